@@ -1,0 +1,155 @@
+"""The FastAPI application: lifespan (embedded model), body-size limit, and one error mapping."""
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from service import __version__
+from service.api.routes import router
+from service.config import Settings, get_settings
+from service.errors import FusebriefError
+from service.llm import LLMClient
+from service.local_model import LocalModelServer
+
+log = logging.getLogger("fusebrief")
+
+
+def error_body(code: str, message: str) -> dict[str, Any]:
+    return {"error": {"code": code, "message": message}}
+
+
+class BodySizeLimit:
+    """Refuse bodies over the configured size with 413, before anyone parses them."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope["headers"]).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
+            await self._refuse(send)
+            return
+        seen = 0
+
+        async def counting_receive() -> Message:
+            nonlocal seen
+            message = await receive()
+            seen += len(message.get("body", b""))
+            if seen > self.max_bytes:
+                # FastAPI turns errors while reading the body into a 400; the flag lets the
+                # error handler answer 413 instead.
+                scope.setdefault("state", {})["body_too_large"] = self.max_bytes
+                raise _BodyTooLarge
+            return message
+
+        try:
+            await self.app(scope, counting_receive, send)
+        except _BodyTooLarge:
+            await self._refuse(send)
+
+    async def _refuse(self, send: Send) -> None:
+        await _too_large(self.max_bytes)({"type": "http"}, _no_receive, send)
+
+
+def _too_large(max_bytes: int) -> JSONResponse:
+    return JSONResponse(
+        error_body(
+            "body_too_large",
+            f"the request body is over {max_bytes} bytes "
+            "(FUSEBRIEF_MAX_BODY_BYTES): send fewer or shorter articles",
+        ),
+        status_code=413,
+    )
+
+
+class _BodyTooLarge(Exception):
+    pass
+
+
+async def _no_receive() -> Message:
+    return {"type": "http.disconnect"}
+
+
+def _describe_validation(exc: RequestValidationError) -> str:
+    problems = []
+    for error in exc.errors()[:5]:
+        where = ".".join(str(p) for p in error.get("loc", ()) if p != "body") or "body"
+        if error.get("type") == "json_invalid":
+            return 'the body is not valid JSON: send a JSON object {"articles": [...]}'
+        problems.append(f"{where}: {error.get('msg', 'invalid')}")
+    return "invalid request: " + "; ".join(problems)
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(FusebriefError)
+    async def fusebrief_error(_: Request, exc: FusebriefError) -> JSONResponse:
+        return JSONResponse(error_body(exc.code, exc.message), status_code=exc.status_code)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
+        return JSONResponse(error_body("invalid_request", _describe_validation(exc)), 422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        limit = getattr(request.state, "body_too_large", None)
+        if limit is not None:
+            return _too_large(limit)
+        code = {401: "unauthorized", 404: "not_found", 405: "method_not_allowed"}.get(
+            exc.status_code, "http_error"
+        )
+        message = str(exc.detail)
+        if exc.status_code == 400:
+            message = "the body could not be read: send UTF-8 encoded JSON"
+        return JSONResponse(
+            error_body(code, message), status_code=exc.status_code, headers=exc.headers
+        )
+
+
+def create_app(settings: Settings | None = None, llm: LLMClient | None = None) -> FastAPI:
+    """Build the app; tests pass their own settings and model client."""
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        local: LocalModelServer | None = None
+        if llm is not None:
+            app.state.llm = llm
+        elif settings.uses_local_model:
+            local = LocalModelServer(settings)
+            log.info("starting the embedded model (%s)", local.weights.label)
+            app.state.llm = LLMClient(settings, local_api_base=local.start(_log_progress))
+        else:
+            app.state.llm = LLMClient(settings)
+        try:
+            yield
+        finally:
+            if local:
+                local.stop()
+
+    app = FastAPI(
+        title="fusebrief",
+        version=__version__,
+        summary="A bundle of news articles in, one neutral brief out, every sentence cited.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.include_router(router)
+    _install_error_handlers(app)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    return app
+
+
+def _log_progress(done: int, total: int) -> None:
+    if done == total or done % (64 << 20) < (1 << 20):
+        log.info("assembling model weights: %d / %d MB", done >> 20, total >> 20)

@@ -1,0 +1,121 @@
+"""Check every sentence's citations deterministically before the brief leaves the building.
+
+For each draft sentence: keep only fact or source IDs that exist; map facts to their sources;
+then check support cheaply — every number and every name in the sentence must appear in a cited
+source (its facts or its text). A missing number or name found in another on-topic source adds
+that source; one found nowhere makes the sentence unsupported. A sentence that states one side of
+a detected disagreement as plain fact is withdrawn (the disagreement sentence reports it). Every
+removal is reported in the warnings, never silent.
+"""
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from service.fuse import FuseSentence
+from service.textutil import names, number_values, quantities
+from service.types import ArticleSummary, Sentence, Source
+
+_SOURCE_ID = re.compile(r"^S\d+$")
+
+
+@dataclass
+class CheckResult:
+    sentences: list[Sentence] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    invalid_ids: int = 0
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What each usable source says: its facts plus its text, lower-cased for matching."""
+
+    by_sid: dict[str, str]
+
+    @classmethod
+    def build(cls, sources: Sequence[Source], summaries: Sequence[ArticleSummary]) -> "Evidence":
+        facts = {s.sid: " ".join(f.text for f in s.facts) for s in summaries}
+        return cls({s.sid: f"{facts.get(s.sid, '')}\n{s.text}" for s in sources if not s.set_aside})
+
+    def holds_name(self, sid: str, name: str) -> bool:
+        return name.lower() in self.by_sid.get(sid, "").lower()
+
+    def holds_number(self, sid: str, value: float) -> bool:
+        return value in number_values(self.by_sid.get(sid, ""))
+
+
+def _quote(text: str) -> str:
+    return f"“{text[:160]}{'…' if len(text) > 160 else ''}”"
+
+
+def _resolve_ids(
+    ids: Sequence[str], fact_sid: dict[str, str], usable: set[str]
+) -> tuple[list[str], int]:
+    sids: list[str] = []
+    invalid = 0
+    for raw in ids:
+        ident = raw.strip().strip("[]").upper()
+        sid = fact_sid.get(ident) or (ident if _SOURCE_ID.match(ident) else None)
+        if sid is None or sid not in usable:
+            invalid += 1
+        elif sid not in sids:
+            sids.append(sid)
+    return sids, invalid
+
+
+def _support(text: str, sids: list[str], evidence: Evidence) -> tuple[list[str], str | None]:
+    """Extend `sids` with sources that hold what the sentence says; name what none holds."""
+    claims: list[tuple[str, object]] = [("number", v) for v in sorted(number_values(text))]
+    claims += [("name", n) for n in sorted(names(text))]
+    for kind, claim in claims:
+
+        def holds(sid: str, kind: str = kind, claim: object = claim) -> bool:
+            if kind == "number":
+                return evidence.holds_number(sid, float(claim))  # type: ignore[arg-type]
+            return evidence.holds_name(sid, str(claim))
+
+        if any(holds(sid) for sid in sids):
+            continue
+        extra = next((sid for sid in evidence.by_sid if holds(sid)), None)
+        if extra is None:
+            shown = f"{claim:g}" if isinstance(claim, float) else claim
+            return sids, f"the {kind} {shown} appears in no source"
+        sids.append(extra)
+    return sids, None
+
+
+def check_citations(
+    draft: Sequence[FuseSentence],
+    sources: Sequence[Source],
+    summaries: Sequence[ArticleSummary],
+    disputed: set[tuple[float, str]],
+) -> CheckResult:
+    fact_sid = {f.fid.upper(): f.sid for s in summaries for f in s.facts}
+    usable = {s.sid for s in sources if not s.set_aside}
+    evidence = Evidence.build(sources, summaries)
+    order = {s.sid: i for i, s in enumerate(sources)}
+    result = CheckResult()
+    for sentence in draft:
+        text = " ".join(sentence.text.split())
+        if not text:
+            continue
+        sids, invalid = _resolve_ids(sentence.facts, fact_sid, usable)
+        result.invalid_ids += invalid
+        if not sids:
+            result.warnings.append(f"removed a sentence that cites no valid source: {_quote(text)}")
+            continue
+        sids, unsupported = _support(text, sids, evidence)
+        if unsupported:
+            result.warnings.append(
+                f"removed an unsupported sentence ({unsupported}): {_quote(text)}"
+            )
+            continue
+        if any((q.value, q.unit) in disputed for q in quantities(text)):
+            result.warnings.append(
+                f"removed a sentence stating one side of a disagreement as fact: {_quote(text)}"
+            )
+            continue
+        result.sentences.append(Sentence(text, tuple(sorted(sids, key=order.__getitem__))))
+    if result.invalid_ids:
+        result.warnings.append(f"dropped {result.invalid_ids} citation(s) to unknown fact IDs")
+    return result

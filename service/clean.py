@@ -1,0 +1,668 @@
+"""Article cleaning: turn scraped article text or HTML into boilerplate-free prose for the LLM.
+
+Scraped news text carries site furniture: advertisement markers, "Also read:" teasers,
+share bars, newsletter and app pitches, cookie banners, comment forms and "More Stories"
+link lists. None of it may reach a prompt, so every article passes through :func:`clean_text`
+(one article) or :func:`remove_shared_lines` (a bundle, adding a cross-article signal).
+
+Every line rule lives in :data:`RULES`, one table of named, documented regexes. Each rule has an
+:class:`Action`: KEEP rules protect a line from all removal, DROP rules remove a line, CUT rules
+remove a junk section heading together with the link list under it, LINK rules say which
+lines count as items of such a list, and TAIL rules trim headline-like lines left dangling at the
+end of an article. Rules prefer general signals (a label followed by a colon, a call to action
+aimed at the reader, a line with no words) over the literal junk seen on any one site.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import Enum
+from html.parser import HTMLParser
+
+import trafilatura
+
+__all__ = [
+    "RULES",
+    "Action",
+    "CleanedText",
+    "Rule",
+    "clean_text",
+    "looks_like_html",
+    "normalise_quotes",
+    "remove_shared_lines",
+]
+
+
+@dataclass(frozen=True)
+class CleanedText:
+    """One cleaned article: the text and the lines removed from it as boilerplate."""
+
+    text: str
+    removed: tuple[str, ...]
+
+
+class Action(Enum):
+    """What a matching :class:`Rule` does to a line."""
+
+    KEEP = "keep"  # protect the line from every removal rule (and from shared-line removal)
+    DROP = "drop"  # remove the line
+    CUT = "cut"  # remove the line and the LINK lines (a headline list) directly after it
+    LINK = "link"  # a line that is an item of the link list under a CUT heading
+    TAIL = "tail"  # remove the line when it is in the trailing run at the end of the article
+
+
+# A line "ends a sentence" when its last character, ignoring closing quotes and brackets, is one
+# of these; headlines, link lists and buttons usually do not.
+_SENTENCE_END = re.compile(r"[.!?…][\"'”\u2019»)\]]*$")
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A named line predicate: a regex, optionally limited to short and/or unpunctuated lines."""
+
+    name: str
+    action: Action
+    pattern: re.Pattern[str]
+    reason: str
+    max_words: int = 0  # 0: any length; otherwise only lines of at most this many words
+    bare_only: bool = False  # only lines that do not end in sentence punctuation
+    spare_headline: bool = False  # never applied to the first line (the headline)
+
+    def matches(self, line: str) -> bool:
+        """Return True when ``line`` (one stripped line) is caught by this rule."""
+        if self.max_words and len(line.split()) > self.max_words:
+            return False
+        if self.bare_only and _SENTENCE_END.search(line):
+            return False
+        return self.pattern.search(line) is not None
+
+
+def _rule(
+    name: str,
+    action: Action,
+    pattern: str,
+    reason: str,
+    *,
+    max_words: int = 0,
+    bare_only: bool = False,
+    spare_headline: bool = False,
+) -> Rule:
+    compiled = re.compile(pattern, re.IGNORECASE)
+    return Rule(name, action, compiled, reason, max_words, bare_only, spare_headline)
+
+
+_MONTH = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+    r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+)
+_DATE = rf"(?:{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?\b|\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH}(?!\w))"
+# Words that turn an imperative into a call to action aimed at the reader ("Follow us", "Read the
+# full story", "Download the app"); without one, "Follow the money" stays a subheading.
+_CTA_TARGET = (
+    r"us|our|here|now|today|free|link|below|above|more|full|story|article|video|podcast|inbox"
+    r"|updates|alerts|notifications|apps?|channel|newsletter|page|account|button|trial|latest"
+    r"|live|episode|offer|subscription|membership|stories|headlines|coverage"
+)
+_SOCIAL = (
+    r"share|shares|sharing|this|article|story|post|on|via|tweet|pin|it|e-?mail|print|copy|link"
+    r"|copied|save|whatsapp|facebook|twitter|x|linkedin|telegram|reddit|pinterest|flipboard"
+    r"|messenger|threads|bluesky|mastodon|tumblr|sms|click|tap|to|opens|in|a|new|window|tab"
+)
+_UTILITY_NAV = (
+    r"home|menu|search|close|open|log ?in|log ?out|sign ?in|sign ?up|register|subscribe|account"
+    r"|my account|profile|privacy( policy)?|cookie policy|cookies|terms( of (use|service))?"
+    r"|terms (and|&) conditions|contact( us)?|about( us)?|advertise( with us)?|careers|sitemap"
+    r"|site map|accessibility|help|faq|rss|e-?paper|live tv|podcasts|newsletters|follow us"
+)
+_JUNK_HEADING = (
+    r"more stories|more (?:news|from|on|in|like this|to read)\b.*|related(?: (?:stories|articles?"
+    r"|news|posts|content|coverage|reading|topics|links))?|most (?:read|popular|viewed|shared"
+    r"|commented|watched)|trending(?: now| stories| news| topics)?|you (?:may|might) (?:also )?"
+    r"(?:like|enjoy|be interested in)|recommended(?: for you| stories| reading| articles)?"
+    r"|(?:top|latest|other|popular|more top) (?:stories|news|headlines)|read next|up next"
+    r"|what to read next|don'?t miss|editor'?s picks?|further reading|in other news|comments"
+    r"|\d+ comments?|discussion|topics|tags"
+)
+
+#: The rule table: every boilerplate signal the cleaner knows, in evaluation order.
+RULES: tuple[Rule, ...] = (
+    # -- KEEP: content that looks like furniture (short, unpunctuated) but is not -----------------
+    _rule(
+        "quoted_line",
+        Action.KEEP,
+        r"^[\"“\u2018'«„].*[\"”\u2019'»][.!?,…]?$",
+        "a line that is one quotation is content, however short",
+    ),
+    _rule(
+        "attribution",
+        Action.KEEP,
+        r"\b(?:based on (?:an? )?(?:report|story|article|reporting|dispatch)s? (?:by|from|in)"
+        r"|with inputs? from|(?:additional )?reporting by|writing by|editing by"
+        r"|(?:originally|first) (?:published|appeared) (?:in|on|by))\b",
+        "a source attribution tells the reader where the facts came from",
+        max_words=25,
+    ),
+    _rule(
+        "dateline",
+        Action.KEEP,
+        rf"^(?-i:[A-Z][A-Z.'\u2019 -]{{2,}}),?\s+(?:[a-z]+,\s+)?(?:\([^)]{{1,25}}\)|{_DATE})",
+        "a dateline (PLACE, date / PLACE (Agency)) places the story",
+    ),
+    _rule(
+        "date_line",
+        Action.KEEP,
+        rf"^(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day,?\s+)?{_DATE}(?:,?\s+\d{{4}})?"
+        r"(?:[\s,|•·\u2013-]+\d{1,2}[:.]\d{2}\s*(?:[ap]\.?m\.?)?(?:\s+[a-z]{2,4})?)?$",
+        "a bare date line dates the story; bundles share it, so guard it from shared-line removal",
+    ),
+    # -- DROP: exact-ish junk phrases ------------------------------------------------------------
+    _rule(
+        "ad_marker",
+        Action.DROP,
+        r"^\W*(?:advertisements?|advertising|advert|ads?|sponsored(?: content| post| links?"
+        r"| stories)?|paid (?:content|post|partnership)|promoted(?: content| stories)?"
+        r"|partner content|(?:story|article) continues (?:below|after)(?: (?:this )?advert\w*)?"
+        r"|continue reading below|scroll (?:down )?to continue(?: with content)?)\W*$",
+        "advertisement slot markers carry no text of their own",
+    ),
+    _rule(
+        "teaser_label",
+        Action.DROP,
+        r"^\W*(?:also read|read also|read more|more|read next|see also|also see|related"
+        r"|related (?:story|stories|articles?|news|coverage|reading)|recommended|suggested"
+        r"|must read|don'?t miss|trending|up next|(?:also )?check out)"
+        r"(?:\s*[:|»\u203a>]|\s+[\u2013—-]\s)",
+        "'Also read: <headline>' style teasers link to other articles",
+        max_words=30,
+    ),
+    _rule(
+        "media_label",
+        Action.DROP,
+        r"^\W*(?:watch(?: now)?|listen(?: now)?|video|audio|photos?|photograph|images?|pictures?"
+        r"|gallery|graphic|illustration|file photo|caption|credits?|photo credits?"
+        r"|image (?:credits?|source))\s*[:|]",
+        "'Watch:' / 'Photo:' lines are player captions and image credits, not prose",
+        max_words=30,
+    ),
+    _rule(
+        "media_credit",
+        Action.DROP,
+        r"\b(?:getty images|shutterstock|istock|ap photo|afp photo|reuters photo|file photo"
+        r"|staff photographer|photo(?:graph)? by|image by|image courtesy|courtesy of"
+        r"|via getty)\b",
+        "picture credits name the photographer or agency, not news",
+        max_words=15,
+        bare_only=True,
+    ),
+    _rule(
+        "media_duration",
+        Action.DROP,
+        r"\(\d{1,2}:\d{2}(?::\d{2})?\)|^\W*\d{1,2}:\d{2}(?::\d{2})?\W*$",
+        "a '(2:14)' running time marks a video or audio player",
+        max_words=15,
+    ),
+    _rule(
+        "share_bar",
+        Action.DROP,
+        rf"^\W*(?:(?:{_SOCIAL})\b\W*)+$",
+        "a line made only of share/social-network words is a share bar",
+    ),
+    _rule(
+        "new_window",
+        Action.DROP,
+        r"\(?\bopens in (?:a )?new (?:window|tab)\b",
+        "'(Opens in new window)' is link-icon text from share buttons",
+        max_words=20,
+    ),
+    _rule(
+        "utility_nav",
+        Action.DROP,
+        rf"^\W*(?:(?:{_UTILITY_NAV})\b\W*)+$",
+        "a line made only of site-utility links (Home, Log in, Privacy policy...) is navigation",
+    ),
+    _rule(
+        "breadcrumb",
+        Action.DROP,
+        r"^\W*[\w&'\u2019 -]{1,30}(?:(?:\s[/>]\s|\s*[»\u203a|•·]\s*)[\w&'\u2019 -]{1,30}){2,}\W*$",
+        "three or more short segments joined by » / | / > are breadcrumbs or menus",
+    ),
+    _rule(
+        "reader_promo",
+        Action.DROP,
+        r"\b(?:follow us|subscribe (?:to (?:our|the)|for|now|today|here)|download (?:our|the) app"
+        r"|get the (?:\w+ ){0,3}app|join (?:our|us on)|(?:whatsapp|telegram|google news)"
+        r" (?:channel|updates)|turn on (?:push )?notifications|enable notifications"
+        r"|add us (?:to|on|as)|(?:download|get it) on (?:the )?(?:app store|google play)"
+        r"|(?:to|in) your inbox|our newsletters?|newsletter sign ?up)\b",
+        "follow, newsletter and app pitches address the reader, not the story",
+        max_words=30,
+    ),
+    _rule(
+        "promo_product",
+        Action.DROP,
+        r"\b(?:our|your|free|daily|weekly) (?:\w+ ){0,2}(?:newsletters?|briefings?|digest"
+        r"|podcasts?|apps?|channels?|alerts|notifications|inbox)\b",
+        "an unpunctuated line offering 'our free daily briefing' / 'your alerts' is a pitch",
+        max_words=14,
+        bare_only=True,
+        spare_headline=True,
+    ),
+    _rule(
+        "paywall",
+        Action.DROP,
+        r"\b(?:subscribers? only|for subscribers|premium (?:content|article|story)"
+        r"|already a subscriber|(?:to )?continue reading|keep reading|unlock (?:this|the full|full)"
+        r"|reached your (?:free )?(?:article )?limit|free articles? (?:left|remaining))\b",
+        "paywall prompts gate the article instead of telling it",
+        max_words=20,
+    ),
+    _rule(
+        "comment_form",
+        Action.DROP,
+        r"\b(?:leave a (?:reply|comment)|post a comment|add a comment|join the (?:conversation"
+        r"|discussion)|your email address will not be published|required fields are marked"
+        r"|comments are closed|be the first to comment|view (?:all )?comments|show comments"
+        r"|cancel reply|log in to (?:comment|reply)|you must be logged in|have your say"
+        r"|save my name)\b|^\W*(?:\d+\s+(?:comments?|replies|responses)|post comment)\W*$",
+        "comment boxes and their form labels follow the article",
+        max_words=25,
+    ),
+    _rule(
+        "form_field",
+        Action.DROP,
+        r"^[\w' -]{1,30}\s*\*$",
+        "a one-to-three word label ending in the required-field asterisk is a web form field",
+        max_words=3,
+    ),
+    _rule(
+        "page_chrome",
+        Action.DROP,
+        r"^\W*(?:back to top|scroll to top|go to top|return to top|top of page|skip to"
+        r" (?:main )?(?:content|navigation|search)|jump to (?:content|navigation))\b",
+        "skip links and 'Back to top' buttons belong to the page, not the text",
+        max_words=6,
+    ),
+    _rule(
+        "cookie_banner",
+        Action.DROP,
+        r"\b(?:we use cookies|(?:this|our) (?:web)?site uses cookies"
+        r"|cookie (?:policy|settings|preferences|consent|notice)|accept (?:all )?cookies"
+        r"|manage (?:cookies|consent|preferences)|privacy preferences)\b",
+        "cookie consent banners are about the website, not the news",
+        max_words=60,
+    ),
+    _rule(
+        "consent_button",
+        Action.DROP,
+        r"^\W*(?:accept(?: all)?|reject(?: all)?|decline|i agree|agree|ok(?:ay)?|got it"
+        r"|allow(?: all)?|dismiss|manage (?:options|settings)|more options|customi[sz]e)\W*$",
+        "bare button labels from consent and pop-up dialogs",
+    ),
+    _rule(
+        "copyright",
+        Action.DROP,
+        r"^\W*(?:©|copyright\s*(?:©|\(c\)|\d{4})|\(c\)\s*\d{4})|\ball rights reserved\b",
+        "copyright and rights notices are page footer",
+        max_words=25,
+    ),
+    _rule(
+        "meta_label",
+        Action.DROP,
+        r"^\W*(?:tags?|topics?|filed under|categories|keywords)\s*[:|]",
+        "tag and category lists index the article; they are not part of it",
+        max_words=30,
+    ),
+    # -- DROP: structural --------------------------------------------------------------------
+    _rule(
+        "no_words",
+        Action.DROP,
+        r"^[\W_]+$",
+        "a line of only punctuation, bullets or rules has nothing to say",
+    ),
+    _rule(
+        "bare_link",
+        Action.DROP,
+        r"^\W*(?:(?:https?://|www\.)\S+|\S+@\S+\.\w+|(?:[#@]\w+\s*)+)\W*$",
+        "a line that is only a URL, e-mail address or hashtags/handles is a link, not prose",
+    ),
+    _rule(
+        "relative_time",
+        Action.DROP,
+        r"^\W*(?:(?:updated|posted|published)\s+)?(?:\d+\s*(?:seconds?|minutes?|mins?|hours?|hrs?"
+        r"|days?|weeks?|months?)\s+ago"
+        r"|\d+\s*min(?:ute)?s?\s+read|reading time\b.*)\W*$",
+        "'3 hours ago' / '5 min read' stamps label teaser cards",
+    ),
+    _rule(
+        "call_to_action",
+        Action.DROP,
+        r"^\W*(?:please\s+)?(?:share|subscribe|follow|click|tap|press|swipe|sign up|sign in"
+        r"|log ?in|register|download|install|watch|listen|join|get|grab|read|see|view|check out"
+        r"|like|comment|donate|support|become|upgrade|try|start|learn|find out|discover|explore"
+        r"|visit|send|tell|email|write to|scan|stay|bookmark|save|never miss|don'?t miss)\b"
+        rf"(?=.*\b(?:{_CTA_TARGET})\b)",
+        "a short imperative aimed at the reader ('Watch the video now') is a call to action",
+        max_words=8,
+        bare_only=True,
+        spare_headline=True,
+    ),
+    # -- CUT: a junk heading ends the body; the headline list under it goes too ---------------
+    _rule(
+        "junk_heading",
+        Action.CUT,
+        rf"^\W*(?:{_JUNK_HEADING})\W*$",
+        "'More Stories' / 'Related' / 'Trending' headings introduce lists of other articles",
+        max_words=8,
+    ),
+    _rule(
+        "link_list_item",
+        Action.LINK,
+        r"^(?-i:[A-Z0-9À-Þ\"“\u2018']).*(?<![.…])$",
+        "under a junk heading, short capitalised lines not ending in a full stop are headlines",
+        max_words=16,
+    ),
+    # -- TAIL: headline-like lines with nothing after them are a link list ----------------------
+    _rule(
+        "trailing_link_list",
+        Action.TAIL,
+        r"^(?-i:[A-Z0-9À-Þ])",
+        "short unpunctuated lines ending the article head no paragraph: they are teaser links",
+        max_words=12,
+        bare_only=True,
+    ),
+)
+
+_KEEP = tuple(rule for rule in RULES if rule.action is Action.KEEP)
+_REMOVE = tuple(rule for rule in RULES if rule.action in (Action.DROP, Action.CUT))
+_LINK = tuple(rule for rule in RULES if rule.action is Action.LINK)
+_TAIL = tuple(rule for rule in RULES if rule.action is Action.TAIL)
+
+#: Shared-line removal only considers lines of at most this many words.
+SHARED_LINE_MAX_WORDS = 12
+#: A first line with at least this many words is taken to be the headline and kept.
+HEADLINE_MIN_WORDS = 4
+#: A plain-text line of at least this many words ending mid-sentence was hard-wrapped.
+WRAPPED_LINE_MIN_WORDS = 8
+_ENDS_MID_SENTENCE = re.compile(r"\s[a-z][\w'\u2019-]*[,;]?$")  # last word is lower-case
+_STARTS_WITH_WORD = re.compile(r"^[^\W_]")
+
+# --------------------------------------------------------------------------------------------
+# Whitespace and quotes
+# --------------------------------------------------------------------------------------------
+
+_LINE_BREAKS = re.compile(r"\r\n?|[\u2028\u2029\x85]")
+_ODD_SPACES = re.compile(r"[\t\v\f\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]")
+_INVISIBLES = re.compile(r"[\u200b-\u200d\u2060\ufeff\u00ad\x00-\x08\x0e-\x1f\x7f]")
+_SPACE_RUNS = re.compile(r" {2,}")
+_BLANK_RUNS = re.compile(r"\n{3,}")
+_OPEN_CONTEXT = frozenset("([{<—\u2013-/“\u2018")
+_CLOSE_CONTEXT = frozenset(".,;:!?)]}>—\u2013-…”\u2019")
+
+
+def normalise_quotes(text: str) -> str:
+    """Curl straight double quotes and normalise whitespace.
+
+    Each ``"`` becomes “ or ” by position (after a space or opening bracket: opening; before a
+    space or punctuation: closing; ambiguous cases alternate), so JSON-constrained model output
+    never has to reproduce a raw ``"``. Windows and Unicode line breaks become ``\\n``, exotic
+    spaces become plain spaces, zero-width characters, soft hyphens and control characters are
+    dropped, space runs collapse, lines are stripped and runs of blank lines collapse to one.
+    """
+    text = _LINE_BREAKS.sub("\n", text)
+    text = _ODD_SPACES.sub(" ", text)
+    text = _INVISIBLES.sub("", text)
+    out: list[str] = []
+    is_open = False
+    for i, char in enumerate(text):
+        if char != '"':
+            out.append(char)
+            continue
+        before = text[i - 1] if i else " "
+        after = text[i + 1] if i + 1 < len(text) else " "
+        after_gap = before.isspace() or before in _OPEN_CONTEXT
+        before_gap = after.isspace() or after in _CLOSE_CONTEXT
+        opening = (not is_open) if after_gap == before_gap else after_gap
+        out.append("“" if opening else "”")
+        is_open = opening
+    lines = (_SPACE_RUNS.sub(" ", line).strip() for line in "".join(out).split("\n"))
+    return _BLANK_RUNS.sub("\n\n", "\n".join(lines)).strip()
+
+
+# --------------------------------------------------------------------------------------------
+# HTML
+# --------------------------------------------------------------------------------------------
+
+_HTML_DOCUMENT = re.compile(r"<!doctype\s+html|<(?:html|head|body)\b", re.IGNORECASE)
+_HTML_TAG = re.compile(
+    r"</?(?:p|div|span|a|br|h[1-6]|ul|ol|li|article|section|main|header|footer|nav|aside"
+    r"|table|tr|td|img|figure|figcaption|blockquote|strong|em|b|i|script|style|meta|link"
+    r"|button|form|input)\b[^<>]*>",
+    re.IGNORECASE,
+)
+#: Plain text with fewer recognised tags than this is treated as text with stray markup.
+HTML_MIN_TAGS = 3
+_BREAK_TAG = re.compile(r"<\s*(?:br|/?p|/?div|/?li|/?h[1-6])\b[^<>]*>", re.IGNORECASE)
+
+
+def looks_like_html(raw: str) -> bool:
+    """Return True when ``raw`` is an HTML page or fragment rather than text with a stray tag."""
+    if _HTML_DOCUMENT.search(raw):
+        return True
+    return len(_HTML_TAG.findall(raw)) >= HTML_MIN_TAGS
+
+
+class _TagStripper(HTMLParser):
+    """Plain tag strip (the fallback when trafilatura finds no article) noting the headline.
+
+    The headline is the first ``<h1>`` outside skipped elements, else the ``og:title`` meta tag.
+    """
+
+    _SKIP = frozenset(
+        {"script", "style", "noscript", "template", "svg", "head", "iframe", "nav", "footer"}
+        | {"aside", "form", "button", "select", "textarea"}
+    )
+    _BLOCK = frozenset(
+        {"p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "table"}
+        | {"section", "article", "main", "header", "blockquote", "pre", "hr", "figure"}
+        | {"figcaption", "dd", "dt"}
+    )
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.headline = ""
+        self.og_title = ""
+        self._skip_depth = 0
+        self._h1_parts: list[str] | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in self._SKIP:
+            self._skip_depth += 1
+        elif tag in self._BLOCK:
+            self.parts.append("\n")
+        if tag == "h1" and not self.headline and not self._skip_depth:
+            self._h1_parts = []
+        fields = dict(attrs)
+        if tag == "meta" and fields.get("property") == "og:title":
+            self.og_title = " ".join((fields.get("content") or "").split())
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self._SKIP:
+            self._skip_depth = max(0, self._skip_depth - 1)
+        elif tag in self._BLOCK:
+            self.parts.append("\n")
+        if tag == "h1" and self._h1_parts is not None:
+            self.headline = " ".join("".join(self._h1_parts).split())
+            self._h1_parts = None
+
+    def handle_data(self, data: str) -> None:
+        if self._skip_depth:
+            return
+        flat = " ".join(data.split())
+        if data[:1].isspace():
+            flat = " " + flat
+        if data[-1:].isspace() and flat.strip():
+            flat += " "
+        self.parts.append(flat)
+        if self._h1_parts is not None:
+            self._h1_parts.append(flat)
+
+
+def _html_to_text(raw: str) -> str:
+    """Main text of an HTML page, one paragraph per line, headline first when the page has one."""
+    stripper = _TagStripper()
+    stripper.feed(raw)
+    stripper.close()
+    extracted: str | None = trafilatura.extract(
+        raw,
+        include_comments=False,
+        include_tables=False,
+        favor_precision=True,
+    )
+    text = extracted if extracted else "".join(stripper.parts)
+    head = stripper.headline or stripper.og_title
+    lines = {" ".join(line.split()).casefold() for line in text.split("\n")}
+    if head and head.casefold() not in lines:
+        text = f"{head}\n{text}"
+    return text
+
+
+def _plain_to_text(raw: str) -> str:
+    """Plain text with stray ``<br>``/``<p>`` made line breaks, other tags cut, entities decoded."""
+    return html.unescape(_HTML_TAG.sub("", _BREAK_TAG.sub("\n", raw)))
+
+
+# --------------------------------------------------------------------------------------------
+# Line rules
+# --------------------------------------------------------------------------------------------
+
+
+def _first_match(rules: Sequence[Rule], line: str, *, headline: bool = False) -> Rule | None:
+    return next(
+        (rule for rule in rules if not (headline and rule.spare_headline) and rule.matches(line)),
+        None,
+    )
+
+
+def _verdicts(lines: Sequence[str], protected: Sequence[bool]) -> list[str | None]:
+    """For each line, the name of the rule that removes it, or None when it is kept."""
+    verdict: list[str | None] = [None] * len(lines)
+    i = 0
+    while i < len(lines):
+        rule = None if protected[i] else _first_match(_REMOVE, lines[i], headline=i == 0)
+        i += 1
+        if rule is None:
+            continue
+        verdict[i - 1] = rule.name
+        if rule.action is Action.CUT:
+            while i < len(lines) and not protected[i]:
+                item = _first_match(_LINK, lines[i]) or _first_match(_REMOVE, lines[i])
+                if item is None:
+                    break
+                verdict[i] = item.name
+                i += 1
+    for i in reversed(range(1, len(lines))):
+        if verdict[i] is not None:
+            continue
+        tail = None if protected[i] else _first_match(_TAIL, lines[i])
+        if tail is None:
+            break
+        verdict[i] = tail.name
+    return verdict
+
+
+def _is_protected(line: str) -> bool:
+    return _first_match(_KEEP, line) is not None
+
+
+def _clean_lines(text: str, *, join_wrapped: bool) -> CleanedText:
+    """Apply :data:`RULES` to normalised text; blank lines separate blocks."""
+    lines: list[str] = []
+    blocks: list[int] = []
+    block = 0
+    for line in text.split("\n"):
+        if line:
+            lines.append(line)
+            blocks.append(block)
+        else:
+            block += 1
+    verdict = _verdicts(lines, [_is_protected(line) for line in lines])
+    paragraphs: list[str] = []
+    last_kept = -1
+    for i, line in enumerate(lines):
+        if verdict[i] is not None:
+            continue
+        if (
+            join_wrapped
+            and last_kept > 0
+            and blocks[last_kept] == blocks[i]
+            and len(lines[last_kept].split()) >= WRAPPED_LINE_MIN_WORDS
+            and _ENDS_MID_SENTENCE.search(lines[last_kept])
+            and _STARTS_WITH_WORD.search(line)
+        ):
+            paragraphs[-1] = f"{paragraphs[-1]} {line}"
+        else:
+            paragraphs.append(line)
+        last_kept = i
+    removed = tuple(line for line, name in zip(lines, verdict, strict=True) if name is not None)
+    return CleanedText(text="\n\n".join(paragraphs), removed=removed)
+
+
+def clean_text(raw: str) -> CleanedText:
+    """Clean one scraped article (plain text or HTML, auto-detected).
+
+    HTML goes through trafilatura (comments and tables excluded, precision favoured) with a plain
+    tag strip as fallback; then both kinds get :func:`normalise_quotes` and the line rules of
+    :data:`RULES`. Plain-text lines that were hard-wrapped mid-sentence are re-joined. The result
+    has one paragraph per block, separated by blank lines; ``removed`` lists the dropped lines
+    (lines trafilatura itself discarded from HTML are not listed).
+    """
+    if looks_like_html(raw):
+        return _clean_lines(normalise_quotes(_html_to_text(raw)), join_wrapped=False)
+    return _clean_lines(normalise_quotes(_plain_to_text(raw)), join_wrapped=True)
+
+
+def _line_key(line: str) -> str:
+    return " ".join(re.sub(r"[^\w\s]", " ", line.casefold()).split())
+
+
+def _shareable(line: str, index: int) -> bool:
+    """Whether ``line`` (paragraph ``index`` of its article) may count as site furniture."""
+    words = len(line.split())
+    if index == 0 and words >= HEADLINE_MIN_WORDS:
+        return False
+    return (
+        words <= SHARED_LINE_MAX_WORDS
+        and not _SENTENCE_END.search(line)
+        and not _is_protected(line)
+        and bool(_line_key(line))
+    )
+
+
+def remove_shared_lines(texts: Sequence[str]) -> list[CleanedText]:
+    """Clean every article of a bundle, then drop site furniture shared across articles.
+
+    Each text goes through :func:`clean_text` first. A short line (at most
+    :data:`SHARED_LINE_MAX_WORDS` words, no final sentence punctuation, not protected by a KEEP
+    rule, not the headline) that appears in two or more different articles is boilerplate and is
+    removed from all of them. Shared real sentences, as in a syndicated rewrite, stay.
+    """
+    cleaned = [clean_text(text) for text in texts]
+    articles = [item.text.split("\n\n") if item.text else [] for item in cleaned]
+    seen_in = Counter(
+        key
+        for paragraphs in articles
+        for key in {_line_key(p) for i, p in enumerate(paragraphs) if _shareable(p, i)}
+    )
+    shared = {key for key, count in seen_in.items() if count >= 2}
+    results: list[CleanedText] = []
+    for item, paragraphs in zip(cleaned, articles, strict=True):
+        drop = [_shareable(p, i) and _line_key(p) in shared for i, p in enumerate(paragraphs)]
+        kept = [p for p, gone in zip(paragraphs, drop, strict=True) if not gone]
+        gone = tuple(p for p, gone in zip(paragraphs, drop, strict=True) if gone)
+        results.append(CleanedText(text="\n\n".join(kept), removed=item.removed + gone))
+    return results

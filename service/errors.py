@@ -1,0 +1,72 @@
+"""The one exception tree of fusebrief; the API maps it to HTTP in one place.
+
+    FusebriefError                 base; `code` is a stable machine-readable string
+    ├── InvalidBundle              the client's bundle cannot be summarised      → 422
+    │   └── BundleTooLarge         too many articles / characters / bytes       → 413
+    ├── ModelError                 something went wrong on the model's side
+    │   ├── ModelUnavailable       unreachable, refused, timed out, rate-limited → 503
+    │   └── ModelOutputInvalid     replies unusable even after a repair retry   → 502
+    └── ConfigError                the server's own settings are wrong           → 500
+        └── WeightsMissing         embedded model weights absent or corrupt
+
+Every message says what to do about it.
+"""
+
+
+class FusebriefError(Exception):
+    """Base of every error fusebrief raises on purpose."""
+
+    code = "fusebrief_error"
+    status_code = 500
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class InvalidBundle(FusebriefError):
+    """The submitted articles cannot be summarised as sent; the message says what to fix."""
+
+    code = "invalid_bundle"
+    status_code = 422
+
+
+class BundleTooLarge(InvalidBundle):
+    """The bundle exceeds a configured limit (articles, characters or bytes)."""
+
+    code = "bundle_too_large"
+    status_code = 413
+
+
+class ModelError(FusebriefError):
+    """The language model failed us."""
+
+    code = "model_error"
+    status_code = 502
+
+
+class ModelUnavailable(ModelError):
+    """The model could not be reached or kept refusing (after retries)."""
+
+    code = "model_unavailable"
+    status_code = 503
+
+
+class ModelOutputInvalid(ModelError):
+    """The model answered, but not with usable JSON, even after a repair retry."""
+
+    code = "model_output_invalid"
+    status_code = 502
+
+
+class ConfigError(FusebriefError):
+    """The server's own configuration is wrong; the operator must fix a setting."""
+
+    code = "config_error"
+    status_code = 500
+
+
+class WeightsMissing(ConfigError):
+    """The embedded model's weights are missing or corrupt."""
+
+    code = "weights_missing"

@@ -1,0 +1,363 @@
+"""The only door to a language model: litellm calls, retries, timeouts, JSON parsing and repair.
+
+Stages never import litellm; they receive a `JsonModel` (see the protocol below) and ask it for
+JSON that validates against a pydantic type. `LLMClient` is the process-wide factory: it knows
+the configured endpoint and fallbacks and hands each brief a `ModelSession` that sums the
+brief's usage.
+"""
+
+import asyncio
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any, Protocol, TypeVar
+
+import httpx
+import litellm
+from litellm.exceptions import (
+    APIConnectionError,
+    AuthenticationError,
+    BadGatewayError,
+    BadRequestError,
+    ContextWindowExceededError,
+    InternalServerError,
+    NotFoundError,
+    RateLimitError,
+    ServiceUnavailableError,
+    Timeout,
+)
+from pydantic import BaseModel, ValidationError
+from tenacity import (
+    AsyncRetrying,
+    RetryCallState,
+    retry_if_exception_type,
+    stop_after_attempt,
+    wait_exponential_jitter,
+)
+
+from service.config import Settings
+from service.errors import InvalidBundle, ModelOutputInvalid, ModelUnavailable
+from service.types import Usage
+
+T = TypeVar("T", bound=BaseModel)
+Message = dict[str, str]
+
+litellm.suppress_debug_info = True
+litellm.telemetry = False
+
+# Failures worth another try: the provider is busy, down or slow.
+_TRANSIENT = (
+    RateLimitError,
+    Timeout,
+    APIConnectionError,
+    InternalServerError,
+    ServiceUnavailableError,
+    BadGatewayError,
+)
+_MAX_RETRY_AFTER_S = 60.0
+_DEFAULT_CONTEXT_TOKENS = 8192
+_FENCE = re.compile(r"```(?:json)?\s*(.*?)```", re.DOTALL)
+
+
+class JsonModel(Protocol):
+    """What a pipeline stage needs from a model."""
+
+    @property
+    def name(self) -> str: ...
+
+    context_tokens: int
+    usage: Usage
+
+    async def complete_json(
+        self,
+        messages: list[Message],
+        output: type[T],
+        *,
+        max_tokens: int,
+        schema: dict[str, Any] | None = None,
+    ) -> T:
+        """Ask for JSON matching `schema` (default: `output`'s schema), return it validated."""
+        ...
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """One litellm model string and where it lives."""
+
+    model: str
+    api_base: str | None = None
+    api_key: str | None = None
+
+    @property
+    def litellm_model(self) -> str:
+        # Ollama's chat endpoint (/api/chat) is litellm's "ollama_chat" provider.
+        if self.model.startswith("ollama/"):
+            return "ollama_chat/" + self.model.removeprefix("ollama/")
+        return self.model
+
+    @property
+    def is_self_hosted(self) -> bool:
+        return self.api_base is not None or self.litellm_model.startswith("ollama_chat/")
+
+
+def parse_json_reply(text: str) -> Any:
+    """Parse a model reply that should be JSON, tolerating code fences and prose around it."""
+    fenced = _FENCE.search(text)
+    candidate = fenced.group(1) if fenced else text
+    start = candidate.find("{")
+    end = candidate.rfind("}")
+    if start == -1 or end < start:
+        raise ValueError("no JSON object in the reply")
+    return json.loads(candidate[start : end + 1])
+
+
+def _retry_after(exc: BaseException) -> float | None:
+    """Seconds the server asked us to wait (Retry-After), wherever litellm put the header."""
+    candidates: list[Any] = [
+        getattr(exc, "headers", None),
+        getattr(exc, "litellm_response_headers", None),  # Ollama errors carry it only here
+        getattr(getattr(exc, "response", None), "headers", None),
+    ]
+    for headers in candidates:
+        value = headers.get("retry-after") if headers else None
+        if value is not None:
+            try:
+                return min(float(value), _MAX_RETRY_AFTER_S)
+            except ValueError:
+                return None
+    return None
+
+
+class _WaitHonouringRetryAfter:
+    """Exponential backoff with jitter, unless the server said how long to wait."""
+
+    def __init__(self) -> None:
+        self._backoff = wait_exponential_jitter(initial=1, max=30)
+
+    def __call__(self, state: RetryCallState) -> float:
+        exc = state.outcome.exception() if state.outcome else None
+        told = _retry_after(exc) if exc else None
+        return told if told is not None else self._backoff(state)
+
+
+@dataclass
+class ModelSession:
+    """A model as seen by one brief: its endpoints (primary, then fallbacks) and usage."""
+
+    endpoints: list[Endpoint]
+    context_tokens: int
+    timeout_s: float
+    max_retries: int
+    semaphore: asyncio.Semaphore
+    usage: Usage = field(default_factory=Usage)
+
+    @property
+    def name(self) -> str:
+        return self.endpoints[0].model
+
+    async def complete_json(
+        self,
+        messages: list[Message],
+        output: type[T],
+        *,
+        max_tokens: int,
+        schema: dict[str, Any] | None = None,
+    ) -> T:
+        schema = schema or output.model_json_schema()
+        reply = await self._complete(messages, schema, output.__name__, max_tokens)
+        try:
+            return output.model_validate(parse_json_reply(reply))
+        except (ValueError, ValidationError) as first_error:
+            repair = [
+                *messages,
+                {"role": "assistant", "content": reply},
+                {"role": "user", "content": _repair_request(first_error)},
+            ]
+            reply = await self._complete(repair, schema, output.__name__, max_tokens)
+            try:
+                return output.model_validate(parse_json_reply(reply))
+            except (ValueError, ValidationError) as error:
+                raise ModelOutputInvalid(
+                    f"the model {self.name} did not return valid JSON for {output.__name__} "
+                    f"even after a repair request ({_short(error)}); try a larger model"
+                ) from error
+
+    async def _complete(
+        self, messages: list[Message], schema: dict[str, Any], name: str, max_tokens: int
+    ) -> str:
+        last: ModelUnavailable | None = None
+        for endpoint in self.endpoints:
+            try:
+                return await self._complete_with_retries(
+                    endpoint, messages, schema, name, max_tokens
+                )
+            except ModelUnavailable as error:
+                last = error
+        assert last is not None
+        raise last
+
+    async def _complete_with_retries(
+        self,
+        endpoint: Endpoint,
+        messages: list[Message],
+        schema: dict[str, Any],
+        name: str,
+        max_tokens: int,
+    ) -> str:
+        retrying = AsyncRetrying(
+            retry=retry_if_exception_type(_TRANSIENT),
+            wait=_WaitHonouringRetryAfter(),
+            stop=stop_after_attempt(self.max_retries + 1),
+            reraise=True,
+        )
+        try:
+            async for attempt in retrying:
+                with attempt:
+                    return await self._call(endpoint, messages, schema, name, max_tokens)
+        except _TRANSIENT as error:
+            raise ModelUnavailable(
+                f"the model {endpoint.model} is unavailable after {self.max_retries + 1} "
+                f"attempts ({type(error).__name__}); check that it is running and reachable"
+                + (f" at {endpoint.api_base}" if endpoint.api_base else "")
+            ) from error
+        except ContextWindowExceededError as error:
+            raise InvalidBundle(
+                f"the request does not fit the context window of {endpoint.model}; "
+                "send fewer or shorter articles, or set FUSEBRIEF_LLM_CONTEXT_TOKENS lower"
+            ) from error
+        except (AuthenticationError, NotFoundError, BadRequestError) as e:
+            raise ModelUnavailable(
+                f"the model {endpoint.model} refused the request: {_short(e)}; "
+                "check FUSEBRIEF_LLM_MODEL, FUSEBRIEF_LLM_API_BASE and FUSEBRIEF_LLM_API_KEY"
+            ) from e
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    async def _call(
+        self,
+        endpoint: Endpoint,
+        messages: list[Message],
+        schema: dict[str, Any],
+        name: str,
+        max_tokens: int,
+    ) -> str:
+        async with self.semaphore:
+            response = await litellm.acompletion(
+                model=endpoint.litellm_model,
+                messages=messages,
+                api_base=endpoint.api_base,
+                api_key=endpoint.api_key,
+                response_format=_response_format(endpoint, schema, name),
+                temperature=0,
+                max_tokens=max_tokens,
+                timeout=self.timeout_s,
+                num_retries=0,
+                max_retries=0,
+            )
+        usage = getattr(response, "usage", None)
+        self.usage.add(
+            int(getattr(usage, "prompt_tokens", 0) or 0),
+            int(getattr(usage, "completion_tokens", 0) or 0),
+        )
+        content = response.choices[0].message.content
+        return content if isinstance(content, str) else ""
+
+
+def _response_format(endpoint: Endpoint, schema: dict[str, Any], name: str) -> dict[str, Any]:
+    """json_schema where the provider can enforce it (llama.cpp, Ollama, modern APIs)."""
+    supports_schema = endpoint.is_self_hosted or litellm.supports_response_schema(
+        model=endpoint.litellm_model
+    )
+    if supports_schema:
+        return {"type": "json_schema", "json_schema": {"name": name, "schema": schema}}
+    return {"type": "json_object"}
+
+
+def _repair_request(error: Exception) -> str:
+    return (
+        "Your previous reply could not be used: "
+        f"{_short(error)}. Reply again with only the JSON object, complete and valid, "
+        "following the requested schema exactly."
+    )
+
+
+def _short(error: BaseException) -> str:
+    text = " ".join(str(error).split())
+    return text[:300]
+
+
+class LLMClient:
+    """Process-wide: the configured endpoints, the shared concurrency limit, and readiness."""
+
+    def __init__(self, settings: Settings, *, local_api_base: str | None = None) -> None:
+        self._settings = settings
+        self._local_api_base = local_api_base
+        self._semaphore = asyncio.Semaphore(settings.llm_max_parallel)
+
+    @property
+    def primary(self) -> Endpoint:
+        settings = self._settings
+        key = settings.llm_api_key.get_secret_value() if settings.llm_api_key else None
+        if settings.uses_local_model:
+            return Endpoint("openai/local", self._local_api_base, key or "local")
+        return Endpoint(settings.llm_model, settings.llm_api_base, key)
+
+    @property
+    def fallbacks(self) -> list[Endpoint]:
+        """FUSEBRIEF_LLM_FALLBACK_MODELS entries: "model" or "model@api_base"."""
+        endpoints = []
+        for entry in self._settings.llm_fallback_models:
+            model, _, api_base = entry.partition("@")
+            endpoints.append(Endpoint(model, api_base or None))
+        return endpoints
+
+    @property
+    def allowed_models(self) -> list[str]:
+        return [e.model for e in (self.primary, *self.fallbacks)]
+
+    def context_tokens(self, endpoint: Endpoint) -> int:
+        settings = self._settings
+        if settings.llm_context_tokens:
+            return settings.llm_context_tokens
+        if settings.uses_local_model and endpoint == self.primary:
+            return settings.local_slot_context
+        try:
+            info = litellm.get_model_info(endpoint.litellm_model)
+        except Exception:  # litellm raises bare Exception for unknown models
+            return _DEFAULT_CONTEXT_TOKENS
+        return int(info.get("max_input_tokens") or _DEFAULT_CONTEXT_TOKENS)
+
+    def session(self, model: str | None = None) -> ModelSession:
+        """A fresh per-brief session; `model` picks one of the allowed models."""
+        if model and model not in self.allowed_models:
+            raise InvalidBundle(
+                f"options.model {model!r} is not offered here; choose one of "
+                f"{', '.join(self.allowed_models)} or leave it out"
+            )
+        candidates = [self.primary, *self.fallbacks]
+        chosen = next((e for e in candidates if e.model == model), candidates[0])
+        endpoints = [chosen, *[e for e in candidates if e != chosen]]
+        return ModelSession(
+            endpoints=endpoints,
+            context_tokens=self.context_tokens(chosen),
+            timeout_s=self._settings.llm_timeout_s,
+            max_retries=self._settings.llm_max_retries,
+            semaphore=self._semaphore,
+        )
+
+    async def ready(self) -> tuple[bool, str]:
+        """Whether the primary model answers; hosted APIs are not probed (that costs money)."""
+        endpoint = self.primary
+        if not endpoint.is_self_hosted:
+            return True, f"{endpoint.model} is a hosted model; not probed"
+        if endpoint.litellm_model.startswith("ollama_chat/"):
+            url = (endpoint.api_base or "http://localhost:11434").rstrip("/") + "/api/tags"
+        else:
+            url = (endpoint.api_base or "").rstrip("/") + "/models"
+        try:
+            async with httpx.AsyncClient(timeout=5) as client:
+                response = await client.get(url)
+        except httpx.HTTPError as error:
+            return False, f"{endpoint.model} at {url} is unreachable: {_short(error)}"
+        if response.status_code >= 400:
+            return False, f"{endpoint.model} at {url} answered HTTP {response.status_code}"
+        return True, f"{endpoint.model} is reachable"

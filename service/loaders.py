@@ -1,0 +1,116 @@
+"""Read articles from files for the CLI: .txt, .md, .html and .json files, or folders of them."""
+
+import json
+import re
+from collections.abc import Iterable
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from service.errors import InvalidBundle
+from service.schemas import ArticleIn
+
+ARTICLE_SUFFIXES = (".txt", ".md", ".html", ".htm", ".json")
+
+
+class _HeadMeta(HTMLParser):
+    """Collects <title> and the <meta> tags that name the outlet, URL and date."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.meta: dict[str, str] = {}
+        self.title = ""
+        self._in_title = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = {k: v or "" for k, v in attrs}
+        if tag == "title":
+            self._in_title = True
+        elif tag == "meta":
+            key = values.get("property") or values.get("name") or ""
+            if key and "content" in values:
+                self.meta.setdefault(key.lower(), values["content"])
+        elif tag == "link" and values.get("rel") == "canonical":
+            self.meta.setdefault("canonical", values.get("href", ""))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "title":
+            self._in_title = False
+
+    def handle_data(self, data: str) -> None:
+        if self._in_title:
+            self.title += data
+
+
+def _from_html(path: Path, raw: str) -> dict[str, Any]:
+    head = _HeadMeta()
+    head.feed(raw)
+    meta = head.meta
+    return {
+        "title": meta.get("og:title") or head.title.strip() or path.stem,
+        "source": meta.get("og:site_name") or path.name,
+        "url": meta.get("og:url") or meta.get("canonical") or None,
+        "published_at": meta.get("article:published_time") or None,
+        "text": raw,
+    }
+
+
+def _from_text(path: Path, raw: str) -> dict[str, Any]:
+    lines = raw.strip().splitlines()
+    title = re.sub(r"^#+\s*", "", lines[0]).strip() if lines else path.stem
+    return {"title": title or path.stem, "source": path.name, "text": "\n".join(lines[1:])}
+
+
+def _from_json(path: Path, raw: str) -> list[dict[str, Any]]:
+    try:
+        data = json.loads(raw)
+    except json.JSONDecodeError as error:
+        raise InvalidBundle(f"{path} is not valid JSON: {error}") from error
+    if isinstance(data, dict) and "articles" in data:
+        data = data["articles"]
+    items = data if isinstance(data, list) else [data]
+    if not all(isinstance(item, dict) for item in items):
+        raise InvalidBundle(f"{path}: expected an article object, a list, or {{'articles': [...]}}")
+    return items
+
+
+def _files(paths: Iterable[Path]) -> list[Path]:
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found += sorted(p for p in path.iterdir() if p.suffix.lower() in ARTICLE_SUFFIXES)
+        elif path.is_file():
+            found.append(path)
+        else:
+            raise InvalidBundle(f"{path} does not exist")
+    if not found:
+        raise InvalidBundle(f"no article files ({', '.join(ARTICLE_SUFFIXES)}) found")
+    return found
+
+
+def load_articles(paths: Iterable[Path]) -> list[ArticleIn]:
+    """Every article in the given files and folders, validated, in path order."""
+    articles: list[ArticleIn] = []
+    for path in _files(paths):
+        try:
+            raw = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError as error:
+            raise InvalidBundle(f"{path} is not UTF-8 text; re-save it as UTF-8") from error
+        suffix = path.suffix.lower()
+        if suffix == ".json":
+            items = _from_json(path, raw)
+        elif suffix in (".html", ".htm"):
+            items = [_from_html(path, raw)]
+        else:
+            items = [_from_text(path, raw)]
+        for item in items:
+            try:
+                articles.append(ArticleIn.model_validate(item))
+            except ValidationError as error:
+                problems = "; ".join(
+                    f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors()
+                )
+                raise InvalidBundle(f"{path}: {problems}") from error
+    return articles

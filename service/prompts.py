@@ -1,0 +1,84 @@
+"""Versioned prompt files under prompts/: loading, filling, and the version a brief carries."""
+
+import json
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from string import Template
+from typing import Any
+
+_PACKAGED = Path(__file__).parent / "_prompts"  # where a built wheel puts prompts/
+_CHECKOUT = Path(__file__).parent.parent / "prompts"  # a source checkout / editable install
+PROMPTS_DIR = _PACKAGED if _PACKAGED.is_dir() else _CHECKOUT
+
+MAP_PROMPT = ("map", "v1")
+FUSE_PROMPT = ("fuse", "v1")
+DISAGREEMENT_FILE = "disagreement.json"
+
+LANGUAGE_NAMES = {
+    "en": "English",
+    "es": "Spanish",
+    "fr": "French",
+    "de": "German",
+    "it": "Italian",
+    "pt": "Portuguese",
+    "nl": "Dutch",
+    "pl": "Polish",
+    "ru": "Russian",
+    "uk": "Ukrainian",
+    "ar": "Arabic",
+    "zh-cn": "Chinese",
+    "zh": "Chinese",
+    "ja": "Japanese",
+    "ko": "Korean",
+    "tr": "Turkish",
+    "sv": "Swedish",
+    "da": "Danish",
+    "no": "Norwegian",
+    "fi": "Finnish",
+}
+
+
+@dataclass(frozen=True)
+class Prompt:
+    """A system and a user template, from one versioned file."""
+
+    name: str
+    version: str
+    system: Template
+    user: Template
+
+    def messages(self, **values: Any) -> list[dict[str, str]]:
+        return [
+            {"role": "system", "content": self.system.substitute(values).strip()},
+            {"role": "user", "content": self.user.substitute(values).strip()},
+        ]
+
+
+@cache
+def load_prompt(name: str, version: str) -> Prompt:
+    """Read prompts/<name>/<version>.md: an optional comment, '## system', '## user'."""
+    text = (PROMPTS_DIR / name / f"{version}.md").read_text(encoding="utf-8")
+    _, _, rest = text.partition("## system\n")
+    system, _, user = rest.partition("## user\n")
+    if not system or not user:
+        raise ValueError(f"prompt {name}/{version} needs '## system' and '## user' sections")
+    return Prompt(name, version, Template(system), Template(user))
+
+
+@cache
+def disagreement_templates() -> dict[str, Any]:
+    data: dict[str, Any] = json.loads((PROMPTS_DIR / DISAGREEMENT_FILE).read_text("utf-8"))
+    return data
+
+
+def prompt_version() -> str:
+    """The version string that travels with every brief (and, later, every cache key)."""
+    return "+".join(
+        [f"{n}/{v}" for n, v in (MAP_PROMPT, FUSE_PROMPT)]
+        + [f"disagreement/{disagreement_templates()['version']}"]
+    )
+
+
+def language_name(code: str) -> str:
+    return LANGUAGE_NAMES.get(code.lower(), code)

@@ -1,0 +1,31 @@
+"""Render a finished brief as Markdown: sentences with [S1, S3] markers, then the source list."""
+
+from service.types import Brief
+
+
+def _markers(sids: tuple[str, ...]) -> str:
+    return f"[{', '.join(sids)}]"
+
+
+def to_markdown(brief: Brief) -> str:
+    lines = [f"# {brief.title}", ""]
+    lines += [f"{s.text} {_markers(s.sources)}" for s in brief.sentences]
+    if brief.disagreements:
+        lines += ["", "## Where the sources disagree", ""]
+        lines += [f"- {d.text} {_markers(d.sources)}" for d in brief.disagreements]
+    lines += ["", "## Sources", ""]
+    reasons = {e.sid: e.reason for e in brief.excluded}
+    for source in brief.sources:
+        article = source.article
+        title = f"[{article.title}]({article.url})" if article.url else article.title
+        note = f" — *{reasons[source.sid]}*" if source.sid in reasons else ""
+        lines.append(f"- **{source.sid}** {article.source}: {title}{note}")
+    if brief.warnings:
+        lines += ["", "## Warnings", ""] + [f"- {w}" for w in brief.warnings]
+    usage = brief.usage
+    lines += [
+        "",
+        f"*{brief.model} · prompts {brief.prompt_version} · {usage.llm_calls} LLM calls · "
+        f"{usage.prompt_tokens} prompt + {usage.completion_tokens} completion tokens*",
+    ]
+    return "\n".join(lines) + "\n"

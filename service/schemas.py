@@ -1,0 +1,190 @@
+"""Pydantic models at the edges: what clients send (REST body, CLI JSON files) and get back."""
+
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from service.config import Settings
+from service.errors import BundleTooLarge
+from service.types import Article, Brief, BriefOptions
+
+NonEmpty = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+LanguageCode = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, to_lower=True, pattern=r"^[a-z]{2,3}(-[a-z]{2,4})?$"),
+]
+
+
+class ArticleIn(BaseModel):
+    """One article of a bundle."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "example": {
+                "title": "Dock strike ends after pay deal",
+                "source": "Harbour Herald",
+                "text": "Dock workers voted on Sunday to accept a 6% pay rise ...",
+                "url": "https://example.com/strike-ends",
+                "published_at": "2026-03-14T09:30:00Z",
+                "language": "en",
+                "id": "client-42",
+            }
+        }
+    )
+
+    title: NonEmpty
+    source: NonEmpty = Field(description="The outlet that published the article.")
+    text: NonEmpty = Field(description="Article text, plain or HTML; boilerplate is removed.")
+    url: str | None = None
+    published_at: datetime | None = Field(default=None, description="ISO 8601.")
+    language: LanguageCode | None = Field(default=None, description="ISO 639-1, e.g. 'en'.")
+    id: str | None = Field(default=None, max_length=200, description="Your own identifier.")
+
+    def to_article(self) -> Article:
+        return Article(
+            title=self.title,
+            source=self.source,
+            text=self.text,
+            url=self.url,
+            published_at=self.published_at,
+            language=self.language,
+            client_id=self.id,
+        )
+
+
+class BriefOptionsIn(BaseModel):
+    language: LanguageCode | None = Field(
+        default=None, description="Language of the brief; default: the bundle's main language."
+    )
+    max_sentences: int | None = Field(default=None, ge=5, le=15)
+    model: str | None = Field(default=None, description="One of the models this server offers.")
+
+
+class BriefRequest(BaseModel):
+    articles: list[ArticleIn] = Field(min_length=1)
+    options: BriefOptionsIn = Field(default_factory=BriefOptionsIn)
+
+    def to_bundle(self, settings: Settings) -> tuple[list[Article], BriefOptions]:
+        """The pipeline's inputs, after the configured size limits."""
+        if len(self.articles) > settings.max_articles:
+            raise BundleTooLarge(
+                f"the bundle has {len(self.articles)} articles; this server accepts at most "
+                f"{settings.max_articles} (FUSEBRIEF_MAX_ARTICLES): split the bundle"
+            )
+        for number, article in enumerate(self.articles, start=1):
+            if len(article.text) > settings.max_article_chars:
+                raise BundleTooLarge(
+                    f"article {number} ({article.title!r}) has {len(article.text)} characters; "
+                    f"the limit is {settings.max_article_chars} (FUSEBRIEF_MAX_ARTICLE_CHARS)"
+                )
+        options = BriefOptions(
+            language=self.options.language,
+            max_sentences=self.options.max_sentences or settings.default_max_sentences,
+            model=self.options.model,
+        )
+        return [a.to_article() for a in self.articles], options
+
+
+class SentenceOut(BaseModel):
+    text: str
+    sources: list[str]
+
+
+class SourceOut(BaseModel):
+    sid: str
+    title: str
+    source: str
+    url: str | None
+    published_at: datetime | None
+    language: str
+    id: str | None
+
+
+class FactOut(BaseModel):
+    id: str
+    text: str
+
+
+class ArticleSummaryOut(BaseModel):
+    sid: str
+    facts: list[FactOut]
+    angle: str
+    chunks: int
+
+
+class ExclusionOut(BaseModel):
+    sid: str
+    reason: str
+
+
+class UsageOut(BaseModel):
+    llm_calls: int
+    prompt_tokens: int
+    completion_tokens: int
+
+
+class BriefOut(BaseModel):
+    id: str
+    title: str
+    language: str
+    sentences: list[SentenceOut]
+    disagreements: list[SentenceOut]
+    sources: list[SourceOut]
+    article_summaries: list[ArticleSummaryOut]
+    excluded: list[ExclusionOut]
+    model: str
+    prompt_version: str
+    usage: UsageOut
+    warnings: list[str]
+
+    @classmethod
+    def from_brief(cls, brief: Brief) -> "BriefOut":
+        return cls(
+            id=brief.id,
+            title=brief.title,
+            language=brief.language,
+            sentences=[SentenceOut(text=s.text, sources=list(s.sources)) for s in brief.sentences],
+            disagreements=[
+                SentenceOut(text=d.text, sources=list(d.sources)) for d in brief.disagreements
+            ],
+            sources=[
+                SourceOut(
+                    sid=s.sid,
+                    title=s.article.title,
+                    source=s.article.source,
+                    url=s.article.url,
+                    published_at=s.article.published_at,
+                    language=s.language,
+                    id=s.article.client_id,
+                )
+                for s in brief.sources
+            ],
+            article_summaries=[
+                ArticleSummaryOut(
+                    sid=s.sid,
+                    facts=[FactOut(id=f.fid, text=f.text) for f in s.facts],
+                    angle=s.angle,
+                    chunks=s.chunks,
+                )
+                for s in brief.summaries
+            ],
+            excluded=[ExclusionOut(sid=e.sid, reason=e.reason) for e in brief.excluded],
+            model=brief.model,
+            prompt_version=brief.prompt_version,
+            usage=UsageOut(
+                llm_calls=brief.usage.llm_calls,
+                prompt_tokens=brief.usage.prompt_tokens,
+                completion_tokens=brief.usage.completion_tokens,
+            ),
+            warnings=brief.warnings,
+        )
+
+
+class ErrorDetail(BaseModel):
+    code: str
+    message: str
+
+
+class ErrorOut(BaseModel):
+    error: ErrorDetail

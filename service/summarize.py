@@ -1,0 +1,153 @@
+"""The map step: one structured summary (numbered atomic facts) per article, chunk by chunk.
+
+Articles are mapped in parallel (the model session bounds concurrency). An article longer than
+the context budget is split with `chunk.split_to_budget`, each piece is mapped, and the facts are
+merged in order, without another model round.
+"""
+
+import asyncio
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from typing import Annotated
+
+from pydantic import BaseModel, Field, StringConstraints
+
+from service.chunk import split_to_budget
+from service.llm import JsonModel
+from service.prompts import MAP_PROMPT, language_name, load_prompt
+from service.textutil import (
+    STOPWORDS,
+    content_words,
+    figures,
+    jaccard,
+    split_sentences,
+)
+from service.types import ArticleSummary, Fact, Source
+
+MAX_FACTS_PER_CHUNK = 12
+MAP_OUTPUT_TOKENS = 900
+PROMPT_OVERHEAD_TOKENS = 450  # the map prompt's own words
+TOKENIZER_MARGIN = 0.8  # our tokenizer is a stand-in for the model's: keep a margin
+SAME_FACT = 0.8  # word-set Jaccard above which two facts of one article are one fact
+MAX_RECOVERED_FIGURES = 4  # verbatim sentences added per article by the figure guard
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=600)]
+
+
+class Quote(BaseModel):
+    speaker: Text
+    statement: Text
+
+
+class MapOutput(BaseModel):
+    """What the model returns for one article (or one piece of it)."""
+
+    facts: list[Text] = Field(default_factory=list, max_length=MAX_FACTS_PER_CHUNK)
+    quotes: list[Quote] = Field(default_factory=list, max_length=4)
+    angle: Text = ""
+
+
+def chunk_budget(context_tokens: int) -> int:
+    """Tokens of article text one map call may carry."""
+    usable = context_tokens - MAP_OUTPUT_TOKENS - PROMPT_OVERHEAD_TOKENS
+    return max(256, int(usable * TOKENIZER_MARGIN))
+
+
+async def summarize_all(
+    sources: Sequence[Source],
+    model: JsonModel,
+    language: str,
+    on_done: Callable[[Source], None] | None = None,
+) -> list[ArticleSummary]:
+    """Map every source that has text to read, in parallel; order follows `sources`."""
+
+    async def one(source: Source) -> ArticleSummary:
+        summary = await summarize_article(source, model, language)
+        if on_done:
+            on_done(source)
+        return summary
+
+    mapped = [s for s in sources if s.map_text.strip()]
+    summaries = await asyncio.gather(*(one(s) for s in mapped))
+    return [
+        _recover_figures(summary, source, mapped, language)
+        for summary, source in zip(summaries, mapped, strict=True)
+    ]
+
+
+def _recover_figures(
+    summary: ArticleSummary, source: Source, bundle: Sequence[Source], language: str
+) -> ArticleSummary:
+    """Extraction misses figures: bring in, verbatim, each sentence holding a figure (a number
+    with a unit) that only this article states and none of its facts carries."""
+    if source.language != language:
+        return summary  # a verbatim sentence would be in the wrong language
+    others = {f for s in bundle if s.sid != source.sid for f in figures(s.map_text)}
+    carried = figures(" ".join(f.text for f in summary.facts))
+    recovered: list[str] = []
+    for sentence in split_sentences(source.map_text):
+        found = figures(sentence)
+        if found - carried - others and len(recovered) < MAX_RECOVERED_FIGURES:
+            recovered.append(sentence)
+            carried |= found
+    start = len(summary.facts) + 1
+    extra = tuple(
+        Fact(fid=f"{source.sid}.F{i}", sid=source.sid, text=text)
+        for i, text in enumerate(recovered, start=start)
+    )
+    return replace(summary, facts=summary.facts + extra)
+
+
+async def summarize_article(source: Source, model: JsonModel, language: str) -> ArticleSummary:
+    pieces = split_to_budget(source.map_text, chunk_budget(model.context_tokens))
+    prompt = load_prompt(*MAP_PROMPT)
+    outputs = await asyncio.gather(
+        *(
+            model.complete_json(
+                prompt.messages(
+                    language_name=language_name(language),
+                    max_facts=MAX_FACTS_PER_CHUNK,
+                    sid=source.sid,
+                    outlet=source.article.source,
+                    part=f"{i} of {len(pieces)}",
+                    title=source.article.title,
+                    text=piece,
+                ),
+                MapOutput,
+                max_tokens=MAP_OUTPUT_TOKENS,
+            )
+            for i, piece in enumerate(pieces, start=1)
+        )
+    )
+    statements = _merge_statements(outputs)
+    facts = tuple(
+        Fact(fid=f"{source.sid}.F{i}", sid=source.sid, text=text)
+        for i, text in enumerate(statements, start=1)
+    )
+    angle = next((o.angle for o in outputs if o.angle), "")
+    return ArticleSummary(sid=source.sid, facts=facts, angle=angle, chunks=len(pieces))
+
+
+def _merge_statements(outputs: Sequence[MapOutput]) -> list[str]:
+    """Facts then attributed quotes, in reading order, near-repeats across chunks removed."""
+    merged: list[str] = []
+    seen: list[set[str]] = []
+    candidates = [f for o in outputs for f in o.facts] + [
+        f"According to {q.speaker}, {_lower_first(q.statement)}" for o in outputs for q in o.quotes
+    ]
+    for text in candidates:
+        text = " ".join(text.split())
+        words = content_words(text)
+        if not words or any(jaccard(words, other) >= SAME_FACT for other in seen):
+            continue
+        merged.append(text)
+        seen.append(words)
+    return merged
+
+
+def _lower_first(text: str) -> str:
+    """'The deal…' → 'the deal…', but keep names and acronyms ('Renata…', 'EU…')."""
+    words = text.split(maxsplit=1)
+    if not words or not words[0][:1].isupper() or words[0].lower() not in STOPWORDS:
+        return text
+    return text[0].lower() + text[1:]

@@ -1,0 +1,265 @@
+"""Small deterministic text helpers shared by the stages: sentences, words, names and numbers."""
+
+import re
+from dataclasses import dataclass
+
+_SENTENCE_END = re.compile(r"(?<=[.!?…])[\"”’)]?\s+(?=[\"“‘(]?[A-ZÁÉÍÓÚÑÄÖÜ0-9¿¡])")
+_WORD = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*", re.UNICODE)
+_NUMBER = re.compile(r"(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?(?![\w])")
+
+STOPWORDS = frozenset(
+    [
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "be",
+        "been",
+        "but",
+        "by",
+        "for",
+        "from",
+        "had",
+        "has",
+        "have",
+        "he",
+        "her",
+        "his",
+        "in",
+        "into",
+        "is",
+        "it",
+        "its",
+        "of",
+        "on",
+        "or",
+        "our",
+        "said",
+        "says",
+        "she",
+        "that",
+        "the",
+        "their",
+        "them",
+        "then",
+        "there",
+        "these",
+        "they",
+        "this",
+        "those",
+        "to",
+        "was",
+        "were",
+        "which",
+        "who",
+        "will",
+        "with",
+        "would",
+        "after",
+        "also",
+        "about",
+        "over",
+        "than",
+        "not",
+        "more",
+        "most",
+        "other",
+        "some",
+        "such",
+        "what",
+        "when",
+        "where",
+        "while",
+        "could",
+        "should",
+        "may",
+        "might",
+        "can",
+        "just",
+        "only",
+        "very",
+        "we",
+        "you",
+        "your",
+        "i",
+        "us",
+        "el",
+        "la",
+        "los",
+        "las",
+        "de",
+        "del",
+        "y",
+        "en",
+        "que",
+        "un",
+        "una",
+        "por",
+        "con",
+        "para",
+        "se",
+        "su",
+        "al",
+        "lo",
+        "como",
+        "más",
+        "o",
+        "pero",
+        "sus",
+        "le",
+        "ya",
+        "le",
+        "les",
+        "des",
+        "et",
+        "du",
+        "un",
+        "une",
+        "pour",
+        "par",
+        "sur",
+        "dans",
+        "qui",
+        "est",
+        "der",
+        "die",
+        "das",
+        "und",
+        "mit",
+        "von",
+        "zu",
+        "den",
+    ]
+)
+
+NUMBER_WORDS = {
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "thirteen": 13,
+    "fourteen": 14,
+    "fifteen": 15,
+    "sixteen": 16,
+    "seventeen": 17,
+    "eighteen": 18,
+    "nineteen": 19,
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+    "hundred": 100,
+    "dozen": 12,
+    "uno": 1,
+    "dos": 2,
+    "tres": 3,
+    "cuatro": 4,
+    "cinco": 5,
+    "seis": 6,
+    "siete": 7,
+    "ocho": 8,
+    "nueve": 9,
+    "diez": 10,
+    "doce": 12,
+}
+
+
+def split_sentences(text: str) -> list[str]:
+    """Sentences of a text, paragraph breaks respected."""
+    out: list[str] = []
+    for paragraph in re.split(r"\n\s*\n|\n", text):
+        out.extend(s.strip() for s in _SENTENCE_END.split(paragraph.strip()) if s.strip())
+    return out
+
+
+def split_paragraphs(text: str) -> list[str]:
+    return [p.strip() for p in re.split(r"\n\s*\n", text) if p.strip()]
+
+
+def words(text: str) -> list[str]:
+    return _WORD.findall(text)
+
+
+def content_words(text: str) -> set[str]:
+    """Lower-cased words of 3+ letters that carry meaning (no stopwords, no numbers)."""
+    return {
+        w.lower()
+        for w in words(text)
+        if len(w) >= 3 and not w.isdigit() and w.lower() not in STOPWORDS
+    }
+
+
+def names(text: str) -> set[str]:
+    """Capitalised words that are not the first word of a sentence: a cheap proper-noun set."""
+    found: set[str] = set()
+    for sentence in split_sentences(text):
+        tokens = words(sentence)
+        for token in tokens[1:]:
+            if token[0].isupper() and token.lower() not in STOPWORDS and len(token) > 1:
+                found.add(token)
+    return found
+
+
+@dataclass(frozen=True)
+class Quantity:
+    """A number in the text, with the word that follows it as its unit (if any)."""
+
+    value: float
+    unit: str
+    text: str  # as written, e.g. "nine days", "4.5%"
+
+
+def _unit(word: str) -> str:
+    word = word.lower()
+    if word in ("%", "percent", "per", "cent", "por", "ciento"):
+        return "percent"
+    for suffix in ("ies", "s"):
+        if word.endswith(suffix) and len(word) > len(suffix) + 2:
+            return word[: -len(suffix)] + ("y" if suffix == "ies" else "")
+    return word
+
+
+_QUANTITY = re.compile(
+    r"(?<![\w.])(?<!\d:)(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|"
+    + "|".join(sorted(NUMBER_WORDS, key=len, reverse=True))
+    + r")(?![\w])(?!:\d)(?:\s*-\s*|\s+)?(?P<unit>%|[^\W\d_]+)?",
+    re.IGNORECASE,
+)
+
+
+def quantities(text: str) -> list[Quantity]:
+    """Numbers with their units: "nine days" → (9, "day"), "4.5%" → (4.5, "percent")."""
+    found: list[Quantity] = []
+    for match in _QUANTITY.finditer(text):
+        raw = match.group("num")
+        value = NUMBER_WORDS.get(raw.lower())
+        number = float(value) if value is not None else float(raw.replace(",", ""))
+        unit_word = match.group("unit") or ""
+        found.append(
+            Quantity(number, _unit(unit_word) if unit_word else "", match.group(0).strip())
+        )
+    return found
+
+
+def figures(text: str) -> set[tuple[float, str]]:
+    """(value, unit) pairs of the numbers that have a unit."""
+    return {(q.value, q.unit) for q in quantities(text) if q.unit}
+
+
+def number_values(text: str) -> set[float]:
+    """Every numeric value a text states, digits or number words."""
+    return {q.value for q in quantities(text)}
+
+
+def jaccard(a: set[str], b: set[str]) -> float:
+    return len(a & b) / len(a | b) if a and b else 0.0

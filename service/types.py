@@ -1,0 +1,128 @@
+"""Plain data types that flow through the pipeline stages (no I/O, no framework)."""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class Article:
+    """One article as the client sent it (already validated at the edge)."""
+
+    title: str
+    source: str
+    text: str
+    url: str | None = None
+    published_at: datetime | None = None
+    language: str | None = None
+    client_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Source:
+    """An article after cleaning and identification, known by its source ID (S1..Sn)."""
+
+    sid: str
+    article: Article
+    text: str  # cleaned text
+    language: str  # ISO 639-1 code, declared or detected
+    removed_lines: tuple[str, ...] = ()
+    duplicate_of: str | None = None  # sid of the article this one repeats
+    novel_text: str = ""  # for a duplicate: only the paragraphs the original lacks
+    set_aside: bool = False  # off-topic or empty: listed in `excluded`, never mapped
+
+    @property
+    def map_text(self) -> str:
+        """The text the map step reads: all of it, or only what a duplicate adds."""
+        return self.novel_text if self.duplicate_of else self.text
+
+
+@dataclass(frozen=True)
+class Exclusion:
+    """An article that does not feed the brief as a full source, and why."""
+
+    sid: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Fact:
+    """One atomic statement extracted from one article; fid is e.g. "S2.F3"."""
+
+    fid: str
+    sid: str
+    text: str
+
+
+@dataclass(frozen=True)
+class ArticleSummary:
+    """The map step's structured summary of one article."""
+
+    sid: str
+    facts: tuple[Fact, ...]
+    angle: str
+    chunks: int = 1
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """Two or more facts from different sources giving different values for one quantity."""
+
+    unit: str
+    facts: tuple[Fact, ...]
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """One sentence of the brief and the source IDs it rests on."""
+
+    text: str
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Disagreement:
+    """Where the sources disagree, in words, with the sources on each side."""
+
+    text: str
+    sources: tuple[str, ...]
+
+
+@dataclass
+class Usage:
+    """LLM usage summed over one brief."""
+
+    llm_calls: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+
+    def add(self, prompt_tokens: int, completion_tokens: int) -> None:
+        self.llm_calls += 1
+        self.prompt_tokens += prompt_tokens
+        self.completion_tokens += completion_tokens
+
+
+@dataclass(frozen=True)
+class BriefOptions:
+    """What the client asked for beyond the articles."""
+
+    language: str | None = None
+    max_sentences: int = 10
+    model: str | None = None
+
+
+@dataclass
+class Brief:
+    """The finished, citation-checked brief."""
+
+    id: str
+    title: str
+    language: str
+    sentences: list[Sentence]
+    disagreements: list[Disagreement]
+    sources: list[Source]
+    summaries: list[ArticleSummary]
+    excluded: list[Exclusion]
+    model: str
+    prompt_version: str
+    usage: Usage
+    warnings: list[str] = field(default_factory=list)

@@ -1,0 +1,79 @@
+"""The deterministic citation check."""
+
+from service.citations import check_citations
+from service.fuse import FuseSentence
+from service.types import Article, ArticleSummary, Fact, Source
+
+
+def _source(sid: str, text: str, set_aside: bool = False) -> Source:
+    article = Article(title=sid, source=f"outlet {sid}", text=text)
+    return Source(sid=sid, article=article, text=text, language="en", set_aside=set_aside)
+
+
+SOURCES = [
+    _source("S1", "Dockers at Port Halden accepted a 6% pay rise on Friday."),
+    _source("S2", "The deal ends a strike that left 40 ships waiting, said Mara Quist."),
+    _source("S3", "An unrelated crane contract worth 80 million euros.", set_aside=True),
+]
+SUMMARIES = [
+    ArticleSummary("S1", (Fact("S1.F1", "S1", "Dockers accepted a 6% pay rise on Friday."),), ""),
+    ArticleSummary("S2", (Fact("S2.F1", "S2", "The strike left 40 ships waiting."),), ""),
+]
+
+
+def _check(*sentences: FuseSentence, disputed: set[tuple[float, str]] | None = None):  # type: ignore[no-untyped-def]
+    return check_citations(list(sentences), SOURCES, SUMMARIES, disputed or set())
+
+
+def test_fact_ids_map_to_sources_in_source_order() -> None:
+    result = _check(
+        FuseSentence(
+            text="The strike left 40 ships waiting before a 6% rise.", facts=["S2.F1", "S1.F1"]
+        )
+    )
+    assert [s.sources for s in result.sentences] == [("S1", "S2")]
+    assert result.warnings == []
+
+
+def test_unknown_ids_are_dropped_and_counted() -> None:
+    result = _check(FuseSentence(text="Dockers accepted a 6% pay rise.", facts=["S1.F1", "S9.F4"]))
+    assert result.sentences[0].sources == ("S1",)
+    assert result.invalid_ids == 1
+    assert result.warnings == ["dropped 1 citation(s) to unknown fact IDs"]
+
+
+def test_a_sentence_with_no_valid_source_is_removed_with_a_warning() -> None:
+    result = _check(FuseSentence(text="Dockers accepted a pay rise.", facts=["S7.F1", "S3"]))
+    assert result.sentences == []
+    assert any("cites no valid source" in w for w in result.warnings)
+
+
+def test_a_number_from_another_source_adds_that_source() -> None:
+    result = _check(
+        FuseSentence(text="Dockers accepted a 6% rise after 40 ships waited.", facts=["S1.F1"])
+    )
+    assert result.sentences[0].sources == ("S1", "S2")
+
+
+def test_a_name_or_number_no_source_holds_makes_the_sentence_unsupported() -> None:
+    result = _check(
+        FuseSentence(text="Dockers accepted a 6% rise, said Governor Brandt.", facts=["S1.F1"]),
+        FuseSentence(text="Dockers accepted a 9% rise.", facts=["S1.F1"]),
+    )
+    assert result.sentences == []
+    assert "the name Brandt appears in no source" in result.warnings[0]
+    assert "the number 9 appears in no source" in result.warnings[1]
+
+
+def test_an_off_topic_source_cannot_support_a_sentence() -> None:
+    result = _check(FuseSentence(text="A crane contract was worth 80 million euros.", facts=["S3"]))
+    assert result.sentences == []
+
+
+def test_stating_one_side_of_a_disagreement_is_withdrawn() -> None:
+    result = _check(
+        FuseSentence(text="The strike left 40 ships waiting.", facts=["S2.F1"]),
+        disputed={(40.0, "ship")},
+    )
+    assert result.sentences == []
+    assert "one side of a disagreement" in result.warnings[0]

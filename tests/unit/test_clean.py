@@ -1,0 +1,633 @@
+"""Unit tests for service.clean: boilerplate removal from scraped article text and HTML."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from service import clean
+from service.clean import (
+    RULES,
+    Action,
+    CleanedText,
+    clean_text,
+    looks_like_html,
+    normalise_quotes,
+    remove_shared_lines,
+)
+
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
+RULE_BY_NAME = {rule.name: rule for rule in RULES}
+
+HEADLINE = "Millbrook opens repaired footbridge after winter closure"
+LEAD = (
+    "The footbridge over the River Wend in Millbrook reopened to walkers on Thursday, four "
+    "months after flood debris cracked two of its timber spans."
+)
+BODY = (
+    "Contractors replaced the damaged spans with oak beams and added a steel handrail along "
+    "the northern side, the district council said in a statement."
+)
+CLOSE = (
+    "The council expects the riverside path to be busy again by the start of the school holidays."
+)
+
+
+def article(*middle: str) -> str:
+    """A small original plain-text article with ``middle`` lines between two paragraphs."""
+    return "\n".join([HEADLINE, LEAD, *middle, BODY, CLOSE])
+
+
+def paragraphs(result: CleanedText) -> list[str]:
+    return result.text.split("\n\n")
+
+
+# --------------------------------------------------------------------------------------------
+# The rule table itself
+# --------------------------------------------------------------------------------------------
+
+
+def test_rule_table_is_named_and_documented() -> None:
+    names = [rule.name for rule in RULES]
+    assert len(names) == len(set(names))
+    for rule in RULES:
+        assert re.fullmatch(r"[a-z_]+", rule.name)
+        assert len(rule.reason.split()) >= 4, rule.name
+    assert {rule.action for rule in RULES} == set(Action)
+
+
+# --------------------------------------------------------------------------------------------
+# Rule families: each junk line is caught by the named rule and removed from an article
+# --------------------------------------------------------------------------------------------
+
+JUNK_LINES = [
+    # exact-ish junk phrases
+    ("ad_marker", "- Advertisement -"),
+    ("ad_marker", "ADVERTISEMENT"),
+    ("ad_marker", "Sponsored content"),
+    ("ad_marker", "Article continues below advertisement"),
+    ("teaser_label", "Also read: Ferry operator trims winter timetable"),
+    ("teaser_label", "Read more: Parish council backs new allotments"),
+    ("teaser_label", "Related: Flood barrier plan goes to consultation"),
+    ("teaser_label", "See also » Rainfall records for the valley"),
+    ("media_label", "Watch: drone footage of the reopened crossing"),
+    ("media_label", "Photo: Millbrook Camera Club"),
+    ("media_credit", "Picture courtesy of the district council"),
+    ("media_duration", "Drone flight over the river (1:05)"),
+    ("share_bar", "Share this:"),
+    ("share_bar", "Share on Facebook Share on X Copy link"),
+    ("share_bar", "Email | Print | WhatsApp"),
+    ("new_window", "Click to share on Reddit (Opens in new window)"),
+    ("utility_nav", "Home | Log in | Privacy policy"),
+    ("breadcrumb", "Home » Local » Millbrook"),
+    ("reader_promo", "Follow us on Instagram for more local news"),
+    ("reader_promo", "Subscribe to our newsletter for a weekly round-up."),
+    ("reader_promo", "Download our app to read offline"),
+    ("promo_product", "Try our free weekly newsletter"),
+    ("paywall", "This story is for subscribers only."),
+    ("comment_form", "Leave a Reply"),
+    ("comment_form", "Leave a comment"),
+    ("comment_form", "Your email address will not be published. Required fields are marked *"),
+    ("comment_form", "14 Comments"),
+    ("form_field", "Your name *"),
+    ("page_chrome", "Back to top"),
+    ("page_chrome", "Skip to content"),
+    ("cookie_banner", "We use cookies to give you the best experience on our website."),
+    ("consent_button", "Accept all"),
+    ("copyright", "Copyright © 2026 Millbrook Courier Ltd"),
+    ("copyright", "Millbrook Courier. All rights reserved."),
+    ("meta_label", "Tags: bridges, flooding, Millbrook"),
+    ("no_words", "• • •"),
+    ("no_words", "----"),
+    ("bare_link", "https://courier.example/news/footbridge"),
+    ("bare_link", "#Millbrook #RiverWend"),
+    ("relative_time", "3 hours ago"),
+    ("relative_time", "4 min read"),
+    ("call_to_action", "Share your photos with us"),
+    ("call_to_action", "Click here for the full timetable"),
+    ("call_to_action", "Sign up now"),
+    ("call_to_action", "Watch the video"),
+    ("call_to_action", "Log in to read more"),
+]
+
+
+@pytest.mark.parametrize(("rule_name", "junk"), JUNK_LINES)
+def test_junk_line_is_caught_by_its_rule(rule_name: str, junk: str) -> None:
+    assert RULE_BY_NAME[rule_name].matches(junk)
+
+
+@pytest.mark.parametrize(("rule_name", "junk"), JUNK_LINES)
+def test_junk_line_is_removed_from_article(rule_name: str, junk: str) -> None:
+    result = clean_text(article(junk))
+    assert paragraphs(result) == [HEADLINE, LEAD, BODY, CLOSE], rule_name
+    assert junk in result.removed
+
+
+# --------------------------------------------------------------------------------------------
+# Content that looks short or odd but must survive
+# --------------------------------------------------------------------------------------------
+
+CONTENT_LINES = [
+    "Repairs ahead of schedule",  # short subheading followed by a paragraph
+    "What comes next",
+    "Follow the money",  # imperative, but not aimed at the reader
+    "Read between the lines",
+    "Share prices barely moved.",
+    "“It is a lovely walk again”",  # a one-line quote
+    '"Worth every penny"',
+    "MILLBROOK, March 12 (Courier) -",  # dateline
+    "Thursday, March 12, 2026",
+    "This news is based on a report by the Wend Valley Gazette.",  # attribution
+    "Reporting by Dana Ilves; Editing by Piet Roos",
+    "More than 300 people crossed on the first morning.",
+    "Photo finish for the rowing club",
+    "Download speeds improve in rural areas",
+    "Copyright reform stalls in parliament",
+    "Cookies and cakes were sold at the reopening.",
+]
+
+
+@pytest.mark.parametrize("line", CONTENT_LINES)
+def test_content_line_survives_inside_article(line: str) -> None:
+    result = clean_text(article(line))
+    assert normalise_quotes(line) in paragraphs(result)
+    assert result.removed == ()
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["“It is a lovely walk again”", "This news is based on a report by the Wend Valley Gazette."],
+)
+def test_protected_line_survives_at_the_end(line: str) -> None:
+    result = clean_text(f"{HEADLINE}\n{LEAD}\n{line}")
+    assert paragraphs(result)[-1] == line
+
+
+@pytest.mark.parametrize(
+    "headline",
+    [
+        "Bridge reopens",
+        "Watch this space: bridge reopens early",
+        "Contact tracing app launched in Millbrook",
+        "Our app is ready, says council",
+    ],
+)
+def test_headline_is_kept(headline: str) -> None:
+    result = clean_text(f"{headline}\n\n{LEAD}\n\n{BODY}")
+    assert paragraphs(result)[0] == headline
+
+
+def test_subheadings_inside_article_survive() -> None:
+    raw = "\n\n".join([HEADLINE, LEAD, "New oak spans", BODY, "Path busy again", CLOSE])
+    assert paragraphs(clean_text(raw)) == [
+        HEADLINE,
+        LEAD,
+        "New oak spans",
+        BODY,
+        "Path busy again",
+        CLOSE,
+    ]
+
+
+# --------------------------------------------------------------------------------------------
+# Structural rules
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "heading",
+    ["More Stories", "Related", "Most read", "Trending", "You may also like", "Recommended"],
+)
+def test_junk_heading_drops_following_link_list(heading: str) -> None:
+    links = [
+        "Pub quiz raises funds for lifeboat crew",
+        "Mill Lane closed for resurfacing",
+        "Why are swans nesting early this year?",
+    ]
+    result = clean_text("\n".join([HEADLINE, LEAD, BODY, heading, *links]))
+    assert paragraphs(result) == [HEADLINE, LEAD, BODY]
+    assert result.removed == (heading, *links)
+
+
+def test_link_list_under_heading_stops_at_real_paragraph() -> None:
+    raw = "\n".join([HEADLINE, LEAD, "Related", "Mill Lane closed for resurfacing", BODY, CLOSE])
+    assert paragraphs(clean_text(raw)) == [HEADLINE, LEAD, BODY, CLOSE]
+
+
+def test_trailing_headline_run_is_dropped() -> None:
+    tail = ["Lifeboat crew rescues paddleboarder", "New Chair For The Rowing Club"]
+    result = clean_text("\n".join([HEADLINE, LEAD, BODY, *tail]))
+    assert paragraphs(result) == [HEADLINE, LEAD, BODY]
+    assert result.removed == tuple(tail)
+
+
+def test_hard_wrapped_line_is_rejoined() -> None:
+    raw = (
+        f"{HEADLINE}\n\nEngineers said the old spans had been weakened by years of standing\n"
+        "Water, and that replacing them was cheaper than patching.\n\n"
+        f"{BODY}"
+    )
+    assert paragraphs(clean_text(raw))[1] == (
+        "Engineers said the old spans had been weakened by years of standing Water, and that "
+        "replacing them was cheaper than patching."
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Text hygiene
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("Fish &amp; chips\r\nstall reopens&nbsp;today.", "Fish & chips\n\nstall reopens today."),
+        ("Line one of the notice.<br>Line two of the notice.", None),
+        ("Soft\u00adhyphen and zero\u200bwidth gone.", "Softhyphen and zerowidth gone."),
+        ("Too    many\tspaces\u00a0here.", "Too many spaces here."),
+        ("First paragraph.\n\n\n\n\nSecond paragraph.", "First paragraph.\n\nSecond paragraph."),
+        ("", ""),
+    ],
+)
+def test_text_hygiene(raw: str, expected: str | None) -> None:
+    result = clean_text(raw).text
+    if expected is None:
+        assert result == "Line one of the notice.\n\nLine two of the notice."
+    else:
+        assert result == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ('She said "yes" today.', "She said “yes” today."),
+        ('"Open now," he said.', "“Open now,” he said."),
+        ('The "Wend" bridge ("old span") is open.', "The “Wend” bridge (“old span”) is open."),
+        ('A quote at the end: "done"', "A quote at the end: “done”"),
+        ('Stray " quote " pair', "Stray “ quote ” pair"),
+        ("Already “curly” stays.", "Already “curly” stays."),
+        ("It's fine.", "It's fine."),
+        ("a\u2028b\u00a0c\ufeff", "a\nb c"),
+        ("  padded line  \n\n\n\nnext", "padded line\n\nnext"),
+    ],
+)
+def test_normalise_quotes(raw: str, expected: str) -> None:
+    assert normalise_quotes(raw) == expected
+
+
+def test_clean_text_output_has_no_straight_double_quotes() -> None:
+    result = clean_text(article('"We are delighted," said the mayor, "and so are the ducks."'))
+    assert '"' not in result.text
+    assert "“We are delighted,” said the mayor, “and so are the ducks.”" in result.text
+
+
+# --------------------------------------------------------------------------------------------
+# A realistic plain-text article with many kinds of junk
+# --------------------------------------------------------------------------------------------
+
+MULTI_JUNK_ARTICLE = """\
+Skip to content
+Home › News › Local
+Orchard trust buys derelict mill for community bakery
+
+KESTON, May 3 (Valley Wire) - A community trust has bought the derelict Keston mill and plans to \
+turn it into a bakery and training kitchen, its chair said on Friday.
+- Advertisement -
+The trust raised the purchase price through a share offer that attracted more than 900 local \
+investors, many of whom put in less than £100.
+Also read: Keston school wins county chess title
+Share this:
+Click to share on Facebook (Opens in new window)
+A new roof first
+Builders will start on a new roof in June, followed by the ovens and a cafe on the ground \
+floor.
+"It has been empty for as long as anyone can remember," said the trust's chair, Ola Brandt.
+“A mill again”
+Get the Valley Wire morning briefing delivered to your inbox
+This news is based on a report by the Keston Echo.
+More Stories
+Keston bypass reopens after resurfacing
+Record turnout at spring fair
+Leave a Reply
+Your email address will not be published. Required fields are marked *
+Back to top button
+© 2026 Valley Wire. All rights reserved.
+"""
+
+MULTI_JUNK_EXPECTED = [
+    "Orchard trust buys derelict mill for community bakery",
+    "KESTON, May 3 (Valley Wire) - A community trust has bought the derelict Keston mill and plans "
+    "to turn it into a bakery and training kitchen, its chair said on Friday.",
+    "The trust raised the purchase price through a share offer that attracted more than 900 local "
+    "investors, many of whom put in less than £100.",
+    "A new roof first",
+    "Builders will start on a new roof in June, followed by the ovens and a cafe on the ground "
+    "floor.",
+    "“It has been empty for as long as anyone can remember,” said the trust's chair, Ola Brandt.",
+    "“A mill again”",
+    "This news is based on a report by the Keston Echo.",
+]
+
+
+def test_multi_junk_plain_article() -> None:
+    result = clean_text(MULTI_JUNK_ARTICLE)
+    assert paragraphs(result) == MULTI_JUNK_EXPECTED
+    assert result.removed == (
+        "Skip to content",
+        "Home › News › Local",
+        "- Advertisement -",
+        "Also read: Keston school wins county chess title",
+        "Share this:",
+        "Click to share on Facebook (Opens in new window)",
+        "Get the Valley Wire morning briefing delivered to your inbox",
+        "More Stories",
+        "Keston bypass reopens after resurfacing",
+        "Record turnout at spring fair",
+        "Leave a Reply",
+        "Your email address will not be published. Required fields are marked *",
+        "Back to top button",
+        "© 2026 Valley Wire. All rights reserved.",
+    )
+
+
+def test_clean_text_is_idempotent() -> None:
+    once = clean_text(MULTI_JUNK_ARTICLE)
+    twice = clean_text(once.text)
+    assert twice.text == once.text
+    assert twice.removed == ()
+
+
+# --------------------------------------------------------------------------------------------
+# HTML
+# --------------------------------------------------------------------------------------------
+
+HTML_PAGE = """<!DOCTYPE html>
+<html lang="en"><head><title>Lighthouse keeper's cottage to become museum | Cove Post</title>
+<meta property="og:title" content="Lighthouse keeper's cottage to become museum">
+<style>.cookie { position: fixed; }</style><script>var trackMe = 1;</script></head>
+<body>
+<a class="skip" href="#story">Skip to content</a>
+<div class="cookie">We use cookies to personalise content and ads.
+<button>Accept all</button><button>Manage preferences</button></div>
+<header><nav><ul><li><a href="/">Home</a></li><li><a href="/news">News</a></li>
+<li><a href="/sport">Sport</a></li><li><a href="/login">Log in</a></li></ul></nav></header>
+<main id="story"><article>
+<h1>Lighthouse keeper's cottage to become museum</h1>
+<div class="share"><a href="#">Share on Facebook</a> <a href="#">Share on X</a>
+<a href="#">Copy link</a></div>
+<p>The empty keeper's cottage beside Greyness lighthouse will open as a small maritime museum \
+next spring, the harbour trust announced on Wednesday.</p>
+<p>Volunteers have catalogued more than 400 objects, including logbooks, brass lamps and a \
+foghorn that last sounded in 1987.</p>
+<div class="ad"><span>Advertisement</span></div>
+<h2>Logbooks on show</h2>
+<p>The keepers&rsquo; logbooks record every ship that passed the point between 1890 and 1962, \
+and will be shown in a climate-controlled case on the ground floor.</p>
+<p>&quot;People have been asking to see them for years,&quot; said the trust&#39;s archivist.</p>
+</article>
+<aside class="newsletter"><h3>Sign up for our newsletter</h3>
+<p>Get the Cove Post daily briefing delivered to your inbox.</p>
+<form><input type="email"><button>Subscribe</button></form></aside>
+<section class="related"><h2>Related stories</h2><ul>
+<li><a href="/a">Seal pups counted on the outer rocks</a></li>
+<li><a href="/b">Harbour wall repairs finished early</a></li></ul></section>
+<section id="comments"><h3>2 Comments</h3><p>Leave a Reply</p>
+<p>Your email address will not be published. Required fields are marked *</p></section>
+</main>
+<footer><p>Copyright © 2026 Cove Post. All rights reserved.</p>
+<a href="#story">Back to top</a></footer>
+</body></html>
+"""
+
+HTML_BODY = [
+    "Lighthouse keeper's cottage to become museum",
+    "The empty keeper's cottage beside Greyness lighthouse will open as a small maritime museum "
+    "next spring, the harbour trust announced on Wednesday.",
+    "Volunteers have catalogued more than 400 objects, including logbooks, brass lamps and a "
+    "foghorn that last sounded in 1987.",
+    "Logbooks on show",
+    "The keepers’ logbooks record every ship that passed the point between 1890 and 1962, and "
+    "will be shown in a climate-controlled case on the ground floor.",
+    "“People have been asking to see them for years,” said the trust's archivist.",
+]
+
+HTML_JUNK = [
+    "Skip to content",
+    "cookies",
+    "Accept all",
+    "Manage preferences",
+    "Log in",
+    "Share on",
+    "Copy link",
+    "Advertisement",
+    "newsletter",
+    "inbox",
+    "Subscribe",
+    "Related stories",
+    "Seal pups",
+    "Harbour wall",
+    "Comments",
+    "Leave a Reply",
+    "email address",
+    "Copyright",
+    "All rights reserved",
+    "Back to top",
+    "trackMe",
+    "position: fixed",
+]
+
+
+def assert_html_cleaned(text: str) -> None:
+    assert text.split("\n\n") == HTML_BODY
+    for junk in HTML_JUNK:
+        assert junk.casefold() not in text.casefold(), junk
+
+
+def test_html_page_keeps_body_and_drops_every_junk_string() -> None:
+    assert_html_cleaned(clean_text(HTML_PAGE).text)
+
+
+def test_html_fallback_tag_strip_when_trafilatura_finds_nothing(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(clean.trafilatura, "extract", lambda *args, **kwargs: None)
+    assert_html_cleaned(clean_text(HTML_PAGE).text)
+
+
+def test_html_headline_falls_back_to_og_title(monkeypatch: pytest.MonkeyPatch) -> None:
+    page = HTML_PAGE.replace("<h1>", "<h2>").replace("</h1>", "</h2>")
+    monkeypatch.setattr(clean.trafilatura, "extract", lambda *args, **kwargs: None)
+    assert paragraphs(clean_text(page))[0] == "Lighthouse keeper's cottage to become museum"
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        (HTML_PAGE, True),
+        ("<p>One paragraph.</p><p>Another paragraph.</p>", True),
+        ("<body>Just a body.</body>", True),
+        ("Plain text with a stray line break.<br>Second line.", False),
+        ("Prices rose 3% while wages rose < 2% and rents > 5%.", False),
+        (article(), False),
+    ],
+)
+def test_looks_like_html(raw: str, expected: bool) -> None:
+    assert looks_like_html(raw) is expected
+
+
+# Generic markers of site furniture that must never survive cleaning of a fixture page.
+FIXTURE_JUNK = re.compile(
+    r"\bcookies?\b|accept all|share on|copy link|advertisement|sponsored|newsletter|your inbox"
+    r"|app store|google play|related articles|most read|read more:|\btags:|comments?\b"
+    r"|sign in|log in|all rights reserved|©|privacy policy|back to top",
+    re.IGNORECASE,
+)
+HTML_FIXTURES = sorted((FIXTURES / "articles").glob("*.html"))
+
+
+@pytest.mark.skipif(not HTML_FIXTURES, reason="fixture HTML pages not present")
+@pytest.mark.parametrize("page", HTML_FIXTURES, ids=lambda path: path.name)
+def test_fixture_html_page(page: Path) -> None:
+    raw = page.read_text(encoding="utf-8")
+    result = clean_text(raw)
+    found = FIXTURE_JUNK.findall(result.text)
+    assert not found, found
+    paras = paragraphs(result)
+    og_title = re.search(r'property="og:title" content="([^"]+)"', raw)
+    if og_title:
+        assert paras[0] == og_title.group(1)
+    assert sum(len(p.split()) >= 20 for p in paras) >= 3
+    assert '"' not in result.text
+
+
+@pytest.mark.skipif(
+    not (FIXTURES / "sample_bundle.json").exists(), reason="fixture bundle not present"
+)
+def test_fixture_bundle_loses_no_real_sentence() -> None:
+    bundle = json.loads((FIXTURES / "sample_bundle.json").read_text(encoding="utf-8"))
+    texts = [item["text"] for item in bundle["articles"]]
+    for raw, result in zip(texts, remove_shared_lines(texts), strict=True):
+        kept = set(paragraphs(result))
+        for line in normalise_quotes(raw).split("\n"):
+            if len(line.split()) > 20 and line.endswith((".", "”")):
+                assert any(line in paragraph for paragraph in kept), line
+        assert not FIXTURE_JUNK.search(result.text)
+
+
+# --------------------------------------------------------------------------------------------
+# Cross-article signal
+# --------------------------------------------------------------------------------------------
+
+SHARED_SENTENCE = (
+    "The harbour trust said the museum would be free to enter for the first year and staffed "
+    "entirely by volunteers."
+)
+
+
+def test_remove_shared_lines_drops_site_furniture_but_keeps_shared_sentence() -> None:
+    first = "\n".join(
+        [
+            "Cottage museum plan approved",
+            "Greyness Weekly Digest",
+            "GREYNESS, June 4 (Cove Post) -",
+            SHARED_SENTENCE,
+            "Repairs to the cottage roof will begin in August, the trust said.",
+            "Around the Coast",
+        ]
+    )
+    second = "\n".join(
+        [
+            "Cottage museum plan approved",
+            "GREYNESS, June 4 (Cove Post) -",
+            "Volunteers met on Tuesday to plan the opening exhibition.",
+            SHARED_SENTENCE,
+            "Greyness Weekly Digest",
+            "Around the Coast",
+            "The first exhibition will focus on the keepers and their families.",
+        ]
+    )
+    third = "\n".join(["Fishing quotas debated", "Around the Coast", BODY])
+    results = remove_shared_lines([first, second, third])
+    assert paragraphs(results[0]) == [
+        "Cottage museum plan approved",
+        "GREYNESS, June 4 (Cove Post) -",
+        SHARED_SENTENCE,
+        "Repairs to the cottage roof will begin in August, the trust said.",
+    ]
+    assert paragraphs(results[1]) == [
+        "Cottage museum plan approved",
+        "GREYNESS, June 4 (Cove Post) -",
+        "Volunteers met on Tuesday to plan the opening exhibition.",
+        SHARED_SENTENCE,
+        "The first exhibition will focus on the keepers and their families.",
+    ]
+    assert paragraphs(results[2]) == ["Fishing quotas debated", BODY]
+    assert results[1].removed == ("Greyness Weekly Digest", "Around the Coast")
+    assert results[2].removed == ("Around the Coast",)
+
+
+def test_remove_shared_lines_single_article_only_gets_line_rules() -> None:
+    [result] = remove_shared_lines([article("Around the Coast", "- Advertisement -")])
+    assert paragraphs(result) == [HEADLINE, LEAD, "Around the Coast", BODY, CLOSE]
+    assert result.removed == ("- Advertisement -",)
+
+
+def test_remove_shared_lines_matches_case_and_punctuation_variants() -> None:
+    results = remove_shared_lines([article("Around the Coast"), article("AROUND THE COAST:")])
+    assert [paragraphs(item) for item in results] == [[HEADLINE, LEAD, BODY, CLOSE]] * 2
+
+
+def test_remove_shared_lines_empty_bundle() -> None:
+    assert remove_shared_lines([]) == []
+
+
+# --------------------------------------------------------------------------------------------
+# Junk nobody wrote a rule for: the general signals should still catch most of it
+# --------------------------------------------------------------------------------------------
+
+UNSEEN_JUNK = [
+    "Get the latest headlines delivered to your inbox",
+    "Watch: video of the event (2:14)",
+    "Photo: Staff photographer",
+    "Tap here to join our WhatsApp channel",
+    "Never miss a story – turn on notifications",
+    "Listen to this article",
+    "Image credit: Harbour Authority",
+    "Scan the QR code to download the app",
+    "Stay informed with our free morning briefing",
+    "Log in to continue reading",
+    "Support independent local journalism today",
+    "Story continues below",
+    "Bookmark this page",
+    "Updated 2 hours ago",
+    "Got a tip? Email us",
+    "Report an error",
+]
+
+CONTROL_CONTENT = [
+    "Follow the money",
+    "Listen to the people",
+    "Join the club",
+    "Get out the vote",
+    "Support for the deal grows",
+    "Visit to the front line",
+]
+
+
+def test_general_signals_catch_most_unseen_junk() -> None:
+    result = clean_text(article(*UNSEEN_JUNK))
+    caught = [line for line in UNSEEN_JUNK if line in result.removed]
+    assert len(caught) >= 0.75 * len(UNSEEN_JUNK), sorted(set(UNSEEN_JUNK) - set(caught))
+    assert paragraphs(result)[:2] == [HEADLINE, LEAD]
+    assert paragraphs(result)[-2:] == [BODY, CLOSE]
+
+
+def test_general_signals_leave_lookalike_subheadings() -> None:
+    raw = "\n\n".join([HEADLINE, LEAD, *(f"{line}\n\n{BODY}" for line in CONTROL_CONTENT)])
+    result = clean_text(raw)
+    assert result.removed == ()
+    for line in CONTROL_CONTENT:
+        assert line in paragraphs(result)

@@ -1,0 +1,70 @@
+"""Quantities and deterministic conflict detection."""
+
+from service.conflicts import describe, disputed_values, find_conflicts
+from service.textutil import quantities
+from service.types import Article, ArticleSummary, Fact, Source
+
+
+def _source(sid: str, outlet: str, duplicate_of: str | None = None) -> Source:
+    article = Article(title=f"title {sid}", source=outlet, text="text")
+    return Source(sid=sid, article=article, text="text", language="en", duplicate_of=duplicate_of)
+
+
+def _summary(sid: str, *texts: str) -> ArticleSummary:
+    facts = tuple(Fact(f"{sid}.F{i}", sid, t) for i, t in enumerate(texts, start=1))
+    return ArticleSummary(sid=sid, facts=facts, angle="")
+
+
+def test_quantities_read_digits_words_and_percentages() -> None:
+    found = {
+        (q.value, q.unit) for q in quantities("It lasted nine days, cost 4.5% and 1,200 jobs.")
+    }
+    assert found == {(9.0, "day"), (4.5, "percent"), (1200.0, "job")}
+
+
+def test_same_quantity_in_different_sources_is_a_conflict() -> None:
+    sources = [_source("S1", "Ledger"), _source("S2", "Post")]
+    summaries = [
+        _summary("S1", "The strike by the Harbour Union lasted eleven days."),
+        _summary("S2", "The strike by the Harbour Union lasted nine days, the union said."),
+    ]
+    conflicts = find_conflicts(summaries, sources)
+    assert len(conflicts) == 1
+    assert conflicts[0].unit == "day"
+    assert disputed_values(conflicts) == {(11.0, "day"), (9.0, "day")}
+    text = describe(conflicts[0], "the length of the strike", "en", {"S1": "Ledger", "S2": "Post"})
+    assert text.sources == ("S1", "S2")
+    assert text.text == (
+        "Sources disagree on the length of the strike: S1 (Ledger) reports eleven days; "
+        "S2 (Post) reports nine days."
+    )
+
+
+def test_different_people_or_context_is_not_a_conflict() -> None:
+    sources = [_source("S1", "A"), _source("S2", "B")]
+    summaries = [
+        _summary("S1", "Minister Qadir met Mayor Lund for three hours on Monday."),
+        _summary("S2", "Minister Qadir met Governor Pell for six hours on Tuesday."),
+        _summary("S1", "The ferry carried 300 passengers across the bay."),
+    ]
+    assert find_conflicts(summaries[:2], sources) == []
+
+
+def test_a_duplicate_does_not_disagree_with_its_original_or_itself() -> None:
+    sources = [_source("S1", "A"), _source("S2", "B", duplicate_of="S1")]
+    summaries = [
+        _summary("S1", "The strike by the Harbour Union lasted eleven days."),
+        _summary("S2", "The strike by the Harbour Union lasted ten days."),
+    ]
+    assert find_conflicts(summaries, sources) == []
+
+
+def test_disagreement_sentence_follows_the_brief_language() -> None:
+    sources = [_source("S1", "A"), _source("S2", "B")]
+    summaries = [
+        _summary("S1", "La huelga del sindicato portuario duró 11 días."),
+        _summary("S2", "La huelga del sindicato portuario duró 9 días."),
+    ]
+    (conflict,) = find_conflicts(summaries, sources)
+    text = describe(conflict, None, "es", {"S1": "A", "S2": "B"}).text
+    assert text.startswith("Las fuentes discrepan sobre una cifra: S1 (A) indica 11 días")

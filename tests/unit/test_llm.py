@@ -1,0 +1,137 @@
+"""The model door: JSON parsing and repair, retries, Retry-After, timeouts, fallbacks, Ollama.
+
+Every call goes through litellm's real HTTP path to the loopback replay server; the scripted
+faults make it misbehave.
+"""
+
+import re
+import time
+
+import pytest
+from pydantic import BaseModel
+
+from service.errors import InvalidBundle, ModelOutputInvalid, ModelUnavailable
+from service.llm import LLMClient, parse_json_reply
+from tests.conftest import make_settings
+from tests.support.llm_server import Fault, ReplayServer
+
+
+class Answer(BaseModel):
+    value: int
+
+
+MESSAGES = [{"role": "user", "content": "Give me a value as JSON."}]
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        '{"value": 3}',
+        '```json\n{"value": 3}\n```',
+        'Here you go:\n{"value": 3}\nHope this helps.',
+    ],
+)
+def test_parse_json_reply_tolerates_fences_and_prose(reply: str) -> None:
+    assert parse_json_reply(reply) == {"value": 3}
+
+
+def test_parse_json_reply_rejects_text_without_json() -> None:
+    with pytest.raises(ValueError):
+        parse_json_reply("I cannot do that.")
+
+
+def _session(server: ReplayServer, **overrides: object):  # type: ignore[no-untyped-def]
+    return LLMClient(make_settings(server, **overrides)).session()
+
+
+async def test_fenced_json_is_parsed_and_usage_counted(llm_server: ReplayServer) -> None:
+    llm_server.inject(Fault("content", content='```json\n{"value": 7}\n```'))
+    session = _session(llm_server)
+    assert (await session.complete_json(MESSAGES, Answer, max_tokens=50)).value == 7
+    assert session.usage.llm_calls == 1
+    body = llm_server.requests[0].body
+    assert body["response_format"]["type"] == "json_schema"
+    assert body["response_format"]["json_schema"]["schema"]["required"] == ["value"]
+
+
+async def test_malformed_json_gets_one_repair_request(llm_server: ReplayServer) -> None:
+    llm_server.inject(
+        Fault("content", content='{"value": '), Fault("content", content='{"value": 2}')
+    )
+    session = _session(llm_server)
+    assert (await session.complete_json(MESSAGES, Answer, max_tokens=50)).value == 2
+    repair = llm_server.requests[1].body["messages"]
+    assert repair[-2] == {"role": "assistant", "content": '{"value": '}
+    assert "could not be used" in repair[-1]["content"]
+
+
+async def test_invalid_twice_is_model_output_invalid(llm_server: ReplayServer) -> None:
+    llm_server.inject(Fault("content", content="truncated {"), Fault("content", content='{"v": 1}'))
+    with pytest.raises(ModelOutputInvalid, match="did not return valid JSON"):
+        await _session(llm_server).complete_json(MESSAGES, Answer, max_tokens=50)
+
+
+async def test_429_waits_for_retry_after_then_succeeds(llm_server: ReplayServer) -> None:
+    llm_server.inject(
+        Fault("status", status=429, retry_after=1), Fault("content", content='{"value": 1}')
+    )
+    started = time.monotonic()
+    assert (await _session(llm_server).complete_json(MESSAGES, Answer, max_tokens=50)).value == 1
+    assert time.monotonic() - started >= 1.0
+    assert len(llm_server.requests) == 2
+
+
+async def test_500s_are_retried_then_reported_unavailable(llm_server: ReplayServer) -> None:
+    llm_server.inject(*[Fault("status", status=500)] * 3)
+    with pytest.raises(ModelUnavailable, match="unavailable after 2 attempts"):
+        await _session(llm_server, llm_max_retries=1).complete_json(MESSAGES, Answer, max_tokens=50)
+    assert len(llm_server.requests) == 2
+
+
+async def test_a_timeout_is_retried(llm_server: ReplayServer) -> None:
+    llm_server.inject(Fault("delay", seconds=3), Fault("content", content='{"value": 5}'))
+    session = _session(llm_server, llm_timeout_s=1.0)
+    assert (await session.complete_json(MESSAGES, Answer, max_tokens=50)).value == 5
+
+
+async def test_connection_refused_is_unavailable_with_the_address(llm_server: ReplayServer) -> None:
+    settings = make_settings(llm_server, llm_api_base="http://127.0.0.1:9/v1", llm_max_retries=0)
+    with pytest.raises(ModelUnavailable, match=re.escape("127.0.0.1:9")):
+        await LLMClient(settings).session().complete_json(MESSAGES, Answer, max_tokens=50)
+
+
+async def test_fallback_model_answers_when_the_primary_is_down(llm_server: ReplayServer) -> None:
+    # The primary is a dead port; the fallback is the replay server in Ollama's dialect.
+    settings = make_settings(
+        llm_server,
+        llm_api_base="http://127.0.0.1:9/v1",
+        llm_max_retries=0,
+        llm_fallback_models=f"ollama/replay@{llm_server.url}",
+    )
+    llm_server.inject(Fault("content", content='{"value": 9}'))
+    session = LLMClient(settings).session()
+    assert (await session.complete_json(MESSAGES, Answer, max_tokens=50)).value == 9
+    assert [r.dialect for r in llm_server.requests] == ["ollama"]
+
+
+async def test_ollama_models_use_the_chat_endpoint(llm_server: ReplayServer) -> None:
+    llm_server.inject(Fault("content", content='{"value": 4}'))
+    session = _session(llm_server, llm_model="ollama/llama3.1", llm_api_base=llm_server.url)
+    assert (await session.complete_json(MESSAGES, Answer, max_tokens=50)).value == 4
+    request = llm_server.requests[0]
+    assert (request.dialect, request.path) == ("ollama", "/api/chat")
+    assert request.body["format"]["required"] == ["value"]
+
+
+def test_only_configured_models_may_be_chosen(llm_server: ReplayServer) -> None:
+    client = LLMClient(make_settings(llm_server, llm_fallback_models="openai/other"))
+    assert client.session("openai/other").name == "openai/other"
+    with pytest.raises(InvalidBundle, match="not offered here"):
+        client.session("anthropic/claude-x")
+
+
+async def test_readiness_probes_the_model_server(llm_server: ReplayServer) -> None:
+    assert (await LLMClient(make_settings(llm_server)).ready())[0]
+    down = make_settings(llm_server, llm_api_base="http://127.0.0.1:9/v1")
+    ready, detail = await LLMClient(down).ready()
+    assert not ready and "unreachable" in detail
