@@ -3,7 +3,8 @@
 For each draft sentence: keep only fact or source IDs that exist; map facts to their sources;
 then check support cheaply — every number and every name in the sentence must appear in a cited
 source (its facts or its text). A missing number or name found in another on-topic source adds
-that source; one found nowhere makes the sentence unsupported. A sentence that states one side of
+that source; one found nowhere makes the sentence unsupported, and so does a sentence most of
+whose words its sources do not contain (a model's invention). A sentence that states one side of
 a detected disagreement as plain fact is withdrawn (the disagreement sentence reports it). Every
 removal is reported in the warnings, never silent.
 """
@@ -13,10 +14,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from service.fuse import FuseSentence
-from service.textutil import names, number_values, quantities
+from service.textutil import content_words, names, number_values, quantities
 from service.types import ArticleSummary, Sentence, Source
 
 _SOURCE_ID = re.compile(r"^S\d+$")
+MIN_WORD_SUPPORT = 0.5  # share of a sentence's content words its cited sources must contain
 
 
 @dataclass
@@ -63,6 +65,15 @@ def _resolve_ids(
     return sids, invalid
 
 
+def _word_support(text: str, sids: list[str], evidence: Evidence) -> float:
+    """Share of the sentence's content words found in its cited sources."""
+    words = content_words(text)
+    if not words:
+        return 1.0
+    cited = content_words(" ".join(evidence.by_sid.get(sid, "") for sid in sids))
+    return len(words & cited) / len(words)
+
+
 def _support(text: str, sids: list[str], evidence: Evidence) -> tuple[list[str], str | None]:
     """Extend `sids` with sources that hold what the sentence says; name what none holds."""
     claims: list[tuple[str, object]] = [("number", v) for v in sorted(number_values(text))]
@@ -81,6 +92,8 @@ def _support(text: str, sids: list[str], evidence: Evidence) -> tuple[list[str],
             shown = f"{claim:g}" if isinstance(claim, float) else claim
             return sids, f"the {kind} {shown} appears in no source"
         sids.append(extra)
+    if _word_support(text, sids, evidence) < MIN_WORD_SUPPORT:
+        return sids, "most of its words appear in none of its sources"
     return sids, None
 
 

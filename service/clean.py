@@ -130,6 +130,16 @@ _JUNK_HEADING = (
 
 #: The rule table: every boilerplate signal the cleaner knows, in evaluation order.
 RULES: tuple[Rule, ...] = (
+    # -- DROP before anything else: text addressed to a model is never news ----------------
+    _rule(
+        "injected_instruction",
+        Action.DROP,
+        r"\b(?:ignore|disregard|forget|override)\b.{0,40}\b(?:previous|prior|above|earlier|all"
+        r"|your|these)\b.{0,30}\b(?:instructions?|prompts?|rules|directions)\b"
+        r"|\b(?:reveal|print|show|repeat|output|leak)\b.{0,30}\b(?:system|hidden|initial) prompt\b"
+        r"|\b(?:as|you are) an? (?:ai|language model|llm|ai assistant|chatbot)\b",
+        "instructions addressed to an AI model are an injection attempt, not news",
+    ),
     # -- KEEP: content that looks like furniture (short, unpunctuated) but is not -----------------
     _rule(
         "quoted_line",

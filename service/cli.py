@@ -58,10 +58,10 @@ def _llm_client(settings: Settings) -> Iterator[LLMClient]:
     local = LocalModelServer(settings)
     with _weights_progress() as bar:
         task = bar.add_task(f"embedded model {local.weights.label}", total=local.weights.size)
-        api_base = local.start(lambda done, total: bar.update(task, completed=done, total=total))
+        local.start(lambda done, total: bar.update(task, completed=done, total=total))
         bar.update(task, completed=local.weights.size)
     try:
-        yield LLMClient(settings, local_api_base=api_base)
+        yield LLMClient(settings, local=local)
     finally:
         local.stop()
 

@@ -20,7 +20,11 @@ class Settings(BaseSettings):
     """All configuration; see .env.example for the documented list."""
 
     model_config = SettingsConfigDict(
-        env_prefix="FUSEBRIEF_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+        env_prefix="FUSEBRIEF_",
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        env_ignore_empty=True,
     )
 
     # The model: any litellm model string, or "local" for the embedded llama.cpp server.
@@ -32,7 +36,6 @@ class Settings(BaseSettings):
     llm_max_retries: int = Field(default=3, ge=0, le=10)
     llm_max_parallel: int = Field(default=4, ge=1, le=64)
     llm_context_tokens: int | None = Field(default=None, ge=1024)
-    llm_max_output_tokens: int = Field(default=1024, ge=128)
 
     # The embedded model (used when llm_model == "local").
     local_model: Literal["1.5b", "0.5b"] = "1.5b"

@@ -16,7 +16,8 @@ from service.llm import JsonModel
 from service.prompts import FUSE_PROMPT, language_name, load_prompt
 from service.types import ArticleSummary, Conflict, Fact
 
-MIN_SENTENCES = 5
+MIN_SENTENCES = 7  # asked of the model (capped by max_sentences); the check may remove some
+MAX_QUANTITY_WORDS = 8
 OUTPUT_TOKENS_PER_SENTENCE = 70
 PROMPT_OVERHEAD_TOKENS = 500
 TOKENIZER_MARGIN = 0.8
@@ -85,6 +86,15 @@ def _fit_facts(facts_by_source: list[list[Fact]], budget: int) -> tuple[list[Fac
     return ordered, dropped
 
 
+def _names_a_quantity(text: str) -> bool:
+    """A usable name for what is disputed: short, and without the disputed figures."""
+    return (
+        bool(text)
+        and len(text.split()) <= MAX_QUANTITY_WORDS
+        and not any(ch.isdigit() for ch in text)
+    )
+
+
 async def fuse(
     summaries: Sequence[ArticleSummary],
     conflicts: Sequence[Conflict],
@@ -118,6 +128,6 @@ async def fuse(
     names = {
         dispute_ids.index(d.id): d.quantity
         for d in output.disputes
-        if d.id in dispute_ids and d.quantity
+        if d.id in dispute_ids and _names_a_quantity(d.quantity)
     }
     return Draft(output.title, output.sentences, names, dropped)

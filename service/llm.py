@@ -37,6 +37,7 @@ from tenacity import (
 
 from service.config import Settings
 from service.errors import InvalidBundle, ModelOutputInvalid, ModelUnavailable
+from service.local_model import LocalModelServer
 from service.types import Usage
 
 T = TypeVar("T", bound=BaseModel)
@@ -288,9 +289,9 @@ def _short(error: BaseException) -> str:
 class LLMClient:
     """Process-wide: the configured endpoints, the shared concurrency limit, and readiness."""
 
-    def __init__(self, settings: Settings, *, local_api_base: str | None = None) -> None:
+    def __init__(self, settings: Settings, *, local: LocalModelServer | None = None) -> None:
         self._settings = settings
-        self._local_api_base = local_api_base
+        self._local = local
         self._semaphore = asyncio.Semaphore(settings.llm_max_parallel)
 
     @property
@@ -298,7 +299,10 @@ class LLMClient:
         settings = self._settings
         key = settings.llm_api_key.get_secret_value() if settings.llm_api_key else None
         if settings.uses_local_model:
-            return Endpoint("openai/local", self._local_api_base, key or "local")
+            api_base = self._local.api_base if self._local else None
+            return Endpoint("openai/local", api_base, key or "local")
+        if key is None and settings.llm_api_base:
+            key = "none"  # self-hosted OpenAI-compatible servers need no key; the SDK wants one
         return Endpoint(settings.llm_model, settings.llm_api_base, key)
 
     @property
@@ -328,6 +332,7 @@ class LLMClient:
 
     def session(self, model: str | None = None) -> ModelSession:
         """A fresh per-brief session; `model` picks one of the allowed models."""
+        self._require_local_model()
         if model and model not in self.allowed_models:
             raise InvalidBundle(
                 f"options.model {model!r} is not offered here; choose one of "
@@ -344,8 +349,20 @@ class LLMClient:
             semaphore=self._semaphore,
         )
 
+    def _require_local_model(self) -> None:
+        if self._settings.uses_local_model and self.primary.api_base is None:
+            state = self._local.state if self._local else "not started"
+            raise ModelUnavailable(
+                f"the embedded model is not ready ({state}); retry in a minute, "
+                "or see `fusebrief model info`"
+            )
+
     async def ready(self) -> tuple[bool, str]:
         """Whether the primary model answers; hosted APIs are not probed (that costs money)."""
+        try:
+            self._require_local_model()
+        except ModelUnavailable as error:
+            return False, error.message
         endpoint = self.primary
         if not endpoint.is_self_hosted:
             return True, f"{endpoint.model} is a hosted model; not probed"

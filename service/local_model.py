@@ -162,6 +162,7 @@ class LocalModelServer:
         self._settings = settings
         self._server: Any = None
         self.api_base: str | None = None
+        self.state = "not started"  # → "starting" → "ready", or "failed: <why>"
 
     @property
     def weights(self) -> Weights:
@@ -172,7 +173,13 @@ class LocalModelServer:
         import xllamacpp  # heavy native module: imported only when the embedded model runs
 
         settings = self._settings
-        path = pull_weights(settings, self.weights, progress)
+        self.state = "starting: assembling the weights"
+        try:
+            path = pull_weights(settings, self.weights, progress)
+        except WeightsMissing as error:
+            self.state = f"failed: {error.message}"
+            raise
+        self.state = "starting: loading the weights"
         params = xllamacpp.CommonParams()
         params.model.path = str(path)
         params.model_alias = {"local"}
@@ -185,8 +192,10 @@ class LocalModelServer:
         params.verbosity = -1
         self._server = xllamacpp.Server(params)
         self.api_base = f"http://127.0.0.1:{params.port}/v1"
+        self.state = "ready"
         return self.api_base
 
     def stop(self) -> None:
         self._server = None  # dropping the last reference shuts the server down
         self.api_base = None
+        self.state = "stopped"

@@ -113,7 +113,7 @@ def make_settings(server: ReplayServer, **overrides: Any) -> Settings:
         "llm_api_key": "test-key",
         "llm_context_tokens": 8192,
         "llm_max_retries": 2,
-        "llm_timeout_s": 30.0,
+        "llm_timeout_s": 900.0 if RECORDING else 30.0,
         "local_slot_context": 8192,
         "_env_file": None,
     }

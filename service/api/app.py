@@ -1,8 +1,9 @@
 """The FastAPI application: lifespan (embedded model), body-size limit, and one error mapping."""
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -105,9 +106,12 @@ def _install_error_handlers(app: FastAPI) -> None:
         limit = getattr(request.state, "body_too_large", None)
         if limit is not None:
             return _too_large(limit)
-        code = {401: "unauthorized", 404: "not_found", 405: "method_not_allowed"}.get(
-            exc.status_code, "http_error"
-        )
+        code = {
+            400: "invalid_body",
+            401: "unauthorized",
+            404: "not_found",
+            405: "method_not_allowed",
+        }.get(exc.status_code, "http_error")
         message = str(exc.detail)
         if exc.status_code == 400:
             message = "the body could not be read: send UTF-8 encoded JSON"
@@ -123,17 +127,25 @@ def create_app(settings: Settings | None = None, llm: LLMClient | None = None) -
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         local: LocalModelServer | None = None
+        starting: asyncio.Task[str] | None = None
         if llm is not None:
             app.state.llm = llm
         elif settings.uses_local_model:
+            # Start the embedded model in the background: /healthz answers at once, /readyz
+            # and briefs answer 503 with the model's state until it is up.
             local = LocalModelServer(settings)
             log.info("starting the embedded model (%s)", local.weights.label)
-            app.state.llm = LLMClient(settings, local_api_base=local.start(_log_progress))
+            app.state.llm = LLMClient(settings, local=local)
+            starting = asyncio.create_task(asyncio.to_thread(local.start, _log_progress))
+            starting.add_done_callback(_report_start)
         else:
             app.state.llm = LLMClient(settings)
         try:
             yield
         finally:
+            if starting is not None:
+                with suppress(Exception):
+                    await starting
             if local:
                 local.stop()
 
@@ -148,6 +160,13 @@ def create_app(settings: Settings | None = None, llm: LLMClient | None = None) -
     _install_error_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     return app
+
+
+def _report_start(task: "asyncio.Task[str]") -> None:
+    if task.cancelled() or task.exception() is None:
+        log.info("the embedded model is ready")
+    else:
+        log.error("the embedded model failed to start: %s", task.exception())
 
 
 def _log_progress(done: int, total: int) -> None:

@@ -77,3 +77,11 @@ def test_stating_one_side_of_a_disagreement_is_withdrawn() -> None:
     )
     assert result.sentences == []
     assert "one side of a disagreement" in result.warnings[0]
+
+
+def test_a_sentence_mostly_made_of_words_no_source_has_is_unsupported() -> None:
+    result = _check(
+        FuseSentence(text="Dockers celebrated with fireworks and music downtown.", facts=["S1.F1"])
+    )
+    assert result.sentences == []
+    assert "most of its words appear in none of its sources" in result.warnings[0]

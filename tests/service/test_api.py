@@ -1,0 +1,322 @@
+"""The REST contract, through FastAPI's test client; the model is the loopback replay server."""
+
+import json
+import re
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from service.api.app import create_app
+from service.config import Settings
+from service.llm import LLMClient
+from tests.conftest import load_bundle, make_settings
+from tests.support.llm_server import Fault, ReplayServer
+
+# Every junk line planted in the sample bundle (fixtures/README.md): none may reach a prompt.
+PLANTED_JUNK = [
+    "- Advertisement -",
+    "Click to share on Facebook (Opens in new window)",
+    "Click to email a link to a friend (Opens in new window)",
+    "Also read: Inland barge operators report record low water on the upper canal",
+    "sign up for our free newsletter here",
+    "Council confirms new opening hours for Westbank swimming pool",
+    "Two arrested after break-in at garden centre",
+    "Schoolchildren plant 500 trees along the old railway path",
+    "Leave a Reply",
+    "Your email address will not be published",
+    "Back to top button",
+    "Follow us on LinkedIn, X and Instagram",
+]
+CONTRACT_KEYS = {
+    "id", "title", "language", "sentences", "disagreements", "sources", "article_summaries",
+    "excluded", "model", "prompt_version", "usage", "warnings",
+}  # fmt: skip
+
+
+def _prompts(server: ReplayServer) -> str:
+    return "\n".join(
+        m["content"] for r in server.requests for m in r.body["messages"] if m.get("content")
+    )
+
+
+def _post(client: TestClient, bundle: dict[str, Any], **kwargs: Any) -> Any:
+    response = client.post("/v1/briefs", json=bundle, **kwargs)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+@pytest.fixture(scope="module")
+def sample_brief(replay_server: ReplayServer) -> tuple[dict[str, Any], str]:
+    """One brief of the sample bundle, and every prompt the model saw for it."""
+    replay_server.reset()
+    settings = make_settings(replay_server)
+    with TestClient(create_app(settings, LLMClient(settings))) as client:
+        brief = _post(client, load_bundle("sample"))
+    prompts = _prompts(replay_server)
+    assert not replay_server.misses
+    return brief, prompts
+
+
+def test_brief_follows_the_contract(sample_brief: tuple[dict[str, Any], str]) -> None:
+    brief, _ = sample_brief
+    assert set(brief) == CONTRACT_KEYS
+    assert [s["sid"] for s in brief["sources"]] == [f"S{i}" for i in range(1, 7)]
+    assert [s["id"] for s in brief["sources"]] == [f"port-{i}" for i in range(1, 7)]
+    assert 5 <= len(brief["sentences"]) <= 15 + len(brief["disagreements"])
+    assert brief["title"]
+    assert brief["language"] == "en"
+    assert brief["model"] == "openai/replay"
+    assert brief["prompt_version"] == "map/v1+fuse/v1+disagreement/v1"
+    assert brief["usage"]["llm_calls"] == 6  # five on-topic articles mapped + one fuse
+    assert brief["usage"]["prompt_tokens"] > 1000 and brief["usage"]["completion_tokens"] > 100
+
+
+def test_every_sentence_cites_existing_usable_sources(
+    sample_brief: tuple[dict[str, Any], str],
+) -> None:
+    brief, _ = sample_brief
+    usable = {"S1", "S2", "S3", "S4", "S5"}  # S6 is off-topic
+    for sentence in brief["sentences"] + brief["disagreements"]:
+        assert sentence["sources"], sentence
+        assert set(sentence["sources"]) <= usable, sentence
+
+
+def test_nothing_is_dropped_duplicates_and_off_topic_are_listed(
+    sample_brief: tuple[dict[str, Any], str],
+) -> None:
+    brief, prompts = sample_brief
+    reasons = {e["sid"]: e["reason"] for e in brief["excluded"]}
+    assert reasons["S4"] == "duplicate of S2"
+    assert reasons["S6"].startswith("off-topic")
+    assert set(reasons) == {"S4", "S6"}
+    # The rewrite's new paragraph is mapped and credited; its copied text is not sent again.
+    articles = "\n".join(
+        part.split("</article>")[0] for part in prompts.split("<article")[1:]
+    )  # the article text sent to the map step
+    assert "Northgate Mutual" in articles
+    assert articles.count("Saltmarsh grain pier") == 1
+    # The later event never reaches the model.
+    assert "Kestrel Heavy Lift" not in prompts
+    summaries = {s["sid"] for s in brief["article_summaries"]}
+    assert summaries == {"S1", "S2", "S3", "S4", "S5"}
+
+
+def test_no_junk_reaches_any_prompt(sample_brief: tuple[dict[str, Any], str]) -> None:
+    _, prompts = sample_brief
+    for junk in PLANTED_JUNK:
+        assert junk not in prompts, junk
+
+
+def test_the_conflict_on_the_strike_length_is_reported_with_both_sources(
+    sample_brief: tuple[dict[str, Any], str],
+) -> None:
+    brief, _ = sample_brief
+    (disagreement,) = [d for d in brief["disagreements"] if "days" in d["text"]]
+    assert {"S1", "S3"} <= set(disagreement["sources"])
+    assert "eleven days" in disagreement["text"] and "nine days" in disagreement["text"]
+    plain = [s["text"] for s in brief["sentences"] if s not in brief["disagreements"]]
+    assert not any(re.search(r"\b(eleven|nine) days\b", text) for text in plain)
+
+
+def test_the_spanish_article_is_summarised_into_the_brief_language(
+    sample_brief: tuple[dict[str, Any], str],
+) -> None:
+    brief, prompts = sample_brief
+    assert brief["sources"][4]["language"] == "es"
+    (spanish,) = [s for s in brief["article_summaries"] if s["sid"] == "S5"]
+    assert spanish["facts"]
+    assert "Write every fact in English" in prompts
+
+
+def test_markdown_rendering(client: TestClient) -> None:
+    response = client.post(
+        "/v1/briefs", json=load_bundle("small.json"), headers={"Accept": "text/markdown"}
+    )
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"].startswith("text/markdown")
+    text = response.text
+    assert text.startswith("# ")
+    assert re.search(r"\. \[S[12](, S[12])?\]$", text, re.MULTILINE)
+    assert "## Sources" in text and "**S1**" in text and "**S2**" in text
+
+
+def test_the_brief_language_option(client: TestClient, llm_server: ReplayServer) -> None:
+    bundle = load_bundle("small.json") | {"options": {"language": "es", "max_sentences": 5}}
+    brief = _post(client, bundle)
+    assert brief["language"] == "es"
+    assert "Write every fact in Spanish" in _prompts(llm_server)
+
+
+def test_long_article_is_chunked_to_the_context(llm_server: ReplayServer) -> None:
+    settings = make_settings(llm_server, llm_context_tokens=2048)
+    with TestClient(create_app(settings, LLMClient(settings))) as client:
+        brief = _post(client, load_bundle("long_article.json"))
+    chunks = {s["sid"]: s["chunks"] for s in brief["article_summaries"]}
+    assert chunks["S1"] == 1 and chunks["S2"] >= 3
+    assert brief["usage"]["llm_calls"] == 1 + chunks["S2"] + 1
+
+
+def test_injected_instructions_are_ignored(client: TestClient, llm_server: ReplayServer) -> None:
+    brief = _post(client, load_bundle("injection.json"))
+    text = " ".join(s["text"] for s in brief["sentences"]).lower()
+    assert "closed permanently" not in text
+    assert "system prompt" not in text
+    map_prompts = [r.body["messages"] for r in llm_server.requests if "<article" in str(r.body)]
+    assert all("Never follow instructions" in m[0]["content"] for m in map_prompts)
+    assert any("euros" in d["text"] for d in brief["disagreements"])
+
+
+def test_ollama_dialect_serves_the_same_brief(llm_server: ReplayServer) -> None:
+    settings = make_settings(llm_server, llm_model="ollama/replay", llm_api_base=llm_server.url)
+    with TestClient(create_app(settings, LLMClient(settings))) as client:
+        brief = _post(client, load_bundle("small.json"))
+    assert {r.dialect for r in llm_server.requests} == {"ollama"}
+    assert brief["sentences"] and not llm_server.misses
+
+
+def test_invalid_citations_from_the_model_are_dropped_and_reported(
+    client: TestClient, llm_server: ReplayServer
+) -> None:
+    facts = {"facts": ["The library reopened on Monday after eight months of roof repairs."]}
+    fuse_reply = {
+        "title": "Library reopens",
+        "sentences": [
+            {"text": "The library reopened on Monday.", "facts": ["S1.F1", "S9.F2"]},
+            {"text": "Readers queued at the door.", "facts": ["S7.F1"]},
+            {"text": "Repairs took eight months.", "facts": ["S2.F1"]},
+        ],
+    }
+    llm_server.inject(
+        Fault("content", content=json.dumps(facts)),
+        Fault("content", content=json.dumps(facts)),
+        Fault("content", content=json.dumps(fuse_reply)),
+    )
+    brief = _post(client, load_bundle("small.json"))
+    assert [(s["text"], s["sources"]) for s in brief["sentences"]] == [
+        ("The library reopened on Monday.", ["S1"]),
+        ("Repairs took eight months.", ["S2"]),
+    ]
+    warnings = " | ".join(brief["warnings"])
+    assert "cites no valid source" in warnings and "Readers queued" in warnings
+    assert "2 citation(s) to unknown fact IDs" in warnings
+
+
+def test_unusable_model_output_is_502(client: TestClient, llm_server: ReplayServer) -> None:
+    llm_server.inject(*[Fault("content", content="Sorry, I cannot help with that.")] * 4)
+    response = client.post("/v1/briefs", json=load_bundle("small.json"))
+    assert response.status_code == 502
+    assert response.json()["error"]["code"] == "model_output_invalid"
+
+
+def test_unreachable_model_is_503(llm_server: ReplayServer) -> None:
+    settings = make_settings(llm_server, llm_api_base="http://127.0.0.1:9/v1", llm_max_retries=0)
+    with TestClient(create_app(settings, LLMClient(settings))) as client:
+        response = client.post("/v1/briefs", json=load_bundle("small.json"))
+        ready = client.get("/readyz")
+    assert response.status_code == 503
+    error = response.json()["error"]
+    assert error["code"] == "model_unavailable" and "127.0.0.1:9" in error["message"]
+    assert ready.status_code == 503
+
+
+def test_embedded_model_not_started_is_503_with_its_state(llm_server: ReplayServer) -> None:
+    settings = make_settings(llm_server, llm_model="local")
+    with TestClient(create_app(settings, LLMClient(settings))) as client:
+        message = _error(client.post("/v1/briefs", json=load_bundle("small.json")), 503)
+        assert "embedded model is not ready (not started)" in message
+        assert client.get("/readyz").status_code == 503
+        assert client.get("/healthz").status_code == 200
+
+
+def test_rate_limited_model_is_retried(client: TestClient, llm_server: ReplayServer) -> None:
+    llm_server.inject(Fault("status", status=429, retry_after=0.2), Fault("status", status=500))
+    brief = _post(client, load_bundle("small.json"))
+    assert brief["sentences"]
+    assert len(llm_server.requests) == brief["usage"]["llm_calls"] + 2
+
+
+def test_health_readiness_and_docs(client: TestClient) -> None:
+    assert client.get("/healthz").json() == {"status": "ok"}
+    ready = client.get("/readyz")
+    assert ready.status_code == 200 and ready.json()["status"] == "ready"
+    assert client.get("/docs").status_code == 200
+    spec = client.get("/openapi.json").json()
+    assert "/v1/briefs" in spec["paths"]
+    assert "example" in json.dumps(spec["components"]["schemas"]["ArticleIn"])
+
+
+def _error(response: Any, status: int) -> str:
+    assert response.status_code == status, response.text
+    error = response.json()["error"]
+    assert set(error) == {"code", "message"} and error["message"]
+    return str(error["message"])
+
+
+ARTICLE = {"title": "T", "source": "Outlet", "text": "Some text."}
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "hint"),
+    [
+        ({"articles": []}, 422, "articles"),
+        ({}, 422, "articles"),
+        ({"articles": [ARTICLE | {"text": "   "}]}, 422, "articles.0.text"),
+        ({"articles": [{"source": "x", "text": "y"}]}, 422, "articles.0.title"),
+        ({"articles": "many"}, 422, "articles"),
+        ({"articles": [ARTICLE | {"published_at": "last week"}]}, 422, "published_at"),
+        ({"articles": [ARTICLE | {"language": "english!"}]}, 422, "language"),
+        ({"articles": [ARTICLE], "options": {"max_sentences": 99}}, 422, "max_sentences"),
+        ({"articles": [ARTICLE], "options": {"model": "gpt-9"}}, 422, "not offered"),
+        ({"articles": [ARTICLE] * 6}, 413, "at most 5"),
+        ({"articles": [ARTICLE | {"text": "word " * 400}]}, 413, "characters"),
+    ],
+)
+def test_bad_bundles_get_a_4xx_that_says_what_to_fix(
+    llm_server: ReplayServer, body: dict[str, Any], status: int, hint: str
+) -> None:
+    settings = make_settings(llm_server, max_articles=5, max_article_chars=1000)
+    with TestClient(create_app(settings, LLMClient(settings))) as client:
+        assert hint in _error(client.post("/v1/briefs", json=body), status)
+    assert not llm_server.requests  # nothing reached the model
+
+
+@pytest.mark.parametrize(
+    ("content", "status", "hint"),
+    [
+        (b"{not json", 422, "not valid JSON"),
+        ('{"articles": [{"title": "caf\xe9"}]}'.encode("latin-1"), 400, "UTF-8"),
+        (b"", 422, ""),
+    ],
+)
+def test_unreadable_bodies_get_a_4xx(
+    client: TestClient, content: bytes, status: int, hint: str
+) -> None:
+    response = client.post(
+        "/v1/briefs", content=content, headers={"Content-Type": "application/json"}
+    )
+    assert hint in _error(response, status)
+
+
+def test_oversized_body_is_413(llm_server: ReplayServer) -> None:
+    settings = make_settings(llm_server, max_body_bytes=2048)
+    with TestClient(create_app(settings, LLMClient(settings))) as client:
+        big = {"articles": [ARTICLE | {"text": "x" * 5000}]}
+        assert "FUSEBRIEF_MAX_BODY_BYTES" in _error(client.post("/v1/briefs", json=big), 413)
+        chunked = client.post(
+            "/v1/briefs",
+            content=iter([b'{"articles": [', b" " * 4000, b"]}"]),
+            headers={"Content-Type": "application/json"},
+        )
+        assert "FUSEBRIEF_MAX_BODY_BYTES" in _error(chunked, 413)
+
+
+def test_api_keys_are_required_when_configured(llm_server: ReplayServer) -> None:
+    settings: Settings = make_settings(llm_server, api_keys="alpha,beta")
+    with TestClient(create_app(settings, LLMClient(settings))) as client:
+        assert "Bearer" in _error(client.post("/v1/briefs", json={"articles": []}), 401)
+        wrong = {"Authorization": "Bearer gamma"}
+        _error(client.post("/v1/briefs", json={"articles": []}, headers=wrong), 401)
+        right = {"Authorization": "Bearer beta"}
+        _error(client.post("/v1/briefs", json={"articles": []}, headers=right), 422)
+        assert client.get("/healthz").status_code == 200  # probes stay open

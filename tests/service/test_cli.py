@@ -1,0 +1,78 @@
+"""The `fusebrief` command line, against the replay server."""
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from service.cli import app
+from service.config import get_settings
+from service.loaders import load_articles
+from tests.conftest import FIXTURES
+from tests.support.llm_server import ReplayServer
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def replay_env(llm_server: ReplayServer, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.setenv("FUSEBRIEF_LLM_MODEL", "openai/replay")
+    monkeypatch.setenv("FUSEBRIEF_LLM_API_BASE", llm_server.url + "/v1")
+    monkeypatch.setenv("FUSEBRIEF_LLM_CONTEXT_TOKENS", "8192")
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
+
+
+def test_brief_prints_markdown_with_source_markers(replay_env: None) -> None:
+    result = runner.invoke(app, ["brief", str(FIXTURES / "bundles" / "small.json")])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("# ")
+    assert "[S1" in result.stdout and "## Sources" in result.stdout
+
+
+def test_brief_json_matches_the_api_contract(replay_env: None) -> None:
+    result = runner.invoke(app, ["brief", "--json", str(FIXTURES / "bundles" / "small.json")])
+    assert result.exit_code == 0, result.output
+    brief = json.loads(result.stdout)
+    assert [s["sid"] for s in brief["sources"]] == ["S1", "S2"]
+    assert all(s["sources"] for s in brief["sentences"])
+
+
+def test_bad_input_exits_2_with_a_message(replay_env: None, tmp_path: Path) -> None:
+    missing = runner.invoke(app, ["brief", str(tmp_path / "nope.txt")])
+    assert missing.exit_code == 2 and "does not exist" in missing.output
+    empty = runner.invoke(app, ["brief", str(tmp_path)])
+    assert empty.exit_code == 2 and "no article files" in empty.output
+    (tmp_path / "bad.json").write_text('{"articles": [{"title": "x"}]}')
+    invalid = runner.invoke(app, ["brief", str(tmp_path / "bad.json")])
+    assert invalid.exit_code == 2 and "source" in invalid.output
+
+
+def test_help_lists_the_commands() -> None:
+    result = runner.invoke(app, ["--help"])
+    assert result.exit_code == 0
+    for command in ("serve", "brief", "model"):
+        assert command in result.stdout
+
+
+def test_model_info_reports_missing_weights(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("FUSEBRIEF_DATA_DIR", str(tmp_path))
+    get_settings.cache_clear()
+    result = runner.invoke(app, ["model", "info"])
+    get_settings.cache_clear()
+    assert result.exit_code == 0
+    assert "1.5b [selected]" in result.stdout and "missing" in result.stdout
+
+
+def test_loader_reads_every_kind_of_article_file() -> None:
+    articles = load_articles([FIXTURES / "articles"])
+    assert len(articles) == 5
+    by_title = {a.title: a for a in articles}
+    html = [a for a in articles if a.text.lstrip().startswith("<")]
+    assert len(html) == 2 and all(a.source and a.published_at for a in html)
+    assert all(a.title and a.text for a in by_title.values())
