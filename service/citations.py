@@ -46,6 +46,11 @@ class Evidence:
         return value in number_values(self.by_sid.get(sid, ""))
 
 
+def _full_stop(text: str) -> str:
+    """Small models often drop the final full stop; a brief's sentences end with one."""
+    return text if not text or text[-1] in '.!?…"”’)»' else text + "."
+
+
 def _quote(text: str) -> str:
     return f"“{text[:160]}{'…' if len(text) > 160 else ''}”"
 
@@ -93,7 +98,11 @@ def _support(text: str, sids: list[str], evidence: Evidence) -> tuple[list[str],
             return sids, f"the {kind} {shown} appears in no source"
         sids.append(extra)
     if _word_support(text, sids, evidence) < MIN_WORD_SUPPORT:
-        return sids, "most of its words appear in none of its sources"
+        # The model may have cited the wrong fact: credit the source that holds the words.
+        best = max(evidence.by_sid, key=lambda sid: _word_support(text, [sid], evidence))
+        if _word_support(text, [*sids, best], evidence) < MIN_WORD_SUPPORT:
+            return sids, "most of its words appear in none of its sources"
+        sids.append(best)
     return sids, None
 
 
@@ -109,7 +118,7 @@ def check_citations(
     order = {s.sid: i for i, s in enumerate(sources)}
     result = CheckResult()
     for sentence in draft:
-        text = " ".join(sentence.text.split())
+        text = _full_stop(" ".join(sentence.text.split()))
         if not text:
             continue
         sids, invalid = _resolve_ids(sentence.facts, fact_sid, usable)

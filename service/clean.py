@@ -43,6 +43,10 @@ class CleanedText:
 
     text: str
     removed: tuple[str, ...]
+    injections: tuple[str, ...] = ()  # removed lines that addressed an AI model (a subset)
+
+
+INJECTION_RULE = "injected_instruction"
 
 
 class Action(Enum):
@@ -132,7 +136,7 @@ _JUNK_HEADING = (
 RULES: tuple[Rule, ...] = (
     # -- DROP before anything else: text addressed to a model is never news ----------------
     _rule(
-        "injected_instruction",
+        INJECTION_RULE,
         Action.DROP,
         r"\b(?:ignore|disregard|forget|override)\b.{0,40}\b(?:previous|prior|above|earlier|all"
         r"|your|these)\b.{0,30}\b(?:instructions?|prompts?|rules|directions)\b"
@@ -619,7 +623,10 @@ def _clean_lines(text: str, *, join_wrapped: bool) -> CleanedText:
             paragraphs.append(line)
         last_kept = i
     removed = tuple(line for line, name in zip(lines, verdict, strict=True) if name is not None)
-    return CleanedText(text="\n\n".join(paragraphs), removed=removed)
+    injections = tuple(
+        line for line, name in zip(lines, verdict, strict=True) if name == INJECTION_RULE
+    )
+    return CleanedText("\n\n".join(paragraphs), removed, injections)
 
 
 def clean_text(raw: str) -> CleanedText:
@@ -674,5 +681,5 @@ def remove_shared_lines(texts: Sequence[str]) -> list[CleanedText]:
         drop = [_shareable(p, i) and _line_key(p) in shared for i, p in enumerate(paragraphs)]
         kept = [p for p, gone in zip(paragraphs, drop, strict=True) if not gone]
         gone = tuple(p for p, gone in zip(paragraphs, drop, strict=True) if gone)
-        results.append(CleanedText(text="\n\n".join(kept), removed=item.removed + gone))
+        results.append(CleanedText("\n\n".join(kept), item.removed + gone, item.injections))
     return results

@@ -8,7 +8,7 @@ import uuid
 from collections.abc import Callable, Sequence
 
 from service.citations import check_citations
-from service.clean import clean_text, remove_shared_lines
+from service.clean import remove_shared_lines
 from service.conflicts import describe, disputed_values, find_conflicts
 from service.errors import InvalidBundle, ModelOutputInvalid
 from service.fuse import fuse
@@ -34,8 +34,8 @@ async def build_brief(
     if not articles:
         raise InvalidBundle("the bundle has no articles; send at least one article")
 
-    # 1. Clean: boilerplate out before any model sees the text.
-    cleaned = remove_shared_lines([clean_text(a.text).text for a in articles])
+    # 1. Clean: boilerplate and instructions aimed at the model out before any model call.
+    cleaned = remove_shared_lines([a.text for a in articles])
 
     # 2. Identify: S1..Sn, language, duplicates, off-topic.
     sources, excluded = identify(articles, [c.text for c in cleaned])
@@ -73,7 +73,12 @@ async def build_brief(
         describe(c, draft.quantity_names.get(i), language, outlets) for i, c in enumerate(conflicts)
     ]
     sentences = checked.sentences + [Sentence(d.text, d.sources) for d in disagreements]
-    warnings = list(checked.warnings)
+    warnings = [
+        f"{s.sid}: removed a passage addressed to an AI model (possible prompt injection): "
+        f"“{line[:120]}”"
+        for s, c in zip(sources, cleaned, strict=True)
+        for line in c.injections
+    ] + checked.warnings
     if draft.facts_left_out:
         warnings.append(
             f"{draft.facts_left_out} lower-ranked fact(s) did not fit the model's context "

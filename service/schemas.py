@@ -62,6 +62,29 @@ class BriefOptionsIn(BaseModel):
 
 
 class BriefRequest(BaseModel):
+    """A bundle of articles about one story, and options for the brief."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "example": {
+                "articles": [
+                    {
+                        "title": "Dock strike ends after pay deal",
+                        "source": "Harbour Herald",
+                        "text": "Dock workers voted on Sunday to accept a 6% pay rise ...",
+                    },
+                    {
+                        "title": "Port reopens as strike ends",
+                        "source": "Coast Daily",
+                        "text": "<p>The port reopened on Monday after an 11-day strike ...</p>",
+                        "published_at": "2026-03-15T08:00:00Z",
+                    },
+                ],
+                "options": {"language": "en", "max_sentences": 8},
+            }
+        }
+    )
+
     articles: list[ArticleIn] = Field(min_length=1)
     options: BriefOptionsIn = Field(default_factory=BriefOptionsIn)
 

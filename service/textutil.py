@@ -219,8 +219,11 @@ class Quantity:
     text: str  # as written, e.g. "nine days", "4.5%"
 
 
-def _unit(word: str) -> str:
-    word = word.lower()
+def _unit(phrase: str) -> str:
+    """Normalised unit: lower case, singular; "million euros" → "million euro"."""
+    *scale, word = phrase.lower().split()
+    if scale:
+        return " ".join([*scale, _unit(word)])
     if word in ("%", "percent", "per", "cent", "por", "ciento"):
         return "percent"
     for suffix in ("ies", "s"):
@@ -232,7 +235,9 @@ def _unit(word: str) -> str:
 _QUANTITY = re.compile(
     r"(?<![\w.])(?<!\d:)(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|"
     + "|".join(sorted(NUMBER_WORDS, key=len, reverse=True))
-    + r")(?![\w])(?!:\d)(?:\s*-\s*|\s+)?(?P<unit>%|[^\W\d_]+)?",
+    + r")(?![\w])(?!:\d)(?:\s*-\s*|\s+)?"
+    r"(?P<unit>%|(?:thousand|million|billion|trillion|mil|millones)\s+(?:de\s+)?[^\W\d_]+"
+    r"|[^\W\d_]+)?",
     re.IGNORECASE,
 )
 

@@ -463,7 +463,7 @@ class ReplayServer:
         self.misses: list[str] = []
         self._faults: deque[Fault] = deque()
         self._lock = threading.Lock()
-        self._record_lock = threading.Lock()
+        self._record_locks: dict[str, threading.Lock] = {}  # one per key: upstream runs in parallel
         self._stopping = threading.Event()
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
@@ -573,7 +573,9 @@ class ReplayServer:
                 f"no recording for request {key} in {self.recordings}; "
                 "re-record with FUSEBRIEF_RECORD=1",
             )
-        with self._record_lock:
+        with self._lock:
+            key_lock = self._record_locks.setdefault(key, threading.Lock())
+        with key_lock:
             reply = self._load(key)  # another thread may have recorded it meanwhile
             if reply is None:
                 reply = self._record(key, messages, schema, body, dialect)

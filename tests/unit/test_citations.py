@@ -85,3 +85,10 @@ def test_a_sentence_mostly_made_of_words_no_source_has_is_unsupported() -> None:
     )
     assert result.sentences == []
     assert "most of its words appear in none of its sources" in result.warnings[0]
+
+
+def test_a_sentence_citing_the_wrong_source_credits_the_one_that_holds_it() -> None:
+    result = _check(FuseSentence(text="The strike left ships waiting", facts=["S1.F1"]))
+    assert [(s.text, s.sources) for s in result.sentences] == [
+        ("The strike left ships waiting.", ("S1", "S2"))
+    ]

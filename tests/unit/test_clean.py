@@ -645,4 +645,5 @@ def test_instructions_addressed_to_a_model_never_reach_it(line: str) -> None:
     text = f"Council approves new bridge\n\nThe council voted 7-2 for the bridge.\n\n{line}"
     cleaned = clean_text(text)
     assert line not in cleaned.text
+    assert cleaned.injections == (line,)
     assert "voted 7-2" in cleaned.text

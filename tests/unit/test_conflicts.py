@@ -20,6 +20,9 @@ def test_quantities_read_digits_words_and_percentages() -> None:
         (q.value, q.unit) for q in quantities("It lasted nine days, cost 4.5% and 1,200 jobs.")
     }
     assert found == {(9.0, "day"), (4.5, "percent"), (1200.0, "job")}
+    (money,) = quantities("The repairs cost 12.4 million euros.")
+    assert (money.value, money.unit, money.text) == (12.4, "million euro", "12.4 million euros")
+    assert quantities("Signed at 11:40 pm.") == []  # a clock time is not a quantity
 
 
 def test_same_quantity_in_different_sources_is_a_conflict() -> None:
