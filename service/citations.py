@@ -121,6 +121,9 @@ def check_citations(
         text = _full_stop(" ".join(sentence.text.split()))
         if not text:
             continue
+        if any(text == kept.text for kept in result.sentences):
+            result.warnings.append(f"removed a repeated sentence: {_quote(text)}")
+            continue
         sids, invalid = _resolve_ids(sentence.facts, fact_sid, usable)
         result.invalid_ids += invalid
         if not sids:

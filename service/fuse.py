@@ -18,7 +18,7 @@ from service.types import ArticleSummary, Conflict, Fact
 
 MIN_SENTENCES = 7  # asked of the model (capped by max_sentences); the check may remove some
 MAX_QUANTITY_WORDS = 8
-OUTPUT_TOKENS_PER_SENTENCE = 70
+OUTPUT_TOKENS_PER_SENTENCE = 120  # small models pretty-print: indentation costs tokens
 PROMPT_OVERHEAD_TOKENS = 500
 TOKENIZER_MARGIN = 0.8
 
@@ -62,8 +62,8 @@ def _schema(fact_ids: list[str], dispute_ids: list[str], max_sentences: int) -> 
     dispute = schema["$defs"]["Dispute"]
     if dispute_ids:
         dispute["properties"]["id"] = {"type": "string", "enum": dispute_ids}
-    else:
-        schema["properties"]["disputes"]["maxItems"] = 0
+    # One name per dispute: an unbounded list lets a small model loop until it runs out of tokens.
+    schema["properties"]["disputes"]["maxItems"] = len(dispute_ids)
     return schema
 
 
@@ -104,7 +104,7 @@ async def fuse(
 ) -> Draft:
     disputed = {f.fid for c in conflicts for f in c.facts}
     usable = [[f for f in s.facts if f.fid not in disputed] for s in summaries]
-    output_tokens = 200 + max_sentences * OUTPUT_TOKENS_PER_SENTENCE
+    output_tokens = 400 + max_sentences * OUTPUT_TOKENS_PER_SENTENCE
     budget = int((model.context_tokens - output_tokens - PROMPT_OVERHEAD_TOKENS) * TOKENIZER_MARGIN)
     facts, dropped = _fit_facts(usable, budget)
     dispute_ids = [f"D{i}" for i in range(1, len(conflicts) + 1)]

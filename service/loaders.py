@@ -13,6 +13,7 @@ from service.errors import InvalidBundle
 from service.schemas import ArticleIn
 
 ARTICLE_SUFFIXES = (".txt", ".md", ".html", ".htm", ".json")
+HEADLINE_MAX_WORDS = 25
 
 
 class _HeadMeta(HTMLParser):
@@ -57,10 +58,21 @@ def _from_html(path: Path, raw: str) -> dict[str, Any]:
     }
 
 
+def _looks_like_headline(line: str) -> bool:
+    """Headlines are short and rarely end in a full stop; a first paragraph is neither."""
+    words = line.split()
+    return 0 < len(words) <= HEADLINE_MAX_WORDS and not line.rstrip().endswith(".")
+
+
 def _from_text(path: Path, raw: str) -> dict[str, Any]:
+    """First line = headline; a file that starts with a paragraph keeps it as text."""
     lines = raw.strip().splitlines()
-    title = re.sub(r"^#+\s*", "", lines[0]).strip() if lines else path.stem
-    return {"title": title or path.stem, "source": path.name, "text": "\n".join(lines[1:])}
+    first = re.sub(r"^#+\s*", "", lines[0]).strip() if lines else ""
+    if _looks_like_headline(first):
+        return {"title": first, "source": path.name, "text": "\n".join(lines[1:])}
+    words = first.split()
+    title = " ".join(words[:12]) + ("…" if len(words) > 12 else "")
+    return {"title": title or path.stem, "source": path.name, "text": raw.strip()}
 
 
 def _from_json(path: Path, raw: str) -> list[dict[str, Any]]:

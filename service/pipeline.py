@@ -19,6 +19,7 @@ from service.summarize import summarize_all
 from service.types import Article, Brief, BriefOptions, Sentence, Source
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
+MIN_MODEL_SENTENCES = 3
 
 
 def _no_progress(stage: str, done: int, total: int) -> None:
@@ -63,7 +64,9 @@ async def build_brief(
     # 5. Fuse: disagreements found in code, the brief written by the model over fact IDs.
     conflicts = find_conflicts(summaries, sources)
     progress("fuse", 0, 1)
-    draft = await fuse(summaries, conflicts, model, language, options.max_sentences)
+    # Disagreement sentences count towards the brief's length.
+    room = max(MIN_MODEL_SENTENCES, options.max_sentences - len(conflicts))
+    draft = await fuse(summaries, conflicts, model, language, room)
     progress("fuse", 1, 1)
 
     # 6. Check citations deterministically; report every disagreement with its sources.

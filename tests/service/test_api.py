@@ -63,7 +63,7 @@ def test_brief_follows_the_contract(sample_brief: tuple[dict[str, Any], str]) ->
     assert set(brief) == CONTRACT_KEYS
     assert [s["sid"] for s in brief["sources"]] == [f"S{i}" for i in range(1, 7)]
     assert [s["id"] for s in brief["sources"]] == [f"port-{i}" for i in range(1, 7)]
-    assert 5 <= len(brief["sentences"]) <= 15 + len(brief["disagreements"])
+    assert 3 <= len(brief["sentences"]) <= 10  # the default max_sentences, disagreements included
     assert brief["title"]
     assert brief["language"] == "en"
     assert brief["model"] == "openai/replay"
@@ -154,7 +154,7 @@ def test_long_article_is_chunked_to_the_context(llm_server: ReplayServer) -> Non
         brief = _post(client, load_bundle("long_article.json"))
     chunks = {s["sid"]: s["chunks"] for s in brief["article_summaries"]}
     assert chunks["S1"] == 1 and chunks["S2"] >= 3
-    assert brief["usage"]["llm_calls"] == 1 + chunks["S2"] + 1
+    assert brief["usage"]["llm_calls"] >= 1 + chunks["S2"] + 1  # (+ any repair request)
 
 
 def test_injected_instructions_are_ignored(client: TestClient, llm_server: ReplayServer) -> None:

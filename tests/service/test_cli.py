@@ -76,3 +76,12 @@ def test_loader_reads_every_kind_of_article_file() -> None:
     html = [a for a in articles if a.text.lstrip().startswith("<")]
     assert len(html) == 2 and all(a.source and a.published_at for a in html)
     assert all(a.title and a.text for a in by_title.values())
+
+
+def test_a_file_without_a_headline_keeps_its_first_paragraph(tmp_path: Path) -> None:
+    first = "The council met on Tuesday and voted to close the old bridge for repairs. " * 2
+    (tmp_path / "story.txt").write_text(first.strip() + "\n\nWork starts in May.\n")
+    (article,) = load_articles([tmp_path / "story.txt"])
+    assert article.title == "The council met on Tuesday and voted to close the old bridge…"
+    assert article.text.startswith("The council met on Tuesday")
+    assert article.source == "story.txt"

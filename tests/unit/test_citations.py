@@ -92,3 +92,12 @@ def test_a_sentence_citing_the_wrong_source_credits_the_one_that_holds_it() -> N
     assert [(s.text, s.sources) for s in result.sentences] == [
         ("The strike left ships waiting.", ("S1", "S2"))
     ]
+
+
+def test_a_repeated_sentence_is_kept_once() -> None:
+    sentence = FuseSentence(text="Dockers accepted a 6% pay rise on Friday.", facts=["S1.F1"])
+    result = _check(sentence, sentence)
+    assert len(result.sentences) == 1
+    assert result.warnings == [
+        "removed a repeated sentence: “Dockers accepted a 6% pay rise on Friday.”"
+    ]
