@@ -30,20 +30,31 @@ class CheckResult:
 
 @dataclass(frozen=True)
 class Evidence:
-    """What each usable source says: its facts plus its text, lower-cased for matching."""
+    """What each usable source says (its facts plus its text), indexed once for matching."""
 
-    by_sid: dict[str, str]
+    text: dict[str, str]  # lower-cased
+    numbers: dict[str, set[float]]
+    words: dict[str, set[str]]
 
     @classmethod
     def build(cls, sources: Sequence[Source], summaries: Sequence[ArticleSummary]) -> "Evidence":
         facts = {s.sid: " ".join(f.text for f in s.facts) for s in summaries}
-        return cls({s.sid: f"{facts.get(s.sid, '')}\n{s.text}" for s in sources if not s.set_aside})
+        said = {s.sid: f"{facts.get(s.sid, '')}\n{s.text}" for s in sources if not s.set_aside}
+        return cls(
+            text={sid: t.lower() for sid, t in said.items()},
+            numbers={sid: number_values(t) for sid, t in said.items()},
+            words={sid: content_words(t) for sid, t in said.items()},
+        )
+
+    @property
+    def sids(self) -> list[str]:
+        return list(self.text)
 
     def holds_name(self, sid: str, name: str) -> bool:
-        return name.lower() in self.by_sid.get(sid, "").lower()
+        return name.lower() in self.text.get(sid, "")
 
     def holds_number(self, sid: str, value: float) -> bool:
-        return value in number_values(self.by_sid.get(sid, ""))
+        return value in self.numbers.get(sid, set())
 
 
 def _full_stop(text: str) -> str:
@@ -75,7 +86,7 @@ def _word_support(text: str, sids: list[str], evidence: Evidence) -> float:
     words = content_words(text)
     if not words:
         return 1.0
-    cited = content_words(" ".join(evidence.by_sid.get(sid, "") for sid in sids))
+    cited = set().union(*(evidence.words.get(sid, set()) for sid in sids))
     return len(words & cited) / len(words)
 
 
@@ -92,14 +103,14 @@ def _support(text: str, sids: list[str], evidence: Evidence) -> tuple[list[str],
 
         if any(holds(sid) for sid in sids):
             continue
-        extra = next((sid for sid in evidence.by_sid if holds(sid)), None)
+        extra = next((sid for sid in evidence.sids if holds(sid)), None)
         if extra is None:
             shown = f"{claim:g}" if isinstance(claim, float) else claim
             return sids, f"the {kind} {shown} appears in no source"
         sids.append(extra)
     if _word_support(text, sids, evidence) < MIN_WORD_SUPPORT:
         # The model may have cited the wrong fact: credit the source that holds the words.
-        best = max(evidence.by_sid, key=lambda sid: _word_support(text, [sid], evidence))
+        best = max(evidence.sids, key=lambda sid: _word_support(text, [sid], evidence))
         if _word_support(text, [*sids, best], evidence) < MIN_WORD_SUPPORT:
             return sids, "most of its words appear in none of its sources"
         sids.append(best)

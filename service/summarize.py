@@ -69,20 +69,24 @@ async def summarize_all(
 
     mapped = [s for s in sources if s.map_text.strip()]
     summaries = await asyncio.gather(*(one(s) for s in mapped))
+    stated = {s.sid: figures(s.map_text) for s in mapped}
     return [
-        _recover_figures(summary, source, mapped, language)
+        _recover_figures(summary, source, stated, language)
         for summary, source in zip(summaries, mapped, strict=True)
     ]
 
 
 def _recover_figures(
-    summary: ArticleSummary, source: Source, bundle: Sequence[Source], language: str
+    summary: ArticleSummary,
+    source: Source,
+    stated: dict[str, set[tuple[float, str]]],
+    language: str,
 ) -> ArticleSummary:
     """Extraction misses figures: bring in, verbatim, each sentence holding a figure (a number
     with a unit) that only this article states and none of its facts carries."""
     if source.language != language:
         return summary  # a verbatim sentence would be in the wrong language
-    others = {f for s in bundle if s.sid != source.sid for f in figures(s.map_text)}
+    others = set().union(*(f for sid, f in stated.items() if sid != source.sid))
     carried = figures(" ".join(f.text for f in summary.facts))
     recovered: list[str] = []
     for sentence in split_sentences(source.map_text):
