@@ -2,8 +2,8 @@
 
 Small models cannot judge "same quantity?" reliably, so candidates are found in code: two facts
 from different, independent sources that give different values in the same unit, in similar
-context (shared names or words). The model only names the quantity; the sentence that reports
-the disagreement is built here from versioned templates, citing every side.
+context (shared names or words). The model never sees those facts; the sentence that reports the
+disagreement is built here from versioned templates, quoting and citing every side.
 """
 
 from collections.abc import Sequence
@@ -73,22 +73,20 @@ def disputed_values(conflicts: Sequence[Conflict]) -> set[tuple[float, str]]:
     }
 
 
-def describe(
-    conflict: Conflict, quantity: str | None, language: str, outlets: dict[str, str]
-) -> Disagreement:
-    """The neutral sentence reporting one disagreement, citing every side."""
+def describe(conflict: Conflict, language: str, outlets: dict[str, str]) -> Disagreement:
+    """The neutral sentence reporting one disagreement: each side's figure and its own words."""
     templates = disagreement_templates()["templates"]
     template = templates.get(language, templates["en"])
     sides: list[str] = []
     sids: list[str] = []
     for fact in conflict.facts:
         value = next(q.text for q in quantities(fact.text) if q.unit == conflict.unit)
-        side = template["side"].format(sid=fact.sid, outlet=outlets[fact.sid], value=value)
+        side = template["side"].format(
+            sid=fact.sid, outlet=outlets[fact.sid], value=value, fact=fact.text.rstrip(". ")
+        )
         if side not in sides:
             sides.append(side)
         if fact.sid not in sids:
             sids.append(fact.sid)
-    text = template["sentence"].format(
-        quantity=quantity or template["fallback_quantity"], sides=template["join"].join(sides)
-    )
+    text = template["sentence"].format(sides=template["join"].join(sides))
     return Disagreement(text=text, sources=tuple(sids))

@@ -61,7 +61,7 @@ async def build_brief(
             f"the model {model.name} extracted no facts from any article; try a larger model"
         )
 
-    # 5. Fuse: disagreements found in code, the brief written by the model over fact IDs.
+    # 5. Fuse: disagreements found in code; the model writes the brief over the other facts.
     conflicts = find_conflicts(summaries, sources)
     progress("fuse", 0, 1)
     # Disagreement sentences count towards the brief's length.
@@ -72,9 +72,7 @@ async def build_brief(
     # 6. Check citations deterministically; report every disagreement with its sources.
     checked = check_citations(draft.sentences, sources, summaries, disputed_values(conflicts))
     outlets = {s.sid: s.article.source for s in sources}
-    disagreements = [
-        describe(c, draft.quantity_names.get(i), language, outlets) for i, c in enumerate(conflicts)
-    ]
+    disagreements = [describe(c, language, outlets) for c in conflicts]
     sentences = checked.sentences + [Sentence(d.text, d.sources) for d in disagreements]
     warnings = [
         f"{s.sid}: removed a passage addressed to an AI model (possible prompt injection): "

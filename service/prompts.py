@@ -1,6 +1,7 @@
 """Versioned prompt files under prompts/: loading, filling, and the version a brief carries."""
 
 import json
+import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -11,8 +12,8 @@ _PACKAGED = Path(__file__).parent / "_prompts"  # where a built wheel puts promp
 _CHECKOUT = Path(__file__).parent.parent / "prompts"  # a source checkout / editable install
 PROMPTS_DIR = _PACKAGED if _PACKAGED.is_dir() else _CHECKOUT
 
-MAP_PROMPT = ("map", "v1")
-FUSE_PROMPT = ("fuse", "v1")
+MAP_PROMPT = ("map", "v2")
+FUSE_PROMPT = ("fuse", "v2")
 DISAGREEMENT_FILE = "disagreement.json"
 
 LANGUAGE_NAMES = {
@@ -41,12 +42,13 @@ LANGUAGE_NAMES = {
 
 @dataclass(frozen=True)
 class Prompt:
-    """A system and a user template, from one versioned file."""
+    """A system and a user template, and optional named parts, from one versioned file."""
 
     name: str
     version: str
     system: Template
     user: Template
+    parts: dict[str, Template]
 
     def messages(self, **values: Any) -> list[dict[str, str]]:
         return [
@@ -54,16 +56,23 @@ class Prompt:
             {"role": "user", "content": self.user.substitute(values).strip()},
         ]
 
+    def part(self, name: str, **values: Any) -> str:
+        return self.parts[name].substitute(values).strip()
+
 
 @cache
 def load_prompt(name: str, version: str) -> Prompt:
-    """Read prompts/<name>/<version>.md: an optional comment, '## system', '## user'."""
+    """Read prompts/<name>/<version>.md: a comment, then '## system', '## user', '## <part>'…"""
     text = (PROMPTS_DIR / name / f"{version}.md").read_text(encoding="utf-8")
-    _, _, rest = text.partition("## system\n")
-    system, _, user = rest.partition("## user\n")
+    sections = dict(
+        (title.strip(), body)
+        for title, body in re.findall(r"^## (\w+)\n(.*?)(?=^## |\Z)", text, re.M | re.S)
+    )
+    system, user = sections.pop("system", ""), sections.pop("user", "")
     if not system or not user:
         raise ValueError(f"prompt {name}/{version} needs '## system' and '## user' sections")
-    return Prompt(name, version, Template(system), Template(user))
+    parts = {title: Template(body) for title, body in sections.items()}
+    return Prompt(name, version, Template(system), Template(user), parts)
 
 
 @cache

@@ -105,11 +105,19 @@ def _recover_figures(
 async def summarize_article(source: Source, model: JsonModel, language: str) -> ArticleSummary:
     pieces = split_to_budget(source.map_text, chunk_budget(model.context_tokens))
     prompt = load_prompt(*MAP_PROMPT)
+    translation = ""
+    if source.language != language:
+        translation = prompt.part(
+            "translate",
+            article_language_name=language_name(source.language),
+            language_name=language_name(language),
+        )
     outputs = await asyncio.gather(
         *(
             model.complete_json(
                 prompt.messages(
                     language_name=language_name(language),
+                    translation=translation,
                     max_facts=MAX_FACTS_PER_CHUNK,
                     sid=source.sid,
                     outlet=source.article.source,

@@ -35,11 +35,12 @@ def test_same_quantity_in_different_sources_is_a_conflict() -> None:
     assert len(conflicts) == 1
     assert conflicts[0].unit == "day"
     assert disputed_values(conflicts) == {(11.0, "day"), (9.0, "day")}
-    text = describe(conflicts[0], "the length of the strike", "en", {"S1": "Ledger", "S2": "Post"})
+    text = describe(conflicts[0], "en", {"S1": "Ledger", "S2": "Post"})
     assert text.sources == ("S1", "S2")
     assert text.text == (
-        "Sources disagree on the length of the strike: S1 (Ledger) reports eleven days; "
-        "S2 (Post) reports nine days."
+        "Sources disagree: S1 (Ledger) reports eleven days (“The strike by the Harbour Union "
+        "lasted eleven days”), while S2 (Post) reports nine days (“The strike by the Harbour "
+        "Union lasted nine days, the union said”)."
     )
 
 
@@ -69,5 +70,5 @@ def test_disagreement_sentence_follows_the_brief_language() -> None:
         _summary("S2", "La huelga del sindicato portuario duró 9 días."),
     ]
     (conflict,) = find_conflicts(summaries, sources)
-    text = describe(conflict, None, "es", {"S1": "A", "S2": "B"}).text
-    assert text.startswith("Las fuentes discrepan sobre una cifra: S1 (A) indica 11 días")
+    text = describe(conflict, "es", {"S1": "A", "S2": "B"}).text
+    assert text.startswith("Las fuentes discrepan: S1 (A) indica 11 días («La huelga")
