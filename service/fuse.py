@@ -57,14 +57,11 @@ def _schema(fact_ids: list[str], max_sentences: int) -> dict[str, Any]:
 def _fit_facts(facts_by_source: list[list[Fact]], budget: int) -> tuple[list[Fact], int]:
     """Drop the least important facts (last in each source, round robin) until they fit."""
     lists = [list(fs) for fs in facts_by_source]
-
-    def total() -> int:
-        return sum(count_tokens(f.text) + 8 for fs in lists for f in fs)
-
+    cost = {f.fid: count_tokens(f.text) + 8 for fs in lists for f in fs}  # "[S1.F2] " + text
+    total = sum(cost.values())
     dropped = 0
-    while total() > budget and any(len(fs) > 1 for fs in lists):
-        longest = max(lists, key=len)
-        longest.pop()
+    while total > budget and any(len(fs) > 1 for fs in lists):
+        total -= cost[max(lists, key=len).pop().fid]
         dropped += 1
     # Interleave sources (S1.F1, S2.F1, S3.F1, S1.F2, ...): small models follow list order,
     # and a list grouped by source makes them retell the first article.
