@@ -14,10 +14,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from service.fuse import FuseSentence
-from service.textutil import content_words, names, number_values, quantities
+from service.textutil import content_words, jaccard, names, number_values, quantities
 from service.types import ArticleSummary, Sentence, Source
 
 _SOURCE_ID = re.compile(r"^S\d+$")
+REPEAT_OVERLAP = 0.8  # word-set Jaccard at which a sentence repeats an earlier one
 MIN_WORD_SUPPORT = 0.5  # share of a sentence's content words its cited sources must contain
 
 
@@ -60,6 +61,11 @@ class Evidence:
 def _full_stop(text: str) -> str:
     """Small models often drop the final full stop; a brief's sentences end with one."""
     return text if not text or text[-1] in '.!?…"”’)»' else text + "."
+
+
+def _same_sentence(a: str, b: str) -> bool:
+    """The same words, perhaps reordered: a model repeating itself."""
+    return a == b or jaccard(content_words(a), content_words(b)) >= REPEAT_OVERLAP
 
 
 def _quote(text: str) -> str:
@@ -132,7 +138,7 @@ def check_citations(
         text = _full_stop(" ".join(sentence.text.split()))
         if not text:
             continue
-        if any(text == kept.text for kept in result.sentences):
+        if any(_same_sentence(text, kept.text) for kept in result.sentences):
             result.warnings.append(f"removed a repeated sentence: {_quote(text)}")
             continue
         sids, invalid = _resolve_ids(sentence.facts, fact_sid, usable)

@@ -101,3 +101,12 @@ def test_a_repeated_sentence_is_kept_once() -> None:
     assert result.warnings == [
         "removed a repeated sentence: “Dockers accepted a 6% pay rise on Friday.”"
     ]
+
+
+def test_a_reordered_repeat_is_dropped_too() -> None:
+    result = _check(
+        FuseSentence(text="Dockers accepted a 6% pay rise on Friday.", facts=["S1.F1"]),
+        FuseSentence(text="On Friday, a 6% pay rise was accepted by dockers.", facts=["S1.F1"]),
+    )
+    assert len(result.sentences) == 1
+    assert result.warnings[0].startswith("removed a repeated sentence")
