@@ -163,10 +163,12 @@ def create_app(settings: Settings | None = None, llm: LLMClient | None = None) -
 
 
 def _report_start(task: "asyncio.Task[str]") -> None:
-    if task.cancelled() or task.exception() is None:
-        log.info("the embedded model is ready")
+    if task.cancelled():
+        log.info("the embedded model's start was cancelled")
+    elif (error := task.exception()) is not None:
+        log.error("the embedded model failed to start: %s", error)
     else:
-        log.error("the embedded model failed to start: %s", task.exception())
+        log.info("the embedded model is ready")
 
 
 def _log_progress(done: int, total: int) -> None:
