@@ -165,13 +165,8 @@ def _content_outliers(candidates: list[Source]) -> dict[str, str]:
         document_frequency.update(f.keys())
     n = len(features)
     idf = {k: math.log((1 + n) / (1 + df)) + 1 for k, df in document_frequency.items()}
-    similarity = []
-    for i, mine in enumerate(features):
-        others: Counter[str] = Counter()
-        for j, theirs in enumerate(features):
-            if j != i:
-                others.update(theirs)
-        similarity.append(_cosine(mine, others, idf))
+    bundle: Counter[str] = sum(features, Counter())
+    similarity = [_cosine(mine, bundle - mine, idf) for mine in features]
     median = statistics.median(similarity)
     return {
         source.sid: "off-topic: shares too little with the other articles "
