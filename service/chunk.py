@@ -5,7 +5,8 @@ from functools import cache
 import tiktoken
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
-ENCODING = "cl100k_base"  # a stand-in tokenizer; budgets keep a margin for the model's own
+ENCODING = "cl100k_base"  # a stand-in tokenizer for whatever model runs
+TOKENIZER_MARGIN = 0.8  # so token budgets keep a margin for the model's own tokenizer
 
 
 @cache

@@ -11,21 +11,18 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, Field, StringConstraints
 
-from service.chunk import count_tokens
-from service.llm import JsonModel
+from service.chunk import TOKENIZER_MARGIN, count_tokens
+from service.llm import JsonModel, ModelText
 from service.prompts import FUSE_PROMPT, language_name, load_prompt
 from service.types import ArticleSummary, Conflict, Fact
 
 MIN_SENTENCES = 7  # asked of the model (capped by max_sentences); the check may remove some
 OUTPUT_TOKENS_PER_SENTENCE = 120  # small models pretty-print: indentation costs tokens
 PROMPT_OVERHEAD_TOKENS = 500
-TOKENIZER_MARGIN = 0.8
-
-Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=600)]
 
 
 class FuseSentence(BaseModel):
-    text: Text
+    text: ModelText
     facts: list[str] = Field(default_factory=list, max_length=8)
 
 

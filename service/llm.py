@@ -10,7 +10,7 @@ import asyncio
 import json
 import re
 from dataclasses import dataclass, field
-from typing import Any, Protocol, TypeVar
+from typing import Annotated, Any, Protocol, TypeVar
 
 import httpx
 import litellm
@@ -26,7 +26,7 @@ from litellm.exceptions import (
     ServiceUnavailableError,
     Timeout,
 )
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, StringConstraints, ValidationError
 from tenacity import (
     AsyncRetrying,
     RetryCallState,
@@ -41,6 +41,8 @@ from service.local_model import LocalModelServer
 from service.types import Usage
 
 T = TypeVar("T", bound=BaseModel)
+# A string field of a model's JSON answer: generous limit (a grammar cut short emits junk).
+ModelText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=600)]
 Message = dict[str, str]
 
 litellm.suppress_debug_info = True

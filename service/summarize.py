@@ -6,14 +6,14 @@ merged in order, without another model round.
 """
 
 import asyncio
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import replace
-from typing import Annotated
 
-from pydantic import BaseModel, Field, StringConstraints
+from pydantic import BaseModel, Field
 
-from service.chunk import split_to_budget
-from service.llm import JsonModel
+from service.chunk import TOKENIZER_MARGIN, split_to_budget
+from service.llm import JsonModel, ModelText
 from service.prompts import MAP_PROMPT, language_name, load_prompt
 from service.textutil import (
     STOPWORDS,
@@ -27,24 +27,21 @@ from service.types import ArticleSummary, Fact, Source
 MAX_FACTS_PER_CHUNK = 12
 MAP_OUTPUT_TOKENS = 900
 PROMPT_OVERHEAD_TOKENS = 450  # the map prompt's own words
-TOKENIZER_MARGIN = 0.8  # our tokenizer is a stand-in for the model's: keep a margin
 SAME_FACT = 0.8  # word-set Jaccard above which two facts of one article are one fact
 MAX_RECOVERED_FIGURES = 4  # verbatim sentences added per article by the figure guard
 
-Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=600)]
-
 
 class Quote(BaseModel):
-    speaker: Text
-    statement: Text
+    speaker: ModelText
+    statement: ModelText
 
 
 class MapOutput(BaseModel):
     """What the model returns for one article (or one piece of it)."""
 
-    facts: list[Text] = Field(default_factory=list, max_length=MAX_FACTS_PER_CHUNK)
+    facts: list[ModelText] = Field(default_factory=list, max_length=MAX_FACTS_PER_CHUNK)
     quotes: list[Quote] = Field(default_factory=list, max_length=4)
-    angle: Text = ""
+    angle: ModelText = ""
 
 
 def chunk_budget(context_tokens: int) -> int:
@@ -69,9 +66,9 @@ async def summarize_all(
 
     mapped = [s for s in sources if s.map_text.strip()]
     summaries = await asyncio.gather(*(one(s) for s in mapped))
-    stated = {s.sid: figures(s.map_text) for s in mapped}
+    sources_stating = Counter(f for s in mapped for f in figures(s.map_text))
     return [
-        _recover_figures(summary, source, stated, language)
+        _recover_figures(summary, source, sources_stating, language)
         for summary, source in zip(summaries, mapped, strict=True)
     ]
 
@@ -79,19 +76,19 @@ async def summarize_all(
 def _recover_figures(
     summary: ArticleSummary,
     source: Source,
-    stated: dict[str, set[tuple[float, str]]],
+    sources_stating: Counter[tuple[float, str]],
     language: str,
 ) -> ArticleSummary:
     """Extraction misses figures: bring in, verbatim, each sentence holding a figure (a number
     with a unit) that only this article states and none of its facts carries."""
     if source.language != language:
         return summary  # a verbatim sentence would be in the wrong language
-    others = set().union(*(f for sid, f in stated.items() if sid != source.sid))
     carried = figures(" ".join(f.text for f in summary.facts))
     recovered: list[str] = []
     for sentence in split_sentences(source.map_text):
         found = figures(sentence)
-        if found - carried - others and len(recovered) < MAX_RECOVERED_FIGURES:
+        unique = {f for f in found - carried if sources_stating[f] == 1}
+        if unique and len(recovered) < MAX_RECOVERED_FIGURES:
             recovered.append(sentence)
             carried |= found
     start = len(summary.facts) + 1
