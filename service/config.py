@@ -54,6 +54,11 @@ class Settings(BaseSettings):
     max_articles: int = Field(default=50, ge=1)
     max_article_chars: int = Field(default=200_000, ge=100)
 
+    # Fetching article pages (Slack links, digest feeds).
+    fetch_timeout_s: float = Field(default=15.0, gt=0)
+    fetch_max_bytes: int = Field(default=3_000_000, ge=1024)
+    fetch_user_agent: str = "fusebrief (+https://github.com/fusebrief/fusebrief)"
+
     # The brief.
     default_max_sentences: int = Field(default=10, ge=5, le=15)
 

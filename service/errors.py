@@ -2,7 +2,8 @@
 
     FusebriefError                 base; `code` is a stable machine-readable string
     ├── InvalidBundle              the client's bundle cannot be summarised      → 422
-    │   └── BundleTooLarge         too many articles / characters / bytes       → 413
+    │   ├── BundleTooLarge         too many articles / characters / bytes       → 413
+    │   └── FetchFailed            a linked page could not be fetched or read    → 422
     ├── ModelError                 something went wrong on the model's side
     │   ├── ModelUnavailable       unreachable, refused, timed out, rate-limited → 503
     │   └── ModelOutputInvalid     replies unusable even after a repair retry   → 502
@@ -36,6 +37,12 @@ class BundleTooLarge(InvalidBundle):
 
     code = "bundle_too_large"
     status_code = 413
+
+
+class FetchFailed(InvalidBundle):
+    """A URL could not be fetched: refused, unreachable, too large, or not an article page."""
+
+    code = "fetch_failed"
 
 
 class ModelError(FusebriefError):

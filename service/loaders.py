@@ -1,4 +1,4 @@
-"""Read articles from files for the CLI: .txt, .md, .html and .json files, or folders of them."""
+"""Read articles from files (.txt, .md, .html, .json, or folders of them) and page text."""
 
 import json
 import re
@@ -45,14 +45,15 @@ class _HeadMeta(HTMLParser):
             self.title += data
 
 
-def _from_html(path: Path, raw: str) -> dict[str, Any]:
+def html_fields(raw: str, name: str, url: str | None = None) -> dict[str, Any]:
+    """An HTML page's article fields from its <head>; `name` stands in for title and outlet."""
     head = _HeadMeta()
     head.feed(raw)
     meta = head.meta
     return {
-        "title": meta.get("og:title") or head.title.strip() or path.stem,
-        "source": meta.get("og:site_name") or path.name,
-        "url": meta.get("og:url") or meta.get("canonical") or None,
+        "title": meta.get("og:title") or head.title.strip() or name,
+        "source": meta.get("og:site_name") or name,
+        "url": meta.get("og:url") or meta.get("canonical") or url,
         "published_at": meta.get("article:published_time") or None,
         "text": raw,
     }
@@ -64,15 +65,15 @@ def _looks_like_headline(line: str) -> bool:
     return 0 < len(words) <= HEADLINE_MAX_WORDS and not line.rstrip().endswith(".")
 
 
-def _from_text(path: Path, raw: str) -> dict[str, Any]:
-    """First line = headline; a file that starts with a paragraph keeps it as text."""
+def text_fields(raw: str, name: str) -> dict[str, Any]:
+    """First line = headline; a text that starts with a paragraph keeps it as text."""
     lines = raw.strip().splitlines()
     first = re.sub(r"^#+\s*", "", lines[0]).strip() if lines else ""
     if _looks_like_headline(first):
-        return {"title": first, "source": path.name, "text": "\n".join(lines[1:])}
+        return {"title": first, "source": name, "text": "\n".join(lines[1:])}
     words = first.split()
     title = " ".join(words[:12]) + ("…" if len(words) > 12 else "")
-    return {"title": title or path.stem, "source": path.name, "text": raw.strip()}
+    return {"title": title or name, "source": name, "text": raw.strip()}
 
 
 def _from_json(path: Path, raw: str) -> list[dict[str, Any]]:
@@ -114,15 +115,17 @@ def load_articles(paths: Iterable[Path]) -> list[ArticleIn]:
         if suffix == ".json":
             items = _from_json(path, raw)
         elif suffix in (".html", ".htm"):
-            items = [_from_html(path, raw)]
+            items = [html_fields(raw, path.name)]
         else:
-            items = [_from_text(path, raw)]
-        for item in items:
-            try:
-                articles.append(ArticleIn.model_validate(item))
-            except ValidationError as error:
-                problems = "; ".join(
-                    f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors()
-                )
-                raise InvalidBundle(f"{path}: {problems}") from error
+            items = [text_fields(raw, path.name)]
+        articles += [to_article_in(item, str(path)) for item in items]
     return articles
+
+
+def to_article_in(item: dict[str, Any], where: str) -> ArticleIn:
+    """Validate one article's fields; the error names `where` it came from and what is wrong."""
+    try:
+        return ArticleIn.model_validate(item)
+    except ValidationError as error:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors())
+        raise InvalidBundle(f"{where}: {problems}") from error

@@ -1,0 +1,116 @@
+"""Fetching linked pages: limits, redirects, content types, and refusing private addresses."""
+
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+
+from service.config import Settings
+from service.errors import FetchFailed
+from service.fetch import FetchLimits, fetch_article, fetch_page, http_client
+from tests.support.pages import Page, PageServer
+
+ARTICLE = """<html><head><title>Ferry timetable cut | Coast Courier</title>
+<meta property="og:title" content="Ferry timetable cut for winter">
+<meta property="og:site_name" content="Coast Courier">
+<meta property="article:published_time" content="2026-02-03T07:00:00Z">
+</head><body><article><p>The island ferry will sail four times a day from March.</p>
+</article></body></html>"""
+
+LOCAL = FetchLimits(max_bytes=10_000, allow_private=True)
+PUBLIC_ONLY = FetchLimits(max_bytes=10_000, allow_private=False)
+
+
+@pytest.fixture
+def site() -> PageServer:
+    pages = {
+        "/article": Page(ARTICLE),
+        "/plain": Page("Ferry cut\nThe ferry sails less often.", content_type="text/plain"),
+        "/moved": Page(status=302, headers={"Location": "/article"}),
+        "/to-file": Page(status=301, headers={"Location": "file:///etc/passwd"}),
+        "/loop": Page(status=302, headers={"Location": "/loop"}),
+        "/big": Page("x" * 20_000),
+        "/pdf": Page(b"%PDF-1.7", content_type="application/pdf"),
+        "/slow": Page(ARTICLE, delay_s=1.0),
+    }
+    with PageServer(pages) as server:
+        yield server  # type: ignore[misc]
+
+
+@pytest.fixture
+async def client() -> AsyncIterator[httpx.AsyncClient]:
+    async with http_client(Settings(_env_file=None, fetch_timeout_s=0.3)) as c:  # type: ignore[call-arg]
+        yield c
+
+
+async def test_an_html_page_becomes_an_article_named_by_its_head(
+    site: PageServer, client: httpx.AsyncClient
+) -> None:
+    article = await fetch_article(site.url + "/article", client, LOCAL)
+    assert article.title == "Ferry timetable cut for winter"
+    assert article.source == "Coast Courier"
+    assert article.url == site.url + "/article"
+    assert article.published_at is not None and article.published_at.day == 3
+    assert "four times a day" in article.text
+
+
+async def test_a_plain_text_page_takes_its_first_line_as_headline(
+    site: PageServer, client: httpx.AsyncClient
+) -> None:
+    article = await fetch_article(site.url + "/plain", client, LOCAL)
+    assert (article.title, article.source) == ("Ferry cut", "127.0.0.1")
+    assert article.text == "The ferry sails less often."
+
+
+async def test_redirects_are_followed_and_the_final_url_kept(
+    site: PageServer, client: httpx.AsyncClient
+) -> None:
+    page = await fetch_page(site.url + "/moved", client, LOCAL)
+    assert page.url == site.url + "/article"
+    assert site.requests == ["/moved", "/article"]
+
+
+@pytest.mark.parametrize(
+    ("path", "message"),
+    [
+        ("/to-file", "only http:// and https://"),
+        ("/loop", "more than 5 redirects"),
+        ("/big", "over 10000 bytes (FUSEBRIEF_FETCH_MAX_BYTES)"),
+        ("/pdf", "not an article page (content type application/pdf)"),
+        ("/missing", "answered HTTP 404"),
+        ("/slow", "timed out"),
+    ],
+)
+async def test_unusable_pages_fail_with_a_reason(
+    site: PageServer, client: httpx.AsyncClient, path: str, message: str
+) -> None:
+    with pytest.raises(FetchFailed, match=message.replace("(", r"\(").replace(")", r"\)")):
+        await fetch_article(site.url + path, client, LOCAL)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:{port}/article",
+        "http://localhost:{port}/article",
+        "http://[::1]:{port}/article",
+        "http://[::ffff:127.0.0.1]:{port}/article",
+        "http://10.1.2.3/",
+        "http://192.168.0.10/",
+        "http://169.254.169.254/latest/meta-data/",
+        "http://100.64.0.1/",
+        "http://0.0.0.0:{port}/article",
+    ],
+)
+async def test_user_links_to_private_addresses_are_refused_before_any_request(
+    site: PageServer, client: httpx.AsyncClient, url: str
+) -> None:
+    with pytest.raises(FetchFailed, match="private or local address; refused"):
+        await fetch_page(url.format(port=site.url.rsplit(":", 1)[1]), client, PUBLIC_ONLY)
+    assert site.requests == []
+
+
+@pytest.mark.parametrize("url", ["file:///etc/passwd", "ftp://example.com/a", "gopher://x/"])
+async def test_only_http_and_https_are_fetched(client: httpx.AsyncClient, url: str) -> None:
+    with pytest.raises(FetchFailed, match="only http:// and https://"):
+        await fetch_page(url, client, PUBLIC_ONLY)
