@@ -43,8 +43,9 @@ class Settings(BaseSettings):
     local_slot_context: int = Field(default=8192, ge=2048)
     local_threads: int | None = Field(default=None, ge=1)
 
-    # Where models (and later jobs and caches) live.
+    # Where models, the reply cache and jobs live.
     data_dir: Path = Field(default_factory=_default_data_dir)
+    cache: Literal["sqlite", "off"] = "sqlite"
 
     # The HTTP service.
     host: str | None = None

@@ -35,9 +35,11 @@ from tenacity import (
     wait_exponential_jitter,
 )
 
+from service.cache import NoCache, ReplyCache, open_cache, reply_key
 from service.config import Settings
 from service.errors import InvalidBundle, ModelOutputInvalid, ModelUnavailable
 from service.local_model import LocalModelServer
+from service.prompts import prompt_version
 from service.types import Usage
 
 T = TypeVar("T", bound=BaseModel)
@@ -152,6 +154,7 @@ class ModelSession:
     timeout_s: float
     max_retries: int
     semaphore: asyncio.Semaphore
+    cache: ReplyCache = field(default_factory=NoCache)
     usage: Usage = field(default_factory=Usage)
 
     @property
@@ -167,6 +170,17 @@ class ModelSession:
         schema: dict[str, Any] | None = None,
     ) -> T:
         schema = schema or output.model_json_schema()
+        key = reply_key(self.name, prompt_version(), {"messages": messages, "schema": schema})
+        if (cached := await self.cache.get(key)) is not None:
+            self.usage.cache_hits += 1
+            return output.model_validate_json(cached)
+        result = await self._complete_valid(messages, output, schema, max_tokens)
+        await self.cache.put(key, result.model_dump_json())
+        return result
+
+    async def _complete_valid(
+        self, messages: list[Message], output: type[T], schema: dict[str, Any], max_tokens: int
+    ) -> T:
         reply = await self._complete(messages, schema, output.__name__, max_tokens)
         try:
             return output.model_validate(parse_json_reply(reply))
@@ -295,6 +309,7 @@ class LLMClient:
         self._settings = settings
         self._local = local
         self._semaphore = asyncio.Semaphore(settings.llm_max_parallel)
+        self._cache = open_cache(settings)
 
     @property
     def primary(self) -> Endpoint:
@@ -349,6 +364,7 @@ class LLMClient:
             timeout_s=self._settings.llm_timeout_s,
             max_retries=self._settings.llm_max_retries,
             semaphore=self._semaphore,
+            cache=self._cache,
         )
 
     def _require_local_model(self) -> None:

@@ -26,6 +26,7 @@ def to_markdown(brief: Brief) -> str:
     lines += [
         "",
         f"*{brief.model} · prompts {brief.prompt_version} · {usage.llm_calls} LLM calls · "
-        f"{usage.prompt_tokens} prompt + {usage.completion_tokens} completion tokens*",
+        f"{usage.prompt_tokens} prompt + {usage.completion_tokens} completion tokens · "
+        f"{usage.cache_hits} cached*",
     ]
     return "\n".join(lines) + "\n"

@@ -145,6 +145,7 @@ class UsageOut(BaseModel):
     llm_calls: int
     prompt_tokens: int
     completion_tokens: int
+    cache_hits: int = Field(description="Model replies served from the cache (no call made).")
 
 
 class BriefOut(BaseModel):
@@ -199,6 +200,7 @@ class BriefOut(BaseModel):
                 llm_calls=brief.usage.llm_calls,
                 prompt_tokens=brief.usage.prompt_tokens,
                 completion_tokens=brief.usage.completion_tokens,
+                cache_hits=brief.usage.cache_hits,
             ),
             warnings=brief.warnings,
         )

@@ -94,6 +94,7 @@ class Usage:
     llm_calls: int = 0
     prompt_tokens: int = 0
     completion_tokens: int = 0
+    cache_hits: int = 0  # model replies served from the cache instead of a call
 
     def add(self, prompt_tokens: int, completion_tokens: int) -> None:
         self.llm_calls += 1

@@ -9,7 +9,9 @@ default 0.5b) and saved.
 import ipaddress
 import json
 import os
+import shutil
 import socket
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -26,6 +28,18 @@ ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"
 RECORDINGS = FIXTURES / "llm"
 RECORDING = os.environ.get("FUSEBRIEF_RECORD") == "1"
+_DATA_ROOT = Path(tempfile.mkdtemp(prefix="fusebrief-tests-"))
+
+
+def fresh_data_dir() -> Path:
+    """An empty FUSEBRIEF_DATA_DIR (cache, jobs) for one test; removed when the session ends."""
+    return Path(tempfile.mkdtemp(dir=_DATA_ROOT))
+
+
+@pytest.fixture(autouse=True, scope="session")
+def remove_test_data() -> Iterator[None]:
+    yield
+    shutil.rmtree(_DATA_ROOT, ignore_errors=True)
 
 
 def _is_loopback(address: Any) -> bool:
@@ -115,6 +129,7 @@ def make_settings(server: ReplayServer, **overrides: Any) -> Settings:
         "llm_max_retries": 2,
         "llm_timeout_s": 900.0 if RECORDING else 30.0,
         "local_slot_context": 8192,
+        "data_dir": fresh_data_dir(),
         "_env_file": None,
     }
     values.update(overrides)

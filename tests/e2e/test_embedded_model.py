@@ -19,7 +19,7 @@ pytestmark = pytest.mark.e2e
 def test_embedded_model_makes_a_cited_brief_through_the_service() -> None:
     settings = Settings(
         llm_model="local", local_model="0.5b", local_slots=2, local_slot_context=4096,
-        _env_file=None,
+        cache="off", _env_file=None,
     )  # fmt: skip
     with TestClient(create_app(settings)) as client:
         assert client.get("/healthz").status_code == 200  # at once, while the model starts

@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 from service.cli import app
 from service.config import get_settings
 from service.loaders import load_articles
-from tests.conftest import FIXTURES
+from tests.conftest import FIXTURES, fresh_data_dir
 from tests.support.llm_server import ReplayServer
 
 runner = CliRunner()
@@ -21,6 +21,7 @@ def replay_env(llm_server: ReplayServer, monkeypatch: pytest.MonkeyPatch) -> Ite
     monkeypatch.setenv("FUSEBRIEF_LLM_MODEL", "openai/replay")
     monkeypatch.setenv("FUSEBRIEF_LLM_API_BASE", llm_server.url + "/v1")
     monkeypatch.setenv("FUSEBRIEF_LLM_CONTEXT_TOKENS", "8192")
+    monkeypatch.setenv("FUSEBRIEF_DATA_DIR", str(fresh_data_dir()))
     get_settings.cache_clear()
     yield
     get_settings.cache_clear()

@@ -1,0 +1,80 @@
+"""The model-reply cache: a validated reply is stored under a hash of everything that made it.
+
+The key covers the cache format version, the model, the prompt version and the exact request
+(messages, which hold the cleaned article text and the options, and the output schema), so a
+repeated article costs no model call and a prompt change never serves stale output. SQLite
+under FUSEBRIEF_DATA_DIR by default.
+"""
+
+import asyncio
+import hashlib
+import json
+import time
+from pathlib import Path
+from typing import Any, Protocol
+
+from service.config import Settings
+from service.db import connect
+
+CACHE_FORMAT = 1
+
+
+class ReplyCache(Protocol):
+    async def get(self, key: str) -> str | None: ...
+
+    async def put(self, key: str, value: str) -> None: ...
+
+
+def reply_key(model: str, prompt_version: str, request: dict[str, Any]) -> str:
+    payload = json.dumps(
+        {"format": CACHE_FORMAT, "model": model, "prompts": prompt_version, "request": request},
+        sort_keys=True,
+        ensure_ascii=False,
+    )
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+class NoCache:
+    """Caching switched off (FUSEBRIEF_CACHE=off)."""
+
+    async def get(self, key: str) -> str | None:
+        return None
+
+    async def put(self, key: str, value: str) -> None:
+        return None
+
+
+class SQLiteCache:
+    """One table in a WAL-mode SQLite file; safe for several processes on one machine."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        with connect(path, write=True) as db:
+            db.execute(
+                "CREATE TABLE IF NOT EXISTS replies "
+                "(key TEXT PRIMARY KEY, value TEXT NOT NULL, created_at REAL NOT NULL)"
+            )
+
+    def _get(self, key: str) -> str | None:
+        with connect(self.path) as db:
+            row = db.execute("SELECT value FROM replies WHERE key = ?", (key,)).fetchone()
+        return str(row[0]) if row else None
+
+    def _put(self, key: str, value: str) -> None:
+        with connect(self.path, write=True) as db:
+            db.execute(
+                "INSERT OR REPLACE INTO replies (key, value, created_at) VALUES (?, ?, ?)",
+                (key, value, time.time()),
+            )
+
+    async def get(self, key: str) -> str | None:
+        return await asyncio.to_thread(self._get, key)
+
+    async def put(self, key: str, value: str) -> None:
+        await asyncio.to_thread(self._put, key, value)
+
+
+def open_cache(settings: Settings) -> ReplyCache:
+    if settings.cache == "off":
+        return NoCache()
+    return SQLiteCache(settings.data_dir / "cache.sqlite3")

@@ -1,0 +1,73 @@
+"""The reply cache: a repeated bundle costs no model call; a change of model, prompt or request
+misses; the cache outlives the process; FUSEBRIEF_CACHE=off turns it off."""
+
+from pathlib import Path
+from typing import Any
+
+from fastapi.testclient import TestClient
+
+from service.api.app import create_app
+from service.cache import SQLiteCache, reply_key
+from service.config import Settings
+from service.llm import LLMClient
+from tests.conftest import load_bundle, make_settings
+from tests.support.llm_server import ReplayServer
+
+SMALL = load_bundle("small.json")  # two articles: two map calls and one fuse call
+
+
+def _brief(settings: Settings) -> dict[str, Any]:
+    with TestClient(create_app(settings, LLMClient(settings))) as client:
+        response = client.post("/v1/briefs", json=SMALL)
+    assert response.status_code == 200, response.text
+    brief: dict[str, Any] = response.json()
+    return brief
+
+
+def test_a_repeated_bundle_is_served_from_the_cache_without_model_calls(
+    llm_server: ReplayServer,
+) -> None:
+    settings = make_settings(llm_server)
+    first = _brief(settings)
+    assert first["usage"]["llm_calls"] == 3 and first["usage"]["cache_hits"] == 0
+    calls = len(llm_server.requests)
+
+    again = _brief(settings)  # a new app and client: the cache lives on disk, not in memory
+    assert len(llm_server.requests) == calls
+    assert again["usage"] == {
+        "llm_calls": 0, "prompt_tokens": 0, "completion_tokens": 0, "cache_hits": 3,
+    }  # fmt: skip
+    assert again["sentences"] == first["sentences"]
+    assert again["title"] == first["title"]
+
+
+def test_another_model_does_not_get_this_models_replies(llm_server: ReplayServer) -> None:
+    settings = make_settings(llm_server)
+    _brief(settings)
+    other = _brief(settings.model_copy(update={"llm_model": "openai/another-model"}))
+    assert other["usage"]["llm_calls"] == 3 and other["usage"]["cache_hits"] == 0
+
+
+def test_cache_off_calls_the_model_every_time(llm_server: ReplayServer) -> None:
+    settings = make_settings(llm_server, cache="off")
+    _brief(settings)
+    assert _brief(settings)["usage"]["llm_calls"] == 3
+    assert not (settings.data_dir / "cache.sqlite3").exists()
+
+
+def test_the_key_covers_model_prompt_version_and_request() -> None:
+    request = {"messages": [{"role": "user", "content": "facts please"}], "schema": {}}
+    key = reply_key("openai/a", "map/v2+fuse/v2", request)
+    assert key == reply_key("openai/a", "map/v2+fuse/v2", dict(request))
+    assert key != reply_key("openai/b", "map/v2+fuse/v2", request)
+    assert key != reply_key("openai/a", "map/v3+fuse/v2", request)
+    assert key != reply_key(
+        "openai/a", "map/v2+fuse/v2", {**request, "messages": [{"role": "user", "content": "x"}]}
+    )
+
+
+async def test_sqlite_cache_keeps_entries_across_instances(tmp_path: Path) -> None:
+    await SQLiteCache(tmp_path / "c.sqlite3").put("k", '{"a": 1}')
+    reopened = SQLiteCache(tmp_path / "c.sqlite3")
+    assert await reopened.get("k") == '{"a": 1}'
+    assert await reopened.get("missing") is None
