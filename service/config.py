@@ -55,6 +55,15 @@ class Settings(BaseSettings):
     max_articles: int = Field(default=50, ge=1)
     max_article_chars: int = Field(default=200_000, ge=100)
 
+    # Jobs (POST /v1/briefs with "async": true): in-process workers over SQLite in data_dir.
+    job_workers: int = Field(default=2, ge=1, le=64)
+    job_lease_s: float = Field(default=30.0, ge=1)
+    job_max_attempts: int = Field(default=3, ge=1, le=20)
+    webhook_secret: SecretStr | None = None
+    webhook_max_attempts: int = Field(default=5, ge=1, le=20)
+    webhook_backoff_s: float = Field(default=2.0, ge=0)
+    webhook_allow_private: bool = False
+
     # Fetching article pages (Slack links, digest feeds).
     fetch_timeout_s: float = Field(default=15.0, gt=0)
     fetch_max_bytes: int = Field(default=3_000_000, ge=1024)

@@ -3,7 +3,9 @@
     FusebriefError                 base; `code` is a stable machine-readable string
     ├── InvalidBundle              the client's bundle cannot be summarised      → 422
     │   ├── BundleTooLarge         too many articles / characters / bytes       → 413
-    │   └── FetchFailed            a linked page could not be fetched or read    → 422
+    │   ├── FetchFailed            a linked page could not be fetched or read    → 422
+    │   └── IdempotencyConflict    an Idempotency-Key reused with another body   → 422
+    ├── JobNotFound                no job has that id                            → 404
     ├── ModelError                 something went wrong on the model's side
     │   ├── ModelUnavailable       unreachable, refused, timed out, rate-limited → 503
     │   └── ModelOutputInvalid     replies unusable even after a repair retry   → 502
@@ -43,6 +45,19 @@ class FetchFailed(InvalidBundle):
     """A URL could not be fetched: refused, unreachable, too large, or not an article page."""
 
     code = "fetch_failed"
+
+
+class IdempotencyConflict(InvalidBundle):
+    """An Idempotency-Key that was already used for a different request body."""
+
+    code = "idempotency_key_reused"
+
+
+class JobNotFound(FusebriefError):
+    """No job with that id exists (or it was never stored here)."""
+
+    code = "job_not_found"
+    status_code = 404
 
 
 class ModelError(FusebriefError):

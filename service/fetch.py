@@ -55,7 +55,8 @@ def _is_public(address: str) -> bool:
     return ip.is_global and not ip.is_multicast
 
 
-async def _check_target(url: str, allow_private: bool) -> None:
+async def check_url(url: str, allow_private: bool) -> None:
+    """Refuse anything but http(s), and (unless allowed) hosts with a non-public address."""
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https"):
         raise FetchFailed(f"{url}: only http:// and https:// links can be fetched")
@@ -77,7 +78,7 @@ async def _check_target(url: str, allow_private: bool) -> None:
 async def fetch_page(url: str, client: httpx.AsyncClient, limits: FetchLimits) -> Page:
     """GET `url` (following up to MAX_REDIRECTS checked redirects), at most `max_bytes`."""
     for _ in range(MAX_REDIRECTS + 1):
-        await _check_target(url, limits.allow_private)
+        await check_url(url, limits.allow_private)
         try:
             async with client.stream("GET", url) as response:
                 if response.is_redirect and "location" in response.headers:

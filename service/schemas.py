@@ -1,12 +1,13 @@
 """Pydantic models at the edges: what clients send (REST body, CLI JSON files) and get back."""
 
-from datetime import datetime
-from typing import Annotated
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from service.config import Settings
 from service.errors import BundleTooLarge
+from service.jobs.store import Job
 from service.types import Article, Brief, BriefOptions
 
 NonEmpty = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
@@ -65,6 +66,7 @@ class BriefRequest(BaseModel):
     """A bundle of articles about one story, and options for the brief."""
 
     model_config = ConfigDict(
+        populate_by_name=True,
         json_schema_extra={
             "example": {
                 "articles": [
@@ -82,11 +84,24 @@ class BriefRequest(BaseModel):
                 ],
                 "options": {"language": "en", "max_sentences": 8},
             }
-        }
+        },
     )
 
     articles: list[ArticleIn] = Field(min_length=1)
     options: BriefOptionsIn = Field(default_factory=BriefOptionsIn)
+    run_async: bool = Field(
+        default=False,
+        alias="async",
+        description="Answer 202 with a job at once (also `Prefer: respond-async`).",
+    )
+    callback_url: str | None = Field(
+        default=None,
+        description="Async only: POST the finished job here, signed with FUSEBRIEF_WEBHOOK_SECRET.",
+    )
+
+    def bundle_json(self) -> dict[str, Any]:
+        """The articles and options alone: what a job stores and runs."""
+        return self.model_dump(mode="json", include={"articles", "options"})
 
     def to_bundle(self, settings: Settings) -> tuple[list[Article], BriefOptions]:
         """The pipeline's inputs, after the configured size limits."""
@@ -213,3 +228,43 @@ class ErrorDetail(BaseModel):
 
 class ErrorOut(BaseModel):
     error: ErrorDetail
+
+
+class ProgressOut(BaseModel):
+    articles_summarised: int
+    articles_total: int
+
+
+class JobOut(BaseModel):
+    """A brief made in the background: poll GET /v1/jobs/{id} until `status` is final."""
+
+    id: str
+    status: Literal["queued", "running", "done", "failed", "cancelled"]
+    progress: ProgressOut
+    attempts: int = Field(description="How many times a worker started it.")
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+    brief: BriefOut | None = Field(description="When done.")
+    error: ErrorDetail | None = Field(description="When failed.")
+
+    @classmethod
+    def from_job(cls, job: Job) -> "JobOut":
+        def when(timestamp: float | None) -> datetime | None:
+            return datetime.fromtimestamp(timestamp, UTC) if timestamp is not None else None
+
+        return cls(
+            id=job.id,
+            status=job.status,
+            progress=ProgressOut(
+                articles_summarised=job.progress_done, articles_total=job.progress_total
+            ),
+            attempts=job.attempts,
+            created_at=datetime.fromtimestamp(job.created_at, UTC),
+            started_at=when(job.started_at),
+            finished_at=when(job.finished_at),
+            brief=BriefOut.model_validate(job.result) if job.result else None,
+            error=ErrorDetail(code=job.error_code, message=job.error_message or "")
+            if job.error_code
+            else None,
+        )

@@ -16,6 +16,7 @@ from service import __version__
 from service.api.routes import router
 from service.config import Settings, get_settings
 from service.errors import FusebriefError
+from service.jobs.queue import JobQueue
 from service.llm import LLMClient
 from service.local_model import LocalModelServer
 
@@ -140,9 +141,12 @@ def create_app(settings: Settings | None = None, llm: LLMClient | None = None) -
             starting.add_done_callback(_report_start)
         else:
             app.state.llm = LLMClient(settings)
+        app.state.jobs = JobQueue(settings, app.state.llm)
+        app.state.jobs.workers.start()
         try:
             yield
         finally:
+            await app.state.jobs.workers.stop()
             if starting is not None:
                 with suppress(Exception):
                     await starting

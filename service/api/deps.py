@@ -1,4 +1,4 @@
-"""FastAPI dependencies: settings, the model client, and API-key auth."""
+"""FastAPI dependencies: settings, the model client, the job queue, and API-key auth."""
 
 import hmac
 from typing import Annotated
@@ -7,6 +7,7 @@ from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from service.config import Settings
+from service.jobs.queue import JobQueue
 from service.llm import LLMClient
 
 _bearer = HTTPBearer(auto_error=False, description="One of FUSEBRIEF_API_KEYS.")
@@ -22,8 +23,14 @@ def get_llm(request: Request) -> LLMClient:
     return llm
 
 
+def get_jobs(request: Request) -> JobQueue:
+    jobs: JobQueue = request.app.state.jobs
+    return jobs
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 LLMDep = Annotated[LLMClient, Depends(get_llm)]
+JobsDep = Annotated[JobQueue, Depends(get_jobs)]
 
 
 def require_api_key(

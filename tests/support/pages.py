@@ -1,4 +1,5 @@
-"""A loopback web server for tests: serves fixed pages (articles, feeds, redirects) by path."""
+"""A loopback web server for tests: fixed pages by path (articles, feeds, redirects), and a
+record of every request, POST bodies included (webhooks, Slack's response_url)."""
 
 import threading
 from contextlib import suppress
@@ -16,39 +17,72 @@ class Page:
     delay_s: float = 0.0
 
 
-class PageServer:
-    """`with PageServer({"/a": Page("<html>…")}) as site: site.url + "/a"`; logs request paths."""
+@dataclass(frozen=True)
+class Received:
+    method: str
+    path: str
+    headers: dict[str, str]  # names lower-cased
+    body: bytes
 
-    def __init__(self, pages: dict[str, Page]) -> None:
+
+class PageServer:
+    """`with PageServer({"/a": Page("<html>…")}) as site: site.url + "/a"`.
+
+    A path may map to a list of pages, answered in turn (the last one repeats): e.g. a 500 and
+    then a 200 for a receiver that fails once. Unknown paths answer 404.
+    """
+
+    def __init__(self, pages: dict[str, Page | list[Page]]) -> None:
         self.pages = pages
-        self.requests: list[str] = []
+        self.received: list[Received] = []
         server = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:
-                server.requests.append(self.path)
-                page = server.pages.get(self.path, Page("not found", status=404))
-                if page.delay_s:
-                    threading.Event().wait(page.delay_s)
-                body = page.body.encode() if isinstance(page.body, str) else page.body
-                self.send_response(page.status)
-                self.send_header("Content-Type", page.content_type)
-                self.send_header("Content-Length", str(len(body)))
-                for name, value in page.headers.items():
-                    self.send_header(name, value)
-                self.end_headers()
-                with suppress(BrokenPipeError, ConnectionResetError):  # client gave up
-                    self.wfile.write(body)
+                server._answer(self, b"")
+
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                server._answer(self, self.rfile.read(length))
 
             def log_message(self, format: str, *args: object) -> None:
                 pass
 
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._httpd.daemon_threads = True
+        self._lock = threading.Lock()
         self.url = f"http://127.0.0.1:{self._httpd.server_address[1]}"
         self._thread = threading.Thread(
             target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
         )
+
+    @property
+    def requests(self) -> list[str]:
+        """The paths requested, in order."""
+        return [r.path for r in self.received]
+
+    def _next_page(self, path: str) -> Page:
+        with self._lock:
+            page = self.pages.get(path, Page("not found", status=404))
+            if isinstance(page, list):
+                return page.pop(0) if len(page) > 1 else page[0]
+            return page
+
+    def _answer(self, handler: BaseHTTPRequestHandler, body: bytes) -> None:
+        headers = {name.lower(): value for name, value in handler.headers.items()}
+        self.received.append(Received(handler.command, handler.path, headers, body))
+        page = self._next_page(handler.path)
+        if page.delay_s:
+            threading.Event().wait(page.delay_s)
+        content = page.body.encode() if isinstance(page.body, str) else page.body
+        handler.send_response(page.status)
+        handler.send_header("Content-Type", page.content_type)
+        handler.send_header("Content-Length", str(len(content)))
+        for name, value in page.headers.items():
+            handler.send_header(name, value)
+        handler.end_headers()
+        with suppress(BrokenPipeError, ConnectionResetError):  # the client gave up
+            handler.wfile.write(content)
 
     def __enter__(self) -> "PageServer":
         self._thread.start()

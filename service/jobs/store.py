@@ -1,0 +1,246 @@
+"""The durable job store: one SQLite table (WAL) under FUSEBRIEF_DATA_DIR.
+
+A worker claims a job with a lease and renews it while it works. A job whose worker died (even by
+SIGKILL) is claimed again once its lease runs out; only the worker that holds the current lease
+can complete it, so a job is never completed twice.
+"""
+
+import json
+import sqlite3
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from service.db import connect
+
+Status = Literal["queued", "running", "done", "failed", "cancelled"]
+FINISHED: tuple[Status, ...] = ("done", "failed", "cancelled")
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS jobs (
+    id TEXT PRIMARY KEY,
+    status TEXT NOT NULL,
+    request TEXT NOT NULL,
+    request_hash TEXT NOT NULL,
+    idempotency_key TEXT UNIQUE,
+    callback_url TEXT,
+    progress_done INTEGER NOT NULL DEFAULT 0,
+    progress_total INTEGER NOT NULL DEFAULT 0,
+    result TEXT,
+    error_code TEXT,
+    error_message TEXT,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    lease_owner TEXT,
+    lease_expires REAL,
+    created_at REAL NOT NULL,
+    started_at REAL,
+    finished_at REAL
+);
+CREATE INDEX IF NOT EXISTS jobs_by_status ON jobs (status, created_at);
+"""
+
+
+@dataclass(frozen=True)
+class Job:
+    id: str
+    status: Status
+    request: dict[str, Any]
+    request_hash: str
+    idempotency_key: str | None
+    callback_url: str | None
+    progress_done: int
+    progress_total: int
+    result: dict[str, Any] | None
+    error_code: str | None
+    error_message: str | None
+    attempts: int
+    lease_owner: str | None
+    created_at: float
+    started_at: float | None
+    finished_at: float | None
+
+    @classmethod
+    def from_row(cls, row: sqlite3.Row) -> "Job":
+        return cls(
+            id=row["id"],
+            status=row["status"],
+            request=json.loads(row["request"]),
+            request_hash=row["request_hash"],
+            idempotency_key=row["idempotency_key"],
+            callback_url=row["callback_url"],
+            progress_done=row["progress_done"],
+            progress_total=row["progress_total"],
+            result=json.loads(row["result"]) if row["result"] else None,
+            error_code=row["error_code"],
+            error_message=row["error_message"],
+            attempts=row["attempts"],
+            lease_owner=row["lease_owner"],
+            created_at=row["created_at"],
+            started_at=row["started_at"],
+            finished_at=row["finished_at"],
+        )
+
+
+@dataclass(frozen=True)
+class NewJob:
+    request: dict[str, Any]
+    request_hash: str
+    idempotency_key: str | None = None
+    callback_url: str | None = None
+
+
+class JobStore:
+    """Every method is one short transaction; async callers run them with `asyncio.to_thread`."""
+
+    def __init__(self, path: Path, *, max_attempts: int) -> None:
+        self.path = path
+        self.max_attempts = max_attempts
+        with connect(path, write=True) as db:
+            for statement in filter(str.strip, _SCHEMA.split(";")):
+                db.execute(statement)
+
+    # --- submitting and reading -------------------------------------------------------------
+
+    def submit(self, new: NewJob) -> tuple[Job, bool]:
+        """Insert a queued job; with a known idempotency key, return that job instead."""
+        with connect(self.path, write=True) as db:
+            if new.idempotency_key is not None:
+                row = db.execute(
+                    "SELECT * FROM jobs WHERE idempotency_key = ?", (new.idempotency_key,)
+                ).fetchone()
+                if row is not None:
+                    return Job.from_row(row), False
+            job_id = uuid.uuid4().hex
+            db.execute(
+                "INSERT INTO jobs (id, status, request, request_hash, idempotency_key, "
+                "callback_url, created_at) VALUES (?, 'queued', ?, ?, ?, ?, ?)",
+                (
+                    job_id,
+                    json.dumps(new.request, ensure_ascii=False),
+                    new.request_hash,
+                    new.idempotency_key,
+                    new.callback_url,
+                    time.time(),
+                ),
+            )
+            row = db.execute("SELECT * FROM jobs WHERE id = ?", (job_id,)).fetchone()
+        return Job.from_row(row), True
+
+    def get(self, job_id: str) -> Job | None:
+        with connect(self.path) as db:
+            row = db.execute("SELECT * FROM jobs WHERE id = ?", (job_id,)).fetchone()
+        return Job.from_row(row) if row else None
+
+    def counts(self) -> dict[str, int]:
+        with connect(self.path) as db:
+            rows = db.execute("SELECT status, COUNT(*) FROM jobs GROUP BY status").fetchall()
+        return {str(status): int(count) for status, count in rows}
+
+    # --- the worker's side -------------------------------------------------------------------
+
+    def claim(self, owner: str, lease_s: float) -> Job | None:
+        """The oldest queued job, or a running one whose lease ran out, now leased to `owner`.
+
+        A job that has already been attempted `max_attempts` times fails instead of running
+        again (a bundle that kills its worker must not kill every worker in turn).
+        """
+        now = time.time()
+        with connect(self.path, write=True) as db:
+            while True:
+                row = db.execute(
+                    "SELECT * FROM jobs WHERE status = 'queued' "
+                    "OR (status = 'running' AND lease_expires < ?) "
+                    "ORDER BY created_at LIMIT 1",
+                    (now,),
+                ).fetchone()
+                if row is None:
+                    return None
+                if row["attempts"] >= self.max_attempts:
+                    db.execute(
+                        "UPDATE jobs SET status = 'failed', error_code = 'job_abandoned', "
+                        "error_message = ?, lease_owner = NULL, finished_at = ? WHERE id = ?",
+                        (
+                            f"the job was started {row['attempts']} times and its worker "
+                            "stopped each time; send a smaller bundle or check the server log",
+                            now,
+                            row["id"],
+                        ),
+                    )
+                    continue
+                db.execute(
+                    "UPDATE jobs SET status = 'running', lease_owner = ?, lease_expires = ?, "
+                    "attempts = attempts + 1, started_at = COALESCE(started_at, ?) "
+                    "WHERE id = ?",
+                    (owner, now + lease_s, now, row["id"]),
+                )
+                claimed = db.execute("SELECT * FROM jobs WHERE id = ?", (row["id"],)).fetchone()
+                return Job.from_row(claimed)
+
+    def renew(self, job_id: str, owner: str, lease_s: float) -> bool:
+        """Extend the lease; False when the job is no longer ours (cancelled or taken over)."""
+        with connect(self.path, write=True) as db:
+            cursor = db.execute(
+                "UPDATE jobs SET lease_expires = ? "
+                "WHERE id = ? AND lease_owner = ? AND status = 'running'",
+                (time.time() + lease_s, job_id, owner),
+            )
+        return cursor.rowcount == 1
+
+    def progress(self, job_id: str, owner: str, done: int, total: int) -> None:
+        with connect(self.path, write=True) as db:
+            db.execute(
+                "UPDATE jobs SET progress_done = ?, progress_total = ? "
+                "WHERE id = ? AND lease_owner = ? AND status = 'running'",
+                (done, total, job_id, owner),
+            )
+
+    def finish(
+        self,
+        job_id: str,
+        owner: str,
+        *,
+        result: dict[str, Any] | None = None,
+        error: tuple[str, str] | None = None,
+    ) -> bool:
+        """Record the outcome if `owner` still holds the job; False means someone else does."""
+        status: Status = "failed" if error else "done"
+        code, message = error or (None, None)
+        with connect(self.path, write=True) as db:
+            cursor = db.execute(
+                "UPDATE jobs SET status = ?, result = ?, error_code = ?, error_message = ?, "
+                "lease_owner = NULL, lease_expires = NULL, finished_at = ? "
+                "WHERE id = ? AND lease_owner = ? AND status = 'running'",
+                (
+                    status,
+                    json.dumps(result, ensure_ascii=False) if result is not None else None,
+                    code,
+                    message,
+                    time.time(),
+                    job_id,
+                    owner,
+                ),
+            )
+        return cursor.rowcount == 1
+
+    def release(self, job_id: str, owner: str) -> None:
+        """Put a running job back in the queue (graceful shutdown)."""
+        with connect(self.path, write=True) as db:
+            db.execute(
+                "UPDATE jobs SET status = 'queued', lease_owner = NULL, lease_expires = NULL, "
+                "attempts = MAX(attempts - 1, 0) "
+                "WHERE id = ? AND lease_owner = ? AND status = 'running'",
+                (job_id, owner),
+            )
+
+    def cancel(self, job_id: str) -> Job | None:
+        """Cancel a queued or running job (its worker notices at its next lease renewal)."""
+        with connect(self.path, write=True) as db:
+            db.execute(
+                "UPDATE jobs SET status = 'cancelled', lease_owner = NULL, lease_expires = NULL, "
+                "finished_at = ? WHERE id = ? AND status IN ('queued', 'running')",
+                (time.time(), job_id),
+            )
+            row = db.execute("SELECT * FROM jobs WHERE id = ?", (job_id,)).fetchone()
+        return Job.from_row(row) if row else None
