@@ -3,7 +3,7 @@
 The key covers the cache format version, the model, the prompt version and the exact request
 (messages, which hold the cleaned article text and the options, and the output schema), so a
 repeated article costs no model call and a prompt change never serves stale output. SQLite
-under FUSEBRIEF_DATA_DIR by default.
+under FUSEBRIEF_DATA_DIR by default; Redis in scale-out mode.
 """
 
 import asyncio
@@ -12,6 +12,8 @@ import json
 import time
 from pathlib import Path
 from typing import Any, Protocol
+
+from redis.asyncio import Redis
 
 from service.config import Settings
 from service.db import connect
@@ -74,7 +76,27 @@ class SQLiteCache:
         await asyncio.to_thread(self._put, key, value)
 
 
+class RedisCache:
+    """Shared by every API and worker process of a scale-out deployment."""
+
+    PREFIX = "fusebrief:reply:"
+
+    def __init__(self, url: str) -> None:
+        self.redis = Redis.from_url(url)
+
+    async def get(self, key: str) -> str | None:
+        value = await self.redis.get(self.PREFIX + key)
+        return value.decode() if value is not None else None
+
+    async def put(self, key: str, value: str) -> None:
+        await self.redis.set(self.PREFIX + key, value)
+
+
 def open_cache(settings: Settings) -> ReplyCache:
-    if settings.cache == "off":
+    backend = settings.cache_backend
+    if backend == "off":
         return NoCache()
+    if backend == "redis":
+        assert settings.queue_url is not None  # Settings refuses redis without a URL
+        return RedisCache(settings.queue_url)
     return SQLiteCache(settings.data_dir / "cache.sqlite3")

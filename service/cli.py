@@ -135,6 +135,26 @@ def serve(
     uvicorn.run(create_app(settings), host=bind, port=port or settings.port)
 
 
+@app.command()
+def worker() -> None:
+    """Run briefs from the Redis job queue (FUSEBRIEF_QUEUE_URL); run as many as you like.
+
+    Each worker runs FUSEBRIEF_JOB_WORKERS jobs at a time. SIGTERM hands running jobs back to
+    the queue; a worker that dies loses nothing (its jobs run again elsewhere).
+    """
+    from service.jobs.redis_queue import build_worker
+
+    settings = get_settings()
+    if not settings.queue_url:
+        err.print(
+            "[red]error:[/red] `fusebrief worker` serves the Redis queue: set "
+            "FUSEBRIEF_QUEUE_URL=redis://host:6379 (without it the service runs jobs itself)"
+        )
+        raise typer.Exit(code=2)
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    build_worker(settings).run()
+
+
 @model_app.command("pull")
 def model_pull(
     size: Annotated[str | None, typer.Option(help="1.5b (default) or 0.5b.")] = None,

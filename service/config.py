@@ -5,7 +5,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 LOCAL_MODEL = "local"
@@ -45,7 +45,7 @@ class Settings(BaseSettings):
 
     # Where models, the reply cache and jobs live.
     data_dir: Path = Field(default_factory=_default_data_dir)
-    cache: Literal["sqlite", "off"] = "sqlite"
+    cache: Literal["sqlite", "redis", "off"] | None = None
 
     # The HTTP service.
     host: str | None = None
@@ -59,6 +59,8 @@ class Settings(BaseSettings):
     job_workers: int = Field(default=2, ge=1, le=64)
     job_lease_s: float = Field(default=30.0, ge=1)
     job_max_attempts: int = Field(default=3, ge=1, le=20)
+    job_timeout_s: float = Field(default=3600.0, gt=0)
+    queue_url: str | None = Field(default=None, pattern=r"^rediss?://")
     webhook_secret: SecretStr | None = None
     webhook_max_attempts: int = Field(default=5, ge=1, le=20)
     webhook_backoff_s: float = Field(default=2.0, ge=0)
@@ -78,6 +80,17 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return [part.strip() for part in value.split(",") if part.strip()]
         return value
+
+    @model_validator(mode="after")
+    def _redis_needs_a_url(self) -> "Settings":
+        if self.cache == "redis" and not self.queue_url:
+            raise ValueError("FUSEBRIEF_CACHE=redis needs FUSEBRIEF_QUEUE_URL=redis://host:6379")
+        return self
+
+    @property
+    def cache_backend(self) -> str:
+        """FUSEBRIEF_CACHE, or by default redis with FUSEBRIEF_QUEUE_URL and sqlite without."""
+        return self.cache or ("redis" if self.queue_url else "sqlite")
 
     @property
     def uses_local_model(self) -> bool:

@@ -7,7 +7,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from service.config import Settings
 from service.errors import BundleTooLarge
-from service.jobs.store import Job
+from service.jobs.model import Job
 from service.types import Article, Brief, BriefOptions
 
 NonEmpty = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]

@@ -11,7 +11,9 @@ import json
 import os
 import shutil
 import socket
+import subprocess
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -117,6 +119,45 @@ def llm_server(replay_server: ReplayServer) -> Iterator[ReplayServer]:
     replay_server.reset()
     yield replay_server
     replay_server.reset()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def redis_server() -> Iterator[str]:
+    """A real redis-server on loopback for the scale-out tests (Debian: apt-get install
+    redis-server; .ci/run installs it and sets FUSEBRIEF_REQUIRE_REDIS=1 so none is skipped)."""
+    binary = shutil.which("redis-server")
+    if binary is None:
+        message = "redis-server is not installed: apt-get install redis-server"
+        if os.environ.get("FUSEBRIEF_REQUIRE_REDIS") == "1":
+            pytest.fail(message)
+        pytest.skip(message)
+    port = free_port()
+    process = subprocess.Popen(
+        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 10
+    while socket.socket().connect_ex(("127.0.0.1", port)) != 0:
+        assert time.monotonic() < deadline, "redis-server did not start"
+        time.sleep(0.05)
+    yield f"redis://127.0.0.1:{port}/0"
+    process.terminate()
+    process.wait(timeout=10)
+
+
+@pytest.fixture
+def redis_url(redis_server: str) -> str:
+    """The Redis server, emptied for this test."""
+    import redis
+
+    redis.Redis.from_url(redis_server).flushdb()
+    return redis_server
 
 
 def make_settings(server: ReplayServer, **overrides: Any) -> Settings:

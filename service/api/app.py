@@ -142,11 +142,11 @@ def create_app(settings: Settings | None = None, llm: LLMClient | None = None) -
         else:
             app.state.llm = LLMClient(settings)
         app.state.jobs = JobQueue(settings, app.state.llm)
-        app.state.jobs.workers.start()
+        await app.state.jobs.start()
         try:
             yield
         finally:
-            await app.state.jobs.workers.stop()
+            await app.state.jobs.stop()
             if starting is not None:
                 with suppress(Exception):
                     await starting

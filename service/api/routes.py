@@ -6,7 +6,7 @@ from fastapi import APIRouter, Depends, Header
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 
 from service.api.deps import JobsDep, LLMDep, SettingsDep, require_api_key
-from service.jobs.store import Job
+from service.jobs.model import Job
 from service.pipeline import build_brief
 from service.render import to_markdown
 from service.schemas import BriefOut, BriefRequest, ErrorOut, JobOut

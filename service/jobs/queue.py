@@ -1,27 +1,55 @@
-"""The job queue as the API sees it: submit (idempotent), look up, cancel."""
+"""The job queue as the API sees it: submit (idempotent), look up, cancel; and its lifecycle.
 
-import asyncio
+Embedded mode (default): jobs in FUSEBRIEF_DATA_DIR/jobs.sqlite3, run by workers inside the
+service process. Scale-out mode (FUSEBRIEF_QUEUE_URL=redis://…): jobs in Redis, run by
+`fusebrief worker` processes; API processes only queue and read.
+"""
+
 import hashlib
 import json
+
+from arq.connections import ArqRedis
 
 from service.config import Settings
 from service.errors import IdempotencyConflict, InvalidBundle, JobNotFound
 from service.fetch import check_url
-from service.jobs.store import Job, JobStore, NewJob
-from service.jobs.worker import Workers
+from service.jobs.model import Job, JobStore, NewJob
+from service.jobs.redis_queue import connect_queue, enqueue
+from service.jobs.redis_store import RedisJobStore
+from service.jobs.sqlite_store import SQLiteJobStore
+from service.jobs.worker import JobRunner, PollingWorkers, worker_id
 from service.llm import LLMClient
 from service.schemas import BriefRequest
 
 
 class JobQueue:
-    """SQLite store + in-process workers; everything lives in FUSEBRIEF_DATA_DIR/jobs.sqlite3."""
-
     def __init__(self, settings: Settings, llm: LLMClient) -> None:
         self.settings = settings
-        self.store = JobStore(
+        self.llm = llm
+        self.store: JobStore
+        self._workers: PollingWorkers | None = None
+        self._runner: JobRunner | None = None
+        self._pool: ArqRedis | None = None
+
+    async def start(self) -> None:
+        settings = self.settings
+        if settings.queue_url:
+            self._pool = await connect_queue(settings)
+            self.store = RedisJobStore(self._pool, max_attempts=settings.job_max_attempts)
+            return
+        store = SQLiteJobStore(
             settings.data_dir / "jobs.sqlite3", max_attempts=settings.job_max_attempts
         )
-        self.workers = Workers(self.store, llm, settings)
+        self.store = store
+        self._runner = JobRunner(store, self.llm, settings, worker_id())
+        self._workers = PollingWorkers(store, self._runner, settings.job_workers)
+        self._workers.start()
+
+    async def stop(self) -> None:
+        if self._workers is not None:
+            await self._workers.stop()
+        if self._pool is not None:
+            await self._pool.aclose()
 
     async def submit(self, request: BriefRequest, idempotency_key: str | None) -> tuple[Job, bool]:
         """Queue a brief; the same Idempotency-Key and body return the first job, not a new one."""
@@ -36,27 +64,30 @@ class JobQueue:
             idempotency_key=idempotency_key,
             callback_url=request.callback_url,
         )
-        job, created = await asyncio.to_thread(self.store.submit, new)
+        job, created = await self.store.submit(new)
         if not created and job.request_hash != new.request_hash:
             raise IdempotencyConflict(
                 f"the Idempotency-Key {idempotency_key!r} was already used for a different "
                 "request; send a new key for a new request"
             )
-        if created:
-            self.workers.wake()
+        if created and self._pool is not None:
+            await enqueue(self._pool, job.id)
+        elif created and self._workers is not None:
+            self._workers.wake()
         return job, created
 
     async def get(self, job_id: str) -> Job:
-        job = await asyncio.to_thread(self.store.get, job_id)
+        job = await self.store.get(job_id)
         if job is None:
             raise JobNotFound(f"no job {job_id!r} here; check the id from the Location header")
         return job
 
     async def cancel(self, job_id: str) -> Job:
-        job = await asyncio.to_thread(self.store.cancel, job_id)
+        job = await self.store.cancel(job_id)
         if job is None:
             raise JobNotFound(f"no job {job_id!r} here; check the id from the Location header")
-        self.workers.cancel_local(job_id)
+        if self._runner is not None:
+            self._runner.cancel_local(job_id)
         return job
 
     async def _check_callback(self, url: str) -> None:

@@ -1,8 +1,9 @@
-"""In-process workers: claim a job, keep its lease alive, run it through `build_brief`, record it.
+"""Running one job: keep its lease alive, run it through `build_brief`, record the outcome.
 
 Every job ends `done`, `failed` (with the error a client can act on) or `cancelled`; none is left
-`running`: if this process dies, the lease runs out and another worker takes the job over.
-On graceful shutdown a running job is handed back to the queue.
+`running`: if this process dies, the lease runs out and another worker takes the job over. On
+graceful shutdown a running job is handed back to the queue. `PollingWorkers` drive the runner
+from the SQLite store; in Redis mode arq drives it (see `redis_queue`).
 """
 
 import asyncio
@@ -15,7 +16,8 @@ from typing import Any
 
 from service.config import Settings
 from service.errors import FusebriefError
-from service.jobs.store import Job, JobStore
+from service.jobs.model import Job, JobStore
+from service.jobs.sqlite_store import SQLiteJobStore
 from service.jobs.webhook import deliver
 from service.llm import LLMClient
 from service.pipeline import build_brief
@@ -23,6 +25,17 @@ from service.schemas import BriefOut, BriefRequest, JobOut
 
 log = logging.getLogger("fusebrief.jobs")
 POLL_S = 1.0  # how often an idle worker looks for jobs other processes queued
+
+
+async def _wait(event: asyncio.Event, timeout: float) -> None:
+    """Until `event` is set or `timeout` passes; then clear it."""
+    with suppress(TimeoutError):
+        await asyncio.wait_for(event.wait(), timeout)
+    event.clear()
+
+
+def worker_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 
 class _Progress:
@@ -41,68 +54,45 @@ class _Progress:
         await _wait(self._changed, timeout)
 
 
-async def _wait(event: asyncio.Event, timeout: float) -> None:
-    """Until `event` is set or `timeout` passes; then clear it."""
-    with suppress(TimeoutError):
-        await asyncio.wait_for(event.wait(), timeout)
-    event.clear()
-
-
-class Workers:
-    def __init__(self, store: JobStore, llm: LLMClient, settings: Settings) -> None:
+class JobRunner:
+    def __init__(self, store: JobStore, llm: LLMClient, settings: Settings, owner: str) -> None:
         self.store = store
         self.llm = llm
         self.settings = settings
-        self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
-        self._wake = asyncio.Event()
-        self._loops: list[asyncio.Task[None]] = []
+        self.owner = owner
         self._running: dict[str, asyncio.Task[dict[str, Any]]] = {}
         self._deliveries: set[asyncio.Task[bool]] = set()
-
-    def start(self) -> None:
-        self._loops = [
-            asyncio.create_task(self._loop(), name=f"job-worker-{n}")
-            for n in range(self.settings.job_workers)
-        ]
-
-    def wake(self) -> None:
-        """A job was queued: an idle worker should look now, not at its next poll."""
-        self._wake.set()
 
     def cancel_local(self, job_id: str) -> None:
         """Stop a job this process is running (the store already says `cancelled`)."""
         if (work := self._running.get(job_id)) is not None:
             work.cancel()
 
-    async def stop(self) -> None:
-        """Hand running jobs back to the queue and stop; deliveries in flight may finish."""
-        for loop in self._loops:
-            loop.cancel()
-        await asyncio.gather(*self._loops, return_exceptions=True)
+    async def drain(self) -> None:
+        """Let webhook deliveries in flight finish (bounded) before the process exits."""
         if self._deliveries:
             await asyncio.wait(self._deliveries, timeout=self.settings.fetch_timeout_s)
 
-    async def _loop(self) -> None:
-        while True:
-            job = await asyncio.to_thread(self.store.claim, self.owner, self.settings.job_lease_s)
-            if job is None:
-                await _wait(self._wake, POLL_S)
-                continue
-            await self._run(job)
-
-    async def _run(self, job: Job) -> None:
+    async def run(self, job: Job) -> None:
         log.info("job %s: started (attempt %d)", job.id, job.attempts)
         progress = _Progress()
         work = asyncio.create_task(self._brief(job, progress))
         self._running[job.id] = work
         keeper = asyncio.create_task(self._keep_lease(job.id, work, progress))
+        timeout = self.settings.job_timeout_s
         try:
-            outcome: dict[str, Any] = {"result": await work}
+            outcome: dict[str, Any] = {"result": await asyncio.wait_for(work, timeout)}
+        except TimeoutError:
+            message = (
+                f"the brief took longer than {timeout:g} s (FUSEBRIEF_JOB_TIMEOUT_S); "
+                "send fewer or shorter articles, or use a faster model"
+            )
+            outcome = {"error": ("job_timeout", message)}
         except asyncio.CancelledError:
             current = asyncio.current_task()
             if current is not None and current.cancelling():  # shutting down: hand it back
                 work.cancel()
-                await asyncio.to_thread(self.store.release, job.id, self.owner)
+                await self.store.release(job.id, self.owner)
                 log.info("job %s: handed back to the queue", job.id)
                 raise
             log.info("job %s: cancelled", job.id)
@@ -115,39 +105,70 @@ class Workers:
         finally:
             keeper.cancel()
             self._running.pop(job.id, None)
-        if await asyncio.to_thread(self.store.finish, job.id, self.owner, **outcome):
+        if await self.store.finish(job.id, self.owner, **outcome):
             log.info("job %s: %s", job.id, "failed" if "error" in outcome else "done")
             await self._notify(job.id)
         else:
             log.warning("job %s: lost its lease before finishing; result discarded", job.id)
 
-    async def _brief(self, job: Job, progress: "_Progress") -> dict[str, Any]:
+    async def _brief(self, job: Job, progress: _Progress) -> dict[str, Any]:
         request = BriefRequest.model_validate(job.request)
         articles, options = request.to_bundle(self.settings)
         model = self.llm.session(options.model)
         brief = await build_brief(articles, options, model, progress.report)
         return BriefOut.from_brief(brief).model_dump(mode="json")
 
-    async def _keep_lease(
-        self, job_id: str, work: asyncio.Task[Any], progress: "_Progress"
-    ) -> None:
+    async def _keep_lease(self, job_id: str, work: asyncio.Task[Any], progress: _Progress) -> None:
         """Renew the lease (and write progress) until the job ends; stop it if it was taken."""
         while True:
             if progress.latest is not None:
-                await asyncio.to_thread(self.store.progress, job_id, self.owner, *progress.latest)
-            still_ours = await asyncio.to_thread(
-                self.store.renew, job_id, self.owner, self.settings.job_lease_s
-            )
-            if not still_ours:  # cancelled by the client, or another worker took over
-                work.cancel()
+                await self.store.progress(job_id, self.owner, *progress.latest)
+            if not await self.store.renew(job_id, self.owner, self.settings.job_lease_s):
+                work.cancel()  # cancelled by the client, or another worker took over
                 return
             await progress.wait(self.settings.job_lease_s / 3)
 
     async def _notify(self, job_id: str) -> None:
-        job = await asyncio.to_thread(self.store.get, job_id)
+        job = await self.store.get(job_id)
         if job is None or job.callback_url is None:
             return
         payload = JobOut.from_job(job).model_dump(mode="json")
         delivery = asyncio.create_task(deliver(job.callback_url, payload, self.settings))
         self._deliveries.add(delivery)
         delivery.add_done_callback(self._deliveries.discard)
+
+
+class PollingWorkers:
+    """The embedded mode's workers: tasks in the service process that claim from SQLite."""
+
+    def __init__(self, store: SQLiteJobStore, runner: JobRunner, count: int) -> None:
+        self.store = store
+        self.runner = runner
+        self.count = count
+        self._wake = asyncio.Event()
+        self._loops: list[asyncio.Task[None]] = []
+
+    def start(self) -> None:
+        self._loops = [
+            asyncio.create_task(self._loop(), name=f"job-worker-{n}") for n in range(self.count)
+        ]
+
+    def wake(self) -> None:
+        """A job was queued: an idle worker should look now, not at its next poll."""
+        self._wake.set()
+
+    async def stop(self) -> None:
+        """Hand running jobs back to the queue and stop."""
+        for loop in self._loops:
+            loop.cancel()
+        await asyncio.gather(*self._loops, return_exceptions=True)
+        await self.runner.drain()
+
+    async def _loop(self) -> None:
+        lease_s = self.runner.settings.job_lease_s
+        while True:
+            job = await self.store.claim(self.runner.owner, lease_s)
+            if job is None:
+                await _wait(self._wake, POLL_S)
+                continue
+            await self.runner.run(job)

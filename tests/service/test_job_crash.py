@@ -1,70 +1,28 @@
-"""Crash test: the service process is killed (SIGKILL) mid-job; a new one takes the jobs over and
-every submitted job completes exactly once. Real `fusebrief serve` processes, real sockets."""
+"""Crash tests with real processes: a worker is killed (SIGKILL) or stopped (SIGTERM) mid-job,
+another takes over, and every submitted job completes exactly once. Embedded mode (the service
+process is the worker) and scale-out mode (Redis + `fusebrief worker` processes)."""
 
 import os
 import signal
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from fastapi.testclient import TestClient
 
-from tests.conftest import fresh_data_dir, load_bundle
+from service.api.app import create_app
+from service.llm import LLMClient
+from tests.conftest import free_port, fresh_data_dir, load_bundle, make_settings
 from tests.support.llm_server import Fault, ReplayServer
+from tests.support.processes import Child, poll
 
 JOBS = 3
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _poll(until: Any, timeout: float = 60) -> Any:
-    deadline = time.monotonic() + timeout
-    while not (result := until()):
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.1)
-    return result
-
-
-class Service:
-    """`fusebrief serve` in a child process on a free loopback port."""
-
-    def __init__(self, env: dict[str, str]) -> None:
-        self.url = f"http://127.0.0.1:{_free_port()}"
-        port = self.url.rsplit(":", 1)[1]
-        self.process = subprocess.Popen(
-            [str(Path(sys.executable).with_name("fusebrief")), "serve", "--port", port],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        _poll(self._up, timeout=30)
-
-    def _up(self) -> bool:
-        try:
-            return httpx.get(self.url + "/healthz").status_code == 200
-        except httpx.HTTPError:
-            return False
-
-    def job(self, location: str) -> dict[str, Any]:
-        job: dict[str, Any] = httpx.get(self.url + location).json()
-        return job
-
-    def stop(self, sig: int) -> None:
-        self.process.send_signal(sig)
-        self.process.wait(timeout=30)
+ASYNC = {**load_bundle("small.json"), "async": True}
 
 
 @pytest.fixture
-def env(llm_server: ReplayServer, tmp_path: Path) -> Iterator[dict[str, str]]:
+def env(llm_server: ReplayServer) -> dict[str, str]:
     values = {k: v for k, v in os.environ.items() if not k.startswith("FUSEBRIEF_")}
     values.update(
         FUSEBRIEF_LLM_MODEL="openai/replay",
@@ -76,7 +34,7 @@ def env(llm_server: ReplayServer, tmp_path: Path) -> Iterator[dict[str, str]]:
         FUSEBRIEF_JOB_LEASE_S="2",
         FUSEBRIEF_JOB_WORKERS="1",
     )
-    yield values
+    return values
 
 
 def _fuse_calls(server: ReplayServer) -> int:
@@ -86,30 +44,102 @@ def _fuse_calls(server: ReplayServer) -> int:
     )
 
 
-def test_jobs_of_a_killed_worker_complete_exactly_once_after_restart(
+class Service(Child):
+    """`fusebrief serve` on a free loopback port."""
+
+    def __init__(self, env: dict[str, str]) -> None:
+        self.url = f"http://127.0.0.1:{free_port()}"
+        super().__init__(["serve", "--port", self.url.rsplit(":", 1)[1]], env)
+        poll(self._up, timeout=30)
+
+    def _up(self) -> bool:
+        try:
+            return httpx.get(self.url + "/healthz").status_code == 200
+        except httpx.HTTPError:
+            return False
+
+    def job(self, location: str) -> dict[str, Any]:
+        job: dict[str, Any] = httpx.get(self.url + location).json()
+        return job
+
+
+def test_embedded_jobs_of_a_killed_service_complete_exactly_once_after_restart(
     env: dict[str, str], llm_server: ReplayServer
 ) -> None:
     llm_server.inject(Fault("delay", seconds=2.0))  # the first model call hangs: kill then
     first = Service(env)
     try:
         locations = [
-            httpx.post(first.url + "/v1/briefs", json={**load_bundle("small.json"), "async": True})
-            .raise_for_status()
-            .headers["location"]
+            httpx.post(first.url + "/v1/briefs", json=ASYNC).raise_for_status().headers["location"]
             for _ in range(JOBS)
         ]
-        _poll(lambda: first.job(locations[0])["status"] == "running" and llm_server.requests)
+        poll(lambda: first.job(locations[0])["status"] == "running" and llm_server.requests)
     finally:
         first.stop(signal.SIGKILL)
 
     second = Service(env)
     try:
-        _poll(lambda: all(second.job(loc)["status"] == "done" for loc in locations))
+        poll(lambda: all(second.job(loc)["status"] == "done" for loc in locations))
         jobs = [second.job(loc) for loc in locations]
     finally:
         second.stop(signal.SIGTERM)
-
-    assert [j["status"] for j in jobs] == ["done"] * JOBS
     assert jobs[0]["attempts"] == 2  # taken over after the killed worker's lease ran out
     assert [j["attempts"] for j in jobs[1:]] == [1] * (JOBS - 1)
+    assert _fuse_calls(llm_server) == JOBS  # each job completed once, none twice
+
+
+@pytest.fixture
+def api(llm_server: ReplayServer, redis_url: str, env: dict[str, str]) -> Iterator[TestClient]:
+    """An API process in scale-out mode: it queues jobs in Redis and runs none itself."""
+    env["FUSEBRIEF_QUEUE_URL"] = redis_url
+    settings = make_settings(llm_server, queue_url=redis_url, cache="off")
+    with TestClient(create_app(settings, LLMClient(settings))) as client:
+        yield client
+
+
+def _submit(api: TestClient) -> list[str]:
+    return [api.post("/v1/briefs", json=ASYNC).headers["location"] for _ in range(JOBS)]
+
+
+def _all_done(api: TestClient, locations: list[str]) -> list[dict[str, Any]]:
+    def done() -> list[dict[str, Any]] | None:
+        jobs = [api.get(loc).json() for loc in locations]
+        return jobs if all(j["status"] == "done" for j in jobs) else None
+
+    return poll(done)
+
+
+def test_redis_jobs_wait_for_a_worker_and_two_workers_share_them(
+    api: TestClient, env: dict[str, str], llm_server: ReplayServer
+) -> None:
+    locations = _submit(api)
+    assert {api.get(loc).json()["status"] for loc in locations} == {"queued"}  # no worker yet
+    workers = [Child(["worker"], env) for _ in range(2)]
+    try:
+        jobs = _all_done(api, locations)
+    finally:
+        for worker in workers:
+            worker.stop(signal.SIGTERM)
+    assert [j["attempts"] for j in jobs] == [1] * JOBS
+    assert all(j["brief"]["sentences"] for j in jobs)
+    assert _fuse_calls(llm_server) == JOBS
+
+
+@pytest.mark.parametrize(("sig", "attempts"), [(signal.SIGKILL, 2), (signal.SIGTERM, 1)])
+def test_redis_jobs_of_a_stopped_worker_complete_exactly_once_on_another(
+    api: TestClient, env: dict[str, str], llm_server: ReplayServer, sig: int, attempts: int
+) -> None:
+    llm_server.inject(Fault("delay", seconds=2.0))  # the first model call hangs: stop then
+    locations = _submit(api)
+    first = Child(["worker"], env)
+    try:
+        poll(lambda: api.get(locations[0]).json()["status"] == "running" and llm_server.requests)
+    finally:
+        first.stop(sig)  # SIGKILL: the lease runs out; SIGTERM: the job is handed back
+    second = Child(["worker"], env)
+    try:
+        jobs = _all_done(api, locations)
+    finally:
+        second.stop(signal.SIGTERM)
+    assert jobs[0]["attempts"] == attempts
     assert _fuse_calls(llm_server) == JOBS  # each job completed once, none twice

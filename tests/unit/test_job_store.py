@@ -1,70 +1,121 @@
-"""The job store's guarantees: leases, take-over, exactly-once completion, poison jobs."""
+"""What every job store guarantees (SQLite and Redis alike): one lease holder at a time, only it
+completes the job and only once, cancelled jobs stay cancelled, poison jobs are failed."""
 
-import time
+import asyncio
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+from redis.asyncio import Redis
 
-from service.jobs.store import JobStore, NewJob
+from service.jobs.model import Job, NewJob
+from service.jobs.redis_store import RedisJobStore
+from service.jobs.sqlite_store import SQLiteJobStore
+
+Store = SQLiteJobStore | RedisJobStore
 
 
-@pytest.fixture
-def store(tmp_path: Path) -> JobStore:
-    return JobStore(tmp_path / "jobs.sqlite3", max_attempts=2)
+@pytest.fixture(params=["sqlite", "redis"])
+async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Store]:
+    if request.param == "sqlite":
+        yield SQLiteJobStore(tmp_path / "jobs.sqlite3", max_attempts=2)
+        return
+    redis = Redis.from_url(request.getfixturevalue("redis_url"))
+    yield RedisJobStore(redis, max_attempts=2)
+    await redis.aclose()
 
 
-def _submit(store: JobStore, key: str | None = None) -> str:
-    job, created = store.submit(
-        NewJob(request={"articles": []}, request_hash="h", idempotency_key=key)
+async def _submit(store: Store, key: str | None = None) -> str:
+    job, created = await store.submit(
+        NewJob(request={"a": 1}, request_hash="h", idempotency_key=key)
     )
-    assert created
+    assert created and job.status == "queued"
     return job.id
 
 
-def test_jobs_are_claimed_oldest_first_and_once(store: JobStore) -> None:
-    first, second = _submit(store), _submit(store)
-    claimed = [store.claim("w1", 60), store.claim("w2", 60), store.claim("w3", 60)]
-    assert [j.id if j else None for j in claimed] == [first, second, None]
-    assert [j.lease_owner for j in claimed if j] == ["w1", "w2"]
+async def _take(store: Store, job_id: str, owner: str, lease_s: float = 60) -> Job | None:
+    """How a worker gets a job: SQLite workers claim the oldest; arq delivers an id to start."""
+    if isinstance(store, SQLiteJobStore):
+        return await store.claim(owner, lease_s)
+    return await store.start(job_id, owner)
 
 
-def test_only_the_current_lease_holder_can_complete_a_job(store: JobStore) -> None:
-    job_id = _submit(store)
-    assert store.claim("dead-worker", 0.01) is not None
-    time.sleep(0.05)  # the lease runs out
-    taken = store.claim("w2", 60)
+async def test_a_taken_job_is_running_under_its_owner(store: Store) -> None:
+    job_id = await _submit(store)
+    job = await _take(store, job_id, "w1")
+    assert job is not None and (job.id, job.status, job.lease_owner) == (job_id, "running", "w1")
+    assert job.attempts == 1 and job.started_at is not None
+
+
+async def test_only_the_current_lease_holder_completes_a_job_and_only_once(store: Store) -> None:
+    job_id = await _submit(store)
+    await _take(store, job_id, "dead-worker", lease_s=0.01)
+    await asyncio.sleep(0.05)  # its lease runs out (Redis: arq delivers the job again)
+    taken = await _take(store, job_id, "w2")
     assert taken is not None and taken.id == job_id and taken.attempts == 2
-    assert not store.renew(job_id, "dead-worker", 60)
-    assert not store.finish(job_id, "dead-worker", result={"late": True})
-    assert store.finish(job_id, "w2", result={"ok": True})
-    assert not store.finish(job_id, "w2", result={"twice": True})
-    done = store.get(job_id)
+    assert not await store.renew(job_id, "dead-worker", 60)
+    assert not await store.finish(job_id, "dead-worker", result={"late": True})
+    await store.progress(job_id, "dead-worker", 9, 9)
+    await store.progress(job_id, "w2", 1, 2)
+    assert await store.finish(job_id, "w2", result={"ok": True})
+    assert not await store.finish(job_id, "w2", result={"twice": True})
+    done = await store.get(job_id)
     assert done is not None and done.status == "done" and done.result == {"ok": True}
+    assert (done.progress_done, done.progress_total) == (1, 2)
+    assert done.finished_at is not None and done.lease_owner is None
 
 
-def test_a_job_that_keeps_losing_its_worker_is_failed_not_retried_forever(
-    store: JobStore,
+async def test_a_failed_job_keeps_its_error(store: Store) -> None:
+    job_id = await _submit(store)
+    await _take(store, job_id, "w1")
+    assert await store.finish(job_id, "w1", error=("model_unavailable", "start the model"))
+    job = await store.get(job_id)
+    assert job is not None and job.status == "failed" and job.result is None
+    assert (job.error_code, job.error_message) == ("model_unavailable", "start the model")
+
+
+async def test_a_job_that_keeps_losing_its_worker_is_failed_not_retried_forever(
+    store: Store,
 ) -> None:
-    job_id = _submit(store)
+    job_id = await _submit(store)
     for owner in ("w1", "w2"):
-        assert store.claim(owner, 0.01) is not None
-        time.sleep(0.05)
-    assert store.claim("w3", 60) is None
-    job = store.get(job_id)
+        assert await _take(store, job_id, owner, lease_s=0.01) is not None
+        await asyncio.sleep(0.05)
+    assert await _take(store, job_id, "w3") is None
+    job = await store.get(job_id)
     assert job is not None and job.status == "failed" and job.error_code == "job_abandoned"
     assert "started 2 times" in (job.error_message or "")
 
 
-def test_released_jobs_go_back_to_the_queue_without_using_an_attempt(store: JobStore) -> None:
-    job_id = _submit(store)
-    store.claim("w1", 60)
-    store.release(job_id, "w1")
-    again = store.claim("w2", 60)
+async def test_a_cancelled_job_is_not_taken_renewed_or_completed(store: Store) -> None:
+    queued, running = await _submit(store), await _submit(store)
+    assert (await _take(store, queued, "w1")) is not None  # SQLite claims the oldest first
+    cancelled = await store.cancel(queued)
+    assert cancelled is not None and cancelled.status == "cancelled"
+    assert not await store.renew(queued, "w1", 60)  # the worker learns it must stop
+    assert not await store.finish(queued, "w1", result={"x": 1})
+    await store.cancel(running)
+    assert await _take(store, running, "w2") is None
+    assert (await store.get(running)).status == "cancelled"  # type: ignore[union-attr]
+
+
+async def test_released_jobs_go_back_to_the_queue_without_using_an_attempt(store: Store) -> None:
+    job_id = await _submit(store)
+    await _take(store, job_id, "w1")
+    await store.release(job_id, "w1")
+    assert (await store.get(job_id)).status == "queued"  # type: ignore[union-attr]
+    again = await _take(store, job_id, "w2")
     assert again is not None and again.id == job_id and again.attempts == 1
 
 
-def test_an_idempotency_key_returns_the_first_job(store: JobStore) -> None:
-    job_id = _submit(store, key="k")
-    same, created = store.submit(NewJob(request={}, request_hash="other", idempotency_key="k"))
-    assert (same.id, created) == (job_id, False)
-    assert store.counts() == {"queued": 1}
+async def test_an_idempotency_key_returns_the_first_job(store: Store) -> None:
+    job_id = await _submit(store, key="k")
+    same, created = await store.submit(
+        NewJob(request={}, request_hash="other", idempotency_key="k")
+    )
+    assert (same.id, created, same.request_hash) == (job_id, False, "h")
+
+
+async def test_an_unknown_job_is_none(store: Store) -> None:
+    assert await store.get("missing") is None
+    assert await store.cancel("missing") is None

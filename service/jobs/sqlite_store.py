@@ -1,22 +1,33 @@
-"""The durable job store: one SQLite table (WAL) under FUSEBRIEF_DATA_DIR.
+"""The embedded job store: one SQLite table (WAL) in FUSEBRIEF_DATA_DIR/jobs.sqlite3.
 
-A worker claims a job with a lease and renews it while it works. A job whose worker died (even by
-SIGKILL) is claimed again once its lease runs out; only the worker that holds the current lease
-can complete it, so a job is never completed twice.
+Workers claim jobs from it with a lease and renew the lease while they work. A job whose worker
+died (even by SIGKILL) is claimed again once its lease runs out. Several processes on one machine
+may share the file. Each method is one short transaction, run off the event loop.
 """
 
+import asyncio
+import functools
 import json
-import sqlite3
 import time
 import uuid
-from dataclasses import dataclass
+from collections.abc import Callable, Coroutine
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, ParamSpec, TypeVar
 
 from service.db import connect
+from service.jobs.model import Job, NewJob, Status, abandoned_message
 
-Status = Literal["queued", "running", "done", "failed", "cancelled"]
-FINISHED: tuple[Status, ...] = ("done", "failed", "cancelled")
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def _in_thread(method: Callable[P, R]) -> Callable[P, Coroutine[Any, Any, R]]:
+    @functools.wraps(method)
+    async def run(*args: P.args, **kwargs: P.kwargs) -> R:
+        return await asyncio.to_thread(method, *args, **kwargs)
+
+    return run
+
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS jobs (
@@ -42,57 +53,8 @@ CREATE INDEX IF NOT EXISTS jobs_by_status ON jobs (status, created_at);
 """
 
 
-@dataclass(frozen=True)
-class Job:
-    id: str
-    status: Status
-    request: dict[str, Any]
-    request_hash: str
-    idempotency_key: str | None
-    callback_url: str | None
-    progress_done: int
-    progress_total: int
-    result: dict[str, Any] | None
-    error_code: str | None
-    error_message: str | None
-    attempts: int
-    lease_owner: str | None
-    created_at: float
-    started_at: float | None
-    finished_at: float | None
-
-    @classmethod
-    def from_row(cls, row: sqlite3.Row) -> "Job":
-        return cls(
-            id=row["id"],
-            status=row["status"],
-            request=json.loads(row["request"]),
-            request_hash=row["request_hash"],
-            idempotency_key=row["idempotency_key"],
-            callback_url=row["callback_url"],
-            progress_done=row["progress_done"],
-            progress_total=row["progress_total"],
-            result=json.loads(row["result"]) if row["result"] else None,
-            error_code=row["error_code"],
-            error_message=row["error_message"],
-            attempts=row["attempts"],
-            lease_owner=row["lease_owner"],
-            created_at=row["created_at"],
-            started_at=row["started_at"],
-            finished_at=row["finished_at"],
-        )
-
-
-@dataclass(frozen=True)
-class NewJob:
-    request: dict[str, Any]
-    request_hash: str
-    idempotency_key: str | None = None
-    callback_url: str | None = None
-
-
-class JobStore:
-    """Every method is one short transaction; async callers run them with `asyncio.to_thread`."""
+class SQLiteJobStore:
+    """The `JobStore` of the embedded mode, plus `claim` for the polling workers."""
 
     def __init__(self, path: Path, *, max_attempts: int) -> None:
         self.path = path
@@ -103,6 +65,7 @@ class JobStore:
 
     # --- submitting and reading -------------------------------------------------------------
 
+    @_in_thread
     def submit(self, new: NewJob) -> tuple[Job, bool]:
         """Insert a queued job; with a known idempotency key, return that job instead."""
         with connect(self.path, write=True) as db:
@@ -111,7 +74,7 @@ class JobStore:
                     "SELECT * FROM jobs WHERE idempotency_key = ?", (new.idempotency_key,)
                 ).fetchone()
                 if row is not None:
-                    return Job.from_row(row), False
+                    return Job.from_fields(row), False
             job_id = uuid.uuid4().hex
             db.execute(
                 "INSERT INTO jobs (id, status, request, request_hash, idempotency_key, "
@@ -126,13 +89,15 @@ class JobStore:
                 ),
             )
             row = db.execute("SELECT * FROM jobs WHERE id = ?", (job_id,)).fetchone()
-        return Job.from_row(row), True
+        return Job.from_fields(row), True
 
+    @_in_thread
     def get(self, job_id: str) -> Job | None:
         with connect(self.path) as db:
             row = db.execute("SELECT * FROM jobs WHERE id = ?", (job_id,)).fetchone()
-        return Job.from_row(row) if row else None
+        return Job.from_fields(row) if row else None
 
+    @_in_thread
     def counts(self) -> dict[str, int]:
         with connect(self.path) as db:
             rows = db.execute("SELECT status, COUNT(*) FROM jobs GROUP BY status").fetchall()
@@ -140,6 +105,7 @@ class JobStore:
 
     # --- the worker's side -------------------------------------------------------------------
 
+    @_in_thread
     def claim(self, owner: str, lease_s: float) -> Job | None:
         """The oldest queued job, or a running one whose lease ran out, now leased to `owner`.
 
@@ -161,12 +127,7 @@ class JobStore:
                     db.execute(
                         "UPDATE jobs SET status = 'failed', error_code = 'job_abandoned', "
                         "error_message = ?, lease_owner = NULL, finished_at = ? WHERE id = ?",
-                        (
-                            f"the job was started {row['attempts']} times and its worker "
-                            "stopped each time; send a smaller bundle or check the server log",
-                            now,
-                            row["id"],
-                        ),
+                        (abandoned_message(row["attempts"]), now, row["id"]),
                     )
                     continue
                 db.execute(
@@ -176,8 +137,9 @@ class JobStore:
                     (owner, now + lease_s, now, row["id"]),
                 )
                 claimed = db.execute("SELECT * FROM jobs WHERE id = ?", (row["id"],)).fetchone()
-                return Job.from_row(claimed)
+                return Job.from_fields(claimed)
 
+    @_in_thread
     def renew(self, job_id: str, owner: str, lease_s: float) -> bool:
         """Extend the lease; False when the job is no longer ours (cancelled or taken over)."""
         with connect(self.path, write=True) as db:
@@ -188,6 +150,7 @@ class JobStore:
             )
         return cursor.rowcount == 1
 
+    @_in_thread
     def progress(self, job_id: str, owner: str, done: int, total: int) -> None:
         with connect(self.path, write=True) as db:
             db.execute(
@@ -196,6 +159,7 @@ class JobStore:
                 (done, total, job_id, owner),
             )
 
+    @_in_thread
     def finish(
         self,
         job_id: str,
@@ -224,6 +188,7 @@ class JobStore:
             )
         return cursor.rowcount == 1
 
+    @_in_thread
     def release(self, job_id: str, owner: str) -> None:
         """Put a running job back in the queue (graceful shutdown)."""
         with connect(self.path, write=True) as db:
@@ -234,6 +199,7 @@ class JobStore:
                 (job_id, owner),
             )
 
+    @_in_thread
     def cancel(self, job_id: str) -> Job | None:
         """Cancel a queued or running job (its worker notices at its next lease renewal)."""
         with connect(self.path, write=True) as db:
@@ -243,4 +209,4 @@ class JobStore:
                 (time.time(), job_id),
             )
             row = db.execute("SELECT * FROM jobs WHERE id = ?", (job_id,)).fetchone()
-        return Job.from_row(row) if row else None
+        return Job.from_fields(row) if row else None

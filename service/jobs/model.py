@@ -1,0 +1,111 @@
+"""What a job is, and what every job store (SQLite, Redis) must do with it.
+
+Guarantees every store keeps: a job is run by one lease holder at a time; only the current lease
+holder can record progress or complete it (so it never completes twice); a cancelled job is
+never completed; a job started `max_attempts` times without finishing is failed.
+"""
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Literal, Protocol
+
+Status = Literal["queued", "running", "done", "failed", "cancelled"]
+
+
+def abandoned_message(attempts: int) -> str:
+    return (
+        f"the job was started {attempts} times and its worker stopped each time; "
+        "send a smaller bundle or check the server log"
+    )
+
+
+@dataclass(frozen=True)
+class NewJob:
+    request: dict[str, Any]
+    request_hash: str
+    idempotency_key: str | None = None
+    callback_url: str | None = None
+
+
+@dataclass(frozen=True)
+class Job:
+    id: str
+    status: Status
+    request: dict[str, Any]
+    request_hash: str
+    idempotency_key: str | None
+    callback_url: str | None
+    progress_done: int
+    progress_total: int
+    result: dict[str, Any] | None
+    error_code: str | None
+    error_message: str | None
+    attempts: int
+    lease_owner: str | None
+    created_at: float
+    started_at: float | None
+    finished_at: float | None
+
+    @classmethod
+    def from_fields(cls, fields: Mapping[str, Any]) -> "Job":
+        """From a SQLite row or a Redis hash (where every value is a string, "" for none)."""
+
+        def text(name: str) -> str | None:
+            value = fields[name]
+            return str(value) if value not in (None, "") else None
+
+        def number(name: str) -> float | None:
+            value = text(name)
+            return float(value) if value is not None else None
+
+        def blob(name: str) -> dict[str, Any] | None:
+            value = text(name)
+            return json.loads(value) if value is not None else None
+
+        return cls(
+            id=str(fields["id"]),
+            status=fields["status"],
+            request=blob("request") or {},
+            request_hash=str(fields["request_hash"]),
+            idempotency_key=text("idempotency_key"),
+            callback_url=text("callback_url"),
+            progress_done=int(fields["progress_done"] or 0),
+            progress_total=int(fields["progress_total"] or 0),
+            result=blob("result"),
+            error_code=text("error_code"),
+            error_message=text("error_message"),
+            attempts=int(fields["attempts"] or 0),
+            lease_owner=text("lease_owner"),
+            created_at=float(fields["created_at"]),
+            started_at=number("started_at"),
+            finished_at=number("finished_at"),
+        )
+
+
+class JobStore(Protocol):
+    async def submit(self, new: NewJob) -> tuple[Job, bool]:
+        """Queue a job; with a known idempotency key, return that job and False instead."""
+
+    async def get(self, job_id: str) -> Job | None: ...
+
+    async def cancel(self, job_id: str) -> Job | None:
+        """Cancel a queued or running job (its worker notices at its next lease renewal)."""
+
+    async def renew(self, job_id: str, owner: str, lease_s: float) -> bool:
+        """Extend the lease; False when the job is no longer ours (cancelled or taken over)."""
+
+    async def progress(self, job_id: str, owner: str, done: int, total: int) -> None: ...
+
+    async def finish(
+        self,
+        job_id: str,
+        owner: str,
+        *,
+        result: dict[str, Any] | None = None,
+        error: tuple[str, str] | None = None,
+    ) -> bool:
+        """Record the outcome if `owner` still holds the job; False means someone else does."""
+
+    async def release(self, job_id: str, owner: str) -> None:
+        """Put a running job back in the queue (graceful shutdown), without using an attempt."""

@@ -1,0 +1,154 @@
+"""The scale-out job store: one Redis hash per job, changed only by atomic Lua scripts.
+
+arq delivers job ids to worker processes; this store holds what clients see (status, progress,
+result) and decides who may complete a job. Renewing a lease also extends arq's in-progress
+key, so a job whose worker died is delivered again once the lease runs out, not after arq's
+whole job timeout.
+"""
+
+import json
+import time
+import uuid
+from collections.abc import Awaitable
+from typing import Any, cast
+
+from arq.constants import in_progress_key_prefix
+from redis.asyncio import Redis
+
+from service.jobs.model import Job, NewJob, abandoned_message
+
+Arg = str | int | float
+PREFIX = "fusebrief:job:"
+IDEMPOTENCY_PREFIX = "fusebrief:idempotency:"
+FIELDS = (
+    "id status request request_hash idempotency_key callback_url progress_done progress_total "
+    "result error_code error_message attempts lease_owner created_at started_at finished_at"
+).split()
+
+# KEYS[1] job; ARGV: owner, now, max_attempts, abandoned message. 1 = start it, 0 = don't.
+_START = """
+local status = redis.call('HGET', KEYS[1], 'status')
+if status ~= 'queued' and status ~= 'running' then return 0 end
+local attempts = tonumber(redis.call('HGET', KEYS[1], 'attempts'))
+if attempts >= tonumber(ARGV[3]) then
+  redis.call('HSET', KEYS[1], 'status', 'failed', 'error_code', 'job_abandoned',
+             'error_message', ARGV[4], 'lease_owner', '', 'finished_at', ARGV[2])
+  return 0
+end
+redis.call('HSET', KEYS[1], 'status', 'running', 'lease_owner', ARGV[1],
+           'attempts', attempts + 1)
+if redis.call('HGET', KEYS[1], 'started_at') == '' then
+  redis.call('HSET', KEYS[1], 'started_at', ARGV[2])
+end
+return 1
+"""
+# KEYS[1] job, KEYS[2] arq's in-progress key; ARGV: owner, lease in ms.
+_RENEW = """
+if redis.call('HGET', KEYS[1], 'status') ~= 'running' then return 0 end
+if redis.call('HGET', KEYS[1], 'lease_owner') ~= ARGV[1] then return 0 end
+redis.call('PEXPIRE', KEYS[2], ARGV[2])
+return 1
+"""
+# KEYS[1] job; ARGV: owner, then field/value pairs to set if owner holds the running job.
+_IF_OWNER = """
+if redis.call('HGET', KEYS[1], 'status') ~= 'running' then return 0 end
+if redis.call('HGET', KEYS[1], 'lease_owner') ~= ARGV[1] then return 0 end
+redis.call('HSET', KEYS[1], unpack(ARGV, 2))
+return 1
+"""
+# KEYS[1] job; ARGV: now.
+_CANCEL = """
+local status = redis.call('HGET', KEYS[1], 'status')
+if status == 'queued' or status == 'running' then
+  redis.call('HSET', KEYS[1], 'status', 'cancelled', 'lease_owner', '', 'finished_at', ARGV[1])
+end
+return 1
+"""
+
+
+class RedisJobStore:
+    def __init__(self, redis: Redis, *, max_attempts: int) -> None:
+        self.redis = redis
+        self.max_attempts = max_attempts
+        self._start = redis.register_script(_START)
+        self._renew = redis.register_script(_RENEW)
+        self._if_owner = redis.register_script(_IF_OWNER)
+        self._cancel = redis.register_script(_CANCEL)
+
+    async def submit(self, new: NewJob) -> tuple[Job, bool]:
+        job_id = uuid.uuid4().hex
+        fields = dict.fromkeys(FIELDS, "") | {
+            "id": job_id,
+            "status": "queued",
+            "request": json.dumps(new.request, ensure_ascii=False),
+            "request_hash": new.request_hash,
+            "idempotency_key": new.idempotency_key or "",
+            "callback_url": new.callback_url or "",
+            "progress_done": 0,
+            "progress_total": 0,
+            "attempts": 0,
+            "created_at": time.time(),
+        }
+        await cast(Awaitable[int], self.redis.hset(PREFIX + job_id, mapping=fields))
+        if new.idempotency_key is not None:
+            key = IDEMPOTENCY_PREFIX + new.idempotency_key
+            if not await self.redis.set(key, job_id, nx=True):  # the key's first job wins
+                await self.redis.delete(PREFIX + job_id)
+                first = await self.get((await self.redis.get(key)).decode())
+                assert first is not None  # its hash was written before its key
+                return first, False
+        job = await self.get(job_id)
+        assert job is not None
+        return job, True
+
+    async def get(self, job_id: str) -> Job | None:
+        raw = await cast(Awaitable[dict[bytes, bytes]], self.redis.hgetall(PREFIX + job_id))
+        if not raw:
+            return None
+        return Job.from_fields({k.decode(): v.decode() for k, v in raw.items()})
+
+    async def start(self, job_id: str, owner: str) -> Job | None:
+        """Take the job arq delivered; None when it is cancelled, finished or abandoned."""
+        now = time.time()
+        args: list[Arg] = [owner, now, self.max_attempts, abandoned_message(self.max_attempts)]
+        if not await self._start(keys=[PREFIX + job_id], args=args):
+            return None
+        return await self.get(job_id)
+
+    async def renew(self, job_id: str, owner: str, lease_s: float) -> bool:
+        keys = [PREFIX + job_id, in_progress_key_prefix + job_id]
+        return bool(await self._renew(keys=keys, args=[owner, int(lease_s * 1000)]))
+
+    async def progress(self, job_id: str, owner: str, done: int, total: int) -> None:
+        args: list[Arg] = [owner, "progress_done", done, "progress_total", total]
+        await self._if_owner(keys=[PREFIX + job_id], args=args)
+
+    async def finish(
+        self,
+        job_id: str,
+        owner: str,
+        *,
+        result: dict[str, Any] | None = None,
+        error: tuple[str, str] | None = None,
+    ) -> bool:
+        code, message = error or ("", "")
+        args: list[Arg] = [
+            owner,
+            "status", "failed" if error else "done",
+            "result", json.dumps(result, ensure_ascii=False) if result is not None else "",
+            "error_code", code,
+            "error_message", message,
+            "lease_owner", "",
+            "finished_at", time.time(),
+        ]  # fmt: skip
+        return bool(await self._if_owner(keys=[PREFIX + job_id], args=args))
+
+    async def release(self, job_id: str, owner: str) -> None:
+        job = await self.get(job_id)
+        attempts = max((job.attempts if job else 1) - 1, 0)
+        args: list[Arg] = [owner, "status", "queued", "lease_owner", "", "attempts", attempts]
+        await self._if_owner(keys=[PREFIX + job_id], args=args)
+
+    async def cancel(self, job_id: str) -> Job | None:
+        await self._cancel(keys=[PREFIX + job_id], args=[time.time()])
+        return await self.get(job_id)
