@@ -105,10 +105,8 @@ def brief(
                 result = asyncio.run(build_brief(articles, options, session, progress))
     except FusebriefError as error:
         raise _fail(error) from error
-    if as_json:
-        typer.echo(json.dumps(BriefOut.from_brief(result).model_dump(mode="json"), indent=2))
-    else:
-        typer.echo(to_markdown(result))
+    out = BriefOut.from_brief(result)
+    typer.echo(json.dumps(out.model_dump(mode="json"), indent=2) if as_json else to_markdown(out))
 
 
 @app.command()

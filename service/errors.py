@@ -26,6 +26,19 @@ class FusebriefError(Exception):
         super().__init__(message)
         self.message = message
 
+    @classmethod
+    def from_code(cls, code: str, message: str) -> "FusebriefError":
+        """The error a code names (e.g. one recorded by a job that ran elsewhere)."""
+        pending: list[type[FusebriefError]] = [cls]
+        while pending:
+            kind = pending.pop()
+            if kind.code == code:
+                return kind(message)
+            pending += kind.__subclasses__()
+        error = cls(message)
+        error.code = code
+        return error
+
 
 class InvalidBundle(FusebriefError):
     """The submitted articles cannot be summarised as sent; the message says what to fix."""

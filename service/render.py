@@ -1,13 +1,13 @@
 """Render a finished brief as Markdown: sentences with [S1, S3] markers, then the source list."""
 
-from service.types import Brief
+from service.schemas import BriefOut
 
 
-def _markers(sids: tuple[str, ...]) -> str:
+def _markers(sids: list[str]) -> str:
     return f"[{', '.join(sids)}]"
 
 
-def to_markdown(brief: Brief) -> str:
+def to_markdown(brief: BriefOut) -> str:
     lines = [f"# {brief.title}", ""]
     lines += [f"{s.text} {_markers(s.sources)}" for s in brief.sentences]
     if brief.disagreements:
@@ -16,10 +16,9 @@ def to_markdown(brief: Brief) -> str:
     lines += ["", "## Sources", ""]
     reasons = {e.sid: e.reason for e in brief.excluded}
     for source in brief.sources:
-        article = source.article
-        title = f"[{article.title}]({article.url})" if article.url else article.title
+        title = f"[{source.title}]({source.url})" if source.url else source.title
         note = f" — *{reasons[source.sid]}*" if source.sid in reasons else ""
-        lines.append(f"- **{source.sid}** {article.source}: {title}{note}")
+        lines.append(f"- **{source.sid}** {source.source}: {title}{note}")
     if brief.warnings:
         lines += ["", "## Warnings", ""] + [f"- {w}" for w in brief.warnings]
     usage = brief.usage

@@ -131,9 +131,10 @@ def create_app(settings: Settings | None = None, llm: LLMClient | None = None) -
         starting: asyncio.Task[str] | None = None
         if llm is not None:
             app.state.llm = llm
-        elif settings.uses_local_model:
+        elif settings.uses_local_model and not settings.queue_url:
             # Start the embedded model in the background: /healthz answers at once, /readyz
-            # and briefs answer 503 with the model's state until it is up.
+            # and briefs answer 503 with the model's state until it is up. In scale-out mode
+            # (FUSEBRIEF_QUEUE_URL) the workers hold the model, not the API.
             local = LocalModelServer(settings)
             log.info("starting the embedded model (%s)", local.weights.label)
             app.state.llm = LLMClient(settings, local=local)

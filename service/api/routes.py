@@ -52,11 +52,16 @@ async def create_brief(
     if body.run_async or "respond-async" in prefer:
         job, _ = await jobs.submit(body, idempotency_key)
         return _job_response(job, status_code=202)
-    articles, options = body.to_bundle(settings)
-    brief = await build_brief(articles, options, llm.session(options.model))
+    if jobs.remote:
+        brief = await jobs.run_and_wait(body)
+    else:
+        articles, options = body.to_bundle(settings)
+        brief = BriefOut.from_brief(
+            await build_brief(articles, options, llm.session(options.model))
+        )
     if "text/markdown" in accept:
         return PlainTextResponse(to_markdown(brief), media_type="text/markdown; charset=utf-8")
-    return JSONResponse(BriefOut.from_brief(brief).model_dump(mode="json"))
+    return JSONResponse(brief.model_dump(mode="json"))
 
 
 @router.get(
@@ -95,8 +100,8 @@ async def healthz() -> dict[str, str]:
 
 
 @router.get("/readyz", summary="The model is reachable", responses={503: {"model": ErrorOut}})
-async def readyz(llm: LLMDep) -> JSONResponse:
-    ready, detail = await llm.ready()
+async def readyz(llm: LLMDep, jobs: JobsDep) -> JSONResponse:
+    ready, detail = await (jobs.ready() if jobs.remote else llm.ready())
     if ready:
         return JSONResponse({"status": "ready", "model": llm.primary.model, "detail": detail})
     return JSONResponse(

@@ -5,13 +5,22 @@ service process. Scale-out mode (FUSEBRIEF_QUEUE_URL=redis://…): jobs in Redis
 `fusebrief worker` processes; API processes only queue and read.
 """
 
+import asyncio
 import hashlib
 import json
+import time
 
 from arq.connections import ArqRedis
+from redis.exceptions import RedisError
 
 from service.config import Settings
-from service.errors import IdempotencyConflict, InvalidBundle, JobNotFound
+from service.errors import (
+    FusebriefError,
+    IdempotencyConflict,
+    InvalidBundle,
+    JobNotFound,
+    ModelUnavailable,
+)
 from service.fetch import check_url
 from service.jobs.model import Job, JobStore, NewJob
 from service.jobs.redis_queue import connect_queue, enqueue
@@ -19,7 +28,10 @@ from service.jobs.redis_store import RedisJobStore
 from service.jobs.sqlite_store import SQLiteJobStore
 from service.jobs.worker import JobRunner, PollingWorkers, worker_id
 from service.llm import LLMClient
-from service.schemas import BriefRequest
+from service.schemas import BriefOut, BriefRequest
+
+WAIT_POLL_S = 0.25
+WAIT_MARGIN_S = 60.0
 
 
 class JobQueue:
@@ -75,6 +87,39 @@ class JobQueue:
         elif created and self._workers is not None:
             self._workers.wake()
         return job, created
+
+    @property
+    def remote(self) -> bool:
+        """Scale-out mode: briefs run in `fusebrief worker` processes, never in this one."""
+        return self._pool is not None
+
+    async def ready(self) -> tuple[bool, str]:
+        """Scale-out mode: whether Redis answers (the workers hold the model)."""
+        assert self._pool is not None
+        try:
+            await self._pool.ping()
+        except (OSError, RedisError) as error:
+            return False, f"the job queue at FUSEBRIEF_QUEUE_URL is unreachable: {error}"
+        return True, "the job queue is reachable; workers run the model"
+
+    async def run_and_wait(self, request: BriefRequest) -> BriefOut:
+        """A synchronous brief in scale-out mode: queued like any job, awaited here."""
+        job, _ = await self.submit(request, None)
+        deadline = time.monotonic() + self.settings.job_timeout_s + WAIT_MARGIN_S
+        while job.status in ("queued", "running"):
+            if time.monotonic() > deadline:
+                raise ModelUnavailable(
+                    f"no worker finished the brief in time (job {job.id}); check that "
+                    "`fusebrief worker` processes are running and reach FUSEBRIEF_QUEUE_URL"
+                )
+            await asyncio.sleep(WAIT_POLL_S)
+            job = await self.get(job.id)
+        if job.status == "done" and job.result is not None:
+            return BriefOut.model_validate(job.result)
+        raise FusebriefError.from_code(
+            job.error_code or f"job_{job.status}",
+            job.error_message or f"the brief's job {job.id} was {job.status}",
+        )
 
     async def get(self, job_id: str) -> Job:
         job = await self.store.get(job_id)

@@ -143,3 +143,25 @@ def test_redis_jobs_of_a_stopped_worker_complete_exactly_once_on_another(
         second.stop(signal.SIGTERM)
     assert jobs[0]["attempts"] == attempts
     assert _fuse_calls(llm_server) == JOBS  # each job completed once, none twice
+
+
+def test_scale_out_api_runs_synchronous_briefs_on_workers_and_relays_their_errors(
+    api: TestClient, env: dict[str, str]
+) -> None:
+    ready = api.get("/readyz")
+    assert ready.status_code == 200 and "job queue is reachable" in ready.json()["detail"]
+    junk = {"articles": [{"title": "Ad", "source": "X", "text": "Advertisement"}]}
+    worker = Child(["worker"], env)
+    try:
+        brief = api.post("/v1/briefs", json=load_bundle("small.json"))
+        markdown = api.post(
+            "/v1/briefs", json=load_bundle("small.json"), headers={"Accept": "text/markdown"}
+        )
+        refused = api.post("/v1/briefs", json=junk)
+    finally:
+        worker.stop(signal.SIGTERM)
+    assert brief.status_code == 200 and brief.json()["sentences"]
+    assert markdown.text.startswith("# " + brief.json()["title"])
+    assert refused.status_code == 422
+    assert refused.json()["error"]["code"] == "invalid_bundle"
+    assert refused.json()["error"]["message"].startswith("no article has any text left")
