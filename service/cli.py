@@ -2,7 +2,6 @@
 
 import asyncio
 import json
-import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -23,6 +22,7 @@ from service.local_model import (
     verify_weights,
     weights_path,
 )
+from service.logs import configure_logging
 from service.pipeline import build_brief
 from service.render import to_markdown
 from service.schemas import BriefOptionsIn, BriefOut, BriefRequest
@@ -129,8 +129,14 @@ def serve(
         raise typer.Exit(code=2)
     if not settings.api_keys:
         err.print("No FUSEBRIEF_API_KEYS set: listening on loopback only, without authentication.")
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    uvicorn.run(create_app(settings), host=bind, port=port or settings.port)
+    configure_logging(settings.log_format, settings.log_level)
+    uvicorn.run(
+        create_app(settings),
+        host=bind,
+        port=port or settings.port,
+        access_log=False,  # the app logs each request itself, with its request id
+        log_config=None,  # keep configure_logging's format for uvicorn's own lines
+    )
 
 
 @app.command()
@@ -149,7 +155,7 @@ def worker() -> None:
             "FUSEBRIEF_QUEUE_URL=redis://host:6379 (without it the service runs jobs itself)"
         )
         raise typer.Exit(code=2)
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    configure_logging(settings.log_format, settings.log_level)
     build_worker(settings).run()
 
 

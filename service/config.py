@@ -71,6 +71,12 @@ class Settings(BaseSettings):
     fetch_max_bytes: int = Field(default=3_000_000, ge=1024)
     fetch_user_agent: str = "fusebrief (+https://github.com/fusebrief/fusebrief)"
 
+    # Guard rails and operations.
+    max_bundle_tokens: int = Field(default=250_000, ge=1000)
+    rate_limit_per_minute: int = Field(default=60, ge=0)
+    log_format: Literal["json", "text"] = "json"
+    log_level: Literal["debug", "info", "warning", "error"] = "info"
+
     # The brief.
     default_max_sentences: int = Field(default=10, ge=5, le=15)
 

@@ -6,6 +6,7 @@
     │   ├── FetchFailed            a linked page could not be fetched or read    → 422
     │   └── IdempotencyConflict    an Idempotency-Key reused with another body   → 422
     ├── JobNotFound                no job has that id                            → 404
+    ├── RateLimited                too many briefs a minute for one key          → 429
     ├── ModelError                 something went wrong on the model's side
     │   ├── ModelUnavailable       unreachable, refused, timed out, rate-limited → 503
     │   └── ModelOutputInvalid     replies unusable even after a repair retry   → 502
@@ -71,6 +72,17 @@ class JobNotFound(FusebriefError):
 
     code = "job_not_found"
     status_code = 404
+
+
+class RateLimited(FusebriefError):
+    """The caller sent more briefs this minute than FUSEBRIEF_RATE_LIMIT_PER_MINUTE allows."""
+
+    code = "rate_limited"
+    status_code = 429
+
+    def __init__(self, message: str, retry_after_s: int = 60) -> None:
+        super().__init__(message)
+        self.retry_after_s = retry_after_s
 
 
 class ModelError(FusebriefError):

@@ -39,6 +39,7 @@ from service.cache import NoCache, ReplyCache, open_cache, reply_key
 from service.config import Settings
 from service.errors import InvalidBundle, ModelOutputInvalid, ModelUnavailable
 from service.local_model import LocalModelServer
+from service.metrics import CACHE_LOOKUPS, LLM_CALLS, LLM_ERRORS, LLM_TOKENS
 from service.prompts import prompt_version
 from service.types import Usage
 
@@ -172,8 +173,10 @@ class ModelSession:
         schema = schema or output.model_json_schema()
         key = reply_key(self.name, prompt_version(), {"messages": messages, "schema": schema})
         if (cached := await self.cache.get(key)) is not None:
+            CACHE_LOOKUPS.labels("hit").inc()
             self.usage.cache_hits += 1
             return output.model_validate_json(cached)
+        CACHE_LOOKUPS.labels("miss").inc()
         result = await self._complete_valid(messages, output, schema, max_tokens)
         await self.cache.put(key, result.model_dump_json())
         return result
@@ -258,23 +261,29 @@ class ModelSession:
         max_tokens: int,
     ) -> str:
         async with self.semaphore:
-            response = await litellm.acompletion(
-                model=endpoint.litellm_model,
-                messages=messages,
-                api_base=endpoint.api_base,
-                api_key=endpoint.api_key,
-                response_format=_response_format(endpoint, schema, name),
-                temperature=0,
-                max_tokens=max_tokens,
-                timeout=self.timeout_s,
-                num_retries=0,
-                max_retries=0,
-            )
+            try:
+                response = await litellm.acompletion(
+                    model=endpoint.litellm_model,
+                    messages=messages,
+                    api_base=endpoint.api_base,
+                    api_key=endpoint.api_key,
+                    response_format=_response_format(endpoint, schema, name),
+                    temperature=0,
+                    max_tokens=max_tokens,
+                    timeout=self.timeout_s,
+                    num_retries=0,
+                    max_retries=0,
+                )
+            except Exception as error:
+                LLM_ERRORS.labels(endpoint.model, type(error).__name__).inc()
+                raise
         usage = getattr(response, "usage", None)
-        self.usage.add(
-            int(getattr(usage, "prompt_tokens", 0) or 0),
-            int(getattr(usage, "completion_tokens", 0) or 0),
-        )
+        prompt_tokens = int(getattr(usage, "prompt_tokens", 0) or 0)
+        completion_tokens = int(getattr(usage, "completion_tokens", 0) or 0)
+        self.usage.add(prompt_tokens, completion_tokens)
+        LLM_CALLS.labels(endpoint.model).inc()
+        LLM_TOKENS.labels(endpoint.model, "prompt").inc(prompt_tokens)
+        LLM_TOKENS.labels(endpoint.model, "completion").inc(completion_tokens)
         content = response.choices[0].message.content
         return content if isinstance(content, str) else ""
 

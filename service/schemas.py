@@ -5,6 +5,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from service.chunk import count_tokens
 from service.config import Settings
 from service.errors import BundleTooLarge
 from service.jobs.model import Job
@@ -116,6 +117,12 @@ class BriefRequest(BaseModel):
                     f"article {number} ({article.title!r}) has {len(article.text)} characters; "
                     f"the limit is {settings.max_article_chars} (FUSEBRIEF_MAX_ARTICLE_CHARS)"
                 )
+        tokens = sum(count_tokens(a.text) for a in self.articles)
+        if tokens > settings.max_bundle_tokens:
+            raise BundleTooLarge(
+                f"the bundle's articles have {tokens} tokens together; the limit is "
+                f"{settings.max_bundle_tokens} (FUSEBRIEF_MAX_BUNDLE_TOKENS): send fewer articles"
+            )
         options = BriefOptions(
             language=self.options.language,
             max_sentences=self.options.max_sentences or settings.default_max_sentences,

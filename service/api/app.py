@@ -2,6 +2,9 @@
 
 import asyncio
 import logging
+import re
+import time
+import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
 from typing import Any
@@ -13,14 +16,18 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from service import __version__
+from service.api.ratelimit import MemoryCounter, RateLimiter, RedisCounter
 from service.api.routes import router
 from service.config import Settings, get_settings
-from service.errors import FusebriefError
+from service.errors import FusebriefError, RateLimited
 from service.jobs.queue import JobQueue
 from service.llm import LLMClient
 from service.local_model import LocalModelServer
+from service.logs import REQUEST_ID
+from service.metrics import HTTP_LATENCY, HTTP_REQUESTS
 
 log = logging.getLogger("fusebrief")
+_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
 
 
 def error_body(code: str, message: str) -> dict[str, Any]:
@@ -79,6 +86,44 @@ class _BodyTooLarge(Exception):
     pass
 
 
+class RequestContext:
+    """A request id for every request (the client's X-Request-ID, or a new one) in the logs and
+    the response headers; one log line and the metrics per request. Never bodies or keys."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        given = dict(scope["headers"]).get(b"x-request-id", b"").decode("latin-1")
+        request_id = given if _REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
+        token = REQUEST_ID.set(request_id)
+        status = 500
+        started = time.perf_counter()
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message["headers"] = [
+                    *message.get("headers", []),
+                    (b"x-request-id", request_id.encode()),
+                ]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            elapsed = time.perf_counter() - started
+            route = getattr(scope.get("route"), "path", "unmatched")
+            HTTP_REQUESTS.labels(scope["method"], route, str(status)).inc()
+            HTTP_LATENCY.labels(scope["method"], route).observe(elapsed)
+            log.info("%s %s %d %.0f ms", scope["method"], route, status, elapsed * 1000)
+            REQUEST_ID.reset(token)
+
+
 async def _no_receive() -> Message:
     return {"type": "http.disconnect"}
 
@@ -96,7 +141,10 @@ def _describe_validation(exc: RequestValidationError) -> str:
 def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(FusebriefError)
     async def fusebrief_error(_: Request, exc: FusebriefError) -> JSONResponse:
-        return JSONResponse(error_body(exc.code, exc.message), status_code=exc.status_code)
+        headers = {"Retry-After": str(exc.retry_after_s)} if isinstance(exc, RateLimited) else None
+        return JSONResponse(
+            error_body(exc.code, exc.message), status_code=exc.status_code, headers=headers
+        )
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
@@ -144,6 +192,8 @@ def create_app(settings: Settings | None = None, llm: LLMClient | None = None) -
             app.state.llm = LLMClient(settings)
         app.state.jobs = JobQueue(settings, app.state.llm)
         await app.state.jobs.start()
+        counter = RedisCounter(app.state.jobs.redis) if app.state.jobs.remote else MemoryCounter()
+        app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute, counter)
         try:
             yield
         finally:
@@ -164,6 +214,7 @@ def create_app(settings: Settings | None = None, llm: LLMClient | None = None) -
     app.include_router(router)
     _install_error_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(RequestContext)
     return app
 
 

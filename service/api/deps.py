@@ -1,4 +1,4 @@
-"""FastAPI dependencies: settings, the model client, the job queue, and API-key auth."""
+"""FastAPI dependencies: settings, the model client, the job queue, API-key auth, rate limit."""
 
 import hmac
 from typing import Annotated
@@ -6,6 +6,7 @@ from typing import Annotated
 from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from service.api.ratelimit import RateLimiter
 from service.config import Settings
 from service.jobs.queue import JobQueue
 from service.llm import LLMClient
@@ -33,10 +34,10 @@ LLMDep = Annotated[LLMClient, Depends(get_llm)]
 JobsDep = Annotated[JobQueue, Depends(get_jobs)]
 
 
-def require_api_key(
-    settings: SettingsDep,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-) -> None:
+CredentialsDep = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+
+
+def require_api_key(settings: SettingsDep, credentials: CredentialsDep) -> None:
     """With FUSEBRIEF_API_KEYS set, every brief request needs `Authorization: Bearer <key>`."""
     if not settings.api_keys:
         return
@@ -47,3 +48,10 @@ def require_api_key(
             detail="missing or wrong API key: send 'Authorization: Bearer <key>'",
             headers={"WWW-Authenticate": "Bearer"},
         )
+
+
+async def limit_rate(request: Request, credentials: CredentialsDep) -> None:
+    """FUSEBRIEF_RATE_LIMIT_PER_MINUTE briefs per API key (per client address without keys)."""
+    limiter: RateLimiter = request.app.state.rate_limiter
+    client = request.client.host if request.client else "unknown"
+    await limiter.check(credentials.credentials if credentials else client)

@@ -4,9 +4,11 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from service.api.deps import JobsDep, LLMDep, SettingsDep, require_api_key
+from service.api.deps import JobsDep, LLMDep, SettingsDep, limit_rate, require_api_key
 from service.jobs.model import Job
+from service.metrics import JOBS
 from service.pipeline import build_brief
 from service.render import to_markdown
 from service.schemas import BriefOut, BriefRequest, ErrorOut, JobOut
@@ -33,8 +35,9 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
         **_ERRORS,
         200: {"content": {"text/markdown": {"example": "# Title\n\nA sentence. [S1, S2]\n"}}},
         202: {"model": JobOut, "description": "Queued as a job: poll the Location header."},
+        429: {"model": ErrorOut, "description": "Over the per-caller rate limit (Retry-After)."},
     },
-    dependencies=[Depends(require_api_key)],
+    dependencies=[Depends(require_api_key), Depends(limit_rate)],
     summary="Summarise a bundle of articles into one cited brief",
 )
 async def create_brief(
@@ -92,6 +95,18 @@ def _job_response(job: Job, status_code: int = 200) -> JSONResponse:
         status_code=status_code,
         headers={"Location": f"/v1/jobs/{job.id}"},
     )
+
+
+@router.get(
+    "/metrics",
+    dependencies=[Depends(require_api_key)],
+    summary="Prometheus metrics",
+    response_class=PlainTextResponse,
+)
+async def metrics(jobs: JobsDep) -> Response:
+    for status, count in (await jobs.counts()).items():
+        JOBS.labels(status).set(count)
+    return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
 
 @router.get("/healthz", summary="The process is up")

@@ -23,7 +23,7 @@ from service.errors import (
 )
 from service.fetch import check_url
 from service.jobs.model import Job, JobStore, NewJob
-from service.jobs.redis_queue import connect_queue, enqueue
+from service.jobs.redis_queue import QUEUE_NAME, connect_queue, enqueue
 from service.jobs.redis_store import RedisJobStore
 from service.jobs.sqlite_store import SQLiteJobStore
 from service.jobs.worker import JobRunner, PollingWorkers, worker_id
@@ -89,6 +89,12 @@ class JobQueue:
         return job, created
 
     @property
+    def redis(self) -> ArqRedis:
+        """Scale-out mode's Redis connection (shared with the rate limiter)."""
+        assert self._pool is not None
+        return self._pool
+
+    @property
     def remote(self) -> bool:
         """Scale-out mode: briefs run in `fusebrief worker` processes, never in this one."""
         return self._pool is not None
@@ -120,6 +126,13 @@ class JobQueue:
             job.error_code or f"job_{job.status}",
             job.error_message or f"the brief's job {job.id} was {job.status}",
         )
+
+    async def counts(self) -> dict[str, int]:
+        """Jobs by status (scale-out: only the queue's length, running jobs included)."""
+        if self._workers is not None:
+            return await self._workers.store.counts()
+        assert self._pool is not None
+        return {"queued": await self._pool.zcard(QUEUE_NAME)}
 
     async def get(self, job_id: str) -> Job:
         job = await self.store.get(job_id)

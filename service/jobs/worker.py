@@ -105,6 +105,8 @@ class JobRunner:
         finally:
             keeper.cancel()
             self._running.pop(job.id, None)
+        if progress.latest is not None:  # the keeper may not have written the last step
+            await self.store.progress(job.id, self.owner, *progress.latest)
         if await self.store.finish(job.id, self.owner, **outcome):
             log.info("job %s: %s", job.id, "failed" if "error" in outcome else "done")
             await self._notify(job.id)
