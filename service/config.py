@@ -59,6 +59,12 @@ class Settings(BaseSettings):
     fetch_max_bytes: int = Field(default=3_000_000, ge=1024)
     fetch_user_agent: str = "fusebrief (+https://github.com/fusebrief/fusebrief)"
 
+    # Slack: the /brief slash command and @mentions (README, "Slack").
+    slack_signing_secret: SecretStr | None = None
+    slack_bot_token: SecretStr | None = None
+    slack_api_url: str = "https://slack.com/api/"
+    slack_allow_private_links: bool = False
+
     # The brief.
     default_max_sentences: int = Field(default=10, ge=5, le=15)
 

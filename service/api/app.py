@@ -14,10 +14,12 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from service import __version__
 from service.api.routes import router
+from service.api.slack import router as slack_router
 from service.config import Settings, get_settings
 from service.errors import FusebriefError
 from service.llm import LLMClient
 from service.local_model import LocalModelServer
+from service.slack.verify import SlackVerifier
 
 log = logging.getLogger("fusebrief")
 
@@ -156,7 +158,9 @@ def create_app(settings: Settings | None = None, llm: LLMClient | None = None) -
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.slack_verifier = SlackVerifier.from_settings(settings)
     app.include_router(router)
+    app.include_router(slack_router)
     _install_error_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     return app
