@@ -15,8 +15,11 @@ MAX_REMEMBERED = 10_000  # signatures kept to spot replays inside the window
 class SlackVerifier:
     """Checks `X-Slack-Signature` and `X-Slack-Request-Timestamp`; refuses replays."""
 
-    def __init__(self, signing_secret: str, clock: Clock | None = None) -> None:
+    def __init__(
+        self, signing_secret: str, clock: Clock | None = None, remember: int = MAX_REMEMBERED
+    ) -> None:
         self._clock = clock or Clock()
+        self._remember_at_most = remember
         self._signature = SignatureVerifier(signing_secret, self._clock)
         self._seen: OrderedDict[str, int] = OrderedDict()  # signature -> request timestamp
 
@@ -52,7 +55,7 @@ class SlackVerifier:
         if signature in self._seen:
             raise SlackRequestRefused("this signed request was already received: a replay")
         while self._seen and (
-            len(self._seen) >= MAX_REMEMBERED
+            len(self._seen) >= self._remember_at_most
             or next(iter(self._seen.values())) < now - REPLAY_WINDOW_S
         ):
             self._seen.popitem(last=False)
