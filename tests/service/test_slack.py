@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlencode
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 from httpx import Response
@@ -22,6 +23,7 @@ from service.config import Settings
 from service.llm import LLMClient
 from tests.conftest import FIXTURES, make_settings
 from tests.support.capture import CaptureServer, Post
+from tests.support.live import live_server
 from tests.support.llm_server import Fault, ReplayServer
 from tests.support.pages import Page, PageServer
 
@@ -276,6 +278,25 @@ def test_a_pipeline_error_is_posted_with_its_message(
     (post,) = slack.posts
     assert post.body["response_type"] == "ephemeral"
     assert "openai/replay" in post.body["text"] and "unavailable" in post.body["text"]
+
+
+def test_the_acknowledgement_does_not_wait_for_the_brief(
+    llm_server: ReplayServer, site: PageServer, slack: CaptureServer
+) -> None:
+    llm_server.inject(Fault("delay", seconds=4.0))  # one map call takes 4 s
+    body = command(links(site, "/gazette", "/courier"), slack)
+    with slack_client(llm_server, slack) as client, live_server(client.app) as url:
+        started = time.monotonic()
+        form = {"Content-Type": "application/x-www-form-urlencoded"} | signed(body)
+        ack = httpx.post(url + "/slack/commands", content=body, headers=form, timeout=10)
+        acked = time.monotonic() - started
+        assert ack.status_code == 200 and slack.posts == []
+        while not slack.posts and time.monotonic() - started < 30:
+            time.sleep(0.05)
+    assert acked < 2.0, f"acknowledged after {acked:.1f} s; Slack gives up after 3 s"
+    assert time.monotonic() - started >= 4.0
+    (post,) = slack.posts
+    assert post.body["blocks"][0]["type"] == "header"
 
 
 def post_event(client: TestClient, event: dict[str, Any], **headers: str) -> Response:
