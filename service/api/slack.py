@@ -58,7 +58,9 @@ def _parsed(parse: Callable[[bytes], T], body: bytes) -> T:
     try:
         return parse(body)
     except ValidationError as error:
-        raise RequestValidationError(error.errors()) from error
+        # Without each error's "type", bad JSON is not answered as a bad /v1/briefs bundle.
+        problems = [{"loc": e["loc"], "msg": e["msg"]} for e in error.errors()]
+        raise RequestValidationError(problems) from error
     except UnicodeDecodeError as error:
         raise RequestValidationError([{"loc": ("body",), "msg": str(error)}]) from error
 

@@ -186,6 +186,23 @@ def test_without_a_signing_secret_the_routes_say_which_setting_to_set(
     assert "FUSEBRIEF_SLACK_SIGNING_SECRET" in response.json()["error"]["message"]
 
 
+@pytest.mark.parametrize(
+    ("path", "body", "reason"),
+    [
+        ("/slack/commands", "text=no+response_url", "response_url: Field required"),
+        ("/slack/events", "{not json", "Invalid JSON"),
+    ],
+)
+def test_a_signed_but_malformed_payload_is_a_422_with_the_reason(
+    client: TestClient, slack: CaptureServer, path: str, body: str, reason: str
+) -> None:
+    response = client.post(path, content=body, headers=signed(body))
+    assert response.status_code == 422
+    assert response.json()["error"]["code"] == "invalid_request"
+    assert reason in response.json()["error"]["message"]
+    assert slack.posts == []
+
+
 @pytest.mark.parametrize("text", ["", "please brief this", "<https://one.example/only-link>"])
 def test_fewer_than_two_links_get_the_usage_at_once(
     client: TestClient,
