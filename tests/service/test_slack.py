@@ -302,15 +302,25 @@ def test_the_acknowledgement_does_not_wait_for_the_brief(
 ) -> None:
     llm_server.inject(Fault("delay", seconds=4.0))  # one map call takes 4 s
     body = command(links(site, "/gazette", "/courier"), slack)
-    with slack_client(llm_server, slack) as client, live_server(client.app) as url:
+    usage = command("", slack)
+    form = {"Content-Type": "application/x-www-form-urlencoded"}
+    with (
+        slack_client(llm_server, slack) as client,
+        live_server(client.app) as url,
+        httpx.Client(base_url=url, headers=form, timeout=10) as http,  # one kept-alive connection
+    ):
         started = time.monotonic()
-        form = {"Content-Type": "application/x-www-form-urlencoded"} | signed(body)
-        ack = httpx.post(url + "/slack/commands", content=body, headers=form, timeout=10)
+        ack = http.post("/slack/commands", content=body, headers=signed(body))
         acked = time.monotonic() - started
         assert ack.status_code == 200 and slack.posts == []
+        # The next command on the same connection is not held up by the brief being written.
+        second = http.post("/slack/commands", content=usage, headers=signed(usage))
+        answered = time.monotonic() - started
+        assert second.json()["text"].startswith("*Usage:*") and slack.posts == []
         while not slack.posts and time.monotonic() - started < 30:
             time.sleep(0.05)
     assert acked < 2.0, f"acknowledged after {acked:.1f} s; Slack gives up after 3 s"
+    assert answered < 2.0, f"the second command was answered after {answered:.1f} s"
     assert time.monotonic() - started >= 4.0
     (post,) = slack.posts
     assert post.body["blocks"][0]["type"] == "header"
