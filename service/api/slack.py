@@ -1,4 +1,4 @@
-"""Slack's routes: /slack/commands (the /brief slash command) and /slack/events (@mentions).
+"""Slack's routes: /slack/commands (/brief), /slack/events (@mentions), /slack/interactions.
 
 Every request must carry Slack's signature; it is checked before the body is even parsed.
 The answer goes back within Slack's 3 seconds; the brief is written in the background.
@@ -20,7 +20,7 @@ from service.llm import LLMClient
 from service.schemas import ErrorOut
 from service.slack.blocks import notice, say
 from service.slack.deliver import brief_to_slack, problem_with
-from service.slack.payloads import EventEnvelope, SlashCommand, links_in
+from service.slack.payloads import EventEnvelope, MessageShortcut, SlashCommand, links_in
 from service.slack.reply import ReplyTo, ResponseUrl, Thread
 from service.slack.verify import SlackVerifier
 
@@ -116,4 +116,15 @@ async def events(
         return Response(status_code=200)
     thread = Thread(event.channel, event.thread_ts or event.ts)
     _brief_later(background, links_in(event.text), thread, settings, llm)
+    return Response(status_code=200)
+
+
+@router.post("/interactions", summary="The message shortcut: brief the links in a message")
+async def interactions(
+    body: SignedBody, background: BackgroundTasks, settings: SettingsDep, llm: LLMDep
+) -> Response:
+    shortcut = _parsed(MessageShortcut.from_form, body)
+    if shortcut.type == "message_action" and shortcut.response_url:
+        reply_to = ResponseUrl(shortcut.response_url)
+        _brief_later(background, links_in(shortcut.message.text), reply_to, settings, llm)
     return Response(status_code=200)

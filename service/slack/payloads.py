@@ -3,7 +3,7 @@
 import re
 from urllib.parse import parse_qsl
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 # Slack writes links as <https://x>, <https://x|label> or leaves them bare; any scheme is
 # taken here so that the fetcher can say why a non-web link is refused.
@@ -32,7 +32,31 @@ class SlashCommand(BaseModel):
 
     @classmethod
     def from_form(cls, body: bytes) -> "SlashCommand":
-        return cls.model_validate(dict(parse_qsl(body.decode("utf-8"), keep_blank_values=True)))
+        return cls.model_validate(_form(body))
+
+
+def _form(body: bytes) -> dict[str, str]:
+    return dict(parse_qsl(body.decode("utf-8"), keep_blank_values=True))
+
+
+class Message(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    text: str = ""
+
+
+class MessageShortcut(BaseModel):
+    """What Slack posts to the interactivity URL when someone runs the message shortcut."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    type: str
+    response_url: str = ""
+    message: Message = Field(default_factory=Message)
+
+    @classmethod
+    def from_form(cls, body: bytes) -> "MessageShortcut":
+        return cls.model_validate_json(_form(body).get("payload", ""))
 
 
 class Event(BaseModel):

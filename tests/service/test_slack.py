@@ -19,9 +19,10 @@ from httpx import Response
 from slack_sdk.signature import SignatureVerifier
 
 from service.api.app import create_app
+from service.api.slack import router
 from service.config import Settings
 from service.llm import LLMClient
-from tests.conftest import FIXTURES, make_settings
+from tests.conftest import FIXTURES, ROOT, make_settings
 from tests.support.capture import CaptureServer, Post
 from tests.support.live import live_server
 from tests.support.llm_server import Fault, ReplayServer
@@ -175,7 +176,20 @@ def test_a_replayed_request_is_refused_without_a_second_run(
     assert (len(site.requests), len(llm_server.requests), len(slack.posts)) == work
 
 
-@pytest.mark.parametrize("path", ["/slack/commands", "/slack/events"])
+SLACK_ROUTES = ["/slack/commands", "/slack/events", "/slack/interactions"]
+
+
+@pytest.mark.parametrize("path", SLACK_ROUTES)
+def test_every_slack_route_refuses_an_unsigned_request(
+    client: TestClient, slack: CaptureServer, path: str
+) -> None:
+    response = client.post(path, content=b"{}")
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] == "slack_request_refused"
+    assert slack.posts == []
+
+
+@pytest.mark.parametrize("path", SLACK_ROUTES)
 def test_without_a_signing_secret_the_routes_say_which_setting_to_set(
     llm_server: ReplayServer, slack: CaptureServer, path: str
 ) -> None:
@@ -379,3 +393,29 @@ def test_without_a_bot_token_mentions_are_acknowledged_and_left(
     with slack_client(llm_server, slack, slack_bot_token=None) as client:
         assert post_event(client, mention(site)).status_code == 200
     assert_no_work(site, llm_server, slack)
+
+
+def test_the_message_shortcut_briefs_the_links_in_the_message(
+    client: TestClient, site: PageServer, slack: CaptureServer, llm_server: ReplayServer
+) -> None:
+    payload = {
+        "type": "message_action",
+        "callback_id": "brief_links",
+        "response_url": slack.url + "/respond",
+        "message": {"text": f"Two takes on the bridge: {links(site, '/gazette', '/courier')}"},
+    }
+    body = urlencode({"payload": json.dumps(payload)})
+    form = {"Content-Type": "application/x-www-form-urlencoded"}
+    response = client.post("/slack/interactions", content=body, headers=form | signed(body))
+    assert response.status_code == 200 and response.content == b""
+    (post,) = slack.posts
+    assert post.path == "/respond" and post.body["response_type"] == "in_channel"
+    assert any(f"<{site.url}/gazette|{GAZETTE_TITLE}>" in text for text in texts(post))
+    assert not llm_server.misses
+
+
+def test_the_readme_manifest_points_slack_at_every_slack_route() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    manifest = readme.split("```yaml", 1)[1].split("```", 1)[0]
+    urls = set(re.findall(r"https://YOUR-HOST(/\S+)", manifest))
+    assert urls == {getattr(route, "path", None) for route in router.routes}
