@@ -53,8 +53,7 @@ def escape(text: str) -> str:
 
 
 def _link(url: str, label: str) -> str:
-    target = url.replace("<", "%3C").replace(">", "%3E").replace("|", "%7C")
-    return f"<{target}|{escape(label)}>"
+    return f"<{escape(url).replace('|', '%7C')}|{escape(label)}>"
 
 
 def _clip(text: str, limit: int) -> str:

@@ -16,7 +16,12 @@ def links_in(text: str) -> list[str]:
     found = [(m.start(), m.group(1)) for m in _SLACK_LINK.finditer(text)]
     bare = _SLACK_LINK.sub(lambda m: " " * len(m.group(0)), text)
     found += [(m.start(), m.group(1).rstrip(".,;:!?)'\"")) for m in _BARE_LINK.finditer(bare)]
-    return list(dict.fromkeys(link for _, link in sorted(found)))
+    return list(dict.fromkeys(_unescape(link) for _, link in sorted(found)))
+
+
+def _unescape(text: str) -> str:
+    """Slack writes &, < and > in message text (links included) as entities."""
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
 
 class SlashCommand(BaseModel):

@@ -62,9 +62,9 @@ def test_a_short_brief_is_one_message_with_escaped_text_and_source_links() -> No
         "• Sources disagree: S1 says 3 weeks, S2 says 4 weeks. [S1, S2]",
     ]
     assert sources.splitlines()[1:] == [
-        "*S1* Outlet 1: <https://outlet1.example/story?id=1&page=1|"
+        "*S1* Outlet 1: <https://outlet1.example/story?id=1&amp;page=1|"
         "Report 1 &lt;on&gt; the weir &amp; the mill>",
-        "*S2* Outlet 2: <https://outlet2.example/story?id=2&page=1|"
+        "*S2* Outlet 2: <https://outlet2.example/story?id=2&amp;page=1|"
         "Report 2 &lt;on&gt; the weir &amp; the mill> — _duplicate of S1_",
     ]
     assert message.public and message.text == "Weir repairs"
@@ -121,6 +121,8 @@ def test_a_notice_is_ephemeral_and_escaped() -> None:
         ("https://a.example/1 <https://a.example/1>", ["https://a.example/1"]),
         ("<mailto:desk@a.example|desk> ftp://files.example/a", ["ftp://files.example/a"]),
         ("no links here, just <#C123|news>", []),
+        ("<https://a.example/?q=1&amp;p=2|a> https://b.example/?x=1&amp;y=2",
+         ["https://a.example/?q=1&p=2", "https://b.example/?x=1&y=2"]),
     ],
 )  # fmt: skip
 def test_links_are_found_in_slack_text_in_order_once(text: str, links: list[str]) -> None:
