@@ -1,4 +1,4 @@
-"""What Slack sends: slash-command forms and Events API envelopes, and the links inside them."""
+"""What Slack sends: slash commands, message shortcuts, Events API envelopes, and their links."""
 
 import re
 from urllib.parse import parse_qsl
@@ -45,6 +45,8 @@ def _form(body: bytes) -> dict[str, str]:
 
 
 class Message(BaseModel):
+    """The message a shortcut was run on."""
+
     model_config = ConfigDict(extra="ignore")
 
     text: str = ""
