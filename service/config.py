@@ -77,6 +77,12 @@ class Settings(BaseSettings):
     log_format: Literal["json", "text"] = "json"
     log_level: Literal["debug", "info", "warning", "error"] = "info"
 
+    # Slack: the /brief slash command and @mentions (README, "Slack").
+    slack_signing_secret: SecretStr | None = None
+    slack_bot_token: SecretStr | None = None
+    slack_api_url: str = "https://slack.com/api/"
+    slack_allow_private_links: bool = False
+
     # The brief.
     default_max_sentences: int = Field(default=10, ge=5, le=15)
 

@@ -10,8 +10,11 @@
     ├── ModelError                 something went wrong on the model's side
     │   ├── ModelUnavailable       unreachable, refused, timed out, rate-limited → 503
     │   └── ModelOutputInvalid     replies unusable even after a repair retry   → 502
+    ├── SlackRequestRefused        not signed with the Slack signing secret,
+    │                              stale, or a replay of an earlier request      → 401
     └── ConfigError                the server's own settings are wrong           → 500
-        └── WeightsMissing         embedded model weights absent or corrupt
+        ├── WeightsMissing         embedded model weights absent or corrupt
+        └── SlackNotConfigured     a Slack route called without its secret set   → 503
 
 Every message says what to do about it.
 """
@@ -106,6 +109,13 @@ class ModelOutputInvalid(ModelError):
     status_code = 502
 
 
+class SlackRequestRefused(FusebriefError):
+    """A request to a Slack route that Slack did not sign just now with our signing secret."""
+
+    code = "slack_request_refused"
+    status_code = 401
+
+
 class ConfigError(FusebriefError):
     """The server's own configuration is wrong; the operator must fix a setting."""
 
@@ -117,3 +127,10 @@ class WeightsMissing(ConfigError):
     """The embedded model's weights are missing or corrupt."""
 
     code = "weights_missing"
+
+
+class SlackNotConfigured(ConfigError):
+    """A Slack route was called, but FUSEBRIEF_SLACK_SIGNING_SECRET is not set."""
+
+    code = "slack_not_configured"
+    status_code = 503

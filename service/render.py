@@ -3,16 +3,27 @@
 from service.schemas import BriefOut
 
 
-def _markers(sids: list[str]) -> str:
+def markers(sids: list[str]) -> str:
+    """A sentence's citation, e.g. "[S1, S3]"."""
     return f"[{', '.join(sids)}]"
+
+
+def usage_line(brief: BriefOut) -> str:
+    """Which model and prompts wrote the brief, and what it cost."""
+    usage = brief.usage
+    return (
+        f"{brief.model} · prompts {brief.prompt_version} · {usage.llm_calls} LLM calls · "
+        f"{usage.prompt_tokens} prompt + {usage.completion_tokens} completion tokens · "
+        f"{usage.cache_hits} cached"
+    )
 
 
 def to_markdown(brief: BriefOut) -> str:
     lines = [f"# {brief.title}", ""]
-    lines += [f"{s.text} {_markers(s.sources)}" for s in brief.sentences]
+    lines += [f"{s.text} {markers(s.sources)}" for s in brief.sentences]
     if brief.disagreements:
         lines += ["", "## Where the sources disagree", ""]
-        lines += [f"- {d.text} {_markers(d.sources)}" for d in brief.disagreements]
+        lines += [f"- {d.text} {markers(d.sources)}" for d in brief.disagreements]
     lines += ["", "## Sources", ""]
     reasons = {e.sid: e.reason for e in brief.excluded}
     for source in brief.sources:
@@ -21,11 +32,5 @@ def to_markdown(brief: BriefOut) -> str:
         lines.append(f"- **{source.sid}** {source.source}: {title}{note}")
     if brief.warnings:
         lines += ["", "## Warnings", ""] + [f"- {w}" for w in brief.warnings]
-    usage = brief.usage
-    lines += [
-        "",
-        f"*{brief.model} · prompts {brief.prompt_version} · {usage.llm_calls} LLM calls · "
-        f"{usage.prompt_tokens} prompt + {usage.completion_tokens} completion tokens · "
-        f"{usage.cache_hits} cached*",
-    ]
+    lines += ["", f"*{usage_line(brief)}*"]
     return "\n".join(lines) + "\n"

@@ -18,6 +18,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from service import __version__
 from service.api.ratelimit import MemoryCounter, RateLimiter, RedisCounter
 from service.api.routes import router
+from service.api.slack import router as slack_router
 from service.config import Settings, get_settings
 from service.errors import FusebriefError, RateLimited
 from service.jobs.queue import JobQueue
@@ -25,6 +26,7 @@ from service.llm import LLMClient
 from service.local_model import LocalModelServer
 from service.logs import REQUEST_ID
 from service.metrics import HTTP_LATENCY, HTTP_REQUESTS
+from service.slack.verify import SlackVerifier
 
 log = logging.getLogger("fusebrief")
 _REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
@@ -190,14 +192,14 @@ def create_app(settings: Settings | None = None, llm: LLMClient | None = None) -
             starting.add_done_callback(_report_start)
         else:
             app.state.llm = LLMClient(settings)
-        app.state.jobs = JobQueue(settings, app.state.llm)
-        await app.state.jobs.start()
-        counter = RedisCounter(app.state.jobs.redis) if app.state.jobs.remote else MemoryCounter()
+        jobs = app.state.jobs = JobQueue(settings, app.state.llm)
+        await jobs.start()
+        counter = RedisCounter(jobs.redis) if jobs.remote else MemoryCounter()
         app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute, counter)
         try:
             yield
         finally:
-            await app.state.jobs.stop()
+            await jobs.stop()
             if starting is not None:
                 with suppress(Exception):
                     await starting
@@ -211,7 +213,9 @@ def create_app(settings: Settings | None = None, llm: LLMClient | None = None) -
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.slack_verifier = SlackVerifier.from_settings(settings)
     app.include_router(router)
+    app.include_router(slack_router)
     _install_error_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestContext)

@@ -1,11 +1,12 @@
 """A loopback web server for tests: fixed pages by path (articles, feeds, redirects), and a
-record of every request, POST bodies included (webhooks, Slack's response_url)."""
+record of every request, POST bodies included (webhooks)."""
 
 import threading
 from contextlib import suppress
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
+from http.server import BaseHTTPRequestHandler
+
+from tests.support.loopback import LoopbackServer
 
 
 @dataclass
@@ -25,7 +26,7 @@ class Received:
     body: bytes
 
 
-class PageServer:
+class PageServer(LoopbackServer):
     """`with PageServer({"/a": Page("<html>…")}) as site: site.url + "/a"`.
 
     A path may map to a list of pages, answered in turn (the last one repeats): e.g. a 500 and
@@ -35,6 +36,7 @@ class PageServer:
     def __init__(self, pages: dict[str, Page | list[Page]]) -> None:
         self.pages = pages
         self.received: list[Received] = []
+        self._lock = threading.Lock()
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -48,13 +50,7 @@ class PageServer:
             def log_message(self, format: str, *args: object) -> None:
                 pass
 
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._httpd.daemon_threads = True
-        self._lock = threading.Lock()
-        self.url = f"http://127.0.0.1:{self._httpd.server_address[1]}"
-        self._thread = threading.Thread(
-            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
+        super().__init__(Handler)
 
     @property
     def requests(self) -> list[str]:
@@ -83,16 +79,3 @@ class PageServer:
         handler.end_headers()
         with suppress(BrokenPipeError, ConnectionResetError):  # the client gave up
             handler.wfile.write(content)
-
-    def __enter__(self) -> "PageServer":
-        self._thread.start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self._httpd.shutdown()
-        self._httpd.server_close()

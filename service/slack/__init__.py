@@ -1,0 +1,1 @@
+"""Slack: the /brief slash command and @mentions, from a signed request to a posted brief."""

@@ -1,0 +1,139 @@
+"""Block Kit messages: a brief (or a notice) within Slack's limits, split across messages.
+
+Slack refuses a section over 3,000 characters, a header over 150 and a message over 50 blocks;
+a long brief is packed line by line into sections and then spread over as many messages as it
+needs. All text from articles, links and errors is escaped (Slack reads `<`, `>`, `&`).
+"""
+
+import tomllib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from slack_sdk.models.blocks import (
+    Block,
+    ContextBlock,
+    HeaderBlock,
+    MarkdownTextObject,
+    PlainTextObject,
+    SectionBlock,
+)
+
+from service.render import markers, usage_line
+from service.schemas import BriefOut, SourceOut
+
+SECTION_CHARS = 3000
+HEADER_CHARS = 150
+MAX_BLOCKS = 50
+TEXTS = Path(__file__).with_name("texts.toml")
+
+
+@dataclass(frozen=True)
+class SlackMessage:
+    """One message: `text` is the notification fallback, `public` means in_channel."""
+
+    text: str
+    blocks: tuple[Block, ...]
+    public: bool = True
+
+
+@cache
+def _texts() -> dict[str, str]:
+    return tomllib.loads(TEXTS.read_text(encoding="utf-8"))
+
+
+def say(key: str, **values: object) -> str:
+    """A user-facing text from texts.toml with its {placeholders} filled."""
+    return _texts()[key].format(**values)
+
+
+def escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _link(url: str, label: str) -> str:
+    return f"<{escape(url).replace('|', '%7C')}|{escape(label)}>"
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _pieces(line: str, limit: int) -> Iterable[str]:
+    """A line cut at spaces into pieces of at most `limit` characters."""
+    while len(line) > limit:
+        cut = line.rfind(" ", 0, limit + 1)
+        cut = cut if cut > 0 else limit
+        yield line[:cut]
+        line = line[cut:].lstrip()
+    yield line
+
+
+def pack(lines: Iterable[str], limit: int = SECTION_CHARS) -> list[str]:
+    """Lines joined into as few texts of at most `limit` characters as fit."""
+    texts: list[str] = []
+    current = ""
+    for line in lines:
+        for piece in _pieces(line, limit):
+            joined = f"{current}\n{piece}" if current else piece
+            if len(joined) > limit:
+                texts.append(current)
+                joined = piece
+            current = joined
+    return [*texts, current] if current else texts
+
+
+def _sections(lines: Iterable[str]) -> list[Block]:
+    return [SectionBlock(text=MarkdownTextObject(text=text)) for text in pack(lines)]
+
+
+def notice(text: str, *, public: bool = False) -> SlackMessage:
+    """A plain message (usage, progress, an error), ephemeral unless `public`."""
+    safe = escape(text)
+    return SlackMessage(text=safe, blocks=tuple(_sections(safe.splitlines())), public=public)
+
+
+def _source_line(source: SourceOut, reasons: dict[str, str]) -> str:
+    title = _link(source.url, source.title) if source.url else escape(source.title)
+    note = f" — _{escape(reasons[source.sid])}_" if source.sid in reasons else ""
+    return f"*{source.sid}* {escape(source.source)}: {title}{note}"
+
+
+def _bullets(heading: str, items: Sequence[str]) -> list[Block]:
+    return _sections([heading, *(f"• {item}" for item in items)]) if items else []
+
+
+def brief_blocks(brief: BriefOut, left_out: Sequence[str] = ()) -> list[Block]:
+    """Title, sentences with their sources, disagreements, sources as links, notes, usage."""
+    disputed = {d.text for d in brief.disagreements}
+    reasons = {e.sid: e.reason for e in brief.excluded}
+    return [
+        HeaderBlock(text=PlainTextObject(text=_clip(brief.title, HEADER_CHARS))),
+        *_sections(
+            f"{escape(s.text)} {markers(s.sources)}"
+            for s in brief.sentences
+            if s.text not in disputed
+        ),
+        *_bullets(
+            say("disagree"), [f"{escape(d.text)} {markers(d.sources)}" for d in brief.disagreements]
+        ),
+        *_sections([say("sources"), *(_source_line(s, reasons) for s in brief.sources)]),
+        *_bullets(say("left_out"), [escape(note) for note in left_out]),
+        *_bullets(say("warnings"), [escape(warning) for warning in brief.warnings]),
+        ContextBlock(elements=[MarkdownTextObject(text=escape(usage_line(brief)))]),
+    ]
+
+
+def brief_messages(brief: BriefOut, left_out: Sequence[str] = ()) -> list[SlackMessage]:
+    """The brief as one message, or several when it is over MAX_BLOCKS blocks."""
+    blocks = brief_blocks(brief, left_out)
+    title = escape(brief.title)
+    parts = [blocks[start : start + MAX_BLOCKS] for start in range(0, len(blocks), MAX_BLOCKS)]
+    return [
+        SlackMessage(
+            text=title if len(parts) == 1 else f"{title} ({number}/{len(parts)})",
+            blocks=tuple(part),
+        )
+        for number, part in enumerate(parts, start=1)
+    ]
