@@ -22,7 +22,7 @@ Progress = Callable[[str, int, int], None]  # (stage, done, total)
 MIN_MODEL_SENTENCES = 3
 
 
-def _no_progress(stage: str, done: int, total: int) -> None:
+def no_progress(stage: str, done: int, total: int) -> None:
     """Default progress sink."""
 
 
@@ -30,7 +30,7 @@ async def build_brief(
     articles: Sequence[Article],
     options: BriefOptions,
     model: JsonModel,
-    progress: Progress = _no_progress,
+    progress: Progress = no_progress,
 ) -> Brief:
     if not articles:
         raise InvalidBundle("the bundle has no articles; send at least one article")

@@ -1,25 +1,24 @@
 """Slack's routes: /slack/commands (/brief), /slack/events (@mentions), /slack/interactions.
 
 Every request must carry Slack's signature; it is checked before the body is even parsed.
-The answer goes back within Slack's 3 seconds; the brief is written in the background.
+The answer goes back within Slack's 3 seconds; the brief is a durable job (kind "slack").
 """
 
 import logging
 from collections.abc import Callable, Sequence
 from typing import Annotated, Any, TypeVar
 
-from fastapi import APIRouter, BackgroundTasks, Depends, Header, Request
+from fastapi import APIRouter, Depends, Header, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from pydantic import ValidationError
 
-from service.api.deps import LLMDep, SettingsDep
-from service.config import Settings
+from service.api.deps import JobsDep, SettingsDep
 from service.errors import SlackNotConfigured
-from service.llm import LLMClient
+from service.jobs.queue import JobQueue
 from service.schemas import ErrorOut
 from service.slack.blocks import notice, say
-from service.slack.deliver import brief_to_slack, problem_with
+from service.slack.deliver import problem_with
 from service.slack.payloads import EventEnvelope, MessageShortcut, SlashCommand, links_in
 from service.slack.reply import ReplyTo, ResponseUrl, Thread
 from service.slack.verify import SlackVerifier
@@ -65,15 +64,9 @@ def _parsed(parse: Callable[[bytes], T], body: bytes) -> T:
         raise RequestValidationError([{"loc": ("body",), "msg": str(error)}]) from error
 
 
-def _brief_later(
-    background: BackgroundTasks,
-    links: Sequence[str],
-    reply_to: ReplyTo,
-    settings: Settings,
-    llm: LLMClient,
-) -> None:
-    """The one place a Slack brief is started (after the acknowledgement has been sent)."""
-    background.add_task(brief_to_slack, links, reply_to, settings, llm)
+async def _brief_later(jobs: JobQueue, links: Sequence[str], reply_to: ReplyTo) -> None:
+    """The one place a Slack brief is started: a durable job, so a restart does not lose it."""
+    await jobs.submit_slack(links, reply_to)
 
 
 def _ephemeral(text: str) -> dict[str, Any]:
@@ -86,23 +79,20 @@ def _ephemeral(text: str) -> dict[str, Any]:
 
 
 @router.post("/commands", summary="The /brief slash command")
-async def slash_command(
-    body: SignedBody, background: BackgroundTasks, settings: SettingsDep, llm: LLMDep
-) -> dict[str, Any]:
+async def slash_command(body: SignedBody, settings: SettingsDep, jobs: JobsDep) -> dict[str, Any]:
     command = _parsed(SlashCommand.from_form, body)
     links = links_in(command.text)
     if problem := problem_with(links, settings):
         return _ephemeral(problem)
-    _brief_later(background, links, ResponseUrl(command.response_url), settings, llm)
+    await _brief_later(jobs, links, ResponseUrl(command.response_url))
     return _ephemeral(say("working", count=len(links)))
 
 
 @router.post("/events", summary="Events API: url_verification and app_mention")
 async def events(
     body: SignedBody,
-    background: BackgroundTasks,
     settings: SettingsDep,
-    llm: LLMDep,
+    jobs: JobsDep,
     retry_num: Annotated[str | None, Header(alias="X-Slack-Retry-Num")] = None,
 ) -> Response:
     envelope = _parsed(EventEnvelope.model_validate_json, body)
@@ -115,16 +105,14 @@ async def events(
         log.warning("an @mention was ignored: set FUSEBRIEF_SLACK_BOT_TOKEN to answer mentions")
         return Response(status_code=200)
     thread = Thread(event.channel, event.thread_ts or event.ts)
-    _brief_later(background, links_in(event.text), thread, settings, llm)
+    await _brief_later(jobs, links_in(event.text), thread)
     return Response(status_code=200)
 
 
 @router.post("/interactions", summary="The message shortcut: brief the links in a message")
-async def interactions(
-    body: SignedBody, background: BackgroundTasks, settings: SettingsDep, llm: LLMDep
-) -> Response:
+async def interactions(body: SignedBody, jobs: JobsDep) -> Response:
     shortcut = _parsed(MessageShortcut.from_form, body)
     if shortcut.type == "message_action" and shortcut.response_url:
         reply_to = ResponseUrl(shortcut.response_url)
-        _brief_later(background, links_in(shortcut.message.text), reply_to, settings, llm)
+        await _brief_later(jobs, links_in(shortcut.message.text), reply_to)
     return Response(status_code=200)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
 Status = Literal["queued", "running", "done", "failed", "cancelled"]
+Kind = Literal["brief", "slack"]  # a brief for the API, or a brief posted to Slack
 
 
 def abandoned_message(attempts: int) -> str:
@@ -26,11 +27,13 @@ class NewJob:
     request_hash: str
     idempotency_key: str | None = None
     callback_url: str | None = None
+    kind: Kind = "brief"
 
 
 @dataclass(frozen=True)
 class Job:
     id: str
+    kind: Kind
     status: Status
     request: dict[str, Any]
     request_hash: str
@@ -65,6 +68,7 @@ class Job:
 
         return cls(
             id=str(fields["id"]),
+            kind=fields["kind"],
             status=fields["status"],
             request=blob("request") or {},
             request_hash=str(fields["request_hash"]),

@@ -9,6 +9,7 @@ import asyncio
 import hashlib
 import json
 import time
+from collections.abc import Sequence
 
 from arq.connections import ArqRedis
 from redis.exceptions import RedisError
@@ -29,6 +30,7 @@ from service.jobs.sqlite_store import SQLiteJobStore
 from service.jobs.worker import JobRunner, PollingWorkers, worker_id
 from service.llm import LLMClient
 from service.schemas import BriefOut, BriefRequest
+from service.slack.reply import ReplyTo, stored
 
 WAIT_POLL_S = 0.25
 WAIT_MARGIN_S = 60.0
@@ -76,12 +78,24 @@ class JobQueue:
             idempotency_key=idempotency_key,
             callback_url=request.callback_url,
         )
-        job, created = await self.store.submit(new)
+        job, created = await self._queue(new)
         if not created and job.request_hash != new.request_hash:
             raise IdempotencyConflict(
                 f"the Idempotency-Key {idempotency_key!r} was already used for a different "
                 "request; send a new key for a new request"
             )
+        return job, created
+
+    async def submit_slack(self, links: Sequence[str], reply_to: ReplyTo) -> Job:
+        """Queue a brief that is posted to Slack when done (a job of kind "slack")."""
+        request = {"links": list(links), "reply_to": stored(reply_to)}
+        signature = json.dumps(request, sort_keys=True).encode()
+        new = NewJob(request, hashlib.sha256(signature).hexdigest(), kind="slack")
+        job, _ = await self._queue(new)
+        return job
+
+    async def _queue(self, new: NewJob) -> tuple[Job, bool]:
+        job, created = await self.store.submit(new)
         if created and self._pool is not None:
             await enqueue(self._pool, job.id)
         elif created and self._workers is not None:

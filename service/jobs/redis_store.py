@@ -21,7 +21,7 @@ Arg = str | int | float
 PREFIX = "fusebrief:job:"
 IDEMPOTENCY_PREFIX = "fusebrief:idempotency:"
 FIELDS = (
-    "id status request request_hash idempotency_key callback_url progress_done progress_total "
+    "id kind status request request_hash idempotency_key callback_url progress_done progress_total "
     "result error_code error_message attempts lease_owner created_at started_at finished_at"
 ).split()
 
@@ -79,6 +79,7 @@ class RedisJobStore:
         job_id = uuid.uuid4().hex
         fields = dict.fromkeys(FIELDS, "") | {
             "id": job_id,
+            "kind": new.kind,
             "status": "queued",
             "request": json.dumps(new.request, ensure_ascii=False),
             "request_hash": new.request_hash,

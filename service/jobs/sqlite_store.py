@@ -32,6 +32,7 @@ def _in_thread(method: Callable[P, R]) -> Callable[P, Coroutine[Any, Any, R]]:
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS jobs (
     id TEXT PRIMARY KEY,
+    kind TEXT NOT NULL DEFAULT 'brief',
     status TEXT NOT NULL,
     request TEXT NOT NULL,
     request_hash TEXT NOT NULL,
@@ -77,10 +78,11 @@ class SQLiteJobStore:
                     return Job.from_fields(row), False
             job_id = uuid.uuid4().hex
             db.execute(
-                "INSERT INTO jobs (id, status, request, request_hash, idempotency_key, "
-                "callback_url, created_at) VALUES (?, 'queued', ?, ?, ?, ?, ?)",
+                "INSERT INTO jobs (id, kind, status, request, request_hash, idempotency_key, "
+                "callback_url, created_at) VALUES (?, ?, 'queued', ?, ?, ?, ?, ?)",
                 (
                     job_id,
+                    new.kind,
                     json.dumps(new.request, ensure_ascii=False),
                     new.request_hash,
                     new.idempotency_key,

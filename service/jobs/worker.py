@@ -22,6 +22,8 @@ from service.jobs.webhook import deliver
 from service.llm import LLMClient
 from service.pipeline import build_brief
 from service.schemas import BriefOut, BriefRequest, JobOut
+from service.slack.deliver import brief_to_slack
+from service.slack.reply import restored
 
 log = logging.getLogger("fusebrief.jobs")
 POLL_S = 1.0  # how often an idle worker looks for jobs other processes queued
@@ -60,7 +62,7 @@ class JobRunner:
         self.llm = llm
         self.settings = settings
         self.owner = owner
-        self._running: dict[str, asyncio.Task[dict[str, Any]]] = {}
+        self._running: dict[str, asyncio.Task[dict[str, Any] | None]] = {}
         self._deliveries: set[asyncio.Task[bool]] = set()
 
     def cancel_local(self, job_id: str) -> None:
@@ -76,7 +78,7 @@ class JobRunner:
     async def run(self, job: Job) -> None:
         log.info("job %s: started (attempt %d)", job.id, job.attempts)
         progress = _Progress()
-        work = asyncio.create_task(self._brief(job, progress))
+        work = asyncio.create_task(self._execute(job, progress))
         self._running[job.id] = work
         keeper = asyncio.create_task(self._keep_lease(job.id, work, progress))
         timeout = self.settings.job_timeout_s
@@ -113,7 +115,12 @@ class JobRunner:
         else:
             log.warning("job %s: lost its lease before finishing; result discarded", job.id)
 
-    async def _brief(self, job: Job, progress: _Progress) -> dict[str, Any]:
+    async def _execute(self, job: Job, progress: _Progress) -> dict[str, Any] | None:
+        """A brief's public JSON; a Slack job posts its brief itself and keeps no result."""
+        if job.kind == "slack":
+            links, reply_to = job.request["links"], restored(job.request["reply_to"])
+            await brief_to_slack(links, reply_to, self.settings, self.llm, progress.report)
+            return None
         request = BriefRequest.model_validate(job.request)
         articles, options = request.to_bundle(self.settings)
         model = self.llm.session(options.model)

@@ -1,6 +1,6 @@
 """From links to a posted brief: fetch each link, brief what could be read, post the result.
 
-`brief_to_slack` is the one entry point, started in the background once Slack has its
+`brief_to_slack` is the one entry point, run as a job (kind "slack") once Slack has its
 acknowledgement; whatever happens, the person who asked gets a message saying what it was.
 """
 
@@ -12,7 +12,7 @@ from service.config import Settings
 from service.errors import FusebriefError
 from service.fetch import FetchLimits, fetch_article, http_client
 from service.llm import LLMClient
-from service.pipeline import build_brief
+from service.pipeline import Progress, build_brief, no_progress
 from service.schemas import ArticleIn, BriefOut, BriefRequest
 from service.slack.blocks import SlackMessage, brief_messages, notice, say
 from service.slack.reply import ReplyTo, post
@@ -49,7 +49,9 @@ async def _fetch_all(links: Sequence[str], settings: Settings) -> tuple[list[Art
     return articles, failures
 
 
-async def _messages(links: Sequence[str], settings: Settings, llm: LLMClient) -> list[SlackMessage]:
+async def _messages(
+    links: Sequence[str], settings: Settings, llm: LLMClient, progress: Progress
+) -> list[SlackMessage]:
     if problem := problem_with(links, settings):
         return [notice(problem)]
     articles, failures = await _fetch_all(links, settings)
@@ -57,16 +59,22 @@ async def _messages(links: Sequence[str], settings: Settings, llm: LLMClient) ->
         counts = say("too_few", usable=len(articles), count=len(links), minimum=MIN_ARTICLES)
         return [notice("\n".join([counts, *(f"• {failure}" for failure in failures)]))]
     bundle, options = BriefRequest(articles=articles).to_bundle(settings)
-    brief = await build_brief(bundle, options, llm.session())
+    brief = await build_brief(bundle, options, llm.session(), progress)
     return brief_messages(BriefOut.from_brief(brief), failures)
 
 
 async def brief_to_slack(
-    links: Sequence[str], reply_to: ReplyTo, settings: Settings, llm: LLMClient
+    links: Sequence[str],
+    reply_to: ReplyTo,
+    settings: Settings,
+    llm: LLMClient,
+    progress: Progress = no_progress,
 ) -> None:
-    """Brief the articles behind `links` and post the brief, or why there is none, to Slack."""
+    """Brief the articles behind `links` and post the brief, or why there is none, to Slack.
+
+    Runs as a job (kind "slack"): a restart or a dead worker does not lose it."""
     try:
-        messages = await _messages(links, settings, llm)
+        messages = await _messages(links, settings, llm, progress)
     except FusebriefError as error:
         messages = [notice(error.message)]
     except Exception:

@@ -5,7 +5,7 @@ most). Nobody waits on the other end, so a post that still fails is logged, not 
 """
 
 import logging
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.async_handler import AsyncRetryHandler
@@ -41,6 +41,15 @@ class Thread:
 
 
 ReplyTo = ResponseUrl | Thread
+
+
+def stored(reply_to: ReplyTo) -> dict[str, str]:
+    """`reply_to` as JSON fields, for a job that posts the brief later."""
+    return asdict(reply_to)
+
+
+def restored(fields: dict[str, str]) -> ReplyTo:
+    return ResponseUrl(**fields) if "url" in fields else Thread(**fields)
 
 
 def _retry_handlers() -> list[AsyncRetryHandler]:

@@ -84,9 +84,22 @@ def command(text: str, slack: CaptureServer) -> str:
     return urlencode(form)
 
 
+def settle(client: TestClient) -> None:
+    """Wait until the app has run every queued job (the Slack briefs run as jobs)."""
+    deadline = time.monotonic() + 30
+    while (counts := client.portal.call(client.app.state.jobs.counts)).keys() & {  # type: ignore[attr-defined]
+        "queued",
+        "running",
+    }:
+        assert time.monotonic() < deadline, counts
+        time.sleep(0.02)
+
+
 def post_command(client: TestClient, body: str, headers: dict[str, str]) -> Response:
     form = {"Content-Type": "application/x-www-form-urlencoded"}
-    return client.post("/slack/commands", content=body, headers=form | headers)
+    response = client.post("/slack/commands", content=body, headers=form | headers)
+    settle(client)
+    return response
 
 
 def links(site: PageServer, *paths: str) -> str:
@@ -343,7 +356,9 @@ def test_the_acknowledgement_does_not_wait_for_the_brief(
 def post_event(client: TestClient, event: dict[str, Any], **headers: str) -> Response:
     body = json.dumps(event)
     extra = {"Content-Type": "application/json"} | headers
-    return client.post("/slack/events", content=body, headers=extra | signed(body))
+    response = client.post("/slack/events", content=body, headers=extra | signed(body))
+    settle(client)
+    return response
 
 
 def mention(site: PageServer) -> dict[str, Any]:
@@ -407,6 +422,7 @@ def test_the_message_shortcut_briefs_the_links_in_the_message(
     body = urlencode({"payload": json.dumps(payload)})
     form = {"Content-Type": "application/x-www-form-urlencoded"}
     response = client.post("/slack/interactions", content=body, headers=form | signed(body))
+    settle(client)
     assert response.status_code == 200 and response.content == b""
     (post,) = slack.posts
     assert post.path == "/respond" and post.body["response_type"] == "in_channel"
@@ -419,3 +435,21 @@ def test_the_readme_manifest_points_slack_at_every_slack_route() -> None:
     manifest = readme.split("```yaml", 1)[1].split("```", 1)[0]
     urls = set(re.findall(r"https://YOUR-HOST(/\S+)", manifest))
     assert urls == {getattr(route, "path", None) for route in router.routes}
+
+
+def test_a_brief_under_way_when_the_service_stops_is_posted_after_the_restart(
+    llm_server: ReplayServer, site: PageServer, slack: CaptureServer
+) -> None:
+    llm_server.inject(Fault("delay", seconds=1.0))
+    body = command(links(site, "/gazette", "/courier"), slack)
+    form = {"Content-Type": "application/x-www-form-urlencoded"}
+    with slack_client(llm_server, slack) as client:
+        settings = client.app.state.settings  # type: ignore[attr-defined]
+        client.post("/slack/commands", content=body, headers=form | signed(body))
+        while not llm_server.requests:  # the brief is under way: stop the service now
+            time.sleep(0.02)
+    assert slack.posts == []
+    with TestClient(create_app(settings, LLMClient(settings))) as restarted:
+        settle(restarted)
+    (post,) = slack.posts
+    assert post.body["blocks"][0]["type"] == "header"
