@@ -35,7 +35,9 @@ from tenacity import (
     wait_exponential_jitter,
 )
 
+from service.budget import Budget, open_budget, wait_for_budget
 from service.cache import NoCache, ReplyCache, open_cache, reply_key
+from service.chunk import count_tokens
 from service.config import Settings
 from service.errors import InvalidBundle, ModelOutputInvalid, ModelUnavailable
 from service.local_model import LocalModelServer
@@ -156,6 +158,7 @@ class ModelSession:
     max_retries: int
     semaphore: asyncio.Semaphore
     cache: ReplyCache = field(default_factory=NoCache)
+    budget: Budget | None = None
     usage: Usage = field(default_factory=Usage)
 
     @property
@@ -260,6 +263,9 @@ class ModelSession:
         name: str,
         max_tokens: int,
     ) -> str:
+        if self.budget is not None:
+            tokens = sum(count_tokens(str(m.get("content") or "")) for m in messages) + max_tokens
+            await wait_for_budget(self.budget, endpoint.model, tokens)
         async with self.semaphore:
             try:
                 response = await litellm.acompletion(
@@ -319,6 +325,7 @@ class LLMClient:
         self._local = local
         self._semaphore = asyncio.Semaphore(settings.llm_max_parallel)
         self._cache = open_cache(settings)
+        self._budget = open_budget(settings)
 
     @property
     def primary(self) -> Endpoint:
@@ -374,6 +381,7 @@ class LLMClient:
             max_retries=self._settings.llm_max_retries,
             semaphore=self._semaphore,
             cache=self._cache,
+            budget=self._budget,
         )
 
     def _require_local_model(self) -> None:
