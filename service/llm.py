@@ -8,7 +8,9 @@ brief's usage.
 
 import asyncio
 import json
+import logging
 import re
+import time
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Protocol, TypeVar
 
@@ -45,6 +47,7 @@ from service.metrics import CACHE_LOOKUPS, LLM_CALLS, LLM_ERRORS, LLM_TOKENS
 from service.prompts import prompt_version
 from service.types import Usage
 
+log = logging.getLogger("fusebrief.llm")
 T = TypeVar("T", bound=BaseModel)
 # A string field of a model's JSON answer: generous limit (a grammar cut short emits junk).
 ModelText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=600)]
@@ -148,6 +151,25 @@ class _WaitHonouringRetryAfter:
         return told if told is not None else self._backoff(state)
 
 
+class Cooldowns:
+    """Endpoints that just failed every retry are skipped for FUSEBRIEF_LLM_COOLDOWN_S, so a dead
+    primary costs one round of retries, not one per call. Shared by the sessions of a process."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self._until: dict[Endpoint, float] = {}
+
+    def start(self, endpoint: Endpoint) -> None:
+        self._until[endpoint] = time.monotonic() + self.seconds
+        log.warning("model %s failed; skipped for %.0f s", endpoint.model, self.seconds)
+
+    def usable(self, endpoints: list[Endpoint]) -> list[Endpoint]:
+        """Those not cooling down, in order; all of them if every one is."""
+        now = time.monotonic()
+        ready = [e for e in endpoints if self._until.get(e, 0.0) <= now]
+        return ready or endpoints
+
+
 @dataclass
 class ModelSession:
     """A model as seen by one brief: its endpoints (primary, then fallbacks) and usage."""
@@ -159,6 +181,7 @@ class ModelSession:
     semaphore: asyncio.Semaphore
     cache: ReplyCache = field(default_factory=NoCache)
     budget: Budget | None = None
+    cooldowns: Cooldowns = field(default_factory=lambda: Cooldowns(0.0))
     usage: Usage = field(default_factory=Usage)
 
     @property
@@ -208,14 +231,18 @@ class ModelSession:
     async def _complete(
         self, messages: list[Message], schema: dict[str, Any], name: str, max_tokens: int
     ) -> str:
+        """The first endpoint that answers, skipping those that failed within the cooldown."""
         last: ModelUnavailable | None = None
-        for endpoint in self.endpoints:
+        candidates = self.cooldowns.usable(self.endpoints)
+        for endpoint in candidates:
             try:
                 return await self._complete_with_retries(
                     endpoint, messages, schema, name, max_tokens
                 )
             except ModelUnavailable as error:
                 last = error
+                if len(self.endpoints) > 1:
+                    self.cooldowns.start(endpoint)
         assert last is not None
         raise last
 
@@ -326,6 +353,7 @@ class LLMClient:
         self._semaphore = asyncio.Semaphore(settings.llm_max_parallel)
         self._cache = open_cache(settings)
         self._budget = open_budget(settings)
+        self._cooldowns = Cooldowns(settings.llm_cooldown_s)
 
     @property
     def primary(self) -> Endpoint:
@@ -382,6 +410,7 @@ class LLMClient:
             semaphore=self._semaphore,
             cache=self._cache,
             budget=self._budget,
+            cooldowns=self._cooldowns,
         )
 
     def _require_local_model(self) -> None:

@@ -114,9 +114,11 @@ def test_redis_jobs_wait_for_a_worker_and_two_workers_share_them(
 ) -> None:
     locations = _submit(api)
     assert {api.get(loc).json()["status"] for loc in locations} == {"queued"}  # no worker yet
+    settings = api.app.state.settings  # type: ignore[attr-defined]
     workers = [Child(["worker"], env) for _ in range(2)]
-    try:
-        jobs = _all_done(api, locations)
+    try:  # another API process (or this one restarted) sees the same jobs
+        with TestClient(create_app(settings, LLMClient(settings))) as restarted:
+            jobs = _all_done(restarted, locations)
     finally:
         for worker in workers:
             worker.stop(signal.SIGTERM)

@@ -14,6 +14,7 @@ from service.errors import InvalidBundle, ModelOutputInvalid, ModelUnavailable
 from service.llm import LLMClient, parse_json_reply
 from tests.conftest import make_settings
 from tests.support.llm_server import Fault, ReplayServer
+from tests.support.pages import Page, PageServer
 
 
 class Answer(BaseModel):
@@ -135,3 +136,33 @@ async def test_readiness_probes_the_model_server(llm_server: ReplayServer) -> No
     down = make_settings(llm_server, llm_api_base="http://127.0.0.1:9/v1")
     ready, detail = await LLMClient(down).ready()
     assert not ready and "unreachable" in detail
+
+
+async def test_a_failed_primary_cools_down_instead_of_being_retried_on_every_call(
+    llm_server: ReplayServer,
+) -> None:
+    down = Page('{"error": {"message": "overloaded"}}', status=503, content_type="application/json")
+    with PageServer({"/v1/chat/completions": down}) as primary:
+        settings = make_settings(
+            llm_server,
+            llm_api_base=primary.url + "/v1",
+            llm_max_retries=1,
+            llm_fallback_models=f"ollama/replay@{llm_server.url}",
+            cache="off",  # every call must reach a model
+        )
+        llm_server.inject(*[Fault("content", content='{"value": 5}')] * 3)
+        client = LLMClient(settings)
+        for _ in range(3):  # three briefs' worth of calls, one client (one process)
+            answer = await client.session().complete_json(MESSAGES, Answer, max_tokens=50)
+            assert answer.value == 5
+    assert len(primary.requests) == 2  # one call and its one retry; then it cooled down
+    assert len(llm_server.requests) == 3
+
+
+async def test_without_a_fallback_the_primary_is_always_tried(llm_server: ReplayServer) -> None:
+    settings = make_settings(llm_server, llm_max_retries=0)
+    llm_server.inject(Fault("status", status=503), Fault("content", content='{"value": 6}'))
+    client = LLMClient(settings)
+    with pytest.raises(ModelUnavailable):
+        await client.session().complete_json(MESSAGES, Answer, max_tokens=50)
+    assert (await client.session().complete_json(MESSAGES, Answer, max_tokens=50)).value == 6
