@@ -43,7 +43,7 @@ class Settings(BaseSettings):
     local_slot_context: int = Field(default=8192, ge=2048)
     local_threads: int | None = Field(default=None, ge=1)
 
-    # Where models (and later jobs and caches) live.
+    # Where models, the digest's lock and sent-state (and later jobs and caches) live.
     data_dir: Path = Field(default_factory=_default_data_dir)
 
     # The HTTP service.
@@ -58,6 +58,15 @@ class Settings(BaseSettings):
     fetch_timeout_s: float = Field(default=15.0, gt=0)
     fetch_max_bytes: int = Field(default=3_000_000, ge=1024)
     fetch_user_agent: str = "fusebrief (+https://github.com/fusebrief/fusebrief)"
+
+    # Sending the daily digest by email (`fusebrief digest`).
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = Field(default=25, ge=1, le=65535)
+    smtp_security: Literal["starttls", "ssl", "none"] = "starttls"
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_from: str = "fusebrief <fusebrief@localhost>"
+    smtp_timeout_s: float = Field(default=60.0, gt=0)
 
     # The brief.
     default_max_sentences: int = Field(default=10, ge=5, le=15)

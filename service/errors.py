@@ -7,8 +7,11 @@
     ├── ModelError                 something went wrong on the model's side
     │   ├── ModelUnavailable       unreachable, refused, timed out, rate-limited → 503
     │   └── ModelOutputInvalid     replies unusable even after a repair retry   → 502
-    └── ConfigError                the server's own settings are wrong           → 500
-        └── WeightsMissing         embedded model weights absent or corrupt
+    ├── ConfigError                the server's own settings are wrong           → 500
+    │   ├── WeightsMissing         embedded model weights absent or corrupt
+    │   └── DigestConfigInvalid    the digest's TOML file is missing or invalid
+    ├── DigestBusy                 another digest run holds the lock (CLI exit 3)
+    └── SendFailed                 the SMTP server could not be reached or refused (CLI exit 4)
 
 Every message says what to do about it.
 """
@@ -77,3 +80,23 @@ class WeightsMissing(ConfigError):
     """The embedded model's weights are missing or corrupt."""
 
     code = "weights_missing"
+
+
+class DigestConfigInvalid(ConfigError):
+    """The digest's TOML configuration file is missing, unreadable or invalid."""
+
+    code = "digest_config_invalid"
+
+
+class DigestBusy(FusebriefError):
+    """Another run of the same digest holds its lock; this run did nothing."""
+
+    code = "digest_busy"
+    status_code = 409
+
+
+class SendFailed(FusebriefError):
+    """The digest email could not be handed to the SMTP server."""
+
+    code = "send_failed"
+    status_code = 502
