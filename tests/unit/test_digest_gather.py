@@ -11,23 +11,10 @@ import pytest
 from service.digest.config import DigestConfig, DigestInput, FeedInput, FolderInput
 from service.digest.gather import Day, Gathered, gather
 from service.fetch import FetchLimits
-from tests.conftest import FIXTURES
+from tests.support.digest import DIGEST, fixture_pages
 from tests.support.pages import Page, PageServer
 
-DIGEST = FIXTURES / "digest"
 LONDON = Day(date(2026, 11, 20), ZoneInfo("Europe/London"))
-TYPES = {".xml": "application/rss+xml", ".atom": "application/atom+xml", ".html": "text/html"}
-
-
-def fixture_pages() -> dict[str, Page]:
-    """Every fixture feed and page, at its path below fixtures/digest/."""
-    return {
-        "/" + str(path.relative_to(DIGEST)): Page(
-            path.read_bytes(), content_type=TYPES[path.suffix]
-        )
-        for path in sorted(DIGEST.glob("*/*"))
-        if path.suffix in TYPES
-    }
 
 
 @pytest.fixture
