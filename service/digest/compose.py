@@ -4,6 +4,7 @@ The wording lives in templates/digest.txt.j2 and templates/digest.html.j2; this 
 builds the values they show and the MIME message around them.
 """
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from email.message import EmailMessage
@@ -77,6 +78,9 @@ class Digest:
         return f"{self.generated_at.day} {self.generated_at:%B %Y, %H:%M %Z}"
 
 
+_SID = re.compile(r"\bS(\d+)\b")
+
+
 def _number(sid: str) -> int:
     return int(sid.removeprefix("S"))
 
@@ -88,7 +92,7 @@ def _cited(text: str, sids: tuple[str, ...]) -> Cited:
 def story_view(brief: Brief) -> StoryView:
     """A brief as the email shows it: S-numbers become [n] links to the numbered sources."""
     said_apart = {d.text for d in brief.disagreements}
-    reasons = {e.sid: e.reason for e in brief.excluded}
+    reasons = {e.sid: _SID.sub(r"[\1]", e.reason) for e in brief.excluded}  # "duplicate of [2]"
     disagreements = []
     for d in brief.disagreements:
         text = d.text

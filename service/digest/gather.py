@@ -1,5 +1,6 @@
 """Gather the day's articles from the digest's inputs; an input that fails is noted, not fatal."""
 
+import asyncio
 import calendar
 import logging
 import time
@@ -151,13 +152,19 @@ async def _gather_feed(
         out.note(_label(item), error.message)
         return
     outlet = item.name or parsed.feed.get("title") or urlsplit(item.feed).hostname or item.feed
-    for entry in parsed.entries:
-        if not day.holds(_published(entry)):
-            continue
-        try:
-            out.articles.append(await _entry_article(entry, outlet, item.feed, client, limits))
-        except (FetchFailed, InvalidBundle) as error:
-            out.note(f"{outlet}: “{entry.get('title', 'untitled entry')}”", error.message)
+    entries = [e for e in parsed.entries if day.holds(_published(e))]
+    # The entries' pages are fetched side by side; results keep the feed's order.
+    results = await asyncio.gather(
+        *(_entry_article(e, outlet, item.feed, client, limits) for e in entries),
+        return_exceptions=True,
+    )
+    for entry, result in zip(entries, results, strict=True):
+        if isinstance(result, FetchFailed | InvalidBundle):
+            out.note(f"{outlet}: “{entry.get('title', 'untitled entry')}”", result.message)
+        elif isinstance(result, BaseException):
+            raise result
+        else:
+            out.articles.append(result)
 
 
 async def gather(

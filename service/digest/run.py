@@ -36,8 +36,6 @@ class Outcome(StrEnum):
 @dataclass(frozen=True)
 class RunResult:
     outcome: Outcome
-    day: date
-    stories: int
     detail: str  # one line for the operator
 
 
@@ -93,8 +91,6 @@ async def run_digest(
         if sent is not None:
             return RunResult(
                 Outcome.ALREADY_SENT,
-                day,
-                sent.stories,
                 f"the digest for {day} went out at {sent.sent_at}; --force sends it again",
             )
         async with http_client(settings) as client:
@@ -110,7 +106,7 @@ async def run_digest(
             len(chosen),
         )
         if not chosen and config.empty_day == "skip":
-            return RunResult(Outcome.NOTHING, day, 0, f"no stories on {day}; nothing sent")
+            return RunResult(Outcome.NOTHING, f"no stories on {day}")
         problems = list(gathered.problems)
         briefs: list[Brief] = []
         if chosen:
@@ -129,17 +125,12 @@ async def run_digest(
         message = build_message(digest, config.subject, settings.smtp_from, config.recipients)
         if dry_run is not None:
             files = write_files(message, dry_run, day, config.name)
-            return RunResult(
-                Outcome.WRITTEN, day, len(briefs), "wrote " + ", ".join(map(str, files))
-            )
+            return RunResult(Outcome.WRITTEN, ", ".join(map(str, files)))
         await send_smtp(message, settings)
         sent_days.record(
             day, Sent(now.isoformat(), message["Message-ID"], len(briefs), config.recipients)
         )
         return RunResult(
             Outcome.SENT,
-            day,
-            len(briefs),
-            f"sent the digest for {day} ({len(briefs)} stories) to {len(config.recipients)} "
-            "recipient(s)",
+            f"{len(briefs)} stories for {day} to {len(config.recipients)} recipient(s)",
         )

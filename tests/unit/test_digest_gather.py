@@ -56,10 +56,10 @@ async def test_full_text_entries_are_used_without_fetching_their_pages(site: Pag
 
 async def test_summary_only_entries_fetch_their_pages_by_relative_link(site: PageServer) -> None:
     got = await read([FeedInput(feed=site.url + "/feeds/tollan-valley-wire.atom", name="TVW")])
-    assert site.requests == [
-        "/feeds/tollan-valley-wire.atom",
-        "/pages/tollan-footbridge-corrosion.html",
+    assert site.requests[0] == "/feeds/tollan-valley-wire.atom"
+    assert sorted(site.requests[1:]) == [
         "/pages/marra-dawn-ferry.html",
+        "/pages/tollan-footbridge-corrosion.html",
     ]
     first = got.articles[0]
     assert first.title == "Corrosion closes Tollan footbridge as repair bill is put at £3.1m"
