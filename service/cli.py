@@ -201,7 +201,8 @@ def digest(
         )
     except FusebriefError as error:
         code = next((c for kind, c in DIGEST_EXIT_CODES if isinstance(error, kind)), 1)
-        typer.echo(f"fusebrief digest: error: {error.message}", err=True)
+        reason = " ".join(error.message.split())  # one line, whatever the message holds
+        typer.echo(f"fusebrief digest: error: {reason}", err=True)
         raise typer.Exit(code=code) from error
     typer.echo(f"fusebrief digest: {result.outcome}: {result.detail}")
 

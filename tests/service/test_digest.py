@@ -23,7 +23,7 @@ from service.config import get_settings
 from service.digest.state import run_lock
 from tests.conftest import RECORDING
 from tests.support.digest import DIGEST, fixture_pages
-from tests.support.llm_server import ReplayServer
+from tests.support.llm_server import Fault, ReplayServer
 from tests.support.pages import Page, PageServer
 
 # The loopback SMTP server takes a login over plain text; that is the point of the test.
@@ -315,6 +315,25 @@ def test_a_refused_login_exits_4_and_a_later_run_still_sends(
     get_settings.cache_clear()
     assert digest(config).exit_code == 0  # the failed day was not recorded as sent
     assert len(mailbox.messages) == 1
+
+
+def test_a_model_that_is_down_exits_1_and_the_day_stays_unsent(
+    env: Path,
+    site: PageServer,
+    mailbox: Mailbox,
+    llm_server: ReplayServer,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("FUSEBRIEF_LLM_MAX_RETRIES", "0")
+    get_settings.cache_clear()
+    llm_server.inject(*[Fault("status", status=503)] * 8)
+    config = write_config(env, site)
+    down = digest(config)
+    assert down.exit_code == 1
+    assert down.stderr.count("\n") == 1 and "unavailable" in down.stderr
+    assert mailbox.messages == []
+    llm_server.reset()
+    assert digest(config).exit_code == 0 and len(mailbox.messages) == 1
 
 
 def test_dry_run_writes_the_email_and_leaves_the_day_unsent(
