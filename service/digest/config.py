@@ -2,14 +2,16 @@
 
 import tomllib
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
     BaseModel,
     ConfigDict,
+    Discriminator,
     Field,
     StringConstraints,
+    Tag,
     ValidationError,
     field_validator,
 )
@@ -46,7 +48,25 @@ class BundleInput(_Input):
     bundle: Path
 
 
-DigestInput = FeedInput | FolderInput | BundleInput
+INPUT_KINDS = ("feed", "folder", "bundle")
+
+
+def _input_kind(value: Any) -> str | None:
+    """Which kind of input a TOML table (or a model) is: the first kind key it has."""
+    has = value.__contains__ if isinstance(value, dict) else lambda key: hasattr(value, key)
+    return next((kind for kind in INPUT_KINDS if has(kind)), None)
+
+
+DigestInput = Annotated[
+    Annotated[FeedInput, Tag("feed")]
+    | Annotated[FolderInput, Tag("folder")]
+    | Annotated[BundleInput, Tag("bundle")],
+    Discriminator(
+        _input_kind,
+        custom_error_type="input_kind",
+        custom_error_message="each input needs feed = …, folder = … or bundle = …",
+    ),
+]
 
 
 class DigestConfig(BaseModel):

@@ -54,7 +54,7 @@ def test_defaults_and_the_name_from_the_file(tmp_path: Path) -> None:
         ('[[inputs]]\nfeed = "https://news.example/rss"\n', "recipients"),
         ('recipients = ["not an address"]\n[[inputs]]\nfolder = "x"\n', "recipients.0"),
         ('recipients = ["desk@example.org"]\n', "inputs"),
-        (MINIMAL + "[[inputs]]\npodcast = 'x'\n", "inputs.1"),
+        (MINIMAL + "[[inputs]]\npodcast = 'x'\n", "inputs.1: each input needs feed"),
         ("recipients = [", "not valid TOML"),
     ],
 )
