@@ -5,7 +5,7 @@ import json
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -190,14 +190,11 @@ def digest(
     logging.basicConfig(format="fusebrief digest: %(levelname)s %(message)s")
     logging.getLogger("fusebrief").setLevel(logging.INFO if verbose else logging.WARNING)
     settings = get_settings()
-    now = datetime.now(UTC)
     try:
         digest_config = load_config(config)
-        chosen = day.date() if day else now.astimezone(digest_config.zone).date()
+        chosen = day.date() if day else datetime.now(digest_config.zone).date()
         result = asyncio.run(
-            run_digest(
-                digest_config, settings, chosen, now, _llm_client, dry_run=dry_run, force=force
-            )
+            run_digest(digest_config, settings, chosen, _llm_client, dry_run=dry_run, force=force)
         )
     except FusebriefError as error:
         code = next((c for kind, c in DIGEST_EXIT_CODES if isinstance(error, kind)), 1)

@@ -77,7 +77,6 @@ async def run_digest(
     config: DigestConfig,
     settings: Settings,
     day: date,
-    now: datetime,
     llm_factory: LlmFactory,
     *,
     dry_run: Path | None = None,
@@ -112,9 +111,10 @@ async def run_digest(
         if chosen:
             with llm_factory(settings) as llm:
                 briefs = await _brief_all(chosen, config, settings, llm, problems)
+        written = datetime.now(config.zone)  # the footer's and the Date: header's time
         digest = Digest(
             day=day,
-            generated_at=now.astimezone(config.zone),
+            generated_at=written,
             stories=[story_view(b) for b in briefs],
             problems=problems,
             model=briefs[0].model if briefs else None,
@@ -128,7 +128,7 @@ async def run_digest(
             return RunResult(Outcome.WRITTEN, ", ".join(map(str, files)))
         await send_smtp(message, settings)
         sent_days.record(
-            day, Sent(now.isoformat(), message["Message-ID"], len(briefs), config.recipients)
+            day, Sent(written.isoformat(), message["Message-ID"], len(briefs), config.recipients)
         )
         return RunResult(
             Outcome.SENT,
