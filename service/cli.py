@@ -1,9 +1,10 @@
-"""The `fusebrief` command line: serve the API, brief files from disk, manage the embedded model."""
+"""The `fusebrief` command line: serve the API, brief files, send the digest, manage the model."""
 
 import asyncio
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -12,7 +13,15 @@ from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 
 from service.config import Settings, get_settings
-from service.errors import FusebriefError
+from service.digest.config import load_config
+from service.digest.run import run_digest
+from service.errors import (
+    ConfigError,
+    DigestBusy,
+    FusebriefError,
+    InvalidBundle,
+    SendFailed,
+)
 from service.llm import LLMClient
 from service.loaders import load_articles
 from service.local_model import (
@@ -157,6 +166,65 @@ def worker() -> None:
         raise typer.Exit(code=2)
     configure_logging(settings.log_format, settings.log_level)
     build_worker(settings).run()
+
+
+# `fusebrief digest` exit codes (documented in the README, "Daily digest by email").
+DIGEST_EXIT_CODES: list[tuple[type[FusebriefError], int]] = [
+    (DigestBusy, 3),
+    (SendFailed, 4),
+    (ConfigError, 2),
+    (InvalidBundle, 2),
+]
+
+
+@app.command()
+def digest(
+    config: Annotated[
+        Path, typer.Option("--config", "-c", help="The digest's TOML file (inputs, recipients…).")
+    ],
+    dry_run: Annotated[
+        Path | None,
+        typer.Option(
+            "--dry-run",
+            metavar="DIR",
+            help="Write the email to DIR (.eml and .html) instead of sending it; "
+            "the sent-days record is neither checked nor updated.",
+        ),
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Send even if this day's digest already went out.")
+    ] = False,
+    day: Annotated[
+        datetime | None,
+        typer.Option(
+            "--date",
+            formats=["%Y-%m-%d"],
+            metavar="YYYY-MM-DD",
+            help="The day to digest (default: today in the config's time zone).",
+        ),
+    ] = None,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log progress.")] = False,
+) -> None:
+    """Email one digest of the day's stories, each a cited brief; once per day, cron-friendly.
+
+    Exit codes: 0 sent, written (--dry-run), already sent that day, or nothing to send; 1 the
+    model failed; 2 the config or an input is wrong; 3 another run is going on; 4 the email
+    could not be sent or written. A failure prints one line on stderr.
+    """
+    configure_logging("text", "info" if verbose else "error")  # cron mails whatever is printed
+    settings = get_settings()
+    try:
+        digest_config = load_config(config)
+        chosen = day.date() if day else datetime.now(digest_config.zone).date()
+        result = asyncio.run(
+            run_digest(digest_config, settings, chosen, _llm_client, dry_run=dry_run, force=force)
+        )
+    except FusebriefError as error:
+        code = next((c for kind, c in DIGEST_EXIT_CODES if isinstance(error, kind)), 1)
+        reason = " ".join(error.message.split())  # one line, whatever the message holds
+        typer.echo(f"fusebrief digest: error: {reason}", err=True)
+        raise typer.Exit(code=code) from error
+    typer.echo(f"fusebrief digest: {result.outcome}: {result.detail}")
 
 
 @model_app.command("pull")

@@ -46,7 +46,7 @@ class Settings(BaseSettings):
     local_slot_context: int = Field(default=8192, ge=2048)
     local_threads: int | None = Field(default=None, ge=1)
 
-    # Where models, the reply cache and jobs live.
+    # Where models, the reply cache, jobs and the digest's lock and sent days live.
     data_dir: Path = Field(default_factory=_default_data_dir)
     cache: Literal["sqlite", "redis", "off"] | None = None
 
@@ -85,6 +85,15 @@ class Settings(BaseSettings):
     slack_bot_token: SecretStr | None = None
     slack_api_url: str = "https://slack.com/api/"
     slack_allow_private_links: bool = False
+
+    # Sending the daily digest by email (`fusebrief digest`).
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = Field(default=25, ge=1, le=65535)
+    smtp_security: Literal["starttls", "ssl", "none"] = "starttls"
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_from: str = "fusebrief <fusebrief@localhost>"
+    smtp_timeout_s: float = Field(default=60.0, gt=0)
 
     # The brief.
     default_max_sentences: int = Field(default=10, ge=5, le=15)

@@ -12,9 +12,12 @@
     │   └── ModelOutputInvalid     replies unusable even after a repair retry   → 502
     ├── SlackRequestRefused        not signed with the Slack signing secret,
     │                              stale, or a replay of an earlier request      → 401
+    ├── DigestBusy                 another digest run holds the lock (CLI exit 3)
+    ├── SendFailed                 the SMTP server could not be reached or refused (CLI exit 4)
     └── ConfigError                the server's own settings are wrong           → 500
         ├── WeightsMissing         embedded model weights absent or corrupt
-        └── SlackNotConfigured     a Slack route called without its secret set   → 503
+        ├── SlackNotConfigured     a Slack route called without its secret set   → 503
+        └── DigestConfigInvalid    the digest's TOML file is missing or invalid
 
 Every message says what to do about it.
 """
@@ -134,3 +137,23 @@ class SlackNotConfigured(ConfigError):
 
     code = "slack_not_configured"
     status_code = 503
+
+
+class DigestConfigInvalid(ConfigError):
+    """The digest's TOML configuration file is missing, unreadable or invalid."""
+
+    code = "digest_config_invalid"
+
+
+class DigestBusy(FusebriefError):
+    """Another run of the same digest holds its lock; this run did nothing."""
+
+    code = "digest_busy"
+    status_code = 409
+
+
+class SendFailed(FusebriefError):
+    """The digest email could not be handed to the SMTP server."""
+
+    code = "send_failed"
+    status_code = 502

@@ -1,0 +1,136 @@
+"""One digest run: lock, day check, gather, group, brief each story, compose, send, remember."""
+
+import logging
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import StrEnum
+from pathlib import Path
+
+from service.config import Settings
+from service.digest.compose import Digest, build_message, story_view
+from service.digest.config import DigestConfig
+from service.digest.gather import Day, Problem, gather
+from service.digest.send import send_smtp, write_files
+from service.digest.state import Sent, SentDays, digest_dir, run_lock
+from service.digest.stories import Story, group_stories, top_stories
+from service.errors import FusebriefError, InvalidBundle, ModelOutputInvalid
+from service.fetch import FetchLimits, http_client
+from service.llm import LLMClient
+from service.pipeline import build_brief
+from service.schemas import BriefOptionsIn, BriefRequest
+from service.types import Brief
+
+log = logging.getLogger("fusebrief.digest")
+LlmFactory = Callable[[Settings], AbstractContextManager[LLMClient]]
+
+
+class Outcome(StrEnum):
+    SENT = "sent"
+    WRITTEN = "written"  # dry run
+    ALREADY_SENT = "already sent"
+    NOTHING = "nothing to send"
+
+
+@dataclass(frozen=True)
+class RunResult:
+    outcome: Outcome
+    detail: str  # one line for the operator
+
+
+async def _brief(story: Story, config: DigestConfig, settings: Settings, llm: LLMClient) -> Brief:
+    """The one place the digest makes a brief: the pipeline, like every other brief."""
+    request = BriefRequest(
+        articles=list(story.articles),
+        options=BriefOptionsIn(language=config.language, max_sentences=config.max_sentences),
+    )
+    articles, options = request.to_bundle(settings)
+    return await build_brief(articles, options, llm.session(options.model))
+
+
+async def _brief_all(
+    stories: Sequence[Story],
+    config: DigestConfig,
+    settings: Settings,
+    llm: LLMClient,
+    problems: list[Problem],
+) -> list[Brief]:
+    """Briefs of the stories in order; a story the pipeline cannot brief is noted and skipped."""
+    briefs: list[Brief] = []
+    last_error: FusebriefError | None = None
+    for number, story in enumerate(stories, start=1):
+        log.info("story %d/%d: %d article(s)", number, len(stories), len(story.articles))
+        try:
+            briefs.append(await _brief(story, config, settings, llm))
+        except (InvalidBundle, ModelOutputInvalid) as error:
+            where = f"story “{story.articles[0].title}”"
+            log.warning("%s: %s", where, error.message)
+            problems.append(Problem(where, error.message))
+            last_error = error
+    if last_error is not None and not briefs:
+        raise last_error
+    return briefs
+
+
+async def run_digest(
+    config: DigestConfig,
+    settings: Settings,
+    day: date,
+    llm_factory: LlmFactory,
+    *,
+    dry_run: Path | None = None,
+    force: bool = False,
+) -> RunResult:
+    """Send (or, dry run, write) the digest of `day`, at most once per day unless `force`."""
+    folder = digest_dir(settings.data_dir)
+    with run_lock(folder / f"{config.name}.lock"):
+        sent_days = SentDays(folder / f"{config.name}.sent.json")
+        sent = sent_days.get(day) if dry_run is None and not force else None
+        if sent is not None:
+            return RunResult(
+                Outcome.ALREADY_SENT,
+                f"the digest for {day} went out at {sent.sent_at}; --force sends it again",
+            )
+        async with http_client(settings) as client:
+            limits = FetchLimits.from_settings(settings, allow_private=True)
+            gathered = await gather(config, Day(day, config.zone), client, limits)
+        stories = group_stories(gathered.articles)
+        chosen = top_stories(stories, config.max_stories, config.min_sources)
+        log.info(
+            "%s: %d article(s), %d stor(y/ies), %d chosen",
+            day,
+            len(gathered.articles),
+            len(stories),
+            len(chosen),
+        )
+        if not chosen and config.empty_day == "skip":
+            return RunResult(Outcome.NOTHING, f"no stories on {day}")
+        problems = list(gathered.problems)
+        briefs: list[Brief] = []
+        if chosen:
+            with llm_factory(settings) as llm:
+                briefs = await _brief_all(chosen, config, settings, llm, problems)
+        written = datetime.now(config.zone)  # the footer's and the Date: header's time
+        digest = Digest(
+            day=day,
+            generated_at=written,
+            stories=[story_view(b) for b in briefs],
+            problems=problems,
+            model=briefs[0].model if briefs else None,
+            articles=len(gathered.articles),
+            outlets=len({a.source.casefold() for a in gathered.articles}),
+            left_out=len(stories) - len(briefs),
+        )
+        message = build_message(digest, config.subject, settings.smtp_from, config.recipients)
+        if dry_run is not None:
+            files = write_files(message, dry_run, day, config.name)
+            return RunResult(Outcome.WRITTEN, ", ".join(map(str, files)))
+        await send_smtp(message, settings)
+        sent_days.record(
+            day, Sent(written.isoformat(), message["Message-ID"], len(briefs), config.recipients)
+        )
+        return RunResult(
+            Outcome.SENT,
+            f"{len(briefs)} stories for {day} to {len(config.recipients)} recipient(s)",
+        )
