@@ -242,18 +242,40 @@ _QUANTITY = re.compile(
 )
 
 
+_CURRENCIES = {"£": "pound", "$": "dollar", "€": "euro", "¥": "yen"}
+_SCALES = {"k": "thousand", "m": "million", "mn": "million", "b": "billion", "bn": "billion"}
+_MONEY = re.compile(
+    r"(?P<currency>[£$€¥])\s?(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
+    r"(?:\s?(?P<scale>thousand|million|billion|trillion|bn|mn|m|k|b)\b)?",
+    re.IGNORECASE,
+)
+
+
+def _money(text: str) -> list[tuple[int, Quantity]]:
+    """"£3.1m", "$2 billion", "€450": the currency symbol is the unit ("million pound")."""
+    found = []
+    for match in _MONEY.finditer(text):
+        scale = (match.group("scale") or "").lower()
+        currency = _CURRENCIES[match.group("currency")]
+        unit = f"{_SCALES.get(scale, scale)} {currency}" if scale else currency
+        value = float(match.group("num").replace(",", ""))
+        found.append((match.start(), Quantity(value, unit, match.group(0).strip())))
+    return found
+
+
 def quantities(text: str) -> list[Quantity]:
-    """Numbers with their units: "nine days" → (9, "day"), "4.5%" → (4.5, "percent")."""
-    found: list[Quantity] = []
-    for match in _QUANTITY.finditer(text):
+    """Numbers with their units: "nine days" → (9, "day"), "4.5%" → (4.5, "percent"),
+    "£3.1m" → (3.1, "million pound")."""
+    found = _money(text)
+    rest = _MONEY.sub(lambda m: " " * len(m.group(0)), text)  # keep positions for the order
+    for match in _QUANTITY.finditer(rest):
         raw = match.group("num")
         value = NUMBER_WORDS.get(raw.lower())
         number = float(value) if value is not None else float(raw.replace(",", ""))
         unit_word = match.group("unit") or ""
-        found.append(
-            Quantity(number, _unit(unit_word) if unit_word else "", match.group(0).strip())
-        )
-    return found
+        quantity = Quantity(number, _unit(unit_word) if unit_word else "", match.group(0).strip())
+        found.append((match.start(), quantity))
+    return [quantity for _, quantity in sorted(found, key=lambda item: item[0])]
 
 
 def figures(text: str) -> set[tuple[float, str]]:

@@ -25,6 +25,27 @@ def test_quantities_read_digits_words_and_percentages() -> None:
     assert quantities("Signed at 11:40 pm.") == []  # a clock time is not a quantity
 
 
+def test_amounts_written_with_a_currency_symbol_match_amounts_written_out() -> None:
+    written_out = {(q.value, q.unit) for q in quantities("a bill of 3.1 million pounds")}
+    for text in ("a bill of £3.1m", "a bill of £3.1 million", "a bill of £ 3.1m."):
+        assert {(q.value, q.unit) for q in quantities(text)} == written_out, text
+    assert [(q.value, q.unit) for q in quantities("$2bn for 3 ships, then €450")] == [
+        (2.0, "billion dollar"),
+        (3.0, "ship"),
+        (450.0, "euro"),
+    ]
+
+
+def test_a_currency_symbol_amount_conflicts_with_the_written_out_one() -> None:
+    sources = [_source("S1", "Courier"), _source("S2", "Wire")]
+    summaries = [
+        _summary("S1", "The footbridge repair bill is put at 2.4 million pounds by the council."),
+        _summary("S2", "The footbridge repair bill is put at £3.1m by the council."),
+    ]
+    (conflict,) = find_conflicts(summaries, sources)
+    assert disputed_values([conflict]) == {(2.4, "million pound"), (3.1, "million pound")}
+
+
 def test_same_quantity_in_different_sources_is_a_conflict() -> None:
     sources = [_source("S1", "Ledger"), _source("S2", "Post")]
     summaries = [
