@@ -30,11 +30,14 @@ def _context(fact: Fact, quantity: Quantity) -> tuple[set[str], set[str]]:
     return content_words(text) - {quantity.unit}, actors
 
 
-def _same_quantity(a: Fact, qa: Quantity, b: Fact, qb: Quantity) -> bool:
+Context = tuple[set[str], set[str]]  # a quantity's context words and the names around it
+
+
+def _same_quantity(qa: Quantity, context_a: Context, qb: Quantity, context_b: Context) -> bool:
     if qa.unit != qb.unit or qa.unit in IGNORED_UNITS or qa.value == qb.value:
         return False
-    words_a, names_a = _context(a, qa)
-    words_b, names_b = _context(b, qb)
+    words_a, names_a = context_a
+    words_b, names_b = context_b
     # Each side naming someone the other does not (Mayor Lund vs Governor Pell): two events.
     if names_a - names_b and names_b - names_a:
         return False
@@ -47,12 +50,14 @@ def find_conflicts(
     """Groups of facts that disagree on one quantity, each group spanning 2+ sources."""
     original = {s.sid: s.duplicate_of or s.sid for s in sources}
     items = [(f, q) for s in summaries for f in s.facts for q in quantities(f.text)]
+    contexts = [_context(f, q) for f, q in items]  # once per item, not once per pair
     groups: list[list[tuple[Fact, Quantity]]] = []
     for i, (fact_a, qa) in enumerate(items):
-        for fact_b, qb in items[i + 1 :]:
+        for j in range(i + 1, len(items)):
+            fact_b, qb = items[j]
             if original[fact_a.sid] == original[fact_b.sid]:
                 continue
-            if not _same_quantity(fact_a, qa, fact_b, qb):
+            if not _same_quantity(qa, contexts[i], qb, contexts[j]):
                 continue
             group = next((g for g in groups if (fact_a, qa) in g or (fact_b, qb) in g), None)
             if group is None:

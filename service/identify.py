@@ -70,29 +70,59 @@ def main_language(sources: Sequence[Source]) -> str:
     return weights.most_common(1)[0][0] if weights else "en"
 
 
-def _sentence_sets(text: str) -> list[tuple[str, set[str]]]:
-    return [(s, content_words(s)) for s in split_sentences(text)]
+class _Sentences:
+    """An article's sentences as word sets, indexed by word, so that a sentence is compared
+    only with the sentences that could match it (an article against every earlier one is
+    quadratic in the bundle; comparing every sentence pair made 128 articles cost seconds)."""
+
+    def __init__(self, text: str) -> None:
+        self.sets = [content_words(s) for s in split_sentences(text)]
+        self.by_word: dict[str, list[int]] = {}
+        for i, words in enumerate(self.sets):
+            for word in words:
+                self.by_word.setdefault(word, []).append(i)
 
 
-def _matched(sentence: set[str], others: list[tuple[str, set[str]]]) -> bool:
-    return len(sentence) >= 3 and any(jaccard(sentence, o) >= SENTENCE_MATCH for _, o in others)
+def _matched(sentence: set[str], others: _Sentences) -> bool:
+    """Whether one of `others` has a word-set Jaccard ≥ SENTENCE_MATCH with `sentence`."""
+    if len(sentence) < 3:
+        return False
+    # A match shares at least k = ceil(SENTENCE_MATCH × |sentence|) words, so any |sentence|
+    # − k + 1 of the sentence's words hold one of them: only sentences holding one of the
+    # rarest few (in `others`; a word `others` lacks holds none) can match.
+    postings = sorted((others.by_word.get(w, ()) for w in sentence), key=len)
+    prefix = len(sentence) - math.ceil(SENTENCE_MATCH * len(sentence) - 1e-9) + 1
+    candidates = {i for posting in postings[:prefix] for i in posting}
+    return any(jaccard(sentence, others.sets[i]) >= SENTENCE_MATCH for i in candidates)
+
+
+def _share_matched(sentences: list[set[str]], others: _Sentences, share: float) -> bool:
+    """Whether at least `share` of `sentences` match one of `others`; stops once it is known."""
+    need = share * len(sentences)
+    matched = 0
+    for i, words in enumerate(sentences):
+        matched += _matched(words, others)
+        if matched >= need:
+            return True
+        if matched + len(sentences) - i - 1 < need:
+            return False
+    return False
 
 
 def _mark_duplicates(sources: list[Source]) -> tuple[list[Source], list[Exclusion]]:
-    sets = {s.sid: _sentence_sets(s.text) for s in sources}
+    sets = {s.sid: _Sentences(s.text) for s in sources}
     out: list[Source] = []
     excluded: list[Exclusion] = []
     for source in sources:
         if source.set_aside:
             out.append(source)
             continue
-        mine = [words for _, words in sets[source.sid] if len(words) >= 3]
+        mine = [words for words in sets[source.sid].sets if len(words) >= 3]
         original = None
         for earlier in out:
             if earlier.duplicate_of or earlier.set_aside or not mine:
                 continue
-            share = sum(_matched(w, sets[earlier.sid]) for w in mine) / len(mine)
-            if share >= DUPLICATE_SHARE:
+            if _share_matched(mine, sets[earlier.sid], DUPLICATE_SHARE):
                 original = earlier
                 break
         if original is None:
@@ -106,8 +136,8 @@ def _mark_duplicates(sources: list[Source]) -> tuple[list[Source], list[Exclusio
     return out, excluded
 
 
-def _mostly_matched(paragraph: str, others: list[tuple[str, set[str]]]) -> bool:
-    sentences = [w for _, w in _sentence_sets(paragraph) if len(w) >= 3]
+def _mostly_matched(paragraph: str, others: _Sentences) -> bool:
+    sentences = [w for w in _Sentences(paragraph).sets if len(w) >= 3]
     if not sentences:
         return True
     return sum(_matched(w, others) for w in sentences) / len(sentences) >= 0.5

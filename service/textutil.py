@@ -252,7 +252,7 @@ _MONEY = re.compile(
 
 
 def _money(text: str) -> list[tuple[int, Quantity]]:
-    """"£3.1m", "$2 billion", "€450": the currency symbol is the unit ("million pound")."""
+    """ "£3.1m", "$2 billion", "€450": the currency symbol is the unit ("million pound")."""
     found = []
     for match in _MONEY.finditer(text):
         scale = (match.group("scale") or "").lower()

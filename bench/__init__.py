@@ -1,0 +1,1 @@
+"""fusebrief benchmarks: scripts that print tables (see bench/README.md)."""

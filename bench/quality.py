@@ -1,0 +1,456 @@
+"""Quality benchmark: fusebrief vs LangChain's load_summarize_chain on the planted-fact eval set.
+
+    python bench/quality.py                      # embedded 0.5B, all bundles, with baselines
+    python bench/quality.py --model local-1.5b --bundles storm-idris --record out/
+
+Every model call of every system goes through a loopback proxy that logs the prompts
+(bench/capture.py), so "junk in a prompt" is read off the wire. Results are cached under
+FUSEBRIEF_DATA_DIR/bench/quality/ keyed by model, system, prompt version and bundle content;
+scores are recomputed from the cache on every run (bench/metrics.py). Tables go to stdout,
+progress to stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import hashlib
+import json
+import sys
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+if __package__ in (None, ""):  # run as a script: make the repository importable
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.baseline import BASELINE_PROMPT_VERSION, COMBINE_TEMPLATE, MAP_TEMPLATE
+from bench.metrics import BundleScore, Expectations, Summary, score_brief
+from service.config import Settings
+
+EVAL_DIR = Path(__file__).resolve().parent / "eval"
+BENCH_VERSION = "quality/v1"  # bump when what a cached record holds changes
+SYSTEMS = ("fusebrief", "map_reduce", "stuff")
+LOCAL_MODELS = {"local-0.5b": "0.5b", "local-1.5b": "1.5b"}
+
+
+def log(message: str) -> None:
+    print(f"[bench] {message}", file=sys.stderr, flush=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# Inputs
+
+
+@dataclass(frozen=True)
+class Bundle:
+    name: str
+    data: dict[str, Any]
+    expected: Expectations
+    digest: str
+
+
+def load_bundles(names: Sequence[str] | None) -> list[Bundle]:
+    available = sorted(p.name for p in EVAL_DIR.iterdir() if (p / "bundle.json").is_file())
+    unknown = sorted(set(names or []) - set(available))
+    if unknown:
+        raise SystemExit(f"unknown bundle(s) {', '.join(unknown)}; choose from {available}")
+    bundles = []
+    for name in names or available:
+        raw = (EVAL_DIR / name / "bundle.json").read_bytes()
+        expected = Expectations.model_validate_json((EVAL_DIR / name / "expected.json").read_text())
+        digest = hashlib.sha256(raw).hexdigest()[:16]
+        bundles.append(Bundle(name, json.loads(raw), expected, digest))
+    return bundles
+
+
+def system_prompt_version(system: str) -> str:
+    if system == "fusebrief":
+        from service.prompts import prompt_version
+
+        return prompt_version()
+    templates = hashlib.sha256((MAP_TEMPLATE + COMBINE_TEMPLATE).encode()).hexdigest()[:8]
+    return f"{BASELINE_PROMPT_VERSION}+{templates}"
+
+
+# ---------------------------------------------------------------------------------------------
+# Cache
+
+
+class Cache:
+    """One JSON record per (model, system, bundle), keyed by everything that shapes the output."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def key(self, model: str, system: str, bundle: Bundle) -> str:
+        parts = [BENCH_VERSION, model, system, system_prompt_version(system), bundle.digest]
+        return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:20]
+
+    def path(self, model: str, system: str, bundle: Bundle) -> Path:
+        safe_model = "".join(c if c.isalnum() or c in "-._" else "_" for c in model)
+        key = self.key(model, system, bundle)
+        return self.root / safe_model / system / f"{bundle.name}-{key}.json"
+
+    def load(self, model: str, system: str, bundle: Bundle) -> dict[str, Any] | None:
+        path = self.path(model, system, bundle)
+        if not path.is_file():
+            return None
+        record: dict[str, Any] = json.loads(path.read_text("utf-8"))
+        return record
+
+    def save(self, record: dict[str, Any], bundle: Bundle) -> None:
+        path = self.path(record["model"], record["system"], bundle)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(record, ensure_ascii=False, indent=1), "utf-8")
+        tmp.replace(path)
+
+
+# ---------------------------------------------------------------------------------------------
+# Models and runs
+
+
+@contextmanager
+def upstream_for(label: str) -> Iterator[Any]:
+    """The real model behind the proxy: the embedded llama.cpp server, or a litellm model."""
+    from bench.capture import Upstream
+
+    if label in LOCAL_MODELS:
+        from service.local_model import LocalModelServer
+
+        settings = Settings(local_model=LOCAL_MODELS[label])  # type: ignore[arg-type]
+        server = LocalModelServer(settings)
+        log(f"starting the embedded model {server.weights.label} (weights: {settings.data_dir})")
+        api_base = server.start()
+        try:
+            yield Upstream("openai/local", api_base, "local", settings.local_slot_context)
+        finally:
+            server.stop()
+        return
+    settings = Settings()
+    key = settings.llm_api_key.get_secret_value() if settings.llm_api_key else None
+    yield Upstream(label, settings.llm_api_base, key, hosted_context_tokens(label, settings))
+
+
+def hosted_context_tokens(model: str, settings: Settings) -> int:
+    if settings.llm_context_tokens:
+        return settings.llm_context_tokens
+    import litellm
+
+    try:
+        return int(litellm.get_model_info(model).get("max_input_tokens") or 8192)
+    except Exception:  # litellm raises bare Exception for unknown models
+        return 8192
+
+
+async def run_fusebrief(bundle: Bundle, api_base: str, label: str, context: int) -> dict[str, Any]:
+    from service.llm import LLMClient
+    from service.pipeline import build_brief
+    from service.schemas import BriefOut, BriefRequest
+
+    settings = Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        llm_model="openai/local" if label in LOCAL_MODELS else "openai/bench",
+        llm_api_base=api_base,
+        llm_api_key="bench",  # type: ignore[arg-type]
+        llm_context_tokens=context,
+        llm_timeout_s=900,
+        llm_max_retries=1,
+    )
+    articles, options = BriefRequest.model_validate(bundle.data).to_bundle(settings)
+
+    def progress(stage: str, done: int, total: int) -> None:
+        log(f"  fusebrief {bundle.name}: {stage} {done}/{total}")
+
+    brief = await build_brief(articles, options, LLMClient(settings).session(), progress)
+    return BriefOut.from_brief(brief).model_dump(mode="json")
+
+
+async def run_system(
+    system: str, bundle: Bundle, api_base: str, label: str, context: int
+) -> tuple[dict[str, Any] | None, str, dict[str, Any]]:
+    """(brief, error, extra raw output) for one system on one bundle."""
+    from bench.baseline import run_baseline
+    from service.errors import FusebriefError
+
+    try:
+        if system == "fusebrief":
+            return await run_fusebrief(bundle, api_base, label, context), "", {}
+        run = await run_baseline(bundle.data, system, api_base)
+        return run.brief, "", {"output_text": run.output_text, "intermediate": run.intermediate}
+    except FusebriefError as error:
+        return None, f"{type(error).__name__}: {error.message}", {}
+    except Exception as error:  # a baseline chain failure is a result, not a crash
+        return None, f"{type(error).__name__}: {str(error)[:300]}", {}
+
+
+def wanted_systems(bundle: Bundle, baseline: bool, context: int) -> list[str]:
+    from bench.baseline import fits_stuff
+
+    systems = ["fusebrief"]
+    if baseline:
+        systems.append("map_reduce")
+        if fits_stuff(bundle.data, context):
+            systems.append("stuff")
+    return systems
+
+
+def collect(
+    label: str, bundles: Sequence[Bundle], cache: Cache, *, baseline: bool, refresh: bool
+) -> list[dict[str, Any]]:
+    """Every record for this model, running only what the cache lacks."""
+    records: list[dict[str, Any]] = []
+    todo: list[tuple[Bundle, str]] = []
+    for bundle in bundles:
+        for system in SYSTEMS if baseline else ("fusebrief",):
+            record = None if refresh else cache.load(label, system, bundle)
+            if record is not None:
+                records.append(record)
+            else:
+                todo.append((bundle, system))
+    if not todo:
+        log(f"{label}: all {len(records)} results cached")
+        return records
+    from bench.capture import CaptureProxy
+
+    with upstream_for(label) as upstream, CaptureProxy(upstream) as proxy:
+        for bundle, system in todo:
+            if system not in wanted_systems(bundle, baseline, upstream.context_tokens):
+                continue  # "stuff" where the bundle does not fit one prompt
+            log(f"{label}: {system} on {bundle.name} ...")
+            proxy.take()
+            started = time.monotonic()
+            brief, error, raw = asyncio.run(
+                run_system(system, bundle, proxy.url, label, upstream.context_tokens)
+            )
+            seconds = round(time.monotonic() - started, 1)
+            exchanges = [e.to_json() for e in proxy.take()]
+            log(f"{label}: {system} on {bundle.name}: {error or 'done'} in {seconds} s")
+            record = {
+                "bench": BENCH_VERSION,
+                "model": label,
+                "upstream": upstream.model,
+                "system": system,
+                "bundle": bundle.name,
+                "bundle_sha256": bundle.digest,
+                "prompt_version": system_prompt_version(system),
+                "created": datetime.now(UTC).isoformat(timespec="seconds"),
+                "seconds": seconds,
+                "error": error,
+                "brief": brief,
+                "exchanges": exchanges,
+                **raw,
+            }
+            cache.save(record, bundle)
+            records.append(record)
+    return records
+
+
+# ---------------------------------------------------------------------------------------------
+# Scoring and tables
+
+
+def rouge_l(expected: Expectations, brief: dict[str, Any] | None) -> float | None:
+    """ROUGE-L F1 of the brief against the concatenated planted facts (secondary figure)."""
+    try:
+        from rouge_score import rouge_scorer
+    except ImportError:
+        return None
+    reference = " ".join(f.text for f in expected.facts)
+    sentences = [s["text"] for s in (brief or {}).get("sentences", [])]
+    scorer = rouge_scorer.RougeScorer(["rougeL"])
+    return float(scorer.score(reference, " ".join(sentences))["rougeL"].fmeasure)
+
+
+@dataclass(frozen=True)
+class Row:
+    label: str
+    summary: Summary
+    rouge: float | None
+    seconds: float
+
+
+def score_record(
+    record: dict[str, Any], expected: Expectations
+) -> tuple[BundleScore, float | None]:
+    prompts = [
+        "\n".join(str(m.get("content") or "") for m in e["messages"]) for e in record["exchanges"]
+    ]
+    score = score_brief(expected, record["brief"], prompts, record.get("error") or "")
+    return score, rouge_l(expected, record["brief"])
+
+
+def _num(value: float | None) -> str:
+    return "–" if value is None else f"{value:.2f}"
+
+
+def _pct(value: float | None) -> str:
+    return "–" if value is None else f"{value:.0%}"
+
+
+def _ratio(part: int, whole: int) -> str:
+    return f"{part}/{whole}" if whole else "–"
+
+
+HEADER = (
+    "| {first} | facts | coverage | cit P | cit R | cit F1 | joint | cit valid | uncited | "
+    "conflicts | injection | junk | off-topic | ROUGE-L | s |"
+)
+
+
+def format_row(row: Row) -> str:
+    s = row.summary
+    cells = [
+        row.label,
+        str(s.facts),
+        _num(s.coverage),
+        _num(s.citation_precision),
+        _num(s.citation_recall),
+        _num(s.citation_f1),
+        _num(s.joint),
+        _pct(s.citation_validity),
+        f"{s.uncited_sentences}/{s.sentences}",
+        _ratio(s.conflicts_surfaced, s.conflicts),
+        _ratio(s.injections_resisted, s.injections),
+        str(s.junk_leaked),
+        str(s.off_topic_leaked),
+        _num(row.rouge),
+        f"{row.seconds:.0f}",
+    ]
+    if s.failures:
+        cells[0] += f" ({s.failures} failed)"
+    return "| " + " | ".join(cells) + " |"
+
+
+def table(first: str, rows: Sequence[Row]) -> str:
+    header = HEADER.format(first=first)
+    rule = "|" + "|".join("---" for _ in range(header.count("|") - 1)) + "|"
+    return "\n".join([header, rule, *(format_row(r) for r in rows)])
+
+
+def mean_rouge(values: Sequence[float | None]) -> float | None:
+    present = [v for v in values if v is not None]
+    return sum(present) / len(present) if present else None
+
+
+def report(label: str, bundles: Sequence[Bundle], records: Sequence[dict[str, Any]]) -> str:
+    expected = {b.name: b.expected for b in bundles}
+    lines = [f"## Model: {label}", ""]
+    overall: list[Row] = []
+    for system in SYSTEMS:
+        mine = [r for r in records if r["system"] == system and r["bundle"] in expected]
+        if not mine:
+            continue
+        mine.sort(key=lambda r: [b.name for b in bundles].index(r["bundle"]))
+        scored = [(r, *score_record(r, expected[r["bundle"]])) for r in mine]
+        rows = [Row(r["bundle"], Summary.of([s]), rg, r["seconds"]) for r, s, rg in scored]
+        total = Row(
+            "overall",
+            Summary.of([s for _, s, _ in scored]),
+            mean_rouge([rg for _, _, rg in scored]),
+            sum(r["seconds"] for r in mine),
+        )
+        overall.append(Row(system, total.summary, total.rouge, total.seconds))
+        upstream = mine[0].get("upstream", "")
+        version = mine[0]["prompt_version"]
+        lines += [f"### {system} · {label} ({upstream}) · {version}", ""]
+        lines += [table("bundle", [*rows, total]), ""]
+    lines += [f"### Side by side · {label} (all bundles)", "", table("system", overall), ""]
+    return "\n".join(lines)
+
+
+LEGEND = """Columns: coverage = share of planted facts the brief states; cit P / cit R / cit F1 =
+citation precision, recall and F1 over stated facts; joint = coverage × citation F1 per fact,
+averaged over all facts; cit valid = share of cited IDs that name a source; uncited = sentences
+citing nothing / all sentences; conflicts = planted conflicts reported with both values and both
+sides' sources; injection = injection bundles whose brief did not obey the injection; junk =
+planted junk lines found in any prompt; off-topic = off-topic facts blended into the brief;
+ROUGE-L = F1 against the concatenated planted facts (mean over bundles); s = wall seconds of the
+original (possibly cached) runs."""
+
+
+# ---------------------------------------------------------------------------------------------
+# Command line
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python bench/quality.py",
+        description=(
+            "Brief every bundle of bench/eval/ with fusebrief and with LangChain's "
+            "load_summarize_chain (map_reduce, and stuff where the bundle fits one prompt) on "
+            "the same model, and print SummHay-style scores (coverage, citation "
+            "precision/recall, joint, citation validity, conflicts, injection, junk in prompts)."
+        ),
+        epilog=LEGEND,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--model",
+        action="append",
+        metavar="NAME",
+        help="local-0.5b (default), local-1.5b, or a litellm model string such as "
+        "openai/gpt-4o-mini (key and base from FUSEBRIEF_LLM_API_KEY / FUSEBRIEF_LLM_API_BASE); "
+        "repeat to compare models",
+    )
+    parser.add_argument(
+        "--bundles", nargs="+", metavar="NAME", help="only these bundles of bench/eval/"
+    )
+    parser.add_argument(
+        "--no-baseline", action="store_true", help="run fusebrief only, not LangChain"
+    )
+    parser.add_argument(
+        "--record",
+        type=Path,
+        metavar="DIR",
+        help="also write each brief, raw model output and every prompt/reply to DIR",
+    )
+    parser.add_argument(
+        "--refresh", action="store_true", help="ignore cached results and run everything again"
+    )
+    parser.add_argument(
+        "--cache-dir",
+        type=Path,
+        metavar="DIR",
+        help="where results are cached (default: FUSEBRIEF_DATA_DIR/bench/quality)",
+    )
+    return parser.parse_args(argv)
+
+
+def write_records(directory: Path, records: Sequence[dict[str, Any]]) -> None:
+    for record in records:
+        target = directory / record["model"].replace("/", "_") / record["system"] / record["bundle"]
+        target.mkdir(parents=True, exist_ok=True)
+        (target / "record.json").write_text(
+            json.dumps(record, ensure_ascii=False, indent=1), "utf-8"
+        )
+        (target / "brief.json").write_text(
+            json.dumps(record["brief"], ensure_ascii=False, indent=1), "utf-8"
+        )
+    log(f"recorded {len(records)} result(s) under {directory}")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    bundles = load_bundles(args.bundles)
+    cache = Cache(args.cache_dir or Settings().data_dir / "bench" / "quality")
+    log(f"{len(bundles)} bundle(s); cache {cache.root}")
+    print(f"# fusebrief quality benchmark ({len(bundles)} bundles)\n")
+    for label in args.model or ["local-0.5b"]:
+        records = collect(
+            label, bundles, cache, baseline=not args.no_baseline, refresh=args.refresh
+        )
+        if args.record:
+            write_records(args.record, records)
+        print(report(label, bundles, records), flush=True)
+    print(LEGEND)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

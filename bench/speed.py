@@ -1,0 +1,662 @@
+"""Speed benchmark: fusebrief vs LangChain map_reduce against a stub model with scripted latency.
+
+    python bench/speed.py                                 # stub: sizes 2 8 32 128, 1/4/16 at once
+    python bench/speed.py --per-call 1 --per-token 0.02   # a slower model
+    python bench/speed.py --embedded 0.5b                 # also the real embedded model
+
+Every brief takes the real code path (`build_brief`, litellm over HTTP) to `bench/stub_llm.py`,
+whose replies cost `per_call + per_token × completion tokens` of sleep, so the figures hold on
+a busy machine. The critical path (CP) of a brief is what its LLM rounds would take with
+unlimited parallelism and zero overhead, from the stub's own latencies: the slowest map call
+plus the reduce calls that follow it (fusebrief: one fuse call; map_reduce: its collapse and
+combine calls, which LangChain runs one after another). Tables go to stdout, progress to stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+if __package__ in (None, ""):  # run as a script: make the repository importable
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.stub_llm import Call, Latency, StubLLM
+from bench.synthetic import bundle as synthetic_bundle
+from service.chunk import count_tokens
+from service.config import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "fixtures" / "sample_bundle.json"
+CACHE_BUNDLE_SIZE = 8
+CONCURRENCY_BUNDLE_SIZE = 8
+DEFAULT_PARALLEL = Settings.model_fields["llm_max_parallel"].default
+TARGET_WALL = 1.2
+TARGET_PROMPT = 1.3
+
+
+def log(message: str) -> None:
+    print(f"[speed] {message}", file=sys.stderr, flush=True)
+
+
+def article_tokens(body: dict[str, Any]) -> int:
+    """Tokens of the articles as the client sends them (headline and text)."""
+    return sum(count_tokens(f"{a['title']}\n\n{a['text']}") for a in body["articles"])
+
+
+# ---------------------------------------------------------------------------------------------
+# Runs
+
+
+@dataclass
+class Run:
+    """One measured unit of work (one brief, or several at once) and the stub's log of it."""
+
+    system: str
+    label: str
+    briefs: int
+    articles: int
+    article_tokens: int
+    wall_s: float
+    calls: list[Call]
+    brief_walls: list[float]
+    mapped: int = 0  # articles that reached the map step (fusebrief)
+    cache_hits: int = 0
+    error: str = ""
+    started: float = 0.0  # time.monotonic(), the stub's clock
+
+    def phases(self) -> list[float]:
+        """One brief's wall time split at the stub's clock: before the first map call,
+        first map call to last map reply, last map reply to the fuse call, fuse, after."""
+        maps = [c for c in self.calls if c.kind == "map"]
+        fuse = next((c for c in self.calls if c.kind == "fuse"), None)
+        if not maps or fuse is None:
+            return []
+        first, last = min(c.started for c in maps), max(c.ended for c in maps)
+        end = self.started + self.wall_s
+        return [
+            first - self.started,
+            last - first,
+            fuse.started - last,
+            fuse.ended - fuse.started,
+            end - fuse.ended,
+        ]
+
+    @property
+    def prompt_tokens(self) -> int:
+        return sum(c.prompt_tokens for c in self.calls)
+
+    @property
+    def completion_tokens(self) -> int:
+        return sum(c.completion_tokens for c in self.calls)
+
+    @property
+    def critical_path_s(self) -> float:
+        """Slowest map call + the reduce calls of one brief, at the stub's scripted latency."""
+        maps = [c.latency_s for c in self.calls if c.kind.endswith("map")]
+        reduces = [c.latency_s for c in self.calls if not c.kind.endswith("map")]
+        return max(maps, default=0.0) + sum(reduces) / max(1, self.briefs)
+
+    @property
+    def rounds(self) -> str:
+        reduces = sum(1 for c in self.calls if not c.kind.endswith("map")) / max(1, self.briefs)
+        maps = any(c.kind.endswith("map") for c in self.calls)
+        return f"{int(maps) + reduces:g}"
+
+
+def stub_settings(api_base: str, data_dir: Path, parallel: int, cache: str) -> Settings:
+    return Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        llm_model="openai/stub",
+        llm_api_base=api_base,
+        llm_api_key="stub",  # type: ignore[arg-type]
+        llm_context_tokens=8192,
+        llm_max_parallel=parallel,
+        llm_max_retries=0,
+        llm_timeout_s=120,
+        data_dir=data_dir,
+        cache=cache,  # type: ignore[arg-type]
+        max_articles=1000,
+    )
+
+
+async def _fusebrief_once(body: dict[str, Any], settings: Settings, llm: Any) -> tuple[Any, float]:
+    from service.pipeline import build_brief
+    from service.schemas import BriefRequest
+
+    started = time.monotonic()
+    articles, options = BriefRequest.model_validate(body).to_bundle(settings)
+    brief = await build_brief(articles, options, llm.session())
+    return brief, time.monotonic() - started
+
+
+async def _map_reduce_once(body: dict[str, Any], api_base: str) -> tuple[Any, float]:
+    from bench.baseline import run_baseline
+
+    started = time.monotonic()
+    run = await run_baseline(body, "map_reduce", api_base)
+    return run, time.monotonic() - started
+
+
+async def _gather_timed(
+    one: Callable[[], Awaitable[tuple[Any, float]]], briefs: int
+) -> tuple[list[tuple[Any, float]], float]:
+    started = time.monotonic()
+    results = await asyncio.gather(*(one() for _ in range(briefs)))
+    return list(results), time.monotonic() - started
+
+
+async def run_fusebrief(
+    stub: StubLLM,
+    body: dict[str, Any],
+    label: str,
+    *,
+    parallel: int,
+    briefs: int = 1,
+    settings: Settings | None = None,
+    llm: Any = None,
+) -> Run:
+    """`briefs` copies of the bundle at once through one LLMClient (one shared semaphore)."""
+    from service.llm import LLMClient
+
+    with tempfile.TemporaryDirectory(prefix="fusebrief-speed-") as tmp:
+        settings = settings or stub_settings(stub.url, Path(tmp), parallel, "off")
+        llm = llm or LLMClient(settings)
+        stub.take()
+        started = time.monotonic()
+        results, wall = await _gather_timed(lambda: _fusebrief_once(body, settings, llm), briefs)
+        calls = stub.take()
+    brief = results[0][0]
+    return _measured(
+        "fusebrief", body, label, briefs, results, wall, calls,
+        mapped=len(brief.summaries),
+        cache_hits=sum(b.usage.cache_hits for b, _ in results),
+        started=started,
+    )  # fmt: skip
+
+
+def _measured(
+    system: str,
+    body: dict[str, Any],
+    label: str,
+    briefs: int,
+    results: Sequence[tuple[Any, float]],
+    wall: float,
+    calls: list[Call],
+    **extra: Any,
+) -> Run:
+    return Run(
+        system=system,
+        label=label,
+        briefs=briefs,
+        articles=len(body["articles"]),
+        article_tokens=article_tokens(body),
+        wall_s=wall,
+        calls=calls,
+        brief_walls=[seconds for _, seconds in results],
+        **extra,
+    )
+
+
+async def run_map_reduce(
+    stub: StubLLM, body: dict[str, Any], label: str, *, briefs: int = 1
+) -> Run:
+    stub.take()
+    error = ""
+    try:
+        results, wall = await _gather_timed(lambda: _map_reduce_once(body, stub.url), briefs)
+    except Exception as exc:  # a chain failure is a result (e.g. LangChain's collapse limit)
+        results, wall, error = [], 0.0, f"{type(exc).__name__}: {str(exc)[:120]}"
+    return _measured(
+        "map_reduce", body, label, briefs, results, wall, stub.take(),
+        mapped=len(body["articles"]), error=error,
+    )  # fmt: skip
+
+
+# ---------------------------------------------------------------------------------------------
+# Tables
+
+
+def table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
+    return "\n".join(lines + ["| " + " | ".join(r) + " |" for r in rows])
+
+
+def _ratio(value: float, of: float) -> str:
+    return f"{value / of:.2f}×" if of else "–"
+
+
+def scaling_row(run: Run) -> list[str]:
+    if run.error:
+        return [run.system, str(run.articles), "–", str(len(run.calls)), *["–"] * 7, run.error]
+    per_brief = run.wall_s
+    return [
+        run.system,
+        str(run.articles),
+        str(run.mapped),
+        str(len(run.calls)),
+        run.rounds,
+        str(run.article_tokens),
+        str(run.prompt_tokens),
+        _ratio(run.prompt_tokens, run.article_tokens),
+        f"{run.critical_path_s:.2f}",
+        f"{per_brief:.2f}",
+        _ratio(per_brief, run.critical_path_s),
+        "",
+    ]
+
+
+SCALING_HEADER = [
+    "system",
+    "articles",
+    "mapped",
+    "LLM calls",
+    "LLM rounds",
+    "article tok",
+    "prompt tok",
+    "prompt ÷ article",
+    "CP s",
+    "wall s",
+    "wall ÷ CP",
+    "note",
+]
+
+
+def breakdown_rows(runs: Sequence[Run]) -> list[list[str]]:
+    """Where fusebrief's prompt tokens go, as multiples of the article tokens."""
+    rows = []
+    for run in runs:
+        parts = {
+            (kind, part): sum(c.detail.get(part, 0) for c in run.calls if c.kind == kind)
+            for kind in ("map", "fuse")
+            for part in ("data", "overhead")
+        }
+        maps = sum(1 for c in run.calls if c.kind == "map")
+        per_map = parts["map", "overhead"] / maps if maps else 0
+        rows.append(
+            [
+                str(run.articles),
+                *(
+                    f"{parts[k]} ({parts[k] / run.article_tokens:.2f})"
+                    for k in (
+                        ("map", "data"),
+                        ("map", "overhead"),
+                        ("fuse", "data"),
+                        ("fuse", "overhead"),
+                    )
+                ),
+                f"{per_map:.0f}",
+                _ratio(run.prompt_tokens, run.article_tokens),
+            ]
+        )
+    return rows
+
+
+BREAKDOWN_HEADER = [
+    "articles",
+    "map: article text",
+    "map: instructions",
+    "fuse: facts",
+    "fuse: instructions",
+    "instr. tok per map call",
+    "total ÷ article",
+]
+
+
+def concurrency_row(run: Run) -> list[str]:
+    if run.error:
+        return [run.system, str(run.briefs), str(len(run.calls)), *["–"] * 5, run.error]
+    mean = sum(run.brief_walls) / len(run.brief_walls)
+    return [
+        run.system,
+        str(run.briefs),
+        str(len(run.calls)),
+        f"{run.critical_path_s:.2f}",
+        f"{run.wall_s:.2f}",
+        f"{mean:.2f}",
+        _ratio(mean, run.critical_path_s),
+        f"{run.briefs / run.wall_s * 60:.1f}",
+        "",
+    ]
+
+
+def phase_row(run: Run) -> list[str]:
+    phases = run.phases()
+    maps = [c.latency_s for c in run.calls if c.kind == "map"]
+    fuse = [c.latency_s for c in run.calls if c.kind == "fuse"]
+    if not phases:
+        return [str(run.articles), *["–"] * 6]
+    return [
+        str(run.articles),
+        f"{phases[0]:.2f}",
+        f"{phases[1]:.2f} ({max(maps):.2f})",
+        f"{phases[2]:.2f}",
+        f"{phases[3]:.2f} ({fuse[0]:.2f})",
+        f"{phases[4]:.2f}",
+        f"{run.wall_s - run.critical_path_s:.2f}",
+    ]
+
+
+PHASE_HEADER = [
+    "articles",
+    "before map s",
+    "map round s (slowest call)",
+    "map → fuse s",
+    "fuse s (scripted)",
+    "after fuse s",
+    "wall − CP s",
+]
+
+
+CONCURRENCY_HEADER = [
+    "system",
+    "briefs at once",
+    "LLM calls",
+    "CP s (one brief)",
+    "wall s (all)",
+    "mean brief s",
+    "mean ÷ CP",
+    "briefs/min",
+    "note",
+]
+
+
+# ---------------------------------------------------------------------------------------------
+# Sections
+
+
+async def stub_sections(args: argparse.Namespace) -> None:
+    """Every stub table, in one event loop (LangChain's HTTP clients outlive a loop)."""
+    latency = Latency(args.per_call, args.per_token)
+    bodies = {n: synthetic_bundle(n) for n in sorted({*args.sizes, CACHE_BUNDLE_SIZE})}
+    print(
+        f"# fusebrief speed benchmark: stub model, {latency.per_call_s:g} s per call + "
+        f"{latency.per_output_token_s:g} s per output token\n\n"
+        f"Synthetic bundles (bench/synthetic.py, seed 6; ~300–650 tokens an article). "
+        f"fusebrief: FUSEBRIEF_LLM_MAX_PARALLEL={args.max_parallel}, FUSEBRIEF_CACHE=off, "
+        f"context 8192, max_sentences 10. map_reduce: bench/baseline.py "
+        f"(LangChain load_summarize_chain, its map calls unbounded, token_max 3000).\n"
+    )
+    with StubLLM(latency) as stub:
+        log("warm-up: one 2-article brief each, not reported (imports, tokenizer, clients)")
+        await run_fusebrief(stub, synthetic_bundle(2, seed=1), "", parallel=args.max_parallel)
+        if not args.no_baseline:
+            await run_map_reduce(stub, synthetic_bundle(2, seed=1), "")
+        runs: list[Run] = []
+        for n in args.sizes:
+            log(f"scaling: {n} articles")
+            runs.append(await run_fusebrief(stub, bodies[n], f"{n}", parallel=args.max_parallel))
+            if not args.no_baseline:
+                runs.append(await run_map_reduce(stub, bodies[n], f"{n}"))
+        semaphore = None
+        if 32 in bodies and args.max_parallel != DEFAULT_PARALLEL:
+            log(f"scaling: 32 articles at FUSEBRIEF_LLM_MAX_PARALLEL={DEFAULT_PARALLEL}")
+            semaphore = await run_fusebrief(stub, bodies[32], "32", parallel=DEFAULT_PARALLEL)
+        print("## Scaling with bundle size (one brief at a time)\n")
+        rows = [scaling_row(r) for r in runs]
+        if semaphore is not None:
+            rows.append(
+                [*scaling_row(semaphore)[:-1], f"FUSEBRIEF_LLM_MAX_PARALLEL={DEFAULT_PARALLEL}"]
+            )
+        print(table(SCALING_HEADER, rows), "\n")
+        fuse_runs = [r for r in runs if r.system == "fusebrief"]
+        print("### Where fusebrief's wall time goes (seconds, at the stub's clock)\n")
+        print(table(PHASE_HEADER, [phase_row(r) for r in fuse_runs]), "\n")
+        print("### Where fusebrief's prompt tokens go (tokens, and ÷ article tokens)\n")
+        print(table(BREAKDOWN_HEADER, breakdown_rows(fuse_runs)), "\n")
+        print(targets(fuse_runs), "\n")
+
+        log("cache: the same bundle twice")
+        print(await cache_section(stub, bodies[CACHE_BUNDLE_SIZE], args.max_parallel), "\n")
+
+        print(f"## Concurrent briefs ({CONCURRENCY_BUNDLE_SIZE} articles each)\n")
+        body = bodies.get(CONCURRENCY_BUNDLE_SIZE) or synthetic_bundle(CONCURRENCY_BUNDLE_SIZE)
+        crows = []
+        for k in args.concurrency:
+            log(f"concurrency: {k} briefs at once")
+            mine = await run_fusebrief(stub, body, "", parallel=args.max_parallel, briefs=k)
+            crows.append(concurrency_row(mine))
+            if not args.no_baseline:
+                crows.append(concurrency_row(await run_map_reduce(stub, body, "", briefs=k)))
+        print(table(CONCURRENCY_HEADER, crows), "\n")
+    print(LEGEND)
+
+
+def targets(runs: Sequence[Run]) -> str:
+    """The issue's targets, checked on the 32-article row."""
+    run = next((r for r in runs if r.articles == 32), None)
+    if run is None:
+        return "(targets are checked on the 32-article bundle: add 32 to --sizes)"
+    wall = run.wall_s / run.critical_path_s
+    prompt = run.prompt_tokens / run.article_tokens
+    return (
+        f"Targets at 32 articles: wall {wall:.2f}× CP (target ≤ {TARGET_WALL}×: "
+        f"{'met' if wall <= TARGET_WALL else 'MISSED'}); prompt tokens {prompt:.2f}× article "
+        f"tokens (target ≤ {TARGET_PROMPT}×: {'met' if prompt <= TARGET_PROMPT else 'MISSED'})."
+    )
+
+
+async def cache_section(stub: StubLLM, body: dict[str, Any], parallel: int) -> str:
+    from service.llm import LLMClient
+
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="fusebrief-speed-") as tmp:
+        settings = stub_settings(stub.url, Path(tmp), parallel, "sqlite")
+        llm = LLMClient(settings)
+        for label in ("first", "repeat"):
+            run = await run_fusebrief(
+                stub, body, label, parallel=parallel, settings=settings, llm=llm
+            )
+            rows.append(
+                [
+                    label,
+                    str(len(run.calls)),
+                    str(run.cache_hits),
+                    str(run.prompt_tokens),
+                    f"{run.wall_s:.2f}",
+                ]
+            )
+    header = ["run", "LLM calls", "cache hits", "prompt tok", "wall s"]
+    title = (
+        f"## Reply cache: the same {len(body['articles'])}-article bundle twice "
+        "(FUSEBRIEF_CACHE=sqlite, fresh data dir)\n\n"
+    )
+    return title + table(header, rows)
+
+
+LEGEND = """Columns: mapped = articles that reached fusebrief's map step (rewrites and off-topic
+articles are set aside by `identify`); LLM rounds = dependent rounds of one brief (map, then
+fusebrief's fuse call, or map_reduce's collapse and combine calls, which run one after another);
+article tok = cl100k tokens of the articles as sent (headline + text); prompt tok = tokens of
+every prompt sent, all messages (cl100k, counted by the stub); CP = critical path: the slowest
+map call plus the reduce calls of one brief, at the stub's scripted latency, i.e. the wall time
+with unlimited parallelism and no overhead; wall = measured, from the request to the brief;
+mean ÷ CP = mean wall time of a brief ÷ the CP of one brief."""
+
+
+# ---------------------------------------------------------------------------------------------
+# The embedded model (run in a child process so its peak RSS is the model's own)
+
+
+def embedded_child(size: str) -> dict[str, Any]:
+    """Brief the sample bundle once with the embedded model; the figures as a dict."""
+    from service.llm import LLMClient
+    from service.local_model import LocalModelServer
+
+    body = json.loads(SAMPLE.read_text("utf-8"))
+    rss_start = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    settings = Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        local_model=size,  # type: ignore[arg-type]
+        cache="off",
+        data_dir=Settings().data_dir,  # the weights already pulled, FUSEBRIEF_DATA_DIR
+    )
+    server = LocalModelServer(settings)
+    started = time.monotonic()
+    server.start()
+    load_s = time.monotonic() - started
+    try:
+        brief, seconds = asyncio.run(
+            _fusebrief_once(body, settings, LLMClient(settings, local=server))
+        )
+    finally:
+        server.stop()
+    usage = brief.usage
+    return {
+        "model": server.weights.label,
+        "slots": settings.local_slots,
+        "threads": settings.local_threads or os.cpu_count(),
+        "load_s": load_s,
+        "seconds": seconds,
+        "calls": usage.llm_calls,
+        "prompt_tokens": usage.prompt_tokens,
+        "completion_tokens": usage.completion_tokens,
+        "article_tokens": article_tokens(body),
+        "sentences": len(brief.sentences),
+        "rss_start_mb": rss_start / 1024,
+        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
+
+
+def embedded_section(size: str) -> str:
+    log(f"embedded {size}: briefing {SAMPLE.name} (a few minutes on 2 cores)")
+    result = subprocess.run(
+        [sys.executable, __file__, "--embedded-child", size],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if result.returncode != 0:
+        return f"## Embedded model {size}: failed\n\n```\n{result.stderr[-2000:]}\n```"
+    r = json.loads(result.stdout.strip().splitlines()[-1])
+    rows = [
+        [
+            r["model"],
+            f"{r['slots']} slots, {r['threads']} threads",
+            f"{r['load_s']:.1f}",
+            f"{r['seconds']:.1f}",
+            str(r["calls"]),
+            f"{r['prompt_tokens']} ({r['prompt_tokens'] / r['article_tokens']:.2f}×)",
+            str(r["completion_tokens"]),
+            f"{r['completion_tokens'] / r['seconds']:.1f}",
+            f"{(r['prompt_tokens'] + r['completion_tokens']) / r['seconds']:.1f}",
+            f"{r['peak_rss_mb']:.0f}",
+        ]
+    ]
+    header = [
+        "model",
+        "llama.cpp",
+        "load s",
+        "s per brief",
+        "LLM calls",
+        "prompt tok (÷ article)",
+        "completion tok",
+        "completion tok/s",
+        "all tok/s",
+        "peak RSS MB",
+    ]
+    return (
+        f"## Embedded model: {SAMPLE.relative_to(ROOT)} ({r['article_tokens']} article tokens), "
+        f"FUSEBRIEF_CACHE=off, {os.cpu_count()} CPU cores\n\n"
+        + table(header, rows)
+        + f"\n\ncompletion tok/s = completion tokens ÷ seconds per brief (the map calls share the "
+        f"slots, so it is throughput, not one stream's speed); peak RSS = ru_maxrss of the child "
+        f"process that ran llama.cpp in-process ({r['rss_start_mb']:.0f} MB before the model "
+        f"loaded)."
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Command line
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python bench/speed.py",
+        description=(
+            "Time fusebrief against a loopback stub model with scripted latency (wall time as "
+            "a multiple of the two-round critical path, LLM calls, prompt ÷ article tokens, "
+            "the reply cache, bundle sizes, concurrent briefs), next to LangChain's map_reduce "
+            "in the same run; optionally the embedded model on the sample bundle."
+        ),
+        epilog=LEGEND,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--sizes",
+        type=int,
+        nargs="+",
+        default=[2, 8, 32, 128],
+        metavar="N",
+        help="articles per bundle (default: 2 8 32 128)",
+    )
+    parser.add_argument(
+        "--per-call",
+        type=float,
+        default=0.5,
+        metavar="S",
+        help="stub latency per call in seconds (default 0.5)",
+    )
+    parser.add_argument(
+        "--per-token",
+        type=float,
+        default=0.01,
+        metavar="S",
+        help="stub latency per output token in seconds (default 0.01)",
+    )
+    parser.add_argument(
+        "--concurrency",
+        type=int,
+        nargs="+",
+        default=[1, 4, 16],
+        metavar="K",
+        help="briefs at once (default: 1 4 16)",
+    )
+    parser.add_argument(
+        "--max-parallel",
+        type=int,
+        default=64,
+        metavar="N",
+        help="FUSEBRIEF_LLM_MAX_PARALLEL for the stub runs (default 64, the setting's maximum)",
+    )
+    parser.add_argument("--no-baseline", action="store_true", help="skip LangChain map_reduce")
+    parser.add_argument(
+        "--embedded",
+        choices=["0.5b", "1.5b"],
+        help="also brief fixtures/sample_bundle.json with the embedded model",
+    )
+    parser.add_argument(
+        "--embedded-only",
+        action="store_true",
+        help="only the embedded-model section (needs --embedded)",
+    )
+    parser.add_argument("--embedded-child", choices=["0.5b", "1.5b"], help=argparse.SUPPRESS)
+    return parser.parse_args(argv)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    if args.embedded_child:
+        print(json.dumps(embedded_child(args.embedded_child)))
+        return 0
+    if args.embedded_only and not args.embedded:
+        raise SystemExit("--embedded-only needs --embedded 0.5b or --embedded 1.5b")
+    if not args.embedded_only:
+        asyncio.run(stub_sections(args))
+    if args.embedded:
+        print("\n" + embedded_section(args.embedded))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,54 @@
+"""The speed benchmark's stub model answers the pipeline's real prompts with valid JSON."""
+
+from bench.stub_llm import answer
+from bench.synthetic import bundle
+from service.fuse import FuseOutput, _schema
+from service.prompts import FUSE_PROMPT, MAP_PROMPT, load_prompt
+from service.summarize import MapOutput
+
+
+def _request(messages: list[dict[str, str]], schema: dict[str, object]) -> dict[str, object]:
+    return {
+        "messages": messages,
+        "response_format": {"type": "json_schema", "json_schema": {"name": "x", "schema": schema}},
+    }
+
+
+def test_a_map_request_gets_facts_from_the_article_inside_the_tags() -> None:
+    article = bundle(2)["articles"][0]
+    messages = load_prompt(*MAP_PROMPT).messages(
+        language_name="English", translation="", max_facts=12, sid="S1",
+        outlet=article["source"], part="1 of 1", title=article["title"], text=article["text"],
+    )  # fmt: skip
+    kind, content = answer(_request(messages, MapOutput.model_json_schema()))
+    output = MapOutput.model_validate_json(content)
+    assert kind == "map" and 1 <= len(output.facts) <= 8
+    assert all(fact in article["text"] for fact in output.facts)
+
+
+def test_a_fuse_request_cites_only_fact_ids_of_the_schema_enum() -> None:
+    facts = {
+        f"S{s}.F{f}": f"Fact {f} of source {s} has four words." for s in (1, 2) for f in (1, 2)
+    }
+    messages = load_prompt(*FUSE_PROMPT).messages(
+        language_name="English", min_sentences=3, max_sentences=5,
+        facts="\n".join(f"[{fid}] {text}" for fid, text in facts.items()),
+    )  # fmt: skip
+    allowed = ["S1.F1", "S2.F1", "S2.F2"]
+    kind, content = answer(_request(messages, _schema(allowed, 5)))
+    output = FuseOutput.model_validate_json(content)
+    assert kind == "fuse" and 3 <= len(output.sentences) <= 5
+    assert {fid for s in output.sentences for fid in s.facts} <= set(allowed)
+    assert all(s.text == facts[s.facts[0]] for s in output.sentences)
+
+
+def test_free_text_map_and_combine_prompts_get_marked_sentences() -> None:
+    from bench.baseline import COMBINE_TEMPLATE, MAP_TEMPLATE, article_document
+
+    article = bundle(2)["articles"][1]
+    prompt = MAP_TEMPLATE.format(text=article_document("S2", article))
+    kind, summary = answer({"messages": [{"role": "user", "content": prompt}]})
+    assert kind == "text-map" and summary.count("[S2]") == 4
+    combine = COMBINE_TEMPLATE.format(max_sentences=3, text=summary)
+    kind, brief = answer({"messages": [{"role": "user", "content": combine}]})
+    assert kind == "text-reduce" and len(brief.splitlines()) == 3
