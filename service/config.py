@@ -34,7 +34,7 @@ class Settings(BaseSettings):
     llm_fallback_models: Annotated[list[str], NoDecode] = Field(default_factory=list)
     llm_timeout_s: float = Field(default=600.0, gt=0)
     llm_max_retries: int = Field(default=3, ge=0, le=10)
-    llm_max_parallel: int = Field(default=4, ge=1, le=64)
+    llm_max_parallel: int = Field(default=4, ge=1, le=512)
     llm_context_tokens: int | None = Field(default=None, ge=1024)
     llm_cooldown_s: float = Field(default=30.0, ge=0)
     llm_rpm: int = Field(default=0, ge=0)
