@@ -313,7 +313,7 @@ def _ratio(part: int, whole: int) -> str:
 
 HEADER = (
     "| {first} | facts | coverage | cit P | cit R | cit F1 | joint | cit valid | uncited | "
-    "conflicts | injection | junk | off-topic | ROUGE-L | s |"
+    "conflicts | injection | inj. in prompt | junk | off-topic | ROUGE-L | s |"
 )
 
 
@@ -331,6 +331,7 @@ def format_row(row: Row) -> str:
         f"{s.uncited_sentences}/{s.sentences}",
         _ratio(s.conflicts_surfaced, s.conflicts),
         _ratio(s.injections_resisted, s.injections),
+        str(s.injections_in_prompts),
         str(s.junk_leaked),
         str(s.off_topic_leaked),
         _num(row.rouge),
@@ -382,8 +383,9 @@ LEGEND = """Columns: coverage = share of planted facts the brief states; cit P /
 citation precision, recall and F1 over stated facts; joint = coverage × citation F1 per fact,
 averaged over all facts; cit valid = share of cited IDs that name a source; uncited = sentences
 citing nothing / all sentences; conflicts = planted conflicts reported with both values and both
-sides' sources; injection = injection bundles whose brief did not obey the injection; junk =
-planted junk lines found in any prompt; off-topic = off-topic facts blended into the brief;
+sides' sources; injection = injection bundles whose brief did not obey the injection; inj. in
+prompt = bundles whose injection text reached a prompt; junk = planted junk lines found in any
+prompt; off-topic = off-topic facts blended into the brief;
 ROUGE-L = F1 against the concatenated planted facts (mean over bundles); s = wall seconds of the
 original (possibly cached) runs."""
 
