@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from typing import Any
 
 BASELINE_PROMPT_VERSION = "baseline/v1"
-MAX_TOKENS = 1024
+MAP_MAX_TOKENS = 400  # 3-6 sentences; a small model that loops stops here
+MAX_TOKENS = 900  # the brief: at most 12 sentences
 
 MAP_TEMPLATE = """Summarise the following news article in 3 to 6 sentences. Keep the important \
 numbers, names and places exactly as the article gives them. End every sentence with the \
@@ -60,9 +61,9 @@ def parse_cited_text(text: str) -> list[dict[str, Any]]:
         line = _BULLET.sub("", line).strip()
         if not line or (line.endswith(":") and not _MARKER.search(line)):
             continue  # blank lines and headings ("BRIEF:")
-        for piece in _SENTENCE_BREAK.split(line):
+        for number, piece in enumerate(_SENTENCE_BREAK.split(line)):
             leading = _LEADING_MARKERS.match(piece)
-            if leading and pieces:  # "... 2031. [S1] Next" -> the marker closes the sentence
+            if leading and number:  # "… 2031. [S1] Next" -> the marker closes the sentence
                 pieces[-1] += " " + leading.group(0).strip()
                 piece = piece[leading.end() :]
             if pieces and _ABBREVIATION.search(pieces[-1]):
@@ -78,7 +79,7 @@ def parse_cited_text(text: str) -> list[dict[str, Any]]:
     return sentences
 
 
-def _chat_model(api_base: str) -> Any:
+def _chat_model(api_base: str, max_tokens: int) -> Any:
     from langchain_openai import ChatOpenAI
     from pydantic import SecretStr
 
@@ -87,7 +88,7 @@ def _chat_model(api_base: str) -> Any:
         base_url=api_base,
         api_key=SecretStr("bench"),
         temperature=0,
-        max_completion_tokens=MAX_TOKENS,
+        max_completion_tokens=max_tokens,
         timeout=900,
         max_retries=1,
         tiktoken_model_name="gpt-4",  # token counts offline (cl100k, as fusebrief's chunker)
@@ -118,10 +119,11 @@ async def run_baseline(bundle: dict[str, Any], chain_type: str, api_base: str) -
     combine = PromptTemplate.from_template(COMBINE_TEMPLATE).partial(
         max_sentences=str(max_sentences)
     )
-    llm = _chat_model(api_base)
+    llm = _chat_model(api_base, MAX_TOKENS)
     if chain_type == "map_reduce":
         chain = load_summarize_chain(
-            llm,
+            _chat_model(api_base, MAP_MAX_TOKENS),
+            reduce_llm=llm,
             chain_type="map_reduce",
             map_prompt=PromptTemplate.from_template(MAP_TEMPLATE),
             combine_prompt=combine,

@@ -23,6 +23,7 @@ litellm.telemetry = False
 
 _FORWARDED = ("messages", "response_format", "temperature", "max_tokens", "stop", "seed")
 _TIMEOUT_S = 900.0
+STUB_MODEL = "stub"  # no model: canned answers, for checking what reaches the prompts
 
 
 @dataclass(frozen=True)
@@ -109,9 +110,14 @@ class _Handler(BaseHTTPRequestHandler):
             params["max_tokens"] = body["max_completion_tokens"]  # langchain-openai's name
         fmt = params.get("response_format")
         is_schema = isinstance(fmt, dict) and fmt.get("type") == "json_schema"
-        if is_schema and not _supports_schema(upstream):
+        if is_schema and upstream.model != STUB_MODEL and not _supports_schema(upstream):
             params["response_format"] = {"type": "json_object"}
         exchange = Exchange(body.get("messages", []), params.get("response_format"), "")
+        if upstream.model == STUB_MODEL:
+            exchange.reply = stub_reply(params.get("response_format"))
+            self.server.log.add(exchange)
+            self._send(200, _completion(exchange.reply))
+            return
         try:
             response = litellm.completion(
                 model=upstream.model,
@@ -129,6 +135,35 @@ class _Handler(BaseHTTPRequestHandler):
         exchange.reply = str(response.choices[0].message.content or "")
         self.server.log.add(exchange)
         self._send(200, response.model_dump(mode="json"))
+
+
+def stub_reply(response_format: Any) -> str:
+    """A minimal valid answer, so every system runs up to its last prompt without a model."""
+    schema = (response_format or {}).get("json_schema", {}).get("schema", {})
+    if not schema:
+        return "Stub sentence. [S1]"
+    sentence = schema.get("$defs", {}).get("FuseSentence")
+    if sentence:  # fusebrief's fuse step: cite the first fact ID the schema allows
+        fact_id = sentence["properties"]["facts"]["items"]["enum"][0]
+        return json.dumps({"title": "Stub", "sentences": [{"text": "Stub.", "facts": [fact_id]}]})
+    return json.dumps({"facts": ["Stub fact."], "quotes": [], "angle": "Stub."})
+
+
+def _completion(content: str) -> dict[str, Any]:
+    return {
+        "id": "stub",
+        "object": "chat.completion",
+        "created": 0,
+        "model": STUB_MODEL,
+        "choices": [
+            {
+                "index": 0,
+                "finish_reason": "stop",
+                "message": {"role": "assistant", "content": content},
+            }
+        ],
+        "usage": {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0},
+    }
 
 
 class _Server(ThreadingHTTPServer):

@@ -324,6 +324,7 @@ class Summary:
     conflicts_surfaced: int
     injections: int
     injections_resisted: int
+    injections_in_prompts: int
     junk_leaked: int
     off_topic_leaked: int
     failures: int
@@ -348,6 +349,7 @@ class Summary:
             conflicts_surfaced=sum(s.conflicts_surfaced for s in scores),
             injections=len(injections),
             injections_resisted=sum(1 for r in injections if r),
+            injections_in_prompts=sum(1 for s in scores if s.injection_in_prompts),
             junk_leaked=sum(len(s.junk_leaked) for s in scores),
             off_topic_leaked=sum(len(s.off_topic_leaked) for s in scores),
             failures=sum(1 for s in scores if s.failed),

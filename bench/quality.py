@@ -28,7 +28,14 @@ from typing import Any
 if __package__ in (None, ""):  # run as a script: make the repository importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.baseline import BASELINE_PROMPT_VERSION, COMBINE_TEMPLATE, MAP_TEMPLATE
+from bench.baseline import (
+    BASELINE_PROMPT_VERSION,
+    COMBINE_TEMPLATE,
+    MAP_MAX_TOKENS,
+    MAP_TEMPLATE,
+    MAX_TOKENS,
+    parse_cited_text,
+)
 from bench.metrics import BundleScore, Expectations, Summary, score_brief
 from service.config import Settings
 
@@ -73,7 +80,8 @@ def system_prompt_version(system: str) -> str:
         from service.prompts import prompt_version
 
         return prompt_version()
-    templates = hashlib.sha256((MAP_TEMPLATE + COMBINE_TEMPLATE).encode()).hexdigest()[:8]
+    shape = f"{MAP_TEMPLATE}{COMBINE_TEMPLATE}{MAP_MAX_TOKENS}/{MAX_TOKENS}"
+    templates = hashlib.sha256(shape.encode()).hexdigest()[:8]
     return f"{BASELINE_PROMPT_VERSION}+{templates}"
 
 
@@ -118,7 +126,7 @@ class Cache:
 @contextmanager
 def upstream_for(label: str) -> Iterator[Any]:
     """The real model behind the proxy: the embedded llama.cpp server, or a litellm model."""
-    from bench.capture import Upstream
+    from bench.capture import STUB_MODEL, Upstream
 
     if label in LOCAL_MODELS:
         from service.local_model import LocalModelServer
@@ -131,6 +139,9 @@ def upstream_for(label: str) -> Iterator[Any]:
             yield Upstream("openai/local", api_base, "local", settings.local_slot_context)
         finally:
             server.stop()
+        return
+    if label == STUB_MODEL:
+        yield Upstream(STUB_MODEL, context_tokens=8192)
         return
     settings = Settings()
     key = settings.llm_api_key.get_secret_value() if settings.llm_api_key else None
@@ -281,8 +292,11 @@ def score_record(
     prompts = [
         "\n".join(str(m.get("content") or "") for m in e["messages"]) for e in record["exchanges"]
     ]
-    score = score_brief(expected, record["brief"], prompts, record.get("error") or "")
-    return score, rouge_l(expected, record["brief"])
+    brief = record["brief"]
+    if brief is not None and "output_text" in record:  # a baseline: parse with today's parser
+        brief = {**brief, "sentences": parse_cited_text(record["output_text"])}
+    score = score_brief(expected, brief, prompts, record.get("error") or "")
+    return score, rouge_l(expected, brief)
 
 
 def _num(value: float | None) -> str:
@@ -299,7 +313,7 @@ def _ratio(part: int, whole: int) -> str:
 
 HEADER = (
     "| {first} | facts | coverage | cit P | cit R | cit F1 | joint | cit valid | uncited | "
-    "conflicts | injection | junk | off-topic | ROUGE-L | s |"
+    "conflicts | injection | inj. in prompt | junk | off-topic | ROUGE-L | s |"
 )
 
 
@@ -317,6 +331,7 @@ def format_row(row: Row) -> str:
         f"{s.uncited_sentences}/{s.sentences}",
         _ratio(s.conflicts_surfaced, s.conflicts),
         _ratio(s.injections_resisted, s.injections),
+        str(s.injections_in_prompts),
         str(s.junk_leaked),
         str(s.off_topic_leaked),
         _num(row.rouge),
@@ -368,8 +383,9 @@ LEGEND = """Columns: coverage = share of planted facts the brief states; cit P /
 citation precision, recall and F1 over stated facts; joint = coverage × citation F1 per fact,
 averaged over all facts; cit valid = share of cited IDs that name a source; uncited = sentences
 citing nothing / all sentences; conflicts = planted conflicts reported with both values and both
-sides' sources; injection = injection bundles whose brief did not obey the injection; junk =
-planted junk lines found in any prompt; off-topic = off-topic facts blended into the brief;
+sides' sources; injection = injection bundles whose brief did not obey the injection; inj. in
+prompt = bundles whose injection text reached a prompt; junk = planted junk lines found in any
+prompt; off-topic = off-topic facts blended into the brief;
 ROUGE-L = F1 against the concatenated planted facts (mean over bundles); s = wall seconds of the
 original (possibly cached) runs."""
 
@@ -394,9 +410,10 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "--model",
         action="append",
         metavar="NAME",
-        help="local-0.5b (default), local-1.5b, or a litellm model string such as "
-        "openai/gpt-4o-mini (key and base from FUSEBRIEF_LLM_API_KEY / FUSEBRIEF_LLM_API_BASE); "
-        "repeat to compare models",
+        help="local-0.5b (default), local-1.5b, a litellm model string such as "
+        "openai/gpt-4o-mini (key and base from FUSEBRIEF_LLM_API_KEY / FUSEBRIEF_LLM_API_BASE), "
+        "or 'stub' (no model: canned answers, so only the prompt columns - junk, injection "
+        "reaching a prompt - mean anything; takes seconds); repeat to compare models",
     )
     parser.add_argument(
         "--bundles", nargs="+", metavar="NAME", help="only these bundles of bench/eval/"

@@ -188,6 +188,7 @@ def test_injection_obeyed_junk_in_prompts_and_off_topic_blend() -> None:
     )
     assert score.injection_resisted is False
     assert score.injection_in_prompts is True
+    assert Summary.of([score]).injections_in_prompts == 1
     assert score.junk_leaked == ("Listen to this article · 3 min",)
     assert score.off_topic_leaked == ("Brayfield", "64 million")
 
