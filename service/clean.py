@@ -106,6 +106,19 @@ _MONTH = (
 _DATE = rf"(?:{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?\b|\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH}(?!\w))"
 # Words that turn an imperative into a call to action aimed at the reader ("Follow us", "Read the
 # full story", "Download the app"); without one, "Follow the money" stays a subheading.
+# Who an injected instruction addresses: "AI systems", "automated summarisers", "language models".
+_AUTOMATED_READER = (
+    r"(?:ai|a\.i\.|llms?|(?:large )?language models?|chatbots?|bots?|crawlers?|assistants?"
+    r"|automated (?:\w+ )?(?:systems?|tools?|readers?|summari[sz]ers?|agents?)|summari[sz]ers?"
+    r"|ai (?:systems?|models?|tools?|agents?|assistants?|summari[sz]ers?))\b"
+)
+# Advertisement labels in the languages fusebrief meets most ("Anzeige", "Publicidad", ...).
+_AD_LABEL = (
+    r"advertisements?|advertising|advert|ads?|ad feedback|sponsored(?: content| post| links?"
+    r"| stories)?|paid (?:content|post|partnership)|promoted(?: content| stories)?"
+    r"|partner content|anzeige|werbung|publicidad|publicit[ée]|pubblicit[àa]|reklame"
+    r"|advertentie|annonce|patrocinado|contenido patrocinado|gesponsert"
+)
 _CTA_TARGET = (
     r"us|our|here|now|today|free|link|below|above|more|full|story|article|video|podcast|inbox"
     r"|updates|alerts|notifications|apps?|channel|newsletter|page|account|button|trial|latest"
@@ -141,7 +154,11 @@ RULES: tuple[Rule, ...] = (
         r"\b(?:ignore|disregard|forget|override)\b.{0,40}\b(?:previous|prior|above|earlier|all"
         r"|your|these)\b.{0,30}\b(?:instructions?|prompts?|rules|directions)\b"
         r"|\b(?:reveal|print|show|repeat|output|leak)\b.{0,30}\b(?:system|hidden|initial) prompt\b"
-        r"|\b(?:as|you are) an? (?:ai|language model|llm|ai assistant|chatbot)\b",
+        r"|\b(?:as|you are) an? (?:ai|language model|llm|ai assistant|chatbot)\b"
+        rf"|\b(?:notes?|messages?|instructions?|attention|reminder)\b.{{0,20}}\b(?:for|to)\b"
+        rf".{{0,15}}\b{_AUTOMATED_READER}"
+        rf"|\b(?:if|when|while) you(?:'re| are)? (?:an? )?(?:summari[sz]|process|read)\w*\b"
+        rf".{{0,40}}\b(?:tell|state|say|write|report|recommend|include|mention)\b",
         "instructions addressed to an AI model are an injection attempt, not news",
     ),
     # -- KEEP: content that looks like furniture (short, unpunctuated) but is not -----------------
@@ -177,18 +194,46 @@ RULES: tuple[Rule, ...] = (
     _rule(
         "ad_marker",
         Action.DROP,
-        r"^\W*(?:advertisements?|advertising|advert|ads?|sponsored(?: content| post| links?"
-        r"| stories)?|paid (?:content|post|partnership)|promoted(?: content| stories)?"
-        r"|partner content|(?:story|article) continues (?:below|after)(?: (?:this )?advert\w*)?"
-        r"|continue reading below|scroll (?:down )?to continue(?: with content)?)\W*$",
+        rf"^\W*(?:(?:{_AD_LABEL}|(?:story|article) continues (?:below|after)"
+        r"(?: (?:this )?advert\w*)?|continue reading below|scroll (?:down )?to continue"
+        r"(?: with content)?)\W*)+$",
         "advertisement slot markers carry no text of their own",
+    ),
+    _rule(
+        "ad_label",
+        Action.DROP,
+        rf"^\W*(?:{_AD_LABEL})\s*[:|]",
+        "'Sponsored: ...' lines are advertisements",
+        max_words=30,
+    ),
+    _rule(
+        "widget_label",
+        Action.DROP,
+        r"^\W*(?:promotion|offer|deal|newsletter|podcast|weather|forecast|markets?|quiz|poll)"
+        r"\s*[:|]",
+        "an unpunctuated 'Newsletter: ...' / 'Weather: 9°C ...' line is a page widget",
+        max_words=20,
+        bare_only=True,
+    ),
+    _rule(
+        "feedback_widget",
+        Action.DROP,
+        r"^\W*(?:was this (?:article|story|page|information|content) (?:helpful|useful)"
+        r"|did you (?:find|like|enjoy) this (?:article|story|page)|rate this (?:article|story)"
+        r"|how (?:useful|helpful) (?:was|is) this|(?:gift|save|print|bookmark|listen to|report)"
+        r" this (?:article|story|page)|give this article)\b",
+        "'Was this article helpful?' / 'Gift this article' are page widgets, not the story",
+        max_words=12,
     ),
     _rule(
         "teaser_label",
         Action.DROP,
         r"^\W*(?:also read|read also|read more|more|read next|see also|also see|related"
         r"|related (?:story|stories|articles?|news|coverage|reading)|recommended|suggested"
-        r"|must read|don'?t miss|trending|up next|(?:also )?check out)"
+        r"|must read|don'?t miss|trending|up next|(?:also )?check out"
+        r"|(?:also|more) (?:in|on|from) [\w'\u2019 &-]{1,40}|live"
+        r"|te puede interesar|lee también|ver también|lesen sie auch|mehr zum thema|lire aussi"
+        r"|à lire aussi|leggi anche)"
         r"(?:\s*[:|»\u203a>]|\s+[\u2013—-]\s)",
         "'Also read: <headline>' style teasers link to other articles",
         max_words=30,
@@ -251,7 +296,9 @@ RULES: tuple[Rule, ...] = (
         r"|get the (?:\w+ ){0,3}app|join (?:our|us on)|(?:whatsapp|telegram|google news)"
         r" (?:channel|updates)|turn on (?:push )?notifications|enable notifications"
         r"|add us (?:to|on|as)|(?:download|get it) on (?:the )?(?:app store|google play)"
-        r"|(?:to|in) your inbox|our newsletters?|newsletter sign ?up)\b",
+        r"|(?:to|in) your inbox|our newsletters?|newsletter sign ?up|become a (?:supporter|member"
+        r"|subscriber|patron)|support (?:our|independent|quality) journalism|enjoying our"
+        r"|newsletter abonnieren|suscr[ií]bete|abonnez-vous|iscriviti|assine (?:a|nossa))\b",
         "follow, newsletter and app pitches address the reader, not the story",
         max_words=30,
     ),
@@ -270,7 +317,9 @@ RULES: tuple[Rule, ...] = (
         Action.DROP,
         r"\b(?:subscribers? only|for subscribers|premium (?:content|article|story)"
         r"|already a subscriber|(?:to )?continue reading|keep reading|unlock (?:this|the full|full)"
-        r"|reached your (?:free )?(?:article )?limit|free articles? (?:left|remaining))\b",
+        r"|reached your (?:free )?(?:article )?limit|free articles? (?:left|remaining)"
+        r"|(?:is |are )?(?:only )?available (?:only )?to (?:subscribers|members)"
+        r"|start (?:your|a) free trial|unlimited access)\b",
         "paywall prompts gate the article instead of telling it",
         max_words=20,
     ),
@@ -281,7 +330,8 @@ RULES: tuple[Rule, ...] = (
         r"|discussion)|your email address will not be published|required fields are marked"
         r"|comments are closed|be the first to comment|view (?:all )?comments|show comments"
         r"|cancel reply|log in to (?:comment|reply)|you must be logged in|have your say"
-        r"|save my name)\b|^\W*(?:\d+\s+(?:comments?|replies|responses)|post comment)\W*$",
+        r"|save my name)\b|^\W*(?:\d+\s+(?:comments?|replies|responses)|post comment"
+        r"|(?:comments?|replies|responses)\s*\(\d+\))\W*$",
         "comment boxes and their form labels follow the article",
         max_words=25,
     ),

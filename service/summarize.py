@@ -116,7 +116,6 @@ async def summarize_article(source: Source, model: JsonModel, language: str) -> 
                     language_name=language_name(language),
                     translation=translation,
                     max_facts=MAX_FACTS_PER_CHUNK,
-                    sid=source.sid,
                     outlet=source.article.source,
                     part=f"{i} of {len(pieces)}",
                     title=source.article.title,
