@@ -2,17 +2,20 @@
 
 Stages never import litellm; they receive a `JsonModel` (see the protocol below) and ask it for
 JSON that validates against a pydantic type. `LLMClient` is the process-wide factory: it knows
-the configured endpoint and fallbacks and hands each brief a `ModelSession` that sums the
-brief's usage.
+the configured endpoints and hands each brief a `ModelSession` that sums the brief's usage.
+
+Who does what on a call: a litellm `Router` picks the deployment (several `model@api_base`
+entries of one model are load-balanced), falls back to the next model group when one fails, and
+cools a failed deployment down (shared through Redis in scale-out mode); tenacity retries the
+routed call with backoff, honouring Retry-After; the reply cache, the rpm/tpm budget and the
+in-flight limit (`service.budget`) sit in front of both.
 """
 
-import asyncio
 import json
 import logging
 import re
-import time
 from dataclasses import dataclass, field
-from typing import Annotated, Any, Protocol, TypeVar
+from typing import Annotated, Any, Protocol, TypeVar, cast
 
 import httpx
 import litellm
@@ -28,6 +31,8 @@ from litellm.exceptions import (
     ServiceUnavailableError,
     Timeout,
 )
+from litellm.router import Router
+from litellm.types.router import RouterRateLimitError
 from pydantic import BaseModel, StringConstraints, ValidationError
 from tenacity import (
     AsyncRetrying,
@@ -37,7 +42,7 @@ from tenacity import (
     wait_exponential_jitter,
 )
 
-from service.budget import Budget, open_budget, wait_for_budget
+from service.budget import Budget, Slots, open_budget, open_slots, wait_for_budget
 from service.cache import NoCache, ReplyCache, open_cache, reply_key
 from service.chunk import count_tokens
 from service.config import Settings
@@ -56,8 +61,10 @@ Message = dict[str, str]
 litellm.suppress_debug_info = True
 litellm.telemetry = False
 
-# Failures worth another try: the provider is busy, down or slow.
+# Failures worth another try: the provider is busy, down or slow, or (RouterRateLimitError)
+# every deployment of the model is cooling down.
 _TRANSIENT = (
+    RouterRateLimitError,
     RateLimitError,
     Timeout,
     APIConnectionError,
@@ -151,42 +158,25 @@ class _WaitHonouringRetryAfter:
         return told if told is not None else self._backoff(state)
 
 
-class Cooldowns:
-    """Endpoints that just failed every retry are skipped for FUSEBRIEF_LLM_COOLDOWN_S, so a dead
-    primary costs one round of retries, not one per call. Shared by the sessions of a process."""
-
-    def __init__(self, seconds: float) -> None:
-        self.seconds = seconds
-        self._until: dict[Endpoint, float] = {}
-
-    def start(self, endpoint: Endpoint) -> None:
-        self._until[endpoint] = time.monotonic() + self.seconds
-        log.warning("model %s failed; skipped for %.0f s", endpoint.model, self.seconds)
-
-    def usable(self, endpoints: list[Endpoint]) -> list[Endpoint]:
-        """Those not cooling down, in order; all of them if every one is."""
-        now = time.monotonic()
-        ready = [e for e in endpoints if self._until.get(e, 0.0) <= now]
-        return ready or endpoints
-
-
 @dataclass
 class ModelSession:
-    """A model as seen by one brief: its endpoints (primary, then fallbacks) and usage."""
+    """A model as seen by one brief: the router and model group it calls, and its usage."""
 
-    endpoints: list[Endpoint]
+    router: Router
+    group: str  # the model asked for; the router falls back to the other groups
+    api_bases: str  # where the group's deployments live, for error messages ("" if hosted)
+    supports_schema: bool  # every deployment can enforce a JSON schema
     context_tokens: int
     timeout_s: float
     max_retries: int
-    semaphore: asyncio.Semaphore
+    slots: Slots
     cache: ReplyCache = field(default_factory=NoCache)
     budget: Budget | None = None
-    cooldowns: Cooldowns = field(default_factory=lambda: Cooldowns(0.0))
     usage: Usage = field(default_factory=Usage)
 
     @property
     def name(self) -> str:
-        return self.endpoints[0].model
+        return self.group
 
     async def complete_json(
         self,
@@ -231,29 +221,7 @@ class ModelSession:
     async def _complete(
         self, messages: list[Message], schema: dict[str, Any], name: str, max_tokens: int
     ) -> str:
-        """The first endpoint that answers, skipping those that failed within the cooldown."""
-        last: ModelUnavailable | None = None
-        candidates = self.cooldowns.usable(self.endpoints)
-        for endpoint in candidates:
-            try:
-                return await self._complete_with_retries(
-                    endpoint, messages, schema, name, max_tokens
-                )
-            except ModelUnavailable as error:
-                last = error
-                if len(self.endpoints) > 1:
-                    self.cooldowns.start(endpoint)
-        assert last is not None
-        raise last
-
-    async def _complete_with_retries(
-        self,
-        endpoint: Endpoint,
-        messages: list[Message],
-        schema: dict[str, Any],
-        name: str,
-        max_tokens: int,
-    ) -> str:
+        """The routed call, retried while the failure is transient."""
         retrying = AsyncRetrying(
             retry=retry_if_exception_type(_TRANSIENT),
             wait=_WaitHonouringRetryAfter(),
@@ -263,72 +231,66 @@ class ModelSession:
         try:
             async for attempt in retrying:
                 with attempt:
-                    return await self._call(endpoint, messages, schema, name, max_tokens)
+                    return await self._call(messages, schema, name, max_tokens)
         except _TRANSIENT as error:
             raise ModelUnavailable(
-                f"the model {endpoint.model} is unavailable after {self.max_retries + 1} "
+                f"the model {self.group} is unavailable after {self.max_retries + 1} "
                 f"attempts ({type(error).__name__}); check that it is running and reachable"
-                + (f" at {endpoint.api_base}" if endpoint.api_base else "")
+                + (f" at {self.api_bases}" if self.api_bases else "")
             ) from error
         except ContextWindowExceededError as error:
             raise InvalidBundle(
-                f"the request does not fit the context window of {endpoint.model}; "
+                f"the request does not fit the context window of {self.group}; "
                 "send fewer or shorter articles, or set FUSEBRIEF_LLM_CONTEXT_TOKENS lower"
             ) from error
         except (AuthenticationError, NotFoundError, BadRequestError) as e:
             raise ModelUnavailable(
-                f"the model {endpoint.model} refused the request: {_short(e)}; "
+                f"the model {self.group} refused the request: {_short(e)}; "
                 "check FUSEBRIEF_LLM_MODEL, FUSEBRIEF_LLM_API_BASE and FUSEBRIEF_LLM_API_KEY"
             ) from e
         raise AssertionError("unreachable")  # pragma: no cover
 
     async def _call(
-        self,
-        endpoint: Endpoint,
-        messages: list[Message],
-        schema: dict[str, Any],
-        name: str,
-        max_tokens: int,
+        self, messages: list[Message], schema: dict[str, Any], name: str, max_tokens: int
     ) -> str:
         if self.budget is not None:
             tokens = sum(count_tokens(str(m.get("content") or "")) for m in messages) + max_tokens
-            await wait_for_budget(self.budget, endpoint.model, tokens)
-        async with self.semaphore:
+            await wait_for_budget(self.budget, self.group, tokens)
+        response_format: dict[str, Any] = {"type": "json_object"}
+        if self.supports_schema:
+            response_format = {
+                "type": "json_schema",
+                "json_schema": {"name": name, "schema": schema},
+            }
+        async with self.slots.hold():
             try:
-                response = await litellm.acompletion(
-                    model=endpoint.litellm_model,
-                    messages=messages,
-                    api_base=endpoint.api_base,
-                    api_key=endpoint.api_key,
-                    response_format=_response_format(endpoint, schema, name),
+                response = await self.router.acompletion(
+                    model=self.group,
+                    messages=messages,  # type: ignore[arg-type]
+                    response_format=response_format,
                     temperature=0,
                     max_tokens=max_tokens,
                     timeout=self.timeout_s,
-                    num_retries=0,
-                    max_retries=0,
                 )
             except Exception as error:
-                LLM_ERRORS.labels(endpoint.model, type(error).__name__).inc()
+                LLM_ERRORS.labels(self.group, type(error).__name__).inc()
                 raise
+        answered_by = (getattr(response, "_hidden_params", None) or {}).get("model_group")
+        model = str(answered_by or self.group)
         usage = getattr(response, "usage", None)
         prompt_tokens = int(getattr(usage, "prompt_tokens", 0) or 0)
         completion_tokens = int(getattr(usage, "completion_tokens", 0) or 0)
         self.usage.add(prompt_tokens, completion_tokens)
-        LLM_CALLS.labels(endpoint.model).inc()
-        LLM_TOKENS.labels(endpoint.model, "prompt").inc(prompt_tokens)
-        LLM_TOKENS.labels(endpoint.model, "completion").inc(completion_tokens)
+        LLM_CALLS.labels(model).inc()
+        LLM_TOKENS.labels(model, "prompt").inc(prompt_tokens)
+        LLM_TOKENS.labels(model, "completion").inc(completion_tokens)
         content = response.choices[0].message.content
         return content if isinstance(content, str) else ""
 
 
-def _response_format(endpoint: Endpoint, schema: dict[str, Any], name: str) -> dict[str, Any]:
-    """json_schema where the provider can enforce it (llama.cpp, Ollama, modern APIs)."""
-    supports_schema = endpoint.is_self_hosted or litellm.supports_response_schema(
-        model=endpoint.litellm_model
-    )
-    if supports_schema:
-        return {"type": "json_schema", "json_schema": {"name": name, "schema": schema}}
-    return {"type": "json_object"}
+def _supports_schema(endpoint: Endpoint) -> bool:
+    """Whether the provider can enforce a JSON schema (llama.cpp, Ollama, modern APIs)."""
+    return endpoint.is_self_hosted or litellm.supports_response_schema(model=endpoint.litellm_model)
 
 
 def _repair_request(error: Exception) -> str:
@@ -345,15 +307,15 @@ def _short(error: BaseException) -> str:
 
 
 class LLMClient:
-    """Process-wide: the configured endpoints, the shared concurrency limit, and readiness."""
+    """Process-wide: the configured endpoints and their router, the shared limits, readiness."""
 
     def __init__(self, settings: Settings, *, local: LocalModelServer | None = None) -> None:
         self._settings = settings
         self._local = local
-        self._semaphore = asyncio.Semaphore(settings.llm_max_parallel)
+        self._slots = open_slots(settings)
         self._cache = open_cache(settings)
         self._budget = open_budget(settings)
-        self._cooldowns = Cooldowns(settings.llm_cooldown_s)
+        self._router: tuple[tuple[Endpoint, ...], Router] | None = None
 
     @property
     def primary(self) -> Endpoint:
@@ -368,16 +330,60 @@ class LLMClient:
 
     @property
     def fallbacks(self) -> list[Endpoint]:
-        """FUSEBRIEF_LLM_FALLBACK_MODELS entries: "model" or "model@api_base"."""
+        """FUSEBRIEF_LLM_FALLBACK_MODELS entries: "model" or "model@api_base". A hosted model
+        finds its key where litellm looks (OPENAI_API_KEY, ...); a self-hosted one needs none."""
         endpoints = []
         for entry in self._settings.llm_fallback_models:
             model, _, api_base = entry.partition("@")
-            endpoints.append(Endpoint(model, api_base or None))
+            endpoints.append(Endpoint(model, api_base or None, "none" if api_base else None))
         return endpoints
 
     @property
+    def endpoints(self) -> list[Endpoint]:
+        return [self.primary, *self.fallbacks]
+
+    @property
     def allowed_models(self) -> list[str]:
-        return [e.model for e in (self.primary, *self.fallbacks)]
+        """The model groups, in fallback order (entries naming one model are one group)."""
+        return list(dict.fromkeys(e.model for e in self.endpoints))
+
+    def router(self) -> Router:
+        """The litellm Router over every endpoint: one model group per model name (its
+        `model@api_base` entries are load-balanced deployments), each group falling back to the
+        others in configured order. It never retries by itself (tenacity does, in the session);
+        it cools a failed deployment down for FUSEBRIEF_LLM_COOLDOWN_S when another deployment
+        or group can take its calls, with the cooldowns in Redis in scale-out mode."""
+        endpoints = tuple(self.endpoints)
+        if self._router is None or self._router[0] != endpoints:
+            self._router = (endpoints, self._build_router(endpoints))
+        return self._router[1]
+
+    def _build_router(self, endpoints: tuple[Endpoint, ...]) -> Router:
+        groups = self.allowed_models
+        model_list = [
+            {
+                "model_name": e.model,
+                "litellm_params": {
+                    "model": e.litellm_model,
+                    "api_base": e.api_base,
+                    "api_key": e.api_key,
+                },
+            }
+            for e in endpoints
+        ]
+        fallbacks = [{g: [other for other in groups if other != g]} for g in groups]
+        lone = len(endpoints) == 1
+        settings = self._settings
+        router = Router(
+            model_list=model_list,
+            fallbacks=fallbacks if len(groups) > 1 else [],
+            num_retries=0,
+            allowed_fails=0,  # a deployment that failed a call cools down (if it is not alone)
+            cooldown_time=settings.llm_cooldown_s,
+            disable_cooldowns=lone or settings.llm_cooldown_s == 0,
+            redis_url=settings.queue_url,
+        )
+        return cast(Router, router)  # litellm's Router.__new__ is untyped
 
     def context_tokens(self, endpoint: Endpoint) -> int:
         settings = self._settings
@@ -399,18 +405,20 @@ class LLMClient:
                 f"options.model {model!r} is not offered here; choose one of "
                 f"{', '.join(self.allowed_models)} or leave it out"
             )
-        candidates = [self.primary, *self.fallbacks]
-        chosen = next((e for e in candidates if e.model == model), candidates[0])
-        endpoints = [chosen, *[e for e in candidates if e != chosen]]
+        endpoints = self.endpoints
+        group = model or endpoints[0].model
+        deployments = [e for e in endpoints if e.model == group]
         return ModelSession(
-            endpoints=endpoints,
-            context_tokens=self.context_tokens(chosen),
+            router=self.router(),
+            group=group,
+            api_bases=", ".join(e.api_base for e in deployments if e.api_base),
+            supports_schema=all(_supports_schema(e) for e in endpoints),
+            context_tokens=self.context_tokens(deployments[0]),
             timeout_s=self._settings.llm_timeout_s,
             max_retries=self._settings.llm_max_retries,
-            semaphore=self._semaphore,
+            slots=self._slots,
             cache=self._cache,
             budget=self._budget,
-            cooldowns=self._cooldowns,
         )
 
     def _require_local_model(self) -> None:

@@ -56,6 +56,15 @@ if redis.call('HGET', KEYS[1], 'lease_owner') ~= ARGV[1] then return 0 end
 redis.call('HSET', KEYS[1], unpack(ARGV, 2))
 return 1
 """
+# KEYS[1] job; ARGV: owner. Hand the running job back to the queue without using an attempt.
+_RELEASE = """
+if redis.call('HGET', KEYS[1], 'status') ~= 'running' then return 0 end
+if redis.call('HGET', KEYS[1], 'lease_owner') ~= ARGV[1] then return 0 end
+local attempts = tonumber(redis.call('HGET', KEYS[1], 'attempts'))
+redis.call('HSET', KEYS[1], 'status', 'queued', 'lease_owner', '',
+           'attempts', math.max(attempts - 1, 0))
+return 1
+"""
 # KEYS[1] job; ARGV: now.
 _CANCEL = """
 local status = redis.call('HGET', KEYS[1], 'status')
@@ -73,6 +82,7 @@ class RedisJobStore:
         self._start = redis.register_script(_START)
         self._renew = redis.register_script(_RENEW)
         self._if_owner = redis.register_script(_IF_OWNER)
+        self._release = redis.register_script(_RELEASE)
         self._cancel = redis.register_script(_CANCEL)
 
     async def submit(self, new: NewJob) -> tuple[Job, bool]:
@@ -145,10 +155,7 @@ class RedisJobStore:
         return bool(await self._if_owner(keys=[PREFIX + job_id], args=args))
 
     async def release(self, job_id: str, owner: str) -> None:
-        job = await self.get(job_id)
-        attempts = max((job.attempts if job else 1) - 1, 0)
-        args: list[Arg] = [owner, "status", "queued", "lease_owner", "", "attempts", attempts]
-        await self._if_owner(keys=[PREFIX + job_id], args=args)
+        await self._release(keys=[PREFIX + job_id], args=[owner])
 
     async def cancel(self, job_id: str) -> Job | None:
         await self._cancel(keys=[PREFIX + job_id], args=[time.time()])

@@ -1,11 +1,20 @@
 """Requests and tokens per minute per model: calls over the budget wait for the next window;
-the Redis budget is one budget for every process."""
+the Redis budget is one budget for every process. Calls in flight: at most the limit, in one
+process or (Redis) across all of them, and a dead holder's slot comes back."""
 
+import asyncio
 import time
 
 import pytest
 
-from service.budget import MemoryBudget, RedisBudget, wait_for_budget
+from service.budget import (
+    MemoryBudget,
+    MemorySlots,
+    RedisBudget,
+    RedisSlots,
+    Slots,
+    wait_for_budget,
+)
 
 WINDOW_S = 0.5  # a short "minute" keeps the test fast
 
@@ -55,3 +64,43 @@ async def test_two_processes_share_one_redis_budget(
     spent = [await first.spend("m", 1), await second.spend("m", 1), await first.spend("m", 1)]
     assert spent == [0.0, 0.0, 0.0]
     assert await second.spend("m", 1) > 0
+
+
+async def _most_in_flight(pools: list[Slots], calls: int) -> int:
+    """Run `calls` short calls spread over `pools`; the most that were ever in flight at once."""
+    in_flight = most = 0
+
+    async def call(pool: Slots) -> None:
+        nonlocal in_flight, most
+        async with pool.hold():
+            in_flight += 1
+            most = max(most, in_flight)
+            await asyncio.sleep(0.02)
+            in_flight -= 1
+
+    await asyncio.gather(*(call(pools[i % len(pools)]) for i in range(calls)))
+    return most
+
+
+async def test_memory_slots_cap_calls_in_flight() -> None:
+    assert await _most_in_flight([MemorySlots(3)], 12) == 3
+
+
+async def test_redis_slots_are_one_limit_for_every_process(redis_url: str) -> None:
+    # Two pools with their own connections stand for two processes sharing FUSEBRIEF_QUEUE_URL.
+    pools: list[Slots] = [
+        RedisSlots(redis_url, 3, lease_s=30),
+        RedisSlots(redis_url, 3, lease_s=30),
+    ]
+    assert await _most_in_flight(pools, 12) == 3
+
+
+async def test_a_slot_held_by_a_dead_process_comes_back_when_its_lease_ends(redis_url: str) -> None:
+    dead = RedisSlots(redis_url, 1, lease_s=0.3)
+    holding = dead.hold()
+    await holding.__aenter__()  # taken and never released: the process "died"
+    alive = RedisSlots(redis_url, 1, lease_s=30)
+    started = time.monotonic()
+    async with alive.hold():
+        waited = time.monotonic() - started
+    assert 0.2 <= waited < 3

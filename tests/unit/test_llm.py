@@ -155,8 +155,53 @@ async def test_a_failed_primary_cools_down_instead_of_being_retried_on_every_cal
         for _ in range(3):  # three briefs' worth of calls, one client (one process)
             answer = await client.session().complete_json(MESSAGES, Answer, max_tokens=50)
             assert answer.value == 5
-    assert len(primary.requests) == 2  # one call and its one retry; then it cooled down
+    # The router fell back on the first failure and cooled the primary down: one request only.
+    assert len(primary.requests) == 1
     assert len(llm_server.requests) == 3
+
+
+async def test_in_scale_out_mode_every_process_sees_a_cooldown(
+    llm_server: ReplayServer, redis_url: str
+) -> None:
+    down = Page('{"error": {"message": "overloaded"}}', status=503, content_type="application/json")
+    with PageServer({"/v1/chat/completions": down}) as primary:
+        settings = make_settings(
+            llm_server,
+            llm_api_base=primary.url + "/v1",
+            llm_max_retries=0,
+            llm_fallback_models=f"ollama/replay@{llm_server.url}",
+            queue_url=redis_url,
+            cache="off",
+        )
+        llm_server.inject(*[Fault("content", content='{"value": 3}')] * 2)
+        # Two clients with their own routers stand for two processes sharing FUSEBRIEF_QUEUE_URL.
+        for client in (LLMClient(settings), LLMClient(settings)):
+            answer = await client.session().complete_json(MESSAGES, Answer, max_tokens=50)
+            assert answer.value == 3
+    assert len(primary.requests) == 1  # the second process skipped the cooled-down primary
+    assert len(llm_server.requests) == 2
+
+
+async def test_deployments_of_one_model_share_its_calls_and_a_dead_one_cools_down(
+    llm_server: ReplayServer,
+) -> None:
+    # Two `model@api_base` entries of one model are one group of two deployments, not a fallback.
+    down = Page('{"error": {"message": "overloaded"}}', status=503, content_type="application/json")
+    with PageServer({"/v1/chat/completions": down}) as dead:
+        settings = make_settings(
+            llm_server,
+            llm_max_retries=1,
+            llm_fallback_models=f"openai/replay@{dead.url}/v1",
+            cache="off",
+        )
+        client = LLMClient(settings)
+        assert client.allowed_models == ["openai/replay"]
+        llm_server.inject(*[Fault("content", content='{"value": 8}')] * 20)
+        for _ in range(20):  # a random pick misses the dead deployment 20 times in 1e-6 runs
+            answer = await client.session().complete_json(MESSAGES, Answer, max_tokens=50)
+            assert answer.value == 8
+    assert len(dead.requests) == 1  # picked once (its call retried on the other), then cooled
+    assert len(llm_server.requests) == 20
 
 
 async def test_without_a_fallback_the_primary_is_always_tried(llm_server: ReplayServer) -> None:
