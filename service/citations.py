@@ -6,10 +6,12 @@ source (its facts or its text). A missing number or name found in another on-top
 that source; one found nowhere makes the sentence unsupported, and so does a sentence most of
 whose words its sources do not contain (a model's invention). A sentence that states one side of
 a detected disagreement as plain fact is withdrawn (the disagreement sentence reports it). Every
-removal is reported in the warnings, never silent.
+removal is reported in the warnings, never silent. The title passes the same check; a title
+that fails it is replaced by the headline of the source the brief cites most.
 """
 
 import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -161,3 +163,28 @@ def check_citations(
     if result.invalid_ids:
         result.warnings.append(f"dropped {result.invalid_ids} citation(s) to unknown fact IDs")
     return result
+
+
+def check_title(
+    title: str,
+    sentences: Sequence[Sentence],
+    sources: Sequence[Source],
+    summaries: Sequence[ArticleSummary],
+    disputed: set[tuple[float, str]],
+    language: str,
+) -> tuple[str, str | None]:
+    """The title, or (when it states what no source does, or one side of a disagreement) the
+    headline of the most-cited source in the brief's language; and the warning, if replaced."""
+    text = " ".join(title.split())
+    problem: str | None = "it is empty"
+    if text:
+        _, problem = _support(text, [], Evidence.build(sources, summaries))
+    if problem is None and any((q.value, q.unit) in disputed for q in quantities(text)):
+        problem = "it states one side of a disagreement as fact"
+    usable = [s for s in sources if not s.set_aside and s.article.title.strip()]
+    if problem is None or not usable:
+        return text, None
+    cited = Counter(sid for sentence in sentences for sid in sentence.sources)
+    best = max(usable, key=lambda s: (s.language == language, cited[s.sid]))
+    headline = " ".join(best.article.title.split())
+    return headline, f"replaced the title {_quote(text)} ({problem}) with {best.sid}'s headline"

@@ -7,7 +7,7 @@ Every way of making a brief (REST, CLI, and later digest, Slack, jobs) goes thro
 import uuid
 from collections.abc import Callable, Sequence
 
-from service.citations import check_citations
+from service.citations import check_citations, check_title
 from service.clean import remove_shared_lines
 from service.conflicts import describe, disputed_values, find_conflicts
 from service.errors import InvalidBundle, ModelOutputInvalid
@@ -70,7 +70,11 @@ async def build_brief(
     progress("fuse", 1, 1)
 
     # 6. Check citations deterministically; report every disagreement with its sources.
-    checked = check_citations(draft.sentences, sources, summaries, disputed_values(conflicts))
+    disputed = disputed_values(conflicts)
+    checked = check_citations(draft.sentences, sources, summaries, disputed)
+    title, title_warning = check_title(
+        draft.title, checked.sentences, sources, summaries, disputed, language
+    )
     outlets = {s.sid: s.article.source for s in sources}
     disagreements = [describe(c, language, outlets) for c in conflicts]
     sentences = checked.sentences + [Sentence(d.text, d.sources) for d in disagreements]
@@ -80,6 +84,8 @@ async def build_brief(
         for s, c in zip(sources, cleaned, strict=True)
         for line in c.injections
     ] + checked.warnings
+    if title_warning:
+        warnings.append(title_warning)
     if draft.facts_left_out:
         warnings.append(
             f"{draft.facts_left_out} lower-ranked fact(s) did not fit the model's context "
@@ -90,7 +96,7 @@ async def build_brief(
 
     return Brief(
         id=uuid.uuid4().hex,
-        title=draft.title,
+        title=title,
         language=language,
         sentences=sentences,
         disagreements=disagreements,

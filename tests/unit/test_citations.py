@@ -1,8 +1,8 @@
 """The deterministic citation check."""
 
-from service.citations import check_citations
+from service.citations import check_citations, check_title
 from service.fuse import FuseSentence
-from service.types import Article, ArticleSummary, Fact, Source
+from service.types import Article, ArticleSummary, Fact, Sentence, Source
 
 
 def _source(sid: str, text: str, set_aside: bool = False) -> Source:
@@ -110,3 +110,23 @@ def test_a_reordered_repeat_is_dropped_too() -> None:
     )
     assert len(result.sentences) == 1
     assert result.warnings[0].startswith("removed a repeated sentence")
+
+
+def _title(title: str, disputed: set[tuple[float, str]] | None = None) -> tuple[str, str | None]:
+    cited = [Sentence("The strike left 40 ships waiting.", ("S2",))]
+    return check_title(title, cited, SOURCES, SUMMARIES, disputed or set(), "en")
+
+
+def test_a_supported_title_is_kept() -> None:
+    assert _title("Dockers accept 6% pay rise") == ("Dockers accept 6% pay rise", None)
+
+
+def test_a_title_naming_what_no_source_says_gives_way_to_the_most_cited_headline() -> None:
+    title, warning = _title("Governor Brandt ends 9-week strike")
+    assert title == "S2"  # the headline (the test sources' titles are their IDs) of S2
+    assert warning is not None and "appears in no source" in warning and "S2" in warning
+
+
+def test_a_title_stating_one_side_of_a_disagreement_is_replaced() -> None:
+    title, warning = _title("Strike left 40 ships waiting", disputed={(40.0, "ship")})
+    assert title == "S2" and warning is not None and "disagreement" in warning
