@@ -138,56 +138,49 @@ async def test_readiness_probes_the_model_server(llm_server: ReplayServer) -> No
     assert not ready and "unreachable" in detail
 
 
-async def test_a_failed_primary_cools_down_instead_of_being_retried_on_every_call(
-    llm_server: ReplayServer,
+OVERLOADED = Page(
+    '{"error": {"message": "overloaded"}}', status=503, content_type="application/json"
+)
+
+
+async def _ask_each(clients: list[LLMClient], value: int) -> None:
+    """One call through each client; every answer must be `value`."""
+    for client in clients:
+        answer = await client.session().complete_json(MESSAGES, Answer, max_tokens=50)
+        assert answer.value == value
+
+
+@pytest.mark.parametrize("scale_out", [False, True])
+async def test_a_failed_primary_cools_down_for_every_later_call(
+    llm_server: ReplayServer, request: pytest.FixtureRequest, scale_out: bool
 ) -> None:
-    down = Page('{"error": {"message": "overloaded"}}', status=503, content_type="application/json")
-    with PageServer({"/v1/chat/completions": down}) as primary:
+    """One process: later briefs skip the primary. Scale-out: other processes skip it too."""
+    shared = {"queue_url": request.getfixturevalue("redis_url")} if scale_out else {}
+    with PageServer({"/v1/chat/completions": OVERLOADED}) as primary:
         settings = make_settings(
             llm_server,
             llm_api_base=primary.url + "/v1",
             llm_max_retries=1,
             llm_fallback_models=f"ollama/replay@{llm_server.url}",
             cache="off",  # every call must reach a model
+            **shared,
         )
         llm_server.inject(*[Fault("content", content='{"value": 5}')] * 3)
-        client = LLMClient(settings)
-        for _ in range(3):  # three briefs' worth of calls, one client (one process)
-            answer = await client.session().complete_json(MESSAGES, Answer, max_tokens=50)
-            assert answer.value == 5
+        # Three briefs' calls: through one client (one process), or (scale-out) through three
+        # clients with their own routers, standing for three processes on FUSEBRIEF_QUEUE_URL.
+        one = LLMClient(settings)
+        clients = [LLMClient(settings) for _ in range(3)] if scale_out else [one, one, one]
+        await _ask_each(clients, 5)
     # The router fell back on the first failure and cooled the primary down: one request only.
     assert len(primary.requests) == 1
     assert len(llm_server.requests) == 3
-
-
-async def test_in_scale_out_mode_every_process_sees_a_cooldown(
-    llm_server: ReplayServer, redis_url: str
-) -> None:
-    down = Page('{"error": {"message": "overloaded"}}', status=503, content_type="application/json")
-    with PageServer({"/v1/chat/completions": down}) as primary:
-        settings = make_settings(
-            llm_server,
-            llm_api_base=primary.url + "/v1",
-            llm_max_retries=0,
-            llm_fallback_models=f"ollama/replay@{llm_server.url}",
-            queue_url=redis_url,
-            cache="off",
-        )
-        llm_server.inject(*[Fault("content", content='{"value": 3}')] * 2)
-        # Two clients with their own routers stand for two processes sharing FUSEBRIEF_QUEUE_URL.
-        for client in (LLMClient(settings), LLMClient(settings)):
-            answer = await client.session().complete_json(MESSAGES, Answer, max_tokens=50)
-            assert answer.value == 3
-    assert len(primary.requests) == 1  # the second process skipped the cooled-down primary
-    assert len(llm_server.requests) == 2
 
 
 async def test_deployments_of_one_model_share_its_calls_and_a_dead_one_cools_down(
     llm_server: ReplayServer,
 ) -> None:
     # Two `model@api_base` entries of one model are one group of two deployments, not a fallback.
-    down = Page('{"error": {"message": "overloaded"}}', status=503, content_type="application/json")
-    with PageServer({"/v1/chat/completions": down}) as dead:
+    with PageServer({"/v1/chat/completions": OVERLOADED}) as dead:
         settings = make_settings(
             llm_server,
             llm_max_retries=1,
@@ -197,9 +190,8 @@ async def test_deployments_of_one_model_share_its_calls_and_a_dead_one_cools_dow
         client = LLMClient(settings)
         assert client.allowed_models == ["openai/replay"]
         llm_server.inject(*[Fault("content", content='{"value": 8}')] * 20)
-        for _ in range(20):  # a random pick misses the dead deployment 20 times in 1e-6 runs
-            answer = await client.session().complete_json(MESSAGES, Answer, max_tokens=50)
-            assert answer.value == 8
+        # A random pick misses the dead deployment 20 times in a row once in a million runs.
+        await _ask_each([client] * 20, 8)
     assert len(dead.requests) == 1  # picked once (its call retried on the other), then cooled
     assert len(llm_server.requests) == 20
 
