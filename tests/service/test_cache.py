@@ -1,5 +1,6 @@
-"""The reply cache: a repeated bundle costs no model call; a change of model, prompt or request
-misses; the cache outlives the process; FUSEBRIEF_CACHE=off turns it off."""
+"""The reply cache: a repeated bundle costs no model call, a repeated article no map call wherever
+it stands; a change of model, prompt or request misses; the cache outlives the process;
+FUSEBRIEF_CACHE=off turns it off."""
 
 from pathlib import Path
 from typing import Any
@@ -16,9 +17,9 @@ from tests.support.llm_server import ReplayServer
 SMALL = load_bundle("small.json")  # two articles: two map calls and one fuse call
 
 
-def _brief(settings: Settings) -> dict[str, Any]:
+def _brief(settings: Settings, bundle: dict[str, Any] = SMALL) -> dict[str, Any]:
     with TestClient(create_app(settings, LLMClient(settings))) as client:
-        response = client.post("/v1/briefs", json=SMALL)
+        response = client.post("/v1/briefs", json=bundle)
     assert response.status_code == 200, response.text
     brief: dict[str, Any] = response.json()
     return brief
@@ -39,6 +40,18 @@ def test_a_repeated_bundle_is_served_from_the_cache_without_model_calls(
     }  # fmt: skip
     assert again["sentences"] == first["sentences"]
     assert again["title"] == first["title"]
+
+
+def test_an_article_summary_is_reused_at_another_position_in_another_bundle(
+    llm_server: ReplayServer,
+) -> None:
+    settings = make_settings(llm_server)
+    _brief(settings)
+    swapped = {**SMALL, "articles": SMALL["articles"][::-1]}  # S1 is now S2 and S2 is S1
+    brief = _brief(settings, swapped)
+    assert brief["usage"]["cache_hits"] == 2  # both articles' map calls
+    assert brief["usage"]["llm_calls"] == 1  # only the fuse call, whose fact IDs changed
+    assert [s["title"] for s in brief["sources"]] == [a["title"] for a in swapped["articles"]]
 
 
 def test_another_model_does_not_get_this_models_replies(llm_server: ReplayServer) -> None:
