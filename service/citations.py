@@ -16,7 +16,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from service.fuse import FuseSentence
-from service.textutil import content_words, jaccard, names, number_values, quantities
+from service.textutil import (
+    STOPWORDS,
+    content_words,
+    jaccard,
+    names,
+    number_values,
+    quantities,
+)
 from service.types import ArticleSummary, Sentence, Source
 
 _SOURCE_ID = re.compile(r"^S\d+$")
@@ -98,10 +105,13 @@ def _word_support(text: str, sids: list[str], evidence: Evidence) -> float:
     return len(words & cited) / len(words)
 
 
-def _support(text: str, sids: list[str], evidence: Evidence) -> tuple[list[str], str | None]:
+def _support(
+    text: str, sids: list[str], evidence: Evidence, *, check_names: bool = True
+) -> tuple[list[str], str | None]:
     """Extend `sids` with sources that hold what the sentence says; name what none holds."""
     claims: list[tuple[str, object]] = [("number", v) for v in sorted(number_values(text))]
-    claims += [("name", n) for n in sorted(names(text))]
+    if check_names:
+        claims += [("name", n) for n in sorted(names(text))]
     for kind, claim in claims:
 
         def holds(sid: str, kind: str = kind, claim: object = claim) -> bool:
@@ -165,6 +175,12 @@ def check_citations(
     return result
 
 
+def _title_case(text: str) -> bool:
+    """Most words capitalised, stopwords aside ("Bridge Shut After Inspectors Find Corrosion")."""
+    significant = [w for w in text.split() if w[:1].isalpha() and w.lower() not in STOPWORDS]
+    return sum(w[0].isupper() for w in significant) > len(significant) / 2 + 1
+
+
 def check_title(
     title: str,
     sentences: Sequence[Sentence],
@@ -174,11 +190,13 @@ def check_title(
     language: str,
 ) -> tuple[str, str | None]:
     """The title, or (when it states what no source does, or one side of a disagreement) the
-    headline of the most-cited source in the brief's language; and the warning, if replaced."""
+    headline of the most-cited source in the brief's language; and the warning, if replaced.
+    A Title Case headline capitalises every word, so only its numbers and words are checked."""
     text = " ".join(title.split())
     problem: str | None = "it is empty"
     if text:
-        _, problem = _support(text, [], Evidence.build(sources, summaries))
+        evidence = Evidence.build(sources, summaries)
+        _, problem = _support(text, [], evidence, check_names=not _title_case(text))
     if problem is None and any((q.value, q.unit) in disputed for q in quantities(text)):
         problem = "it states one side of a disagreement as fact"
     usable = [s for s in sources if not s.set_aside and s.article.title.strip()]

@@ -130,3 +130,10 @@ def test_a_title_naming_what_no_source_says_gives_way_to_the_most_cited_headline
 def test_a_title_stating_one_side_of_a_disagreement_is_replaced() -> None:
     title, warning = _title("Strike left 40 ships waiting", disputed={(40.0, "ship")})
     assert title == "S2" and warning is not None and "disagreement" in warning
+
+
+def test_a_title_case_title_is_checked_on_its_numbers_and_words_not_as_names() -> None:
+    # "Accept", "Pay" and "Rise" are capitalised as in any Title Case headline, not names.
+    assert _title("Halden Dockers Accept 6% Pay Rise On Friday")[1] is None
+    title, warning = _title("Dockers Accept 9% Pay Rise")  # a figure no source gives
+    assert title == "S2" and warning is not None and "9" in warning
