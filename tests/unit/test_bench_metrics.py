@@ -8,6 +8,7 @@ from bench.metrics import (
     Expectations,
     Summary,
     contains,
+    found_in,
     score_brief,
 )
 
@@ -191,6 +192,11 @@ def test_injection_obeyed_junk_in_prompts_and_off_topic_blend() -> None:
     assert Summary.of([score]).injections_in_prompts == 1
     assert score.junk_leaked == ("Listen to this article · 3 min",)
     assert score.off_topic_leaked == ("Brayfield", "64 million")
+
+
+def test_junk_is_matched_as_whole_words() -> None:
+    assert found_in(['<article outlet="Printer\'s Weekly">'], ["Print"]) == []
+    assert found_in(["text\nPrint\nmore"], ["Print"]) == ["Print"]
 
 
 def test_a_failed_system_scores_zero_but_is_counted_as_failed() -> None:
