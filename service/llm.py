@@ -164,6 +164,7 @@ class ModelSession:
 
     router: Router
     group: str  # the model asked for; the router falls back to the other groups
+    cache_as: str  # the model's name in reply-cache keys: names the embedded model's weights
     api_bases: str  # where the group's deployments live, for error messages ("" if hosted)
     supports_schema: bool  # every deployment can enforce a JSON schema
     context_tokens: int
@@ -187,7 +188,7 @@ class ModelSession:
         schema: dict[str, Any] | None = None,
     ) -> T:
         schema = schema or output.model_json_schema()
-        key = reply_key(self.name, prompt_version(), {"messages": messages, "schema": schema})
+        key = reply_key(self.cache_as, prompt_version(), {"messages": messages, "schema": schema})
         if (cached := await self.cache.get(key)) is not None:
             CACHE_LOOKUPS.labels("hit").inc()
             self.usage.cache_hits += 1
@@ -408,9 +409,11 @@ class LLMClient:
         endpoints = self.endpoints
         group = model or endpoints[0].model
         deployments = [e for e in endpoints if e.model == group]
+        embedded = self._settings.uses_local_model and group == self.primary.model
         return ModelSession(
             router=self.router(),
             group=group,
+            cache_as=f"{group}:{self._settings.local_model}" if embedded else group,
             api_bases=", ".join(e.api_base for e in deployments if e.api_base),
             supports_schema=all(_supports_schema(e) for e in endpoints),
             context_tokens=self.context_tokens(deployments[0]),

@@ -6,13 +6,15 @@ from pathlib import Path
 from typing import Any
 
 from fastapi.testclient import TestClient
+from pydantic import BaseModel
 
 from service.api.app import create_app
 from service.cache import SQLiteCache, reply_key
 from service.config import Settings
 from service.llm import LLMClient
-from tests.conftest import load_bundle, make_settings
-from tests.support.llm_server import ReplayServer
+from service.local_model import LocalModelServer
+from tests.conftest import fresh_data_dir, load_bundle, make_settings
+from tests.support.llm_server import Fault, ReplayServer
 
 SMALL = load_bundle("small.json")  # two articles: two map calls and one fuse call
 
@@ -59,6 +61,26 @@ def test_another_model_does_not_get_this_models_replies(llm_server: ReplayServer
     _brief(settings)
     other = _brief(settings.model_copy(update={"llm_model": "openai/another-model"}))
     assert other["usage"]["llm_calls"] == 3 and other["usage"]["cache_hits"] == 0
+
+
+async def test_the_embedded_models_weights_are_part_of_the_key(llm_server: ReplayServer) -> None:
+    # Both sizes of the embedded model answer as "openai/local"; the 1.5B must not be served
+    # the 0.5B's cached replies. The replay server stands in for llama.cpp's server.
+    class Answer(BaseModel):
+        value: int
+
+    messages = [{"role": "user", "content": "Give me a value as JSON."}]
+    data_dir = fresh_data_dir()
+    values = []
+    for size in ("0.5b", "1.5b", "0.5b"):
+        settings = make_settings(llm_server, llm_model="local", local_model=size, data_dir=data_dir)
+        local = LocalModelServer(settings)
+        local.api_base = llm_server.url + "/v1"
+        llm_server.inject(Fault("content", content=f'{{"value": {len(values)}}}'))
+        session = LLMClient(settings, local=local).session()
+        values.append((await session.complete_json(messages, Answer, max_tokens=20)).value)
+    assert values == [0, 1, 0]  # the 1.5B asked its own model; the 0.5B's reply came back cached
+    assert len(llm_server.requests) == 2
 
 
 def test_cache_off_calls_the_model_every_time(llm_server: ReplayServer) -> None:
