@@ -172,6 +172,7 @@ async def run_fusebrief(bundle: Bundle, api_base: str, label: str, context: int)
         llm_context_tokens=context,
         llm_timeout_s=900,
         llm_max_retries=1,
+        cache="off",  # measure the model, not the reply cache (both local sizes are openai/local)
     )
     articles, options = BriefRequest.model_validate(bundle.data).to_bundle(settings)
 
