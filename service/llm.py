@@ -276,8 +276,7 @@ class ModelSession:
             except Exception as error:
                 LLM_ERRORS.labels(self.group, type(error).__name__).inc()
                 raise
-        answered_by = (getattr(response, "_hidden_params", None) or {}).get("model_group")
-        model = str(answered_by or self.group)
+        model = self._answered_by(response)
         usage = getattr(response, "usage", None)
         prompt_tokens = int(getattr(usage, "prompt_tokens", 0) or 0)
         completion_tokens = int(getattr(usage, "completion_tokens", 0) or 0)
@@ -287,6 +286,12 @@ class ModelSession:
         LLM_TOKENS.labels(model, "completion").inc(completion_tokens)
         content = response.choices[0].message.content
         return content if isinstance(content, str) else ""
+
+    def _answered_by(self, response: Any) -> str:
+        """The model group whose deployment answered (a fallback, perhaps), for the metrics."""
+        model_id = (getattr(response, "_hidden_params", None) or {}).get("model_id")
+        deployment = self.router.get_deployment(model_id=model_id) if model_id else None
+        return str(getattr(deployment, "model_name", None) or self.group)
 
 
 def _supports_schema(endpoint: Endpoint) -> bool:

@@ -8,6 +8,7 @@ import re
 import time
 
 import pytest
+from prometheus_client import REGISTRY
 from pydantic import BaseModel
 
 from service.errors import InvalidBundle, ModelOutputInvalid, ModelUnavailable
@@ -111,8 +112,12 @@ async def test_fallback_model_answers_when_the_primary_is_down(llm_server: Repla
     )
     llm_server.inject(Fault("content", content='{"value": 9}'))
     session = LLMClient(settings).session()
+    answered = {"model": "ollama/replay"}
+    before = REGISTRY.get_sample_value("fusebrief_llm_calls_total", answered) or 0.0
     assert (await session.complete_json(MESSAGES, Answer, max_tokens=50)).value == 9
     assert [r.dialect for r in llm_server.requests] == ["ollama"]
+    # The call is counted for the model that answered, not the one asked.
+    assert REGISTRY.get_sample_value("fusebrief_llm_calls_total", answered) == before + 1
 
 
 async def test_ollama_models_use_the_chat_endpoint(llm_server: ReplayServer) -> None:
