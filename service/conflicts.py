@@ -7,41 +7,91 @@ disagreement is built here from versioned templates, quoting and citing every si
 """
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from service.prompts import disagreement_templates
-from service.textutil import Quantity, content_words, names, quantities
+from service.textutil import (
+    Quantity,
+    content_words_in_order,
+    figures,
+    names,
+    quantities,
+    words,
+)
 from service.types import ArticleSummary, Conflict, Disagreement, Fact, Source
 
 CONTEXT_OVERLAP = 0.4  # overlap coefficient of the two facts' context words
+NEAR_WORDS = 3  # content words each side of a quantity that say what it measures
+NEAR_OVERLAP = 0.6  # overlap of those words above which other names do not matter…
+NEAR_SHARED = 3  # …when at least this many are shared
 CALENDAR_WORDS = frozenset(
     "monday tuesday wednesday thursday friday saturday sunday january february march april may"
     " june july august september october november december".split()
 )
 IGNORED_UNITS = frozenset({"", "and", "or", "to", "of", "in", "on", "at", "the", "a"})
+_SUFFIXES = ("ing", "ed", "es", "s", "e")
+
+
+def _stem(word: str) -> str:
+    """A crude stem, alike for both sides: "fined"/"fine", "Quillon's"/"Quillon", "jobs"/"job"."""
+    word = word.lower().removesuffix("'s").removesuffix("’s")
+    for suffix in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            return word[: -len(suffix)]
+    return word
 
 
 def _overlap(a: set[str], b: set[str]) -> float:
     return len(a & b) / min(len(a), len(b)) if a and b else 0.0
 
 
-def _context(fact: Fact, quantity: Quantity) -> tuple[set[str], set[str]]:
-    text = fact.text.replace(quantity.text, " ")
-    actors = {n.lower() for n in names(text)} - CALENDAR_WORDS
-    return content_words(text) - {quantity.unit}, actors
+@dataclass(frozen=True)
+class _Context:
+    """What surrounds one quantity in one fact."""
+
+    words: set[str]  # stems of the fact's other content words
+    near: set[str]  # stems of the content words right before and after the quantity
+    names: set[str]  # stems of the names in the fact
+    all_stems: set[str]  # every word of the fact, names and sentence-initial words included
+    stated: set[tuple[float, str]]  # every (value, unit) the fact states
 
 
-Context = tuple[set[str], set[str]]  # a quantity's context words and the names around it
+def _context(fact: Fact, quantity: Quantity) -> _Context:
+    before, _, after = fact.text.partition(quantity.text)
+    unit = {_stem(w) for w in quantity.unit.split()}
+
+    def stems(part: str) -> list[str]:
+        return [s for s in map(_stem, content_words_in_order(part)) if s not in unit]
+
+    text = f"{before} {after}"
+    return _Context(
+        words=set(stems(text)),
+        near=set(stems(before)[-NEAR_WORDS:] + stems(after)[:NEAR_WORDS]),
+        names={_stem(n) for n in names(text) if n.lower() not in CALENDAR_WORDS},
+        all_stems={_stem(w) for w in words(text)},
+        stated=figures(fact.text),
+    )
 
 
-def _same_quantity(qa: Quantity, context_a: Context, qb: Quantity, context_b: Context) -> bool:
+def _same_quantity(qa: Quantity, a: _Context, qb: Quantity, b: _Context) -> bool:
     if qa.unit != qb.unit or qa.unit in IGNORED_UNITS or qa.value == qb.value:
         return False
-    words_a, names_a = context_a
-    words_b, names_b = context_b
-    # Each side naming someone the other does not (Mayor Lund vs Governor Pell): two events.
-    if names_a - names_b and names_b - names_a:
+    # A fact that states both figures ("cost 412 million, above the estimate of 265 million")
+    # agrees with the other on the one they share and measures something else with the other.
+    if (qb.value, qb.unit) in a.stated or (qa.value, qa.unit) in b.stated:
         return False
-    return _overlap(words_a, words_b) >= CONTEXT_OVERLAP
+    # The words right around both figures agree ("was 71% effective at preventing hospital
+    # admission"): one measure, whoever is quoted giving it.
+    if len(a.near & b.near) >= NEAR_SHARED and _overlap(a.near, b.near) >= NEAR_OVERLAP:
+        return True
+    # Agreeing on another figure in this unit ("cost 530 million" in both), the facts' other
+    # figures measure other things ("above the estimate of 310 million" vs "220 million above").
+    if any(unit == qa.unit for _, unit in a.stated & b.stated):
+        return False
+    # Each side naming someone the other never mentions (Mayor Lund vs Governor Pell): two events.
+    if a.names - b.all_stems and b.names - a.all_stems:
+        return False
+    return _overlap(a.words, b.words) >= CONTEXT_OVERLAP
 
 
 def find_conflicts(

@@ -190,13 +190,18 @@ def words(text: str) -> list[str]:
     return _WORD.findall(text)
 
 
-def content_words(text: str) -> set[str]:
-    """Lower-cased words of 3+ letters that carry meaning (no stopwords, no numbers)."""
-    return {
+def content_words_in_order(text: str) -> list[str]:
+    """Lower-cased words of 3+ letters that carry meaning (no stopwords, no numbers), in order."""
+    return [
         w.lower()
         for w in words(text)
         if len(w) >= 3 and not w.isdigit() and w.lower() not in STOPWORDS
-    }
+    ]
+
+
+def content_words(text: str) -> set[str]:
+    """The set of `content_words_in_order`."""
+    return set(content_words_in_order(text))
 
 
 def names(text: str) -> set[str]:
@@ -242,6 +247,8 @@ _QUANTITY = re.compile(
 )
 
 
+_OLD = re.compile(r"\s*-?\s*old\b", re.IGNORECASE)
+
 _CURRENCIES = {"£": "pound", "$": "dollar", "€": "euro", "¥": "yen"}
 _SCALES = {"k": "thousand", "m": "million", "mn": "million", "b": "billion", "bn": "billion"}
 _MONEY = re.compile(
@@ -272,8 +279,12 @@ def quantities(text: str) -> list[Quantity]:
         raw = match.group("num")
         value = NUMBER_WORDS.get(raw.lower())
         number = float(value) if value is not None else float(raw.replace(",", ""))
-        unit_word = match.group("unit") or ""
-        quantity = Quantity(number, _unit(unit_word) if unit_word else "", match.group(0).strip())
+        unit = _unit(match.group("unit")) if match.group("unit") else ""
+        if unit and (old := _OLD.match(rest, match.end())):  # "24-year-old": an age
+            unit, match_text = f"{unit} old", rest[match.start() : old.end()]
+        else:
+            match_text = match.group(0)
+        quantity = Quantity(number, unit, match_text.strip())
         found.append((match.start(), quantity))
     return [quantity for _, quantity in sorted(found, key=lambda item: item[0])]
 

@@ -93,3 +93,56 @@ def test_disagreement_sentence_follows_the_brief_language() -> None:
     (conflict,) = find_conflicts(summaries, sources)
     text = describe(conflict, "es", {"S1": "A", "S2": "B"}).text
     assert text.startswith("Las fuentes discrepan: S1 (A) indica 11 días («La huelga")
+
+
+def _pair(a: str, b: str) -> list[set[str]]:
+    sources = [_source("S1", "A"), _source("S2", "B")]
+    conflicts = find_conflicts([_summary("S1", a), _summary("S2", b)], sources)
+    return [{f.text for f in c.facts} for c in conflicts]
+
+
+def test_one_measure_given_by_two_different_people_is_a_conflict() -> None:
+    a = "Dr Amara Velt of Osric College said the drug was 64% effective at preventing relapse."
+    b = (
+        "Analyst Joss Perrin said after reading the trial data the drug was 59% effective at "
+        "preventing relapse in adults."
+    )
+    assert _pair(a, b) == [{a, b}]
+
+
+def test_a_possessive_or_another_word_form_is_the_same_context() -> None:
+    a = "Mr Hensley won by 1,204 votes."
+    b = "According to the returning officer, Mr Hensley's margin of victory was 1,150 votes."
+    assert _pair(a, b) == [{a, b}]
+    a = "The tribunal has fined Orrin Rail £2.6 million for safety breaches at Pell yard."
+    b = "The tribunal heard that Orrin Rail must pay a fine of £1.9 million plus costs."
+    assert _pair(a, b) == [{a, b}]
+
+
+def test_a_name_opening_one_fact_is_not_a_name_the_other_lacks() -> None:
+    a = "Orrin Rail was fined £2.6 million for safety breaches at the Pell yard."
+    b = "The tribunal fined Orrin Rail £1.9 million and awarded costs."
+    assert _pair(a, b) == [{a, b}]
+
+
+def test_a_fact_stating_both_figures_agrees_on_the_one_they_share() -> None:
+    a = "The tunnel cost 530 million euros, well above the estimate of 310 million euros."
+    b = "The estimate given when the tunnel was approved was 310 million euros."
+    c = "The final cost of 530 million euros is 220 million euros above the estimate."
+    assert _pair(a, b) == [] and _pair(a, c) == []
+
+
+def test_an_age_is_not_a_span_of_years() -> None:
+    (age,) = quantities("a 31-year-old goalkeeper")
+    assert (age.value, age.unit, age.text) == (31.0, "year old", "31-year-old")
+    assert quantities("she is 31 years old")[0].unit == "year old"
+    assert (
+        _pair("Kerr, a 31-year-old goalkeeper, joined Ashby.", "Kerr signed a four-year deal.")
+        == []
+    )
+
+
+def test_two_figures_in_one_fact_can_still_disagree_with_the_other_sources() -> None:
+    a = "The bridge cost 30 million euros and the tunnel 50 million euros."
+    b = "The bridge cost 30 million euros and the tunnel 45 million euros."
+    assert _pair(a, b) == [{a, b}]
