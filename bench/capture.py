@@ -146,7 +146,8 @@ def stub_reply(response_format: Any) -> str:
     if sentence:  # fusebrief's fuse step: cite the first fact ID the schema allows
         fact_id = sentence["properties"]["facts"]["items"]["enum"][0]
         return json.dumps({"title": "Stub", "sentences": [{"text": "Stub.", "facts": [fact_id]}]})
-    return json.dumps({"facts": ["Stub fact."], "quotes": [], "angle": "Stub."})
+    article = {"facts": ["Stub fact."], "quotes": [], "angle": "Stub."}
+    return json.dumps({aid: article for aid in schema.get("properties", {})})  # map: A1, A2, …
 
 
 def _completion(content: str) -> dict[str, Any]:

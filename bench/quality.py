@@ -89,14 +89,31 @@ def system_prompt_version(system: str) -> str:
 # Cache
 
 
+def map_batch_tokens(label: str, override: int | None) -> int:
+    """FUSEBRIEF_MAP_BATCH_TOKENS for fusebrief on this model: as the product sets it (0 for the
+    embedded model, which the bench reaches through its proxy, HOSTED_MAP_BATCH_TOKENS for a
+    hosted one), unless --map-batch-tokens says otherwise."""
+    from service.llm import HOSTED_MAP_BATCH_TOKENS
+
+    if override is not None:
+        return override
+    return 0 if label in LOCAL_MODELS or label == "stub" else HOSTED_MAP_BATCH_TOKENS
+
+
 class Cache:
     """One JSON record per (model, system, bundle), keyed by everything that shapes the output."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, batch_override: int | None = None) -> None:
         self.root = root
+        self.batch_override = batch_override
+
+    def batch(self, model: str) -> int:
+        return map_batch_tokens(model, self.batch_override)
 
     def key(self, model: str, system: str, bundle: Bundle) -> str:
         parts = [BENCH_VERSION, model, system, system_prompt_version(system), bundle.digest]
+        if system == "fusebrief":
+            parts.append(f"map_batch_tokens={self.batch(model)}")
         return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:20]
 
     def path(self, model: str, system: str, bundle: Bundle) -> Path:
@@ -159,7 +176,9 @@ def hosted_context_tokens(model: str, settings: Settings) -> int:
         return 8192
 
 
-async def run_fusebrief(bundle: Bundle, api_base: str, label: str, context: int) -> dict[str, Any]:
+async def run_fusebrief(
+    bundle: Bundle, api_base: str, label: str, context: int, batch: int
+) -> dict[str, Any]:
     from service.llm import LLMClient
     from service.pipeline import build_brief
     from service.schemas import BriefOut, BriefRequest
@@ -173,6 +192,7 @@ async def run_fusebrief(bundle: Bundle, api_base: str, label: str, context: int)
         llm_timeout_s=900,
         llm_max_retries=1,
         cache="off",  # measure the model, not the reply cache (both local sizes are openai/local)
+        map_batch_tokens=batch,  # as for this model, though the proxy makes every model look local
     )
     articles, options = BriefRequest.model_validate(bundle.data).to_bundle(settings)
 
@@ -184,7 +204,7 @@ async def run_fusebrief(bundle: Bundle, api_base: str, label: str, context: int)
 
 
 async def run_system(
-    system: str, bundle: Bundle, api_base: str, label: str, context: int
+    system: str, bundle: Bundle, api_base: str, label: str, context: int, batch: int
 ) -> tuple[dict[str, Any] | None, str, dict[str, Any]]:
     """(brief, error, extra raw output) for one system on one bundle."""
     from bench.baseline import run_baseline
@@ -192,7 +212,7 @@ async def run_system(
 
     try:
         if system == "fusebrief":
-            return await run_fusebrief(bundle, api_base, label, context), "", {}
+            return await run_fusebrief(bundle, api_base, label, context, batch), "", {}
         run = await run_baseline(bundle.data, system, api_base)
         return run.brief, "", {"output_text": run.output_text, "intermediate": run.intermediate}
     except FusebriefError as error:
@@ -238,7 +258,9 @@ def collect(
             proxy.take()
             started = time.monotonic()
             brief, error, raw = asyncio.run(
-                run_system(system, bundle, proxy.url, label, upstream.context_tokens)
+                run_system(
+                    system, bundle, proxy.url, label, upstream.context_tokens, cache.batch(label)
+                )
             )
             seconds = round(time.monotonic() - started, 1)
             exchanges = [e.to_json() for e in proxy.take()]
@@ -251,6 +273,7 @@ def collect(
                 "bundle": bundle.name,
                 "bundle_sha256": bundle.digest,
                 "prompt_version": system_prompt_version(system),
+                "map_batch_tokens": cache.batch(label) if system == "fusebrief" else None,
                 "created": datetime.now(UTC).isoformat(timespec="seconds"),
                 "seconds": seconds,
                 "error": error,
@@ -374,6 +397,8 @@ def report(label: str, bundles: Sequence[Bundle], records: Sequence[dict[str, An
         overall.append(Row(system, total.summary, total.rouge, total.seconds))
         upstream = mine[0].get("upstream", "")
         version = mine[0]["prompt_version"]
+        if mine[0].get("map_batch_tokens") is not None:
+            version += f" · FUSEBRIEF_MAP_BATCH_TOKENS={mine[0]['map_batch_tokens']}"
         lines += [f"### {system} · {label} ({upstream}) · {version}", ""]
         lines += [table("bundle", [*rows, total]), ""]
     lines += [f"### Side by side · {label} (all bundles)", "", table("system", overall), ""]
@@ -432,6 +457,13 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "--refresh", action="store_true", help="ignore cached results and run everything again"
     )
     parser.add_argument(
+        "--map-batch-tokens",
+        type=int,
+        metavar="N",
+        help="FUSEBRIEF_MAP_BATCH_TOKENS for fusebrief (default: as the product sets it for the "
+        "model: 0 for the embedded one, 2000 for a hosted one)",
+    )
+    parser.add_argument(
         "--cache-dir",
         type=Path,
         metavar="DIR",
@@ -456,7 +488,9 @@ def write_records(directory: Path, records: Sequence[dict[str, Any]]) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     bundles = load_bundles(args.bundles)
-    cache = Cache(args.cache_dir or Settings().data_dir / "bench" / "quality")
+    cache = Cache(
+        args.cache_dir or Settings().data_dir / "bench" / "quality", args.map_batch_tokens
+    )
     log(f"{len(bundles)} bundle(s); cache {cache.root}")
     print(f"# fusebrief quality benchmark ({len(bundles)} bundles)\n")
     for label in args.model or ["local-0.5b"]:

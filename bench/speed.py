@@ -35,6 +35,7 @@ from bench.stub_llm import Call, Latency, StubLLM
 from bench.synthetic import bundle as synthetic_bundle
 from service.chunk import count_tokens
 from service.config import Settings
+from service.llm import HOSTED_MAP_BATCH_TOKENS
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "fixtures" / "sample_bundle.json"
@@ -114,7 +115,11 @@ class Run:
         return f"{int(maps) + reduces:g}"
 
 
-def stub_settings(api_base: str, data_dir: Path, parallel: int, cache: str) -> Settings:
+def stub_settings(
+    api_base: str, data_dir: Path, parallel: int, cache: str, batch: int = HOSTED_MAP_BATCH_TOKENS
+) -> Settings:
+    """The stub stands in for a hosted model, so fusebrief maps as it would for one (several
+    short articles a call) unless `batch` says otherwise."""
     return Settings(
         _env_file=None,  # type: ignore[call-arg]
         llm_model="openai/stub",
@@ -127,6 +132,7 @@ def stub_settings(api_base: str, data_dir: Path, parallel: int, cache: str) -> S
         data_dir=data_dir,
         cache=cache,  # type: ignore[arg-type]
         max_articles=1000,
+        map_batch_tokens=batch,
     )
 
 
@@ -162,6 +168,7 @@ async def run_fusebrief(
     label: str,
     *,
     parallel: int,
+    batch: int,
     briefs: int = 1,
     settings: Settings | None = None,
     llm: Any = None,
@@ -170,7 +177,7 @@ async def run_fusebrief(
     from service.llm import LLMClient
 
     with tempfile.TemporaryDirectory(prefix="fusebrief-speed-") as tmp:
-        settings = settings or stub_settings(stub.url, Path(tmp), parallel, "off")
+        settings = settings or stub_settings(stub.url, Path(tmp), parallel, "off", batch)
         llm = llm or LLMClient(settings)
         stub.take()
         started = time.monotonic()
@@ -384,30 +391,36 @@ async def stub_sections(args: argparse.Namespace) -> None:
         f"{latency.per_output_token_s:g} s per output token\n\n"
         f"Synthetic bundles (bench/synthetic.py, seed 6; ~300–650 tokens an article). "
         f"fusebrief: FUSEBRIEF_LLM_MAX_PARALLEL={args.max_parallel}, FUSEBRIEF_CACHE=off, "
+        f"FUSEBRIEF_MAP_BATCH_TOKENS={args.map_batch_tokens} (a hosted model's default), "
         f"context 8192, max_sentences 10. map_reduce: bench/baseline.py "
         f"(LangChain load_summarize_chain, its map calls unbounded, token_max 3000).\n"
     )
+    fusebrief_args = {"parallel": args.max_parallel, "batch": args.map_batch_tokens}
     with StubLLM(latency) as stub:
         log("warm-up: one 2-article brief each, not reported (imports, tokenizer, clients)")
-        await run_fusebrief(stub, synthetic_bundle(2, seed=1), "", parallel=args.max_parallel)
+        await run_fusebrief(stub, synthetic_bundle(2, seed=1), "", **fusebrief_args)
         if not args.no_baseline:
             await run_map_reduce(stub, synthetic_bundle(2, seed=1), "")
         runs: list[Run] = []
         for n in args.sizes:
             log(f"scaling: {n} articles")
-            runs.append(await run_fusebrief(stub, bodies[n], f"{n}", parallel=args.max_parallel))
+            runs.append(await run_fusebrief(stub, bodies[n], f"{n}", **fusebrief_args))
             if not args.no_baseline:
                 runs.append(await run_map_reduce(stub, bodies[n], f"{n}"))
-        semaphore = None
+        variants = []  # the 32-article bundle under other settings
         if 32 in bodies and args.max_parallel != DEFAULT_PARALLEL:
             log(f"scaling: 32 articles at FUSEBRIEF_LLM_MAX_PARALLEL={DEFAULT_PARALLEL}")
-            semaphore = await run_fusebrief(stub, bodies[32], "32", parallel=DEFAULT_PARALLEL)
+            run = await run_fusebrief(
+                stub, bodies[32], "32", parallel=DEFAULT_PARALLEL, batch=args.map_batch_tokens
+            )
+            variants.append((run, f"FUSEBRIEF_LLM_MAX_PARALLEL={DEFAULT_PARALLEL}"))
+        if 32 in bodies and args.map_batch_tokens:
+            log("scaling: 32 articles, one article a map call")
+            run = await run_fusebrief(stub, bodies[32], "32", parallel=args.max_parallel, batch=0)
+            variants.append((run, "FUSEBRIEF_MAP_BATCH_TOKENS=0"))
         print("## Scaling with bundle size (one brief at a time)\n")
         rows = [scaling_row(r) for r in runs]
-        if semaphore is not None:
-            rows.append(
-                [*scaling_row(semaphore)[:-1], f"FUSEBRIEF_LLM_MAX_PARALLEL={DEFAULT_PARALLEL}"]
-            )
+        rows += [[*scaling_row(run)[:-1], note] for run, note in variants]
         print(table(SCALING_HEADER, rows), "\n")
         fuse_runs = [r for r in runs if r.system == "fusebrief"]
         print("### Where fusebrief's wall time goes (seconds, at the stub's clock)\n")
@@ -417,14 +430,14 @@ async def stub_sections(args: argparse.Namespace) -> None:
         print(targets(fuse_runs), "\n")
 
         log("cache: the same bundle twice")
-        print(await cache_section(stub, bodies[CACHE_BUNDLE_SIZE], args.max_parallel), "\n")
+        print(await cache_section(stub, bodies[CACHE_BUNDLE_SIZE], fusebrief_args), "\n")
 
         print(f"## Concurrent briefs ({CONCURRENCY_BUNDLE_SIZE} articles each)\n")
         body = bodies.get(CONCURRENCY_BUNDLE_SIZE) or synthetic_bundle(CONCURRENCY_BUNDLE_SIZE)
         crows = []
         for k in args.concurrency:
             log(f"concurrency: {k} briefs at once")
-            mine = await run_fusebrief(stub, body, "", parallel=args.max_parallel, briefs=k)
+            mine = await run_fusebrief(stub, body, "", **fusebrief_args, briefs=k)
             crows.append(concurrency_row(mine))
             if not args.no_baseline:
                 crows.append(concurrency_row(await run_map_reduce(stub, body, "", briefs=k)))
@@ -446,16 +459,17 @@ def targets(runs: Sequence[Run]) -> str:
     )
 
 
-async def cache_section(stub: StubLLM, body: dict[str, Any], parallel: int) -> str:
+async def cache_section(stub: StubLLM, body: dict[str, Any], fusebrief_args: dict[str, int]) -> str:
     from service.llm import LLMClient
 
     rows = []
     with tempfile.TemporaryDirectory(prefix="fusebrief-speed-") as tmp:
-        settings = stub_settings(stub.url, Path(tmp), parallel, "sqlite")
+        parallel, batch = fusebrief_args["parallel"], fusebrief_args["batch"]
+        settings = stub_settings(stub.url, Path(tmp), parallel, "sqlite", batch)
         llm = LLMClient(settings)
         for label in ("first", "repeat"):
             run = await run_fusebrief(
-                stub, body, label, parallel=parallel, settings=settings, llm=llm
+                stub, body, label, **fusebrief_args, settings=settings, llm=llm
             )
             rows.append(
                 [
@@ -628,6 +642,14 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         default=64,
         metavar="N",
         help="FUSEBRIEF_LLM_MAX_PARALLEL for the stub runs (default 64, the setting's maximum)",
+    )
+    parser.add_argument(
+        "--map-batch-tokens",
+        type=int,
+        default=HOSTED_MAP_BATCH_TOKENS,
+        metavar="N",
+        help=f"FUSEBRIEF_MAP_BATCH_TOKENS for the stub runs (default {HOSTED_MAP_BATCH_TOKENS}, "
+        "a hosted model's default; the 32-article bundle is also run at 0)",
     )
     parser.add_argument("--no-baseline", action="store_true", help="skip LangChain map_reduce")
     parser.add_argument(

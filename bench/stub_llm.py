@@ -4,8 +4,9 @@
 (slept, not computed: many requests wait at once, one thread each), so wall-time figures do not
 depend on how busy the machine is. Replies are deterministic and shaped like a model's:
 
-- a `json_schema` with `facts` (fusebrief's map step): facts are sentences of the text inside
-  the prompt's `<article …>` tags, spread over the article, at most the schema's `maxItems`;
+- a `json_schema` with properties `A1`, `A2`, … (fusebrief's map step, one per article of the
+  call): under each id, facts that are sentences of the text inside that `<article id="…">`,
+  spread over the article, at most the schema's `maxItems`;
 - a `json_schema` with `title` and `sentences` (the fuse step): sentences retell the facts listed
   as `[S1.F2] text` in the prompt, each citing ids from the schema's `enum`, between the schema's
   `minItems` and `maxItems`;
@@ -33,7 +34,10 @@ from service.chunk import count_tokens
 
 MAP_FACTS = 8  # facts a map reply carries (when the schema allows that many)
 TEXT_SENTENCES = 4  # sentences of a free-text summary of one article
-_ARTICLE = re.compile(r"<article\b[^>]*>\s*(.*?)\s*</article>", re.S)
+_ARTICLE = re.compile(r"<article\b(?P<attrs>[^>]*)>\s*(?P<body>.*?)\s*</article>", re.S)
+_ID_ATTR = re.compile(r'\bid="([^"]*)"')
+_FACTS = re.compile(r"<facts>\s*(?P<body>.*?)\s*</facts>", re.S)
+_ARTICLE_ID = re.compile(r"A\d+")
 _FACT_LINE = re.compile(r"^\[(S\d+\.F\d+)\]\s*(.+)$", re.M)
 _SID_HEADER = re.compile(r"^\[(S\d+)\][^\n]*$", re.M)
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+(?=[\"“‘(A-Z0-9])")
@@ -86,14 +90,20 @@ def _user_text(messages: list[dict[str, Any]]) -> str:
 
 
 def map_reply(prompt: str, schema: dict[str, Any]) -> dict[str, Any]:
-    """Facts from the article's sentences (headline first), a quote-free reply."""
-    found = _ARTICLE.search(prompt)
-    body = found.group(1) if found else prompt
-    headline, _, text = body.partition("\n\n")
-    limit = int(schema.get("properties", {}).get("facts", {}).get("maxItems") or MAP_FACTS)
-    facts = _spread(_sentences(text or headline), min(MAP_FACTS, limit))
-    angle = f"The article leads with: {headline.strip()[:120]}"
-    return {"facts": facts, "quotes": [], "angle": angle}
+    """Under each article id, facts from that article's sentences (headline first), no quotes."""
+    article = schema.get("$defs", {}).get("MapOutput", {})
+    limit = int(article.get("properties", {}).get("facts", {}).get("maxItems") or MAP_FACTS)
+    bodies = {}
+    for match in _ARTICLE.finditer(prompt):
+        aid = _ID_ATTR.search(match.group("attrs"))
+        bodies[aid.group(1) if aid else ""] = match.group("body")
+    reply = {}
+    for aid in schema.get("properties", {}):
+        headline, _, text = bodies.get(aid, "").partition("\n\n")
+        facts = _spread(_sentences(text or headline), min(MAP_FACTS, limit))
+        angle = f"The article leads with: {headline.strip()[:120]}"
+        reply[aid] = {"facts": facts, "quotes": [], "angle": angle}
+    return reply
 
 
 def fuse_reply(prompt: str, schema: dict[str, Any]) -> dict[str, Any]:
@@ -141,9 +151,9 @@ def _schema_of(body: dict[str, Any]) -> dict[str, Any] | None:
 
 def _breakdown(kind: str, prompt: str, total: int) -> dict[str, int]:
     """Prompt tokens that are article text (map) or facts (fuse), and the rest (instructions)."""
-    pattern = {"map": _ARTICLE, "fuse": re.compile(r"<facts>\s*(.*?)\s*</facts>", re.S)}.get(kind)
-    found = pattern.search(prompt) if pattern else None
-    data = count_tokens(found.group(1)) if found else 0
+    pattern = {"map": _ARTICLE, "fuse": _FACTS}.get(kind)
+    found = pattern.finditer(prompt) if pattern else ()
+    data = sum(count_tokens(match.group("body")) for match in found)
     return {"data": data, "overhead": total - data}
 
 
@@ -155,7 +165,7 @@ def answer(body: dict[str, Any]) -> tuple[str, str]:
     if schema is None:
         return text_reply(prompt)
     properties = schema.get("properties", {})
-    if "facts" in properties:
+    if properties and all(_ARTICLE_ID.fullmatch(name) for name in properties):
         return "map", json.dumps(map_reply(prompt, schema), ensure_ascii=False)
     if "sentences" in properties:
         return "fuse", json.dumps(fuse_reply(prompt, schema), ensure_ascii=False)

@@ -39,6 +39,11 @@ class Settings(BaseSettings):
     llm_cooldown_s: float = Field(default=30.0, ge=0)
     llm_rpm: int = Field(default=0, ge=0)
     llm_tpm: int = Field(default=0, ge=0)
+    # Short articles are mapped several to a call, up to this many article tokens: fewer prompt
+    # tokens (the instructions are sent once a call), a longer map round. 0: one article a call.
+    # Unset: 2000 for a hosted model (tokens cost money), 0 for a self-hosted one (they cost
+    # only time, and its parallel slots write one article each faster than one slot writes four).
+    map_batch_tokens: int | None = Field(default=None, ge=0)
 
     # The embedded model (used when llm_model == "local").
     local_model: Literal["1.5b", "0.5b"] = "1.5b"

@@ -19,6 +19,9 @@ from service.types import ArticleSummary, Conflict, Fact
 MIN_SENTENCES = 7  # asked of the model (capped by max_sentences); the check may remove some
 OUTPUT_TOKENS_PER_SENTENCE = 120  # small models pretty-print: indentation costs tokens
 PROMPT_OVERHEAD_TOKENS = 500
+# Facts offered per sentence asked for: a sentence rests on one or two facts, so this leaves the
+# model a wide choice while a large bundle's long tail of minor facts stays out of the prompt.
+FACT_TOKENS_PER_SENTENCE = 200
 
 
 class FuseSentence(BaseModel):
@@ -37,7 +40,7 @@ class Draft:
 
     title: str
     sentences: list[FuseSentence]
-    facts_left_out: int  # facts trimmed to fit the context window
+    facts_left_out: int  # lower-ranked facts left out to fit the fact budget
 
 
 def _schema(fact_ids: list[str], max_sentences: int) -> dict[str, Any]:
@@ -49,6 +52,18 @@ def _schema(fact_ids: list[str], max_sentences: int) -> dict[str, Any]:
     sentences["minItems"] = min(MIN_SENTENCES, max_sentences)
     sentences["maxItems"] = max_sentences
     return schema
+
+
+def _output_tokens(max_sentences: int) -> int:
+    return 400 + max_sentences * OUTPUT_TOKENS_PER_SENTENCE
+
+
+def fact_budget(context_tokens: int, max_sentences: int) -> int:
+    """Tokens of facts the fuse prompt carries: what the context leaves, at most
+    FACT_TOKENS_PER_SENTENCE for each sentence asked for."""
+    output_tokens = _output_tokens(max_sentences)
+    room = int((context_tokens - output_tokens - PROMPT_OVERHEAD_TOKENS) * TOKENIZER_MARGIN)
+    return min(room, max_sentences * FACT_TOKENS_PER_SENTENCE)
 
 
 def _fit_facts(facts_by_source: list[list[Fact]], budget: int) -> tuple[list[Fact], int]:
@@ -76,9 +91,8 @@ async def fuse(
 ) -> Draft:
     disputed = {f.fid for c in conflicts for f in c.facts}
     usable = [[f for f in s.facts if f.fid not in disputed] for s in summaries]
-    output_tokens = 400 + max_sentences * OUTPUT_TOKENS_PER_SENTENCE
-    budget = int((model.context_tokens - output_tokens - PROMPT_OVERHEAD_TOKENS) * TOKENIZER_MARGIN)
-    facts, dropped = _fit_facts(usable, budget)
+    output_tokens = _output_tokens(max_sentences)
+    facts, dropped = _fit_facts(usable, fact_budget(model.context_tokens, max_sentences))
     messages = load_prompt(*FUSE_PROMPT).messages(
         language_name=language_name(language),
         min_sentences=min(MIN_SENTENCES, max_sentences),

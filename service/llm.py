@@ -74,6 +74,7 @@ _TRANSIENT = (
 )
 _MAX_RETRY_AFTER_S = 60.0
 _DEFAULT_CONTEXT_TOKENS = 8192
+HOSTED_MAP_BATCH_TOKENS = 2000  # FUSEBRIEF_MAP_BATCH_TOKENS when unset, for a hosted model
 _FENCE = re.compile(r"```(?:json)?\s*(.*?)```", re.DOTALL)
 
 
@@ -84,6 +85,7 @@ class JsonModel(Protocol):
     def name(self) -> str: ...
 
     context_tokens: int
+    map_batch_tokens: int  # article tokens one map call may carry (0: one article a call)
     usage: Usage
 
     async def complete_json(
@@ -93,8 +95,19 @@ class JsonModel(Protocol):
         *,
         max_tokens: int,
         schema: dict[str, Any] | None = None,
+        cache: bool = True,
     ) -> T:
-        """Ask for JSON matching `schema` (default: `output`'s schema), return it validated."""
+        """Ask for JSON matching `schema` (default: `output`'s schema), return it validated.
+        With `cache=False` the reply is neither looked up nor stored (the caller stores its
+        parts with `remember`)."""
+        ...
+
+    async def recall(self, part: dict[str, Any], output: type[T]) -> T | None:
+        """The stored reply for one part of a batched request (`part` describes it), if any."""
+        ...
+
+    async def remember(self, part: dict[str, Any], value: BaseModel) -> None:
+        """Store one part's reply, so a later request holding that part reuses it."""
         ...
 
 
@@ -168,6 +181,7 @@ class ModelSession:
     api_bases: str  # where the group's deployments live, for error messages ("" if hosted)
     supports_schema: bool  # every deployment can enforce a JSON schema
     context_tokens: int
+    map_batch_tokens: int
     timeout_s: float
     max_retries: int
     slots: Slots
@@ -186,17 +200,35 @@ class ModelSession:
         *,
         max_tokens: int,
         schema: dict[str, Any] | None = None,
+        cache: bool = True,
     ) -> T:
         schema = schema or output.model_json_schema()
-        key = reply_key(self.cache_as, prompt_version(), {"messages": messages, "schema": schema})
-        if (cached := await self.cache.get(key)) is not None:
-            CACHE_LOOKUPS.labels("hit").inc()
-            self.usage.cache_hits += 1
-            return output.model_validate_json(cached)
-        CACHE_LOOKUPS.labels("miss").inc()
+        request = {"messages": messages, "schema": schema}
+        if cache and (cached := await self._lookup(request, output)) is not None:
+            return cached
         result = await self._complete_valid(messages, output, schema, max_tokens)
-        await self.cache.put(key, result.model_dump_json())
+        if cache:
+            await self._store(request, result)
         return result
+
+    async def recall(self, part: dict[str, Any], output: type[T]) -> T | None:
+        return await self._lookup({"part": part, "schema": output.model_json_schema()}, output)
+
+    async def remember(self, part: dict[str, Any], value: BaseModel) -> None:
+        await self._store({"part": part, "schema": type(value).model_json_schema()}, value)
+
+    async def _lookup(self, request: dict[str, Any], output: type[T]) -> T | None:
+        cached = await self.cache.get(reply_key(self.cache_as, prompt_version(), request))
+        CACHE_LOOKUPS.labels("miss" if cached is None else "hit").inc()
+        if cached is None:
+            return None
+        self.usage.cache_hits += 1
+        return output.model_validate_json(cached)
+
+    async def _store(self, request: dict[str, Any], value: BaseModel) -> None:
+        await self.cache.put(
+            reply_key(self.cache_as, prompt_version(), request), value.model_dump_json()
+        )
 
     async def _complete_valid(
         self, messages: list[Message], output: type[T], schema: dict[str, Any], max_tokens: int
@@ -422,12 +454,19 @@ class LLMClient:
             api_bases=", ".join(e.api_base for e in deployments if e.api_base),
             supports_schema=all(_supports_schema(e) for e in endpoints),
             context_tokens=self.context_tokens(deployments[0]),
+            map_batch_tokens=self._map_batch_tokens(deployments),
             timeout_s=self._settings.llm_timeout_s,
             max_retries=self._settings.llm_max_retries,
             slots=self._slots,
             cache=self._cache,
             budget=self._budget,
         )
+
+    def _map_batch_tokens(self, deployments: list[Endpoint]) -> int:
+        if self._settings.map_batch_tokens is not None:
+            return self._settings.map_batch_tokens
+        hosted = not any(e.is_self_hosted for e in deployments)
+        return HOSTED_MAP_BATCH_TOKENS if hosted else 0
 
     def _require_local_model(self) -> None:
         if self._settings.uses_local_model and self.primary.api_base is None:

@@ -88,8 +88,8 @@ async def build_brief(
         warnings.append(title_warning)
     if draft.facts_left_out:
         warnings.append(
-            f"{draft.facts_left_out} lower-ranked fact(s) did not fit the model's context "
-            "and were left out of the brief"
+            f"{draft.facts_left_out} lower-ranked fact(s) were not offered to the model for "
+            "this brief (its fact budget, set by the model's context and the brief's length)"
         )
     if len(checked.sentences) < min(5, options.max_sentences):
         warnings.append(f"only {len(checked.sentences)} sentence(s) passed the citation check")

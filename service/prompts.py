@@ -12,7 +12,7 @@ _PACKAGED = Path(__file__).parent / "_prompts"  # where a built wheel puts promp
 _CHECKOUT = Path(__file__).parent.parent / "prompts"  # a source checkout / editable install
 PROMPTS_DIR = _PACKAGED if _PACKAGED.is_dir() else _CHECKOUT
 
-MAP_PROMPT = ("map", "v3")
+MAP_PROMPT = ("map", "v4")
 FUSE_PROMPT = ("fuse", "v2")
 DISAGREEMENT_FILE = "disagreement.json"
 

@@ -1,18 +1,23 @@
-"""The map step: one structured summary (numbered atomic facts) per article, chunk by chunk.
+"""The map step: one structured summary (numbered atomic facts) per article.
 
-Articles are mapped in parallel (the model session bounds concurrency). An article longer than
-the context budget is split with `chunk.split_to_budget`, each piece is mapped, and the facts are
-merged in order, without another model round.
+An article longer than the context budget is split with `chunk.split_to_budget` and its pieces'
+facts are merged in order, without another model round. Short pieces are mapped several to a
+call (up to the model's `map_batch_tokens` of article text, one language a call), so the
+instructions are sent once for several articles; each piece is answered under its own id and
+cached on its own, so a repeated article is a cache hit whatever it was batched with. Calls run
+in parallel (the model session bounds concurrency).
 """
 
 import asyncio
 from collections import Counter
-from collections.abc import Callable, Sequence
-from dataclasses import replace
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
+from functools import cache
+from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, create_model
 
-from service.chunk import TOKENIZER_MARGIN, split_to_budget
+from service.chunk import TOKENIZER_MARGIN, count_tokens, split_to_budget
 from service.llm import JsonModel, ModelText
 from service.prompts import MAP_PROMPT, language_name, load_prompt
 from service.textutil import (
@@ -20,13 +25,16 @@ from service.textutil import (
     content_words,
     figures,
     jaccard,
+    names,
+    number_values,
     split_sentences,
 )
 from service.types import ArticleSummary, Fact, Source
 
 MAX_FACTS_PER_CHUNK = 12
-MAP_OUTPUT_TOKENS = 900
+MAP_OUTPUT_TOKENS = 900  # per article in a call
 PROMPT_OVERHEAD_TOKENS = 450  # the map prompt's own words
+MAX_ARTICLES_PER_CALL = 4
 SAME_FACT = 0.8  # word-set Jaccard above which two facts of one article are one fact
 MAX_RECOVERED_FIGURES = 4  # verbatim sentences added per article by the figure guard
 
@@ -44,10 +52,68 @@ class MapOutput(BaseModel):
     angle: ModelText = ""
 
 
+@cache
+def _call_output(size: int) -> type[BaseModel]:
+    """One map call's reply: a `MapOutput` under each article's id, A1..A<size>."""
+    fields: dict[str, Any] = {f"A{i}": (MapOutput, ...) for i in range(1, size + 1)}
+    return create_model(f"MapCall{size}", **fields)
+
+
+@dataclass(frozen=True)
+class _Piece:
+    """An article, or one piece of a long one, as one map call reads it."""
+
+    source: Source
+    part: str  # "2 of 3"
+    text: str
+    tokens: int
+
+    def key(self, language: str) -> dict[str, Any]:
+        """Everything its summary depends on besides the model and prompt version."""
+        return {
+            "language": language,
+            "article_language": self.source.language,
+            "outlet": self.source.article.source,
+            "title": self.source.article.title,
+            "part": self.part,
+            "text": self.text,
+        }
+
+
 def chunk_budget(context_tokens: int) -> int:
     """Tokens of article text one map call may carry."""
     usable = context_tokens - MAP_OUTPUT_TOKENS - PROMPT_OVERHEAD_TOKENS
     return max(256, int(usable * TOKENIZER_MARGIN))
+
+
+def _pieces(source: Source, context_tokens: int) -> list[_Piece]:
+    texts = split_to_budget(source.map_text, chunk_budget(context_tokens))
+    return [
+        _Piece(source, f"{i} of {len(texts)}", text, count_tokens(text))
+        for i, text in enumerate(texts, start=1)
+    ]
+
+
+def _calls(pieces: Sequence[_Piece], batch_tokens: int, context_tokens: int) -> list[list[_Piece]]:
+    """Pieces grouped into map calls in reading order: one language a call, at most
+    `batch_tokens` of text (a longer piece goes alone) and room for every article's answer."""
+    calls: list[list[_Piece]] = []
+    open_call: dict[str, list[_Piece]] = {}
+    for piece in pieces:
+        if piece.tokens > batch_tokens:  # a long piece goes alone; the open call stays open
+            calls.append([piece])
+            continue
+        call = open_call.get(piece.source.language, [])
+        size = len(call) + 1
+        tokens = sum(p.tokens for p in call) + piece.tokens
+        needed = tokens + PROMPT_OVERHEAD_TOKENS + size * MAP_OUTPUT_TOKENS
+        full = size > MAX_ARTICLES_PER_CALL or tokens > batch_tokens
+        if not call or full or needed > context_tokens * TOKENIZER_MARGIN:
+            call = []
+            calls.append(call)
+            open_call[piece.source.language] = call
+        call.append(piece)
+    return calls
 
 
 async def summarize_all(
@@ -56,21 +122,121 @@ async def summarize_all(
     language: str,
     on_done: Callable[[Source], None] | None = None,
 ) -> list[ArticleSummary]:
-    """Map every source that has text to read, in parallel; order follows `sources`."""
-
-    async def one(source: Source) -> ArticleSummary:
-        summary = await summarize_article(source, model, language)
-        if on_done:
-            on_done(source)
-        return summary
-
+    """Map every source that has text to read; order follows `sources`."""
     mapped = [s for s in sources if s.map_text.strip()]
-    summaries = await asyncio.gather(*(one(s) for s in mapped))
+    pieces = [p for s in mapped for p in _pieces(s, model.context_tokens)]
+    stored = await asyncio.gather(*(model.recall(p.key(language), MapOutput) for p in pieces))
+    outputs = {p: o for p, o in zip(pieces, stored, strict=True) if o is not None}
+    waiting = Counter(p.source.sid for p in pieces if p not in outputs)
+
+    def report(done: Iterable[_Piece]) -> None:
+        """`on_done` for each source whose last piece is among `done`."""
+        for source in dict.fromkeys(p.source for p in done):
+            if on_done and waiting[source.sid] == 0:
+                on_done(source)
+
+    async def run(call: list[_Piece]) -> None:
+        replies = await _map_call(call, model, language)
+        for piece, reply in zip(call, replies, strict=True):
+            await model.remember(piece.key(language), reply)
+        outputs.update(zip(call, replies, strict=True))  # no await from here: reported once
+        waiting.subtract(p.source.sid for p in call)
+        report(call)
+
+    report(outputs)
+    todo = [p for p in pieces if p not in outputs]
+    calls = _calls(todo, model.map_batch_tokens, model.context_tokens)
+    await asyncio.gather(*(run(call) for call in calls))
+
     sources_stating = Counter(f for s in mapped for f in figures(s.map_text))
+    summaries = []
+    for source in mapped:
+        merged = [outputs[p] for p in pieces if p.source is source]
+        summary = _summary(source, merged)
+        summaries.append(_recover_figures(summary, source, sources_stating, language))
+    return summaries
+
+
+async def _map_call(call: list[_Piece], model: JsonModel, language: str) -> list[MapOutput]:
+    """One model call for the pieces of `call` (one language), each answer under its id."""
+    prompt = load_prompt(*MAP_PROMPT)
+    article_language = call[0].source.language
+    translation = ""
+    if article_language != language:
+        translation = prompt.part(
+            "translate",
+            article_language_name=language_name(article_language),
+            language_name=language_name(language),
+        )
+    ids = [f"A{i}" for i in range(1, len(call) + 1)]
+    articles = "\n\n".join(
+        prompt.part(
+            "article",
+            id=aid,
+            outlet=piece.source.article.source,
+            part=piece.part,
+            title=piece.source.article.title,
+            text=piece.text,
+        )
+        for aid, piece in zip(ids, call, strict=True)
+    )
+    reply = await model.complete_json(
+        prompt.messages(
+            language_name=language_name(language),
+            translation=translation,
+            ids=", ".join(ids),
+            max_facts=MAX_FACTS_PER_CHUNK,
+            articles=articles,
+        ),
+        _call_output(len(call)),
+        max_tokens=MAP_OUTPUT_TOKENS * len(call),
+        cache=False,
+    )
+    answers = [MapOutput.model_validate(getattr(reply, aid)) for aid in ids]
+    return _regroup(call, answers) if len(call) > 1 else answers
+
+
+def _home(text: str, own: int, articles: list[str], values: list[set[float]]) -> int:
+    """Which article of the call `text` belongs to: its own, unless its numbers and names are
+    not all in its own article and another article holds more of them."""
+    numbers, proper = number_values(text), names(text)
+
+    def found(i: int) -> int:
+        return len(numbers & values[i]) + sum(1 for name in proper if name in articles[i])
+
+    best = max(range(len(articles)), key=found)
+    misfiled = found(own) < len(numbers) + len(proper) and found(best) > found(own)
+    return best if misfiled else own
+
+
+def _regroup(call: list[_Piece], answers: list[MapOutput]) -> list[MapOutput]:
+    """A fact or quote answered under one article's id whose numbers and names another article
+    of the call holds better (and its own lacks) is moved to that article: a small model mapping
+    several articles at once sometimes files them under a neighbour."""
+    articles = [f"{p.source.article.title}\n{p.text}" for p in call]
+    values = [number_values(text) for text in articles]
+    facts: list[list[str]] = [[] for _ in call]
+    quotes: list[list[Quote]] = [[] for _ in call]
+    for own, answer in enumerate(answers):
+        for fact in answer.facts:
+            facts[_home(fact, own, articles, values)].append(fact)
+        for quote in answer.quotes:
+            text = f"{quote.speaker}: {quote.statement}"
+            quotes[_home(text, own, articles, values)].append(quote)
     return [
-        _recover_figures(summary, source, sources_stating, language)
-        for summary, source in zip(summaries, mapped, strict=True)
+        answer.model_copy(update={"facts": f, "quotes": q})
+        for answer, f, q in zip(answers, facts, quotes, strict=True)
     ]
+
+
+def _summary(source: Source, outputs: Sequence[MapOutput]) -> ArticleSummary:
+    statements = _merge_statements(outputs)
+    facts = tuple(
+        Fact(fid=f"{source.sid}.F{i}", sid=source.sid, text=text)
+        for i, text in enumerate(statements, start=1)
+    )
+    angle = next((o.angle for o in outputs if o.angle), "")
+    return ArticleSummary(sid=source.sid, facts=facts, angle=angle, chunks=len(outputs))
 
 
 def _recover_figures(
@@ -97,43 +263,6 @@ def _recover_figures(
         for i, text in enumerate(recovered, start=start)
     )
     return replace(summary, facts=summary.facts + extra)
-
-
-async def summarize_article(source: Source, model: JsonModel, language: str) -> ArticleSummary:
-    pieces = split_to_budget(source.map_text, chunk_budget(model.context_tokens))
-    prompt = load_prompt(*MAP_PROMPT)
-    translation = ""
-    if source.language != language:
-        translation = prompt.part(
-            "translate",
-            article_language_name=language_name(source.language),
-            language_name=language_name(language),
-        )
-    outputs = await asyncio.gather(
-        *(
-            model.complete_json(
-                prompt.messages(
-                    language_name=language_name(language),
-                    translation=translation,
-                    max_facts=MAX_FACTS_PER_CHUNK,
-                    outlet=source.article.source,
-                    part=f"{i} of {len(pieces)}",
-                    title=source.article.title,
-                    text=piece,
-                ),
-                MapOutput,
-                max_tokens=MAP_OUTPUT_TOKENS,
-            )
-            for i, piece in enumerate(pieces, start=1)
-        )
-    )
-    statements = _merge_statements(outputs)
-    facts = tuple(
-        Fact(fid=f"{source.sid}.F{i}", sid=source.sid, text=text)
-        for i, text in enumerate(statements, start=1)
-    )
-    angle = next((o.angle for o in outputs if o.angle), "")
-    return ArticleSummary(sid=source.sid, facts=facts, angle=angle, chunks=len(pieces))
 
 
 def _merge_statements(outputs: Sequence[MapOutput]) -> list[str]:

@@ -67,7 +67,7 @@ def test_brief_follows_the_contract(sample_brief: tuple[dict[str, Any], str]) ->
     assert brief["title"]
     assert brief["language"] == "en"
     assert brief["model"] == "openai/replay"
-    assert brief["prompt_version"] == "map/v3+fuse/v2+disagreement/v2"
+    assert brief["prompt_version"] == "map/v4+fuse/v2+disagreement/v2"
     assert brief["usage"]["llm_calls"] == 6  # five on-topic articles mapped + one fuse
     assert brief["usage"]["prompt_tokens"] > 1000 and brief["usage"]["completion_tokens"] > 100
 
@@ -182,7 +182,10 @@ def test_ollama_dialect_serves_the_same_brief(llm_server: ReplayServer) -> None:
 def test_invalid_citations_from_the_model_are_dropped_and_reported(
     client: TestClient, llm_server: ReplayServer
 ) -> None:
-    facts = {"facts": ["The library reopened on Monday after eight months of roof repairs."]}
+    # One article a map call (the replay server is self-hosted), answered under its id A1.
+    facts = {
+        "A1": {"facts": ["The library reopened on Monday after eight months of roof repairs."]}
+    }
     fuse_reply = {
         "title": "Library reopens",
         "sentences": [

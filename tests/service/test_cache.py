@@ -38,8 +38,11 @@ def test_a_repeated_bundle_is_served_from_the_cache_without_model_calls(
     again = _brief(settings)  # a new app and client: the cache lives on disk, not in memory
     assert len(llm_server.requests) == calls
     assert again["usage"] == {
-        "llm_calls": 0, "prompt_tokens": 0, "completion_tokens": 0, "cache_hits": 3,
-    }  # fmt: skip
+        "llm_calls": 0,
+        "prompt_tokens": 0,
+        "completion_tokens": 0,
+        "cache_hits": 3,
+    }  # fmt: skip  (each article's summary, and the fuse reply)
     assert again["sentences"] == first["sentences"]
     assert again["title"] == first["title"]
 
@@ -51,9 +54,31 @@ def test_an_article_summary_is_reused_at_another_position_in_another_bundle(
     _brief(settings)
     swapped = {**SMALL, "articles": SMALL["articles"][::-1]}  # S1 is now S2 and S2 is S1
     brief = _brief(settings, swapped)
-    assert brief["usage"]["cache_hits"] == 2  # both articles' map calls
+    assert brief["usage"]["cache_hits"] == 2  # both articles' summaries
     assert brief["usage"]["llm_calls"] == 1  # only the fuse call, whose fact IDs changed
     assert [s["title"] for s in brief["sources"]] == [a["title"] for a in swapped["articles"]]
+
+
+def test_an_article_mapped_with_another_is_reused_beside_a_new_one(
+    llm_server: ReplayServer,
+) -> None:
+    settings = make_settings(llm_server, map_batch_tokens=2000)  # a hosted model's default
+    _brief(settings)  # SMALL's two articles share one map call
+    third = {
+        "title": "Brackenford library back in business",
+        "source": "Brackenford Weekly",
+        "text": (
+            "Brackenford library welcomed its first visitors in eight months on Monday, after "
+            "builders finished replacing the leaking roof.\n\nCouncillor Maud Ferris said the "
+            "repairs had cost the council 310,000 pounds and had come in under budget."
+        ),
+    }
+    mixed = {**SMALL, "articles": [SMALL["articles"][1], third]}
+    brief = _brief(settings, mixed)
+    assert brief["usage"]["cache_hits"] == 1  # the summary stored from the shared call
+    assert brief["usage"]["llm_calls"] == 2  # the new article's map call and the fuse call
+    (map_call,) = [r for r in llm_server.requests[-2:] if "<article" in str(r.body["messages"])]
+    assert str(map_call.body["messages"]).count("<article ") == 1
 
 
 def test_another_model_does_not_get_this_models_replies(llm_server: ReplayServer) -> None:

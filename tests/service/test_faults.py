@@ -19,7 +19,11 @@ from tests.conftest import load_bundle, make_settings
 from tests.support.llm_server import Fault, ReplayServer
 
 ASYNC = {**load_bundle("small.json"), "async": True}  # two map calls, then one fuse call
-FACTS = json.dumps({"facts": ["The library reopened on Monday after eight months of repairs."]})
+# A map call's reply: the facts of its one article (the replay server is self-hosted, so
+# articles are mapped one a call), under the article's id in the call.
+FACTS = json.dumps(
+    {"A1": {"facts": ["The library reopened on Monday after eight months of repairs."]}}
+)
 FUSED = json.dumps(
     {
         "title": "Library reopens",
@@ -81,7 +85,7 @@ CASES = {
         [Fault("content", content="Sure! Here are the facts"), *REPAIRED], "done"
     ),
     "truncated JSON once, repaired": Case(
-        [Fault("content", content='{"facts": ["The lib'), *REPAIRED], "done"
+        [Fault("content", content='{"A1": {"facts": ["The lib'), *REPAIRED], "done"
     ),
     "malformed JSON every time": Case(
         [Fault("content", content="I cannot do that.")] * 6,

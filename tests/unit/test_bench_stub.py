@@ -4,7 +4,7 @@ from bench.stub_llm import answer
 from bench.synthetic import bundle
 from service.fuse import FuseOutput, _schema
 from service.prompts import FUSE_PROMPT, MAP_PROMPT, load_prompt
-from service.summarize import MapOutput
+from service.summarize import MapOutput, _call_output
 
 
 def _request(messages: list[dict[str, str]], schema: dict[str, object]) -> dict[str, object]:
@@ -14,16 +14,25 @@ def _request(messages: list[dict[str, str]], schema: dict[str, object]) -> dict[
     }
 
 
-def test_a_map_request_gets_facts_from_the_article_inside_the_tags() -> None:
-    article = bundle(2)["articles"][0]
-    messages = load_prompt(*MAP_PROMPT).messages(
-        language_name="English", translation="", max_facts=12, sid="S1",
-        outlet=article["source"], part="1 of 1", title=article["title"], text=article["text"],
+def test_a_map_call_gets_facts_from_each_article_under_its_id() -> None:
+    prompt = load_prompt(*MAP_PROMPT)
+    articles = bundle(2)["articles"]
+    texts = "\n\n".join(
+        prompt.part("article", id=f"A{i}", outlet=a["source"], part="1 of 1", title=a["title"],
+                    text=a["text"])
+        for i, a in enumerate(articles, start=1)
     )  # fmt: skip
-    kind, content = answer(_request(messages, MapOutput.model_json_schema()))
-    output = MapOutput.model_validate_json(content)
-    assert kind == "map" and 1 <= len(output.facts) <= 8
-    assert all(fact in article["text"] for fact in output.facts)
+    messages = prompt.messages(
+        language_name="English", translation="", ids="A1, A2", max_facts=12, articles=texts
+    )
+    output_type = _call_output(2)
+    kind, content = answer(_request(messages, output_type.model_json_schema()))
+    output = output_type.model_validate_json(content)
+    assert kind == "map"
+    for aid, article in zip(("A1", "A2"), articles, strict=True):
+        facts = MapOutput.model_validate(getattr(output, aid)).facts
+        assert 1 <= len(facts) <= 8
+        assert all(fact in article["text"] for fact in facts)
 
 
 def test_a_fuse_request_cites_only_fact_ids_of_the_schema_enum() -> None:
