@@ -56,7 +56,7 @@ class _Context:
     stated: set[tuple[float, str]]  # every (value, unit) the fact states
 
 
-def _context(fact: Fact, quantity: Quantity) -> _Context:
+def _context(fact: Fact, quantity: Quantity, stated: set[tuple[float, str]]) -> _Context:
     before, _, after = fact.text.partition(quantity.text)
     unit = {_stem(w) for w in quantity.unit.split()}
 
@@ -69,7 +69,7 @@ def _context(fact: Fact, quantity: Quantity) -> _Context:
         near=set(stems(before)[-NEAR_WORDS:] + stems(after)[:NEAR_WORDS]),
         names={_stem(n) for n in names(text) if n.lower() not in CALENDAR_WORDS},
         all_stems={_stem(w) for w in words(text)},
-        stated=figures(fact.text),
+        stated=stated,
     )
 
 
@@ -100,7 +100,8 @@ def find_conflicts(
     """Groups of facts that disagree on one quantity, each group spanning 2+ sources."""
     original = {s.sid: s.duplicate_of or s.sid for s in sources}
     items = [(f, q) for s in summaries for f in s.facts for q in quantities(f.text)]
-    contexts = [_context(f, q) for f, q in items]  # once per item, not once per pair
+    stated = {f: figures(f.text) for f, _ in items}  # once per fact, not once per quantity
+    contexts = [_context(f, q, stated[f]) for f, q in items]  # once per item, not once per pair
     groups: list[list[tuple[Fact, Quantity]]] = []
     for i, (fact_a, qa) in enumerate(items):
         for j in range(i + 1, len(items)):

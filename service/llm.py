@@ -320,10 +320,10 @@ class ModelSession:
         return content if isinstance(content, str) else ""
 
     def _answered_by(self, response: Any) -> str:
-        """The model group whose deployment answered (a fallback, perhaps), for the metrics."""
-        model_id = (getattr(response, "_hidden_params", None) or {}).get("model_id")
-        deployment = self.router.get_deployment(model_id=model_id) if model_id else None
-        return str(getattr(deployment, "model_name", None) or self.group)
+        """The model group whose deployment answered (a fallback, perhaps), for the metrics:
+        the part of the deployment's id (`<group>#<n>`, set by LLMClient) before the "#"."""
+        model_id = (getattr(response, "_hidden_params", None) or {}).get("model_id") or ""
+        return str(model_id).rpartition("#")[0] or self.group
 
 
 def _supports_schema(endpoint: Endpoint) -> bool:
@@ -406,8 +406,9 @@ class LLMClient:
                     "api_base": e.api_base,
                     "api_key": e.api_key,
                 },
+                "model_info": {"id": f"{e.model}#{n}"},  # read back by ModelSession._answered_by
             }
-            for e in endpoints
+            for n, e in enumerate(endpoints)
         ]
         fallbacks = [{g: [other for other in groups if other != g]} for g in groups]
         lone = len(endpoints) == 1
