@@ -46,6 +46,11 @@ app.add_typer(model_app, name="model")
 err = Console(stderr=True)
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
+STAGE_LABELS = {  # build_brief's progress stages, as the terminal shows them
+    "summarize": "summarising articles",
+    "fuse": "writing the brief",
+    "revise": "rewriting the brief after the citation check",
+}
 
 
 def _weights_progress() -> Progress:
@@ -108,7 +113,7 @@ def brief(
             with err.status("starting") as status:
 
                 def progress(stage: str, done: int, total: int) -> None:
-                    label = "summarising articles" if stage == "summarize" else "writing the brief"
+                    label = STAGE_LABELS.get(stage, "writing the brief")
                     status.update(f"{label} ({done}/{total})")
 
                 result = asyncio.run(build_brief(articles, options, session, progress))

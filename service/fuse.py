@@ -6,17 +6,19 @@ disagreement are withheld from the model: code reports the disagreement (conflic
 """
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Annotated, Any
 
 from pydantic import BaseModel, Field, StringConstraints
 
 from service.chunk import TOKENIZER_MARGIN, count_tokens
-from service.llm import JsonModel, ModelText
+from service.llm import JsonModel, Message, ModelText
 from service.prompts import FUSE_PROMPT, language_name, load_prompt
 from service.types import ArticleSummary, Conflict, Fact
 
-MIN_SENTENCES = 7  # asked of the model (capped by max_sentences); the check may remove some
+# Asked of the model, capped by max_sentences and by the facts offered (fewer facts than
+# sentences required would force repeats); the check may remove some.
+MIN_SENTENCES = 7
 OUTPUT_TOKENS_PER_SENTENCE = 120  # small models pretty-print: indentation costs tokens
 PROMPT_OVERHEAD_TOKENS = 500
 # Facts offered per sentence asked for: a sentence rests on one or two facts, so this leaves the
@@ -36,20 +38,23 @@ class FuseOutput(BaseModel):
 
 @dataclass(frozen=True)
 class Draft:
-    """The model's brief before the citation check."""
+    """The model's brief before the citation check, and the request that produced it."""
 
     title: str
     sentences: list[FuseSentence]
     facts_left_out: int  # lower-ranked facts left out to fit the fact budget
+    messages: list[Message]
+    schema: dict[str, Any]
+    max_tokens: int
 
 
-def _schema(fact_ids: list[str], max_sentences: int) -> dict[str, Any]:
+def _schema(fact_ids: list[str], min_sentences: int, max_sentences: int) -> dict[str, Any]:
     schema = FuseOutput.model_json_schema()
     sentence = schema["$defs"]["FuseSentence"]
     sentence["properties"]["facts"]["items"] = {"type": "string", "enum": fact_ids}
     sentence["properties"]["facts"]["minItems"] = 1
     sentences = schema["properties"]["sentences"]
-    sentences["minItems"] = min(MIN_SENTENCES, max_sentences)
+    sentences["minItems"] = min_sentences
     sentences["maxItems"] = max_sentences
     return schema
 
@@ -93,16 +98,36 @@ async def fuse(
     usable = [[f for f in s.facts if f.fid not in disputed] for s in summaries]
     output_tokens = _output_tokens(max_sentences)
     facts, dropped = _fit_facts(usable, fact_budget(model.context_tokens, max_sentences))
+    least = max(1, min(MIN_SENTENCES, max_sentences, len(facts)))
     messages = load_prompt(*FUSE_PROMPT).messages(
         language_name=language_name(language),
-        min_sentences=min(MIN_SENTENCES, max_sentences),
+        min_sentences=least,
         max_sentences=max_sentences,
         facts="\n".join(f"[{f.fid}] {f.text}" for f in facts),
     )
+    schema = _schema([f.fid for f in facts], least, max_sentences)
     output = await model.complete_json(
-        messages,
-        FuseOutput,
-        max_tokens=output_tokens,
-        schema=_schema([f.fid for f in facts], max_sentences),
+        messages, FuseOutput, max_tokens=output_tokens, schema=schema
     )
-    return Draft(output.title, output.sentences, dropped)
+    return Draft(output.title, output.sentences, dropped, messages, schema, output_tokens)
+
+
+def needs_revision(draft: Draft, kept: int) -> bool:
+    """Whether the citation check removed more than half of a first draft's sentences."""
+    return len(draft.sentences) - kept > kept
+
+
+async def revise(draft: Draft, problems: Sequence[str], model: JsonModel) -> Draft:
+    """The fuse call once more, shown its own reply and which sentences the check removed."""
+    reply = FuseOutput(title=draft.title, sentences=draft.sentences).model_dump_json()
+    listed = "\n".join(f"- {p}" for p in dict.fromkeys(problems))  # each problem once
+    note = load_prompt(*FUSE_PROMPT).part("revise", problems=listed)
+    messages = [
+        *draft.messages,
+        {"role": "assistant", "content": reply},
+        {"role": "user", "content": note},
+    ]
+    output = await model.complete_json(
+        messages, FuseOutput, max_tokens=draft.max_tokens, schema=draft.schema
+    )
+    return replace(draft, title=output.title, sentences=output.sentences, messages=messages)

@@ -1,7 +1,8 @@
 """The whole pipeline in one function: articles in, one cited, checked brief out.
 
 Every way of making a brief (REST, CLI, and later digest, Slack, jobs) goes through
-`build_brief`. Two model rounds sit on the critical path: map (all articles in parallel), fuse.
+`build_brief`. Two model rounds sit on the critical path: map (all articles in parallel), fuse
+(and a third, revise, only when the citation check removed most of the fused draft).
 """
 
 import uuid
@@ -11,7 +12,7 @@ from service.citations import check_citations, check_title
 from service.clean import remove_shared_lines
 from service.conflicts import describe, disputed_values, find_conflicts
 from service.errors import InvalidBundle, ModelOutputInvalid
-from service.fuse import fuse
+from service.fuse import fuse, needs_revision, revise
 from service.identify import identify, main_language
 from service.llm import JsonModel
 from service.prompts import prompt_version
@@ -69,9 +70,26 @@ async def build_brief(
     draft = await fuse(summaries, conflicts, model, language, room)
     progress("fuse", 1, 1)
 
-    # 6. Check citations deterministically; report every disagreement with its sources.
+    # 6. Check citations deterministically; report every disagreement with its sources. A draft
+    # that lost most of its sentences to the check is written once more, told what was removed
+    # and why; the draft keeping more sentences stands.
     disputed = disputed_values(conflicts)
     checked = check_citations(draft.sentences, sources, summaries, disputed)
+    if needs_revision(draft, len(checked.sentences)):
+        progress("revise", 0, 1)
+        second = await revise(draft, checked.warnings, model)
+        rechecked = check_citations(second.sentences, sources, summaries, disputed)
+        progress("revise", 1, 1)
+        outcome = "its second draft stands"
+        if len(rechecked.sentences) > len(checked.sentences):
+            draft, checked = second, rechecked
+        else:
+            outcome = "its second draft kept no more, so the first stands"
+        checked.warnings.insert(
+            0,
+            f"the citation check removed most of the model's first draft, and the model was "
+            f"asked once to write it again: {outcome}",
+        )
     title, title_warning = check_title(
         draft.title, checked.sentences, sources, summaries, disputed, language
     )

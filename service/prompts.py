@@ -13,7 +13,7 @@ _CHECKOUT = Path(__file__).parent.parent / "prompts"  # a source checkout / edit
 PROMPTS_DIR = _PACKAGED if _PACKAGED.is_dir() else _CHECKOUT
 
 MAP_PROMPT = ("map", "v4")
-FUSE_PROMPT = ("fuse", "v2")
+FUSE_PROMPT = ("fuse", "v3")
 DISAGREEMENT_FILE = "disagreement.json"
 
 LANGUAGE_NAMES = {

@@ -67,7 +67,7 @@ def test_brief_follows_the_contract(sample_brief: tuple[dict[str, Any], str]) ->
     assert brief["title"]
     assert brief["language"] == "en"
     assert brief["model"] == "openai/replay"
-    assert brief["prompt_version"] == "map/v4+fuse/v2+disagreement/v2"
+    assert brief["prompt_version"] == "map/v4+fuse/v3+disagreement/v2"
     assert brief["usage"]["llm_calls"] == 6  # five on-topic articles mapped + one fuse
     assert brief["usage"]["prompt_tokens"] > 1000 and brief["usage"]["completion_tokens"] > 100
 

@@ -44,7 +44,7 @@ def test_a_fuse_request_cites_only_fact_ids_of_the_schema_enum() -> None:
         facts="\n".join(f"[{fid}] {text}" for fid, text in facts.items()),
     )  # fmt: skip
     allowed = ["S1.F1", "S2.F1", "S2.F2"]
-    kind, content = answer(_request(messages, _schema(allowed, 5)))
+    kind, content = answer(_request(messages, _schema(allowed, 3, 5)))
     output = FuseOutput.model_validate_json(content)
     assert kind == "fuse" and 3 <= len(output.sentences) <= 5
     assert {fid for s in output.sentences for fid in s.facts} <= set(allowed)
