@@ -29,6 +29,7 @@ from service.types import ArticleSummary, Sentence, Source
 _SOURCE_ID = re.compile(r"^S\d+$")
 REPEAT_OVERLAP = 0.8  # word-set Jaccard at which a sentence repeats an earlier one
 MIN_WORD_SUPPORT = 0.5  # share of a sentence's content words its cited sources must contain
+USED_SHARE = 1 / 3  # of the best cited fact's shared words, below which a cited fact is padding
 
 
 @dataclass
@@ -36,6 +37,7 @@ class CheckResult:
     sentences: list[Sentence] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     invalid_ids: int = 0
+    unused_ids: int = 0
 
 
 @dataclass(frozen=True)
@@ -96,6 +98,21 @@ def _resolve_ids(
     return sids, invalid
 
 
+def _used_facts(text: str, ids: Sequence[str], fact_text: dict[str, str]) -> list[str]:
+    """The cited fact IDs the sentence draws on: a model pads its list with facts that share
+    (next to) nothing with the sentence. A fact stays when it shares at least USED_SHARE of the
+    content words and numbers the best-matching cited fact shares, and at least one; IDs that
+    name no fact are left to the caller."""
+    words, numbers = content_words(text), number_values(text)
+    shared = {
+        i: len(words & content_words(fact)) + len(numbers & number_values(fact))
+        for i in ids
+        if (fact := fact_text.get(i.strip().strip("[]").upper()))
+    }
+    least = max(1.0, USED_SHARE * max(shared.values(), default=0))
+    return [i for i in ids if i not in shared or shared[i] >= least]
+
+
 def _word_support(text: str, sids: list[str], evidence: Evidence) -> float:
     """Share of the sentence's content words found in its cited sources."""
     words = content_words(text)
@@ -142,6 +159,7 @@ def check_citations(
     disputed: set[tuple[float, str]],
 ) -> CheckResult:
     fact_sid = {f.fid.upper(): f.sid for s in summaries for f in s.facts}
+    fact_text = {f.fid.upper(): f.text for s in summaries for f in s.facts}
     usable = {s.sid for s in sources if not s.set_aside}
     evidence = Evidence.build(sources, summaries)
     order = {s.sid: i for i, s in enumerate(sources)}
@@ -158,6 +176,11 @@ def check_citations(
         if not sids:
             result.warnings.append(f"removed a sentence that cites no valid source: {_quote(text)}")
             continue
+        # Cited facts the sentence does not draw on are padding; if none is left, the sources
+        # that hold the sentence's numbers, names and words are credited instead (_support).
+        used = _used_facts(text, sentence.facts, fact_text)
+        result.unused_ids += len(set(sentence.facts) - set(used))
+        sids, _ = _resolve_ids(used, fact_sid, usable)
         sids, unsupported = _support(text, sids, evidence)
         if unsupported:
             result.warnings.append(
@@ -170,6 +193,11 @@ def check_citations(
             )
             continue
         result.sentences.append(Sentence(text, tuple(sorted(sids, key=order.__getitem__))))
+    if result.unused_ids:
+        result.warnings.append(
+            f"dropped {result.unused_ids} citation(s) to facts that share no content with "
+            "their sentence"
+        )
     if result.invalid_ids:
         result.warnings.append(f"dropped {result.invalid_ids} citation(s) to unknown fact IDs")
     return result

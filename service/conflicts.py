@@ -135,13 +135,20 @@ def describe(conflict: Conflict, language: str, outlets: dict[str, str]) -> Disa
     template = templates.get(language, templates["en"])
     sides: list[str] = []
     sids: list[str] = []
+    given: set[tuple[str, float]] = set()  # a source stating one figure twice is one side
     for fact in conflict.facts:
-        value = next(q.text for q in quantities(fact.text) if q.unit == conflict.unit)
-        side = template["side"].format(
-            sid=fact.sid, outlet=outlets[fact.sid], value=value, fact=fact.text.rstrip(". ")
+        quantity = next(q for q in quantities(fact.text) if q.unit == conflict.unit)
+        if (fact.sid, quantity.value) in given:
+            continue
+        given.add((fact.sid, quantity.value))
+        sides.append(
+            template["side"].format(
+                sid=fact.sid,
+                outlet=outlets[fact.sid],
+                value=quantity.text,
+                fact=fact.text.rstrip(". "),
+            )
         )
-        if side not in sides:
-            sides.append(side)
         if fact.sid not in sids:
             sids.append(fact.sid)
     text = template["sentence"].format(sides=template["join"].join(sides))

@@ -87,11 +87,25 @@ def test_a_sentence_mostly_made_of_words_no_source_has_is_unsupported() -> None:
     assert "most of its words appear in none of its sources" in result.warnings[0]
 
 
-def test_a_sentence_citing_the_wrong_source_credits_the_one_that_holds_it() -> None:
+def test_a_sentence_citing_the_wrong_source_is_credited_to_the_one_that_holds_it() -> None:
     result = _check(FuseSentence(text="The strike left ships waiting", facts=["S1.F1"]))
     assert [(s.text, s.sources) for s in result.sentences] == [
-        ("The strike left ships waiting.", ("S1", "S2"))
+        ("The strike left ships waiting.", ("S2",))
     ]
+    assert result.warnings == [
+        "dropped 1 citation(s) to facts that share no content with their sentence"
+    ]
+
+
+def test_cited_facts_the_sentence_does_not_use_are_dropped() -> None:
+    # A model pads the list: S1.F1 shares no word or number with the sentence.
+    padded = FuseSentence(text="The strike left 40 ships waiting.", facts=["S2.F1", "S1.F1"])
+    assert [s.sources for s in _check(padded).sentences] == [("S2",)]
+    # A fact the sentence draws on for less than the best one's words still counts.
+    both = FuseSentence(
+        text="The strike left 40 ships waiting before a 6% rise.", facts=["S2.F1", "S1.F1"]
+    )
+    assert [s.sources for s in _check(both).sentences] == [("S1", "S2")]
 
 
 def test_a_repeated_sentence_is_kept_once() -> None:

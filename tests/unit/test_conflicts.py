@@ -146,3 +146,16 @@ def test_two_figures_in_one_fact_can_still_disagree_with_the_other_sources() -> 
     a = "The bridge cost 30 million euros and the tunnel 50 million euros."
     b = "The bridge cost 30 million euros and the tunnel 45 million euros."
     assert _pair(a, b) == [{a, b}]
+
+
+def test_a_source_giving_its_figure_in_two_facts_is_one_side() -> None:
+    sources = [_source("S1", "Ledger"), _source("S2", "Post")]
+    summaries = [
+        _summary("S1", "The strike by the Harbour Union lasted eleven days."),
+        _summary("S2", "The strike by the Harbour Union lasted nine days."),
+        _summary("S2", "According to the union, the Harbour Union strike lasted nine days."),
+    ]
+    (conflict,) = find_conflicts(summaries, sources)
+    assert len(conflict.facts) == 3
+    text = describe(conflict, "en", {"S1": "Ledger", "S2": "Post"}).text
+    assert text.count("S2 (Post) reports nine days") == 1
