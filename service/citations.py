@@ -138,11 +138,12 @@ def _support(
 
         if any(holds(sid) for sid in sids):
             continue
-        extra = next((sid for sid in evidence.sids if holds(sid)), None)
-        if extra is None:
+        holders = [sid for sid in evidence.sids if holds(sid)]
+        if not holders:
             shown = f"{claim:g}" if isinstance(claim, float) else claim
             return sids, f"the {kind} {shown} appears in no source"
-        sids.append(extra)
+        # Of the sources that hold it, the one that holds most of the sentence's words.
+        sids.append(max(holders, key=lambda sid: _word_support(text, [sid], evidence)))
     if _word_support(text, sids, evidence) < MIN_WORD_SUPPORT:
         # The model may have cited the wrong fact: credit the source that holds the words.
         best = max(evidence.sids, key=lambda sid: _word_support(text, [sid], evidence))

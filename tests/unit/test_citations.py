@@ -151,3 +151,19 @@ def test_a_title_case_title_is_checked_on_its_numbers_and_words_not_as_names() -
     assert _title("Halden Dockers Accept 6% Pay Rise On Friday")[1] is None
     title, warning = _title("Dockers Accept 9% Pay Rise")  # a figure no source gives
     assert title == "S2" and warning is not None and "9" in warning
+
+
+def test_a_figure_several_sources_hold_is_credited_to_the_one_holding_the_sentence() -> None:
+    sources = [
+        _source("S1", "Ferries stopped for the strike, and 40 crew went home."),
+        _source("S2", "At the worst point, 40 ships were waiting at anchor outside the port."),
+    ]
+    summaries = [
+        ArticleSummary("S1", (Fact("S1.F1", "S1", "40 crew went home."),), ""),
+        ArticleSummary("S2", (Fact("S2.F1", "S2", "Port faces weeks of backlog"),), ""),
+    ]
+    # The model cites S2's headline, which shares nothing with the sentence: both sources hold
+    # the 40, and S2 holds the rest of the sentence too.
+    sentence = FuseSentence(text="40 ships were waiting at anchor.", facts=["S2.F1"])
+    result = check_citations([sentence], sources, summaries, set())
+    assert [s.sources for s in result.sentences] == [("S2",)]
