@@ -1,13 +1,15 @@
 """Check every sentence's citations deterministically before the brief leaves the building.
 
-For each draft sentence: keep only fact or source IDs that exist; map facts to their sources;
-then check support cheaply — every number and every name in the sentence must appear in a cited
-source (its facts or its text). A missing number or name found in another on-topic source adds
-that source; one found nowhere makes the sentence unsupported, and so does a sentence most of
-whose words its sources do not contain (a model's invention). A sentence that states one side of
-a detected disagreement as plain fact is withdrawn (the disagreement sentence reports it). Every
-removal is reported in the warnings, never silent. The title passes the same check; a title
-that fails it is replaced by the headline of the source the brief cites most.
+For each draft sentence: keep only fact or source IDs that exist, and of those facts only the
+ones the sentence draws on (a model pads its list); map facts to their sources; then check
+support cheaply — every number and every name in the sentence must appear in a cited source (its
+facts or its text). A missing number or name found in another on-topic source adds that source
+(the one holding most of the sentence); one found nowhere makes the sentence unsupported, and
+so does a sentence most of whose words its sources do not contain (a model's invention). A
+sentence that states one side of a detected disagreement as plain fact is withdrawn (the
+disagreement sentence reports it). Every removal is reported in the warnings, never silent.
+The title passes the same check; a title that fails it is replaced by the headline of the
+source the brief cites most.
 """
 
 import re
