@@ -104,15 +104,22 @@ def _used_facts(text: str, ids: Sequence[str], fact_text: dict[str, str]) -> lis
     """The cited fact IDs the sentence draws on: a model pads its list with facts that share
     (next to) nothing with the sentence. A fact stays when it shares at least USED_SHARE of the
     content words and numbers the best-matching cited fact shares, and at least one; IDs that
-    name no fact are left to the caller."""
+    name no fact are left to the caller. When no cited fact shares anything, the best-matching
+    fact of all stands in for them."""
     words, numbers = content_words(text), number_values(text)
-    shared = {
-        i: len(words & content_words(fact)) + len(numbers & number_values(fact))
-        for i in ids
-        if (fact := fact_text.get(i.strip().strip("[]").upper()))
-    }
+
+    def share(fact: str) -> int:
+        return len(words & content_words(fact)) + len(numbers & number_values(fact))
+
+    shared = {i: share(fact) for i in ids if (fact := fact_text.get(i.strip().strip("[]").upper()))}
     least = max(1.0, USED_SHARE * max(shared.values(), default=0))
-    return [i for i in ids if i not in shared or shared[i] >= least]
+    used = [i for i in ids if i not in shared or shared[i] >= least]
+    if used or not shared:
+        return used
+    # Every cited fact is unrelated: the model got the IDs wrong ("S2.F1" for "S2.F2"). The
+    # fact that shares most with the sentence is the one it meant, if any shares anything.
+    best = max(fact_text, key=lambda fid: share(fact_text[fid]), default=None)
+    return [best] if best is not None and share(fact_text[best]) > 0 else []
 
 
 def _word_support(text: str, sids: list[str], evidence: Evidence) -> float:

@@ -153,17 +153,39 @@ def test_a_title_case_title_is_checked_on_its_numbers_and_words_not_as_names() -
     assert title == "S2" and warning is not None and "9" in warning
 
 
-def test_a_figure_several_sources_hold_is_credited_to_the_one_holding_the_sentence() -> None:
+def test_a_figure_the_cited_source_lacks_is_credited_to_the_source_holding_the_sentence() -> None:
     sources = [
         _source("S1", "Ferries stopped for the strike, and 40 crew went home."),
         _source("S2", "At the worst point, 40 ships were waiting at anchor outside the port."),
+        _source("S3", "Shipping lines said the backlog at the port would take weeks to clear."),
+    ]
+    summaries = [ArticleSummary(s.sid, (Fact(f"{s.sid}.F1", s.sid, s.text),), "") for s in sources]
+    # S3 holds the backlog but not the 40; S1 and S2 hold the 40, S2 the ships at anchor too.
+    sentence = FuseSentence(
+        text="The backlog will take weeks to clear, with 40 ships waiting at anchor.",
+        facts=["S3.F1"],
+    )
+    result = check_citations([sentence], sources, summaries, set())
+    assert [s.sources for s in result.sentences] == [("S2", "S3")]
+
+
+def test_a_wrongly_numbered_fact_id_is_read_as_the_fact_the_sentence_states() -> None:
+    sources = [
+        _source("S1", "46 dockers went home while ships were waiting at anchor."),
+        _source("S2", "Port faces weeks of backlog. 46 ships were waiting at anchor."),
     ]
     summaries = [
-        ArticleSummary("S1", (Fact("S1.F1", "S1", "40 crew went home."),), ""),
-        ArticleSummary("S2", (Fact("S2.F1", "S2", "Port faces weeks of backlog"),), ""),
+        ArticleSummary("S1", (Fact("S1.F1", "S1", "46 dockers went home."),), ""),
+        ArticleSummary(
+            "S2",
+            (
+                Fact("S2.F1", "S2", "Port faces weeks of backlog"),
+                Fact("S2.F2", "S2", "46 ships were waiting at anchor."),
+            ),
+            "",
+        ),
     ]
-    # The model cites S2's headline, which shares nothing with the sentence: both sources hold
-    # the 40, and S2 holds the rest of the sentence too.
-    sentence = FuseSentence(text="40 ships were waiting at anchor.", facts=["S2.F1"])
+    # S2.F1 for S2.F2: the cited fact shares nothing with the sentence; S2.F2 states it.
+    sentence = FuseSentence(text="46 ships were waiting at anchor.", facts=["S2.F1"])
     result = check_citations([sentence], sources, summaries, set())
     assert [s.sources for s in result.sentences] == [("S2",)]
