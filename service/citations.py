@@ -3,7 +3,8 @@
 For each draft sentence: keep only fact or source IDs that exist, and of those facts only the
 ones the sentence draws on (a model pads its list); map facts to their sources; then check
 support cheaply — every number and every name in the sentence must appear in a cited source (its
-facts or its text). A missing number or name found in another on-topic source adds that source
+text, or its facts when they translate it: a model's facts vouch for nothing its source does not
+say). A missing number or name found in another on-topic source adds that source
 (the one holding most of the sentence); one found nowhere makes the sentence unsupported, and
 so does a sentence most of whose words its sources do not contain (a model's invention). A
 sentence that states one side of a detected disagreement as plain fact is withdrawn (the
@@ -44,16 +45,24 @@ class CheckResult:
 
 @dataclass(frozen=True)
 class Evidence:
-    """What each usable source says (its facts plus its text), indexed once for matching."""
+    """What each usable source says, indexed once for matching: its text, plus its facts when
+    it is in another language than the brief (the facts are its translation). A same-language
+    source's facts are the model's words, so they vouch for nothing the text does not say."""
 
     text: dict[str, str]  # lower-cased
     numbers: dict[str, set[float]]
     words: dict[str, set[str]]
 
     @classmethod
-    def build(cls, sources: Sequence[Source], summaries: Sequence[ArticleSummary]) -> "Evidence":
+    def build(
+        cls, sources: Sequence[Source], summaries: Sequence[ArticleSummary], language: str
+    ) -> "Evidence":
         facts = {s.sid: " ".join(f.text for f in s.facts) for s in summaries}
-        said = {s.sid: f"{facts.get(s.sid, '')}\n{s.text}" for s in sources if not s.set_aside}
+        said = {
+            s.sid: f"{facts.get(s.sid, '') if s.language != language else ''}\n{s.text}"
+            for s in sources
+            if not s.set_aside
+        }
         return cls(
             text={sid: t.lower() for sid, t in said.items()},
             numbers={sid: number_values(t) for sid, t in said.items()},
@@ -65,7 +74,9 @@ class Evidence:
         return list(self.text)
 
     def holds_name(self, sid: str, name: str) -> bool:
-        return name.lower() in self.text.get(sid, "")
+        """Whether the source holds the name, a possessive's owner ("Alliance's") included."""
+        owner = name.lower().removesuffix("'s").removesuffix("’s")
+        return owner in self.text.get(sid, "")
 
     def holds_number(self, sid: str, value: float) -> bool:
         return value in self.numbers.get(sid, set())
@@ -167,11 +178,12 @@ def check_citations(
     sources: Sequence[Source],
     summaries: Sequence[ArticleSummary],
     disputed: set[tuple[float, str]],
+    language: str,
 ) -> CheckResult:
     fact_sid = {f.fid.upper(): f.sid for s in summaries for f in s.facts}
     fact_text = {f.fid.upper(): f.text for s in summaries for f in s.facts}
     usable = {s.sid for s in sources if not s.set_aside}
-    evidence = Evidence.build(sources, summaries)
+    evidence = Evidence.build(sources, summaries, language)
     order = {s.sid: i for i, s in enumerate(sources)}
     result = CheckResult()
     for sentence in draft:
@@ -233,7 +245,7 @@ def check_title(
     text = " ".join(title.split())
     problem: str | None = "it is empty"
     if text:
-        evidence = Evidence.build(sources, summaries)
+        evidence = Evidence.build(sources, summaries, language)
         _, problem = _support(text, [], evidence, check_names=not _title_case(text))
     if problem is None and any((q.value, q.unit) in disputed for q in quantities(text)):
         problem = "it states one side of a disagreement as fact"

@@ -74,11 +74,11 @@ async def build_brief(
     # that lost most of its sentences to the check is written once more, told what was removed
     # and why; the draft keeping more sentences stands.
     disputed = disputed_values(conflicts)
-    checked = check_citations(draft.sentences, sources, summaries, disputed)
+    checked = check_citations(draft.sentences, sources, summaries, disputed, language)
     if needs_revision(draft, len(checked.sentences)):
         progress("revise", 0, 1)
         second = await revise(draft, checked.warnings, model)
-        rechecked = check_citations(second.sentences, sources, summaries, disputed)
+        rechecked = check_citations(second.sentences, sources, summaries, disputed, language)
         progress("revise", 1, 1)
         outcome = "its second draft stands"
         if len(rechecked.sentences) > len(checked.sentences):

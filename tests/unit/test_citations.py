@@ -22,7 +22,7 @@ SUMMARIES = [
 
 
 def _check(*sentences: FuseSentence, disputed: set[tuple[float, str]] | None = None):  # type: ignore[no-untyped-def]
-    return check_citations(list(sentences), SOURCES, SUMMARIES, disputed or set())
+    return check_citations(list(sentences), SOURCES, SUMMARIES, disputed or set(), "en")
 
 
 def test_fact_ids_map_to_sources_in_source_order() -> None:
@@ -165,7 +165,7 @@ def test_a_figure_the_cited_source_lacks_is_credited_to_the_source_holding_the_s
         text="The backlog will take weeks to clear, with 40 ships waiting at anchor.",
         facts=["S3.F1"],
     )
-    result = check_citations([sentence], sources, summaries, set())
+    result = check_citations([sentence], sources, summaries, set(), "en")
     assert [s.sources for s in result.sentences] == [("S2", "S3")]
 
 
@@ -187,5 +187,32 @@ def test_a_wrongly_numbered_fact_id_is_read_as_the_fact_the_sentence_states() ->
     ]
     # S2.F1 for S2.F2: the cited fact shares nothing with the sentence; S2.F2 states it.
     sentence = FuseSentence(text="46 ships were waiting at anchor.", facts=["S2.F1"])
-    result = check_citations([sentence], sources, summaries, set())
+    result = check_citations([sentence], sources, summaries, set(), "en")
     assert [s.sources for s in result.sentences] == [("S2",)]
+
+
+def test_only_a_translated_sources_facts_vouch_for_a_sentence() -> None:
+    english = _source("S1", "Storm Idris hit the Westfold coast overnight.")
+    spanish = Source(
+        sid="S2",
+        article=Article(title="S2", source="outlet S2", text=""),
+        text="La tormenta Idris dejó sin luz a 38.000 hogares en Westfold.",
+        language="es",
+    )
+    summaries = [
+        # The model's own words for an English article: it invented the county.
+        ArticleSummary(
+            "S1", (Fact("S1.F1", "S1", "Storm Idris hit Westfold in West Yorkshire."),), ""
+        ),
+        # The model's translation of a Spanish article.
+        ArticleSummary(
+            "S2",
+            (Fact("S2.F1", "S2", "Storm Idris left 38,000 homes in Westfold without power."),),
+            "",
+        ),
+    ]
+    invented = FuseSentence(text="Storm Idris hit Westfold in West Yorkshire.", facts=["S1.F1"])
+    translated = FuseSentence(text="Storm Idris left 38,000 homes without power.", facts=["S2.F1"])
+    result = check_citations([invented, translated], [english, spanish], summaries, set(), "en")
+    assert [s.sources for s in result.sentences] == [("S2",)]
+    assert "the name Yorkshire appears in no source" in result.warnings[0]
