@@ -96,13 +96,18 @@ def _quote(text: str) -> str:
     return f"“{text[:160]}{'…' if len(text) > 160 else ''}”"
 
 
+def _fact_key(raw: str) -> str:
+    """A cited ID as the fact and source maps key it: " [s2.f3]" -> "S2.F3"."""
+    return raw.strip().strip("[]").upper()
+
+
 def _resolve_ids(
     ids: Sequence[str], fact_sid: dict[str, str], usable: set[str]
 ) -> tuple[list[str], int]:
     sids: list[str] = []
     invalid = 0
     for raw in ids:
-        ident = raw.strip().strip("[]").upper()
+        ident = _fact_key(raw)
         sid = fact_sid.get(ident) or (ident if _SOURCE_ID.match(ident) else None)
         if sid is None or sid not in usable:
             invalid += 1
@@ -122,7 +127,7 @@ def _used_facts(text: str, ids: Sequence[str], fact_text: dict[str, str]) -> lis
     def share(fact: str) -> int:
         return len(words & content_words(fact)) + len(numbers & number_values(fact))
 
-    shared = {i: share(fact) for i in ids if (fact := fact_text.get(i.strip().strip("[]").upper()))}
+    shared = {i: share(fact) for i in ids if (fact := fact_text.get(_fact_key(i)))}
     least = max(1.0, USED_SHARE * max(shared.values(), default=0))
     used = [i for i in ids if i not in shared or shared[i] >= least]
     if used or not shared:
@@ -217,8 +222,7 @@ def check_citations(
         result.sentences.append(Sentence(text, tuple(sorted(sids, key=order.__getitem__))))
     if result.unused_ids:
         result.warnings.append(
-            f"dropped {result.unused_ids} citation(s) to facts that share no content with "
-            "their sentence"
+            f"dropped {result.unused_ids} citation(s) to facts their sentence does not draw on"
         )
     if result.invalid_ids:
         result.warnings.append(f"dropped {result.invalid_ids} citation(s) to unknown fact IDs")

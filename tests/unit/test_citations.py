@@ -92,9 +92,7 @@ def test_a_sentence_citing_the_wrong_source_is_credited_to_the_one_that_holds_it
     assert [(s.text, s.sources) for s in result.sentences] == [
         ("The strike left ships waiting.", ("S2",))
     ]
-    assert result.warnings == [
-        "dropped 1 citation(s) to facts that share no content with their sentence"
-    ]
+    assert result.warnings == ["dropped 1 citation(s) to facts their sentence does not draw on"]
 
 
 def test_cited_facts_the_sentence_does_not_use_are_dropped() -> None:
