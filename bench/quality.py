@@ -93,7 +93,7 @@ def map_batch_tokens(label: str, override: int | None) -> int:
     """FUSEBRIEF_MAP_BATCH_TOKENS for fusebrief on this model: as the product sets it (0 for the
     embedded model, which the bench reaches through its proxy, HOSTED_MAP_BATCH_TOKENS for a
     hosted one), unless --map-batch-tokens says otherwise."""
-    from service.llm import HOSTED_MAP_BATCH_TOKENS
+    from service.summarize import HOSTED_MAP_BATCH_TOKENS
 
     if override is not None:
         return override
@@ -179,9 +179,10 @@ def hosted_context_tokens(model: str, settings: Settings) -> int:
 async def run_fusebrief(
     bundle: Bundle, api_base: str, label: str, context: int, batch: int
 ) -> dict[str, Any]:
+    from service.brief_json import brief_document
+    from service.briefs import BriefService
     from service.llm import LLMClient
-    from service.pipeline import build_brief
-    from service.schemas import BriefOut, BriefRequest
+    from service.types import ProgressEvent
 
     settings = Settings(
         _env_file=None,  # type: ignore[call-arg]
@@ -194,13 +195,13 @@ async def run_fusebrief(
         cache="off",  # measure the model, not the reply cache (both local sizes are openai/local)
         map_batch_tokens=batch,  # as for this model, though the proxy makes every model look local
     )
-    articles, options = BriefRequest.model_validate(bundle.data).to_bundle(settings)
+    service = BriefService(settings, LLMClient(settings))
 
-    def progress(stage: str, done: int, total: int) -> None:
-        log(f"  fusebrief {bundle.name}: {stage} {done}/{total}")
+    def progress(event: ProgressEvent) -> None:
+        log(f"  fusebrief {bundle.name}: {event.stage} {event.done}/{event.total}")
 
-    brief = await build_brief(articles, options, LLMClient(settings).session(), progress)
-    return BriefOut.from_brief(brief).model_dump(mode="json")
+    brief = await service.brief(service.request_from_json(bundle.data), progress)
+    return brief_document(brief)
 
 
 async def run_system(

@@ -35,7 +35,7 @@ from bench.stub_llm import Call, Latency, StubLLM
 from bench.synthetic import bundle as synthetic_bundle
 from service.chunk import count_tokens
 from service.config import Settings
-from service.llm import HOSTED_MAP_BATCH_TOKENS
+from service.summarize import HOSTED_MAP_BATCH_TOKENS
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "fixtures" / "sample_bundle.json"
@@ -137,12 +137,11 @@ def stub_settings(
 
 
 async def _fusebrief_once(body: dict[str, Any], settings: Settings, llm: Any) -> tuple[Any, float]:
-    from service.pipeline import build_brief
-    from service.schemas import BriefRequest
+    from service.briefs import BriefService
 
     started = time.monotonic()
-    articles, options = BriefRequest.model_validate(body).to_bundle(settings)
-    brief = await build_brief(articles, options, llm.session())
+    service = BriefService(settings, llm)
+    brief = await service.brief(service.request_from_json(body))
     return brief, time.monotonic() - started
 
 

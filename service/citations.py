@@ -18,7 +18,6 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from service.fuse import FuseSentence
 from service.textutil import (
     STOPWORDS,
     content_words,
@@ -27,7 +26,7 @@ from service.textutil import (
     number_values,
     quantities,
 )
-from service.types import ArticleSummary, Sentence, Source
+from service.types import ArticleSummary, DraftSentence, Sentence, Source
 
 _SOURCE_ID = re.compile(r"^S\d+$")
 REPEAT_OVERLAP = 0.8  # word-set Jaccard at which a sentence repeats an earlier one
@@ -179,7 +178,7 @@ def _support(
 
 
 def check_citations(
-    draft: Sequence[FuseSentence],
+    draft: Sequence[DraftSentence],
     sources: Sequence[Source],
     summaries: Sequence[ArticleSummary],
     disputed: set[tuple[float, str]],

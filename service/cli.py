@@ -12,12 +12,14 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 
+from service.brief_json import brief_document
+from service.briefs import MAX_SENTENCES, MIN_SENTENCES, BriefService
 from service.config import Settings, get_settings
 from service.digest.config import load_config
 from service.digest.run import run_digest
 from service.errors import (
-    ConfigError,
     DigestBusy,
+    DigestConfigInvalid,
     FusebriefError,
     InvalidBundle,
     SendFailed,
@@ -32,9 +34,8 @@ from service.local_model import (
     weights_path,
 )
 from service.logs import configure_logging
-from service.pipeline import build_brief
 from service.render import to_markdown
-from service.schemas import BriefOptionsIn, BriefOut, BriefRequest
+from service.types import ProgressEvent
 
 app = typer.Typer(
     help="fusebrief: a bundle of news articles in, one neutral brief out, every sentence cited.",
@@ -46,10 +47,22 @@ app.add_typer(model_app, name="model")
 err = Console(stderr=True)
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
-STAGE_LABELS = {  # build_brief's progress stages, as the terminal shows them
-    "summarize": "summarising articles",
+STAGE_LABELS = {  # the pipeline's progress stages, as the terminal shows them
+    "clean": "cleaning the articles",
+    "identify": "identifying sources",
+    "map": "extracting facts",
     "fuse": "writing the brief",
     "revise": "rewriting the brief after the citation check",
+    "check": "checking citations",
+}
+# Exit codes by error (the most specific class in an error's MRO decides); README, "Command line"
+# and "Daily digest by email".
+EXIT_CODES: dict[type[FusebriefError], int] = {
+    FusebriefError: 1,  # the model or the configuration failed
+    InvalidBundle: 2,  # the input is wrong
+    DigestConfigInvalid: 2,
+    DigestBusy: 3,
+    SendFailed: 4,
 }
 
 
@@ -64,10 +77,11 @@ def _weights_progress() -> Progress:
 
 
 @contextmanager
-def _llm_client(settings: Settings) -> Iterator[LLMClient]:
-    """The configured model; the embedded one is started (weights pulled) for the duration."""
+def _brief_service(settings: Settings) -> Iterator[BriefService]:
+    """The brief service on the configured model; the embedded one is started (weights pulled)
+    for the duration."""
     if not settings.uses_local_model:
-        yield LLMClient(settings)
+        yield BriefService(settings, LLMClient(settings))
         return
     local = LocalModelServer(settings)
     with _weights_progress() as bar:
@@ -75,14 +89,18 @@ def _llm_client(settings: Settings) -> Iterator[LLMClient]:
         local.start(lambda done, total: bar.update(task, completed=done, total=total))
         bar.update(task, completed=local.weights.size)
     try:
-        yield LLMClient(settings, local=local)
+        yield BriefService(settings, LLMClient(settings, local=local))
     finally:
         local.stop()
 
 
+def exit_code(error: FusebriefError) -> int:
+    return next(EXIT_CODES[kind] for kind in type(error).__mro__ if kind in EXIT_CODES)
+
+
 def _fail(error: FusebriefError) -> typer.Exit:
     err.print(f"[red]error:[/red] {error.message}")
-    return typer.Exit(code=2 if error.status_code < 500 else 1)
+    return typer.Exit(code=exit_code(error))
 
 
 @app.command()
@@ -95,32 +113,30 @@ def brief(
         str | None, typer.Option(help="Language of the brief (default: the bundle's).")
     ] = None,
     max_sentences: Annotated[
-        int | None, typer.Option(min=5, max=15, help="At most this many sentences.")
+        int | None,
+        typer.Option(min=MIN_SENTENCES, max=MAX_SENTENCES, help="At most this many sentences."),
     ] = None,
     model: Annotated[str | None, typer.Option(help="One of the configured models.")] = None,
 ) -> None:
     """Write one cited brief of the articles in PATHS to standard output."""
     settings = get_settings()
     try:
-        request = BriefRequest(
-            articles=load_articles(paths),
-            options=BriefOptionsIn(language=language, max_sentences=max_sentences, model=model),
-        )
-        articles, options = request.to_bundle(settings)
-        err.print(f"{len(articles)} article(s) loaded")
-        with _llm_client(settings) as llm:
-            session = llm.session(options.model)
+        articles = load_articles(paths)
+        with _brief_service(settings) as service:
+            request = service.request(
+                articles, language=language, max_sentences=max_sentences, model=model
+            )
+            err.print(f"{len(articles)} article(s) loaded")
             with err.status("starting") as status:
 
-                def progress(stage: str, done: int, total: int) -> None:
-                    label = STAGE_LABELS.get(stage, "writing the brief")
-                    status.update(f"{label} ({done}/{total})")
+                def progress(event: ProgressEvent) -> None:
+                    label = STAGE_LABELS.get(event.stage, event.stage)
+                    status.update(f"{label} ({event.done}/{event.total})")
 
-                result = asyncio.run(build_brief(articles, options, session, progress))
+                result = asyncio.run(service.brief(request, progress))
     except FusebriefError as error:
         raise _fail(error) from error
-    out = BriefOut.from_brief(result)
-    typer.echo(json.dumps(out.model_dump(mode="json"), indent=2) if as_json else to_markdown(out))
+    typer.echo(json.dumps(brief_document(result), indent=2) if as_json else to_markdown(result))
 
 
 @app.command()
@@ -161,6 +177,7 @@ def worker() -> None:
     the queue; a worker that dies loses nothing (its jobs run again elsewhere).
     """
     from service.jobs.redis_queue import build_worker
+    from service.wiring import job_handlers
 
     settings = get_settings()
     if not settings.queue_url:
@@ -170,16 +187,16 @@ def worker() -> None:
         )
         raise typer.Exit(code=2)
     configure_logging(settings.log_format, settings.log_level)
-    build_worker(settings).run()
+    local = LocalModelServer(settings) if settings.uses_local_model else None
+    handlers = job_handlers(BriefService(settings, LLMClient(settings, local=local)))
 
+    async def starting() -> None:
+        if local is not None:
+            await asyncio.to_thread(local.start)
 
-# `fusebrief digest` exit codes (documented in the README, "Daily digest by email").
-DIGEST_EXIT_CODES: list[tuple[type[FusebriefError], int]] = [
-    (DigestBusy, 3),
-    (SendFailed, 4),
-    (ConfigError, 2),
-    (InvalidBundle, 2),
-]
+    build_worker(
+        settings, handlers, starting=starting, stopping=local.stop if local else None
+    ).run()
 
 
 @app.command()
@@ -222,13 +239,14 @@ def digest(
         digest_config = load_config(config)
         chosen = day.date() if day else datetime.now(digest_config.zone).date()
         result = asyncio.run(
-            run_digest(digest_config, settings, chosen, _llm_client, dry_run=dry_run, force=force)
+            run_digest(
+                digest_config, settings, chosen, _brief_service, dry_run=dry_run, force=force
+            )
         )
     except FusebriefError as error:
-        code = next((c for kind, c in DIGEST_EXIT_CODES if isinstance(error, kind)), 1)
         reason = " ".join(error.message.split())  # one line, whatever the message holds
         typer.echo(f"fusebrief digest: error: {reason}", err=True)
-        raise typer.Exit(code=code) from error
+        raise typer.Exit(code=exit_code(error)) from error
     typer.echo(f"fusebrief digest: {result.outcome}: {result.detail}")
 
 

@@ -1,22 +1,23 @@
-"""The one exception tree of fusebrief; the API maps it to HTTP in one place.
+"""The one exception tree of fusebrief. Errors carry no presentation: each entry point maps them
+in one table (HTTP statuses in service.api.errors, exit codes in service.cli).
 
     FusebriefError                 base; `code` is a stable machine-readable string
-    ├── InvalidBundle              the client's bundle cannot be summarised      → 422
-    │   ├── BundleTooLarge         too many articles / characters / bytes       → 413
-    │   ├── FetchFailed            a linked page could not be fetched or read    → 422
-    │   └── IdempotencyConflict    an Idempotency-Key reused with another body   → 422
-    ├── JobNotFound                no job has that id                            → 404
-    ├── RateLimited                too many briefs a minute for one key          → 429
+    ├── InvalidBundle              the client's bundle cannot be summarised
+    │   ├── BundleTooLarge         too many articles / characters / bytes
+    │   ├── FetchFailed            a linked page could not be fetched or read
+    │   └── IdempotencyConflict    an Idempotency-Key reused with another body
+    ├── JobNotFound                no job has that id
+    ├── RateLimited                too many briefs a minute for one key
     ├── ModelError                 something went wrong on the model's side
-    │   ├── ModelUnavailable       unreachable, refused, timed out, rate-limited → 503
-    │   └── ModelOutputInvalid     replies unusable even after a repair retry   → 502
+    │   ├── ModelUnavailable       unreachable, refused, timed out, rate-limited
+    │   └── ModelOutputInvalid     replies unusable even after a repair retry
     ├── SlackRequestRefused        not signed with the Slack signing secret,
-    │                              stale, or a replay of an earlier request      → 401
-    ├── DigestBusy                 another digest run holds the lock (CLI exit 3)
-    ├── SendFailed                 the SMTP server could not be reached or refused (CLI exit 4)
-    └── ConfigError                the server's own settings are wrong           → 500
+    │                              stale, or a replay of an earlier request
+    ├── DigestBusy                 another digest run holds the lock
+    ├── SendFailed                 the SMTP server could not be reached or refused
+    └── ConfigError                the server's own settings are wrong
         ├── WeightsMissing         embedded model weights absent or corrupt
-        ├── SlackNotConfigured     a Slack route called without its secret set   → 503
+        ├── SlackNotConfigured     a Slack route called without its secret set
         └── DigestConfigInvalid    the digest's TOML file is missing or invalid
 
 Every message says what to do about it.
@@ -27,7 +28,6 @@ class FusebriefError(Exception):
     """Base of every error fusebrief raises on purpose."""
 
     code = "fusebrief_error"
-    status_code = 500
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
@@ -51,14 +51,12 @@ class InvalidBundle(FusebriefError):
     """The submitted articles cannot be summarised as sent; the message says what to fix."""
 
     code = "invalid_bundle"
-    status_code = 422
 
 
 class BundleTooLarge(InvalidBundle):
     """The bundle exceeds a configured limit (articles, characters or bytes)."""
 
     code = "bundle_too_large"
-    status_code = 413
 
 
 class FetchFailed(InvalidBundle):
@@ -77,14 +75,12 @@ class JobNotFound(FusebriefError):
     """No job with that id exists (or it was never stored here)."""
 
     code = "job_not_found"
-    status_code = 404
 
 
 class RateLimited(FusebriefError):
     """The caller sent more briefs this minute than FUSEBRIEF_RATE_LIMIT_PER_MINUTE allows."""
 
     code = "rate_limited"
-    status_code = 429
 
     def __init__(self, message: str, retry_after_s: int = 60) -> None:
         super().__init__(message)
@@ -95,35 +91,30 @@ class ModelError(FusebriefError):
     """The language model failed us."""
 
     code = "model_error"
-    status_code = 502
 
 
 class ModelUnavailable(ModelError):
     """The model could not be reached or kept refusing (after retries)."""
 
     code = "model_unavailable"
-    status_code = 503
 
 
 class ModelOutputInvalid(ModelError):
     """The model answered, but not with usable JSON, even after a repair retry."""
 
     code = "model_output_invalid"
-    status_code = 502
 
 
 class SlackRequestRefused(FusebriefError):
     """A request to a Slack route that Slack did not sign just now with our signing secret."""
 
     code = "slack_request_refused"
-    status_code = 401
 
 
 class ConfigError(FusebriefError):
     """The server's own configuration is wrong; the operator must fix a setting."""
 
     code = "config_error"
-    status_code = 500
 
 
 class WeightsMissing(ConfigError):
@@ -136,7 +127,6 @@ class SlackNotConfigured(ConfigError):
     """A Slack route was called, but FUSEBRIEF_SLACK_SIGNING_SECRET is not set."""
 
     code = "slack_not_configured"
-    status_code = 503
 
 
 class DigestConfigInvalid(ConfigError):
@@ -149,11 +139,9 @@ class DigestBusy(FusebriefError):
     """Another run of the same digest holds its lock; this run did nothing."""
 
     code = "digest_busy"
-    status_code = 409
 
 
 class SendFailed(FusebriefError):
     """The digest email could not be handed to the SMTP server."""
 
     code = "send_failed"
-    status_code = 502

@@ -13,10 +13,11 @@ from urllib.parse import urljoin, urlsplit
 
 import httpx
 
+from service.articles import parse_article
 from service.config import Settings
 from service.errors import FetchFailed
-from service.loaders import html_fields, text_fields, to_article_in
-from service.schemas import ArticleIn
+from service.loaders import html_fields, text_fields
+from service.types import Article
 
 MAX_REDIRECTS = 5
 HTML_TYPES = ("text/html", "application/xhtml+xml")
@@ -104,7 +105,7 @@ async def fetch_page(url: str, client: httpx.AsyncClient, limits: FetchLimits) -
     raise FetchFailed(f"{url}: more than {MAX_REDIRECTS} redirects")
 
 
-async def fetch_article(url: str, client: httpx.AsyncClient, limits: FetchLimits) -> ArticleIn:
+async def fetch_article(url: str, client: httpx.AsyncClient, limits: FetchLimits) -> Article:
     """The article at `url`: an HTML page (boilerplate is removed later) or plain text."""
     page = await fetch_page(url, client, limits)
     name = urlsplit(page.url).hostname or page.url
@@ -116,4 +117,4 @@ async def fetch_article(url: str, client: httpx.AsyncClient, limits: FetchLimits
         raise FetchFailed(
             f"{url}: not an article page (content type {page.content_type or 'missing'})"
         )
-    return to_article_in(fields, url)
+    return parse_article(fields, url)

@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field, StringConstraints
 from service.chunk import TOKENIZER_MARGIN, count_tokens
 from service.llm import JsonModel, Message, ModelText
 from service.prompts import FUSE_PROMPT, language_name, load_prompt
-from service.types import ArticleSummary, Conflict, Fact
+from service.types import ArticleSummary, Conflict, DraftSentence, Fact
 
 # Asked of the model, capped by max_sentences and by the facts offered (fewer facts than
 # sentences required would force repeats); the check may remove some.
@@ -41,7 +41,7 @@ class Draft:
     """The model's brief before the citation check, and the request that produced it."""
 
     title: str
-    sentences: list[FuseSentence]
+    sentences: list[DraftSentence]
     facts_left_out: int  # lower-ranked facts left out to fit the fact budget
     messages: list[Message]
     schema: dict[str, Any]
@@ -109,7 +109,11 @@ async def fuse(
     output = await model.complete_json(
         messages, FuseOutput, max_tokens=output_tokens, schema=schema
     )
-    return Draft(output.title, output.sentences, dropped, messages, schema, output_tokens)
+    return Draft(output.title, _drafted(output), dropped, messages, schema, output_tokens)
+
+
+def _drafted(output: FuseOutput) -> list[DraftSentence]:
+    return [DraftSentence(s.text, tuple(s.facts)) for s in output.sentences]
 
 
 def needs_revision(draft: Draft, kept: int) -> bool:
@@ -119,7 +123,8 @@ def needs_revision(draft: Draft, kept: int) -> bool:
 
 async def revise(draft: Draft, problems: Sequence[str], model: JsonModel) -> Draft:
     """The fuse call once more, shown its own reply and which sentences the check removed."""
-    reply = FuseOutput(title=draft.title, sentences=draft.sentences).model_dump_json()
+    sentences = [FuseSentence(text=s.text, facts=list(s.facts)) for s in draft.sentences]
+    reply = FuseOutput(title=draft.title, sentences=sentences).model_dump_json()
     listed = "\n".join(f"- {p}" for p in dict.fromkeys(problems))  # each problem once
     note = load_prompt(*FUSE_PROMPT).part("revise", problems=listed)
     messages = [
@@ -130,4 +135,4 @@ async def revise(draft: Draft, problems: Sequence[str], model: JsonModel) -> Dra
     output = await model.complete_json(
         messages, FuseOutput, max_tokens=draft.max_tokens, schema=draft.schema
     )
-    return replace(draft, title=output.title, sentences=output.sentences, messages=messages)
+    return replace(draft, title=output.title, sentences=_drafted(output), messages=messages)

@@ -74,7 +74,6 @@ _TRANSIENT = (
 )
 _MAX_RETRY_AFTER_S = 60.0
 _DEFAULT_CONTEXT_TOKENS = 8192
-HOSTED_MAP_BATCH_TOKENS = 2000  # FUSEBRIEF_MAP_BATCH_TOKENS when unset, for a hosted model
 _FENCE = re.compile(r"```(?:json)?\s*(.*?)```", re.DOTALL)
 
 
@@ -85,7 +84,7 @@ class JsonModel(Protocol):
     def name(self) -> str: ...
 
     context_tokens: int
-    map_batch_tokens: int  # article tokens one map call may carry (0: one article a call)
+    self_hosted: bool  # tokens cost time (embedded, Ollama, an api_base), not money
     usage: Usage
 
     async def complete_json(
@@ -181,7 +180,7 @@ class ModelSession:
     api_bases: str  # where the group's deployments live, for error messages ("" if hosted)
     supports_schema: bool  # every deployment can enforce a JSON schema
     context_tokens: int
-    map_batch_tokens: int
+    self_hosted: bool
     timeout_s: float
     max_retries: int
     slots: Slots
@@ -455,19 +454,13 @@ class LLMClient:
             api_bases=", ".join(e.api_base for e in deployments if e.api_base),
             supports_schema=all(_supports_schema(e) for e in endpoints),
             context_tokens=self.context_tokens(deployments[0]),
-            map_batch_tokens=self._map_batch_tokens(deployments),
+            self_hosted=any(e.is_self_hosted for e in deployments),
             timeout_s=self._settings.llm_timeout_s,
             max_retries=self._settings.llm_max_retries,
             slots=self._slots,
             cache=self._cache,
             budget=self._budget,
         )
-
-    def _map_batch_tokens(self, deployments: list[Endpoint]) -> int:
-        if self._settings.map_batch_tokens is not None:
-            return self._settings.map_batch_tokens
-        hosted = not any(e.is_self_hosted for e in deployments)
-        return HOSTED_MAP_BATCH_TOKENS if hosted else 0
 
     def _require_local_model(self) -> None:
         if self._settings.uses_local_model and self.primary.api_base is None:

@@ -7,10 +7,9 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
-
+from service.articles import parse_article
 from service.errors import InvalidBundle
-from service.schemas import ArticleIn
+from service.types import Article
 
 ARTICLE_SUFFIXES = (".txt", ".md", ".html", ".htm", ".json")
 HEADLINE_MAX_WORDS = 25
@@ -103,9 +102,9 @@ def _files(paths: Iterable[Path]) -> list[Path]:
     return found
 
 
-def load_articles(paths: Iterable[Path]) -> list[ArticleIn]:
+def load_articles(paths: Iterable[Path]) -> list[Article]:
     """Every article in the given files and folders, validated, in path order."""
-    articles: list[ArticleIn] = []
+    articles: list[Article] = []
     for path in _files(paths):
         try:
             raw = path.read_text(encoding="utf-8")
@@ -118,14 +117,5 @@ def load_articles(paths: Iterable[Path]) -> list[ArticleIn]:
             items = [html_fields(raw, path.name)]
         else:
             items = [text_fields(raw, path.name)]
-        articles += [to_article_in(item, str(path)) for item in items]
+        articles += [parse_article(item, str(path)) for item in items]
     return articles
-
-
-def to_article_in(item: dict[str, Any], where: str) -> ArticleIn:
-    """Validate one article's fields; the error names `where` it came from and what is wrong."""
-    try:
-        return ArticleIn.model_validate(item)
-    except ValidationError as error:
-        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors())
-        raise InvalidBundle(f"{where}: {problems}") from error

@@ -1,14 +1,17 @@
-"""Render a finished brief as Markdown: sentences with [S1, S3] markers, then the source list."""
+"""Render a finished brief as Markdown: sentences with [S1, S3] markers, each disagreement once
+under its own heading, then the source list."""
 
-from service.schemas import BriefOut
+from collections.abc import Sequence
+
+from service.types import Brief
 
 
-def markers(sids: list[str]) -> str:
+def markers(sids: Sequence[str]) -> str:
     """A sentence's citation, e.g. "[S1, S3]"."""
     return f"[{', '.join(sids)}]"
 
 
-def usage_line(brief: BriefOut) -> str:
+def usage_line(brief: Brief) -> str:
     """Which model and prompts wrote the brief, and what it cost."""
     usage = brief.usage
     return (
@@ -18,7 +21,7 @@ def usage_line(brief: BriefOut) -> str:
     )
 
 
-def to_markdown(brief: BriefOut) -> str:
+def to_markdown(brief: Brief) -> str:
     lines = [f"# {brief.title}", ""]
     lines += [f"{s.text} {markers(s.sources)}" for s in brief.sentences]
     if brief.disagreements:
@@ -27,9 +30,10 @@ def to_markdown(brief: BriefOut) -> str:
     lines += ["", "## Sources", ""]
     reasons = {e.sid: e.reason for e in brief.excluded}
     for source in brief.sources:
-        title = f"[{source.title}]({source.url})" if source.url else source.title
+        article = source.article
+        title = f"[{article.title}]({article.url})" if article.url else article.title
         note = f" — *{reasons[source.sid]}*" if source.sid in reasons else ""
-        lines.append(f"- **{source.sid}** {source.source}: {title}{note}")
+        lines.append(f"- **{source.sid}** {article.source}: {title}{note}")
     if brief.warnings:
         lines += ["", "## Warnings", ""] + [f"- {w}" for w in brief.warnings]
     lines += ["", f"*{usage_line(brief)}*"]

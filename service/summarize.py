@@ -2,8 +2,8 @@
 
 An article longer than the context budget is split with `chunk.split_to_budget` and its pieces'
 facts are merged in order, without another model round. Short pieces are mapped several to a
-call (up to the model's `map_batch_tokens` of article text, one language a call), so the
-instructions are sent once for several articles; each piece is answered under its own id and
+call (up to `batch_tokens` of article text, one language a call), so the instructions are sent
+once for several articles; each piece is answered under its own id and
 cached on its own, so a repeated article is a cache hit whatever it was batched with. Calls run
 in parallel (the model session bounds concurrency).
 """
@@ -35,6 +35,10 @@ MAX_FACTS_PER_CHUNK = 12
 MAP_OUTPUT_TOKENS = 900  # per article in a call
 PROMPT_OVERHEAD_TOKENS = 450  # the map prompt's own words
 MAX_ARTICLES_PER_CALL = 4
+# Article tokens one map call carries when FUSEBRIEF_MAP_BATCH_TOKENS is unset: a hosted model's
+# tokens cost money, so short articles share a call (the instructions go once); a self-hosted
+# model's cost only time, and its parallel slots each writing one answer finish first.
+HOSTED_MAP_BATCH_TOKENS = 2000
 SAME_FACT = 0.8  # word-set Jaccard above which two facts of one article are one fact
 MAX_RECOVERED_FIGURES = 4  # verbatim sentences added per article by the figure guard
 
@@ -80,6 +84,11 @@ class _Piece:
         }
 
 
+def default_map_batch_tokens(self_hosted: bool) -> int:
+    """The map step's batch size when the operator did not set one (0: one article a call)."""
+    return 0 if self_hosted else HOSTED_MAP_BATCH_TOKENS
+
+
 def chunk_budget(context_tokens: int) -> int:
     """Tokens of article text one map call may carry."""
     usable = context_tokens - MAP_OUTPUT_TOKENS - PROMPT_OVERHEAD_TOKENS
@@ -120,9 +129,11 @@ async def summarize_all(
     sources: Sequence[Source],
     model: JsonModel,
     language: str,
+    batch_tokens: int = 0,
     on_done: Callable[[Source], None] | None = None,
 ) -> list[ArticleSummary]:
-    """Map every source that has text to read; order follows `sources`."""
+    """Map every source that has text to read; order follows `sources`. Short articles share a
+    call up to `batch_tokens` of article text (0: one article a call)."""
     mapped = [s for s in sources if s.map_text.strip()]
     pieces = [p for s in mapped for p in _pieces(s, model.context_tokens)]
     stored = await asyncio.gather(*(model.recall(p.key(language), MapOutput) for p in pieces))
@@ -145,7 +156,7 @@ async def summarize_all(
 
     report(outputs)
     todo = [p for p in pieces if p not in outputs]
-    calls = _calls(todo, model.map_batch_tokens, model.context_tokens)
+    calls = _calls(todo, batch_tokens, model.context_tokens)
     await asyncio.gather(*(run(call) for call in calls))
 
     sources_stating = Counter(f for s in mapped for f in figures(s.map_text))

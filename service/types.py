@@ -1,5 +1,7 @@
-"""Plain data types that flow through the pipeline stages (no I/O, no framework)."""
+"""Plain data types that flow between the entry points, the brief service and the pipeline's
+stages (no I/O, no framework)."""
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -25,7 +27,6 @@ class Source:
     article: Article
     text: str  # cleaned text
     language: str  # ISO 639-1 code, declared or detected
-    removed_lines: tuple[str, ...] = ()
     duplicate_of: str | None = None  # sid of the article this one repeats
     novel_text: str = ""  # for a duplicate: only the paragraphs the original lacks
     set_aside: bool = False  # off-topic or empty: listed in `excluded`, never mapped
@@ -72,6 +73,14 @@ class Conflict:
 
 
 @dataclass(frozen=True)
+class DraftSentence:
+    """A sentence the model wrote, with the fact IDs it says it rests on (not yet checked)."""
+
+    text: str
+    facts: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Sentence:
     """One sentence of the brief and the source IDs it rests on."""
 
@@ -104,16 +113,17 @@ class Usage:
 
 @dataclass(frozen=True)
 class BriefOptions:
-    """What the client asked for beyond the articles."""
+    """What the client asked for beyond the articles (defaults filled in by the brief service)."""
 
+    max_sentences: int
     language: str | None = None
-    max_sentences: int = 10
     model: str | None = None
 
 
 @dataclass
 class Brief:
-    """The finished, citation-checked brief."""
+    """The finished, citation-checked brief. Each thing is held once: the written sentences in
+    `sentences`, the disagreements (with both sides) in `disagreements`."""
 
     id: str
     title: str
@@ -127,3 +137,21 @@ class Brief:
     prompt_version: str
     usage: Usage
     warnings: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ProgressEvent:
+    """One step of a brief: `stage` ("clean", "identify", "map", "fuse", "revise", "check"),
+    `done` of `total` units of it, and an optional line saying what happened."""
+
+    stage: str
+    done: int
+    total: int
+    detail: str = ""
+
+
+ProgressSink = Callable[[ProgressEvent], None]
+
+
+def no_progress(event: ProgressEvent) -> None:
+    """The progress sink that ignores every event."""

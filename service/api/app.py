@@ -7,7 +7,6 @@ import time
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
-from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -16,9 +15,11 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from service import __version__
+from service.api.errors import error_body, http_status
 from service.api.ratelimit import MemoryCounter, RateLimiter, RedisCounter
 from service.api.routes import router
 from service.api.slack import router as slack_router
+from service.briefs import BriefService
 from service.config import Settings, get_settings
 from service.errors import FusebriefError, RateLimited
 from service.jobs.queue import JobQueue
@@ -27,13 +28,10 @@ from service.local_model import LocalModelServer
 from service.logs import REQUEST_ID
 from service.metrics import HTTP_LATENCY, HTTP_REQUESTS
 from service.slack.verify import SlackVerifier
+from service.wiring import job_handlers
 
 log = logging.getLogger("fusebrief")
 _REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
-
-
-def error_body(code: str, message: str) -> dict[str, Any]:
-    return {"error": {"code": code, "message": message}}
 
 
 class BodySizeLimit:
@@ -145,7 +143,7 @@ def _install_error_handlers(app: FastAPI) -> None:
     async def fusebrief_error(_: Request, exc: FusebriefError) -> JSONResponse:
         headers = {"Retry-After": str(exc.retry_after_s)} if isinstance(exc, RateLimited) else None
         return JSONResponse(
-            error_body(exc.code, exc.message), status_code=exc.status_code, headers=headers
+            error_body(exc.code, exc.message), status_code=http_status(exc), headers=headers
         )
 
     @app.exception_handler(RequestValidationError)
@@ -179,21 +177,21 @@ def create_app(settings: Settings | None = None, llm: LLMClient | None = None) -
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         local: LocalModelServer | None = None
         starting: asyncio.Task[str] | None = None
-        if llm is not None:
-            app.state.llm = llm
-        elif settings.uses_local_model and not settings.queue_url:
+        models = llm
+        if models is None and settings.uses_local_model and not settings.queue_url:
             # Start the embedded model in the background: /healthz answers at once, /readyz
             # and briefs answer 503 with the model's state until it is up. In scale-out mode
             # (FUSEBRIEF_QUEUE_URL) the workers hold the model, not the API.
             local = LocalModelServer(settings)
             log.info("starting the embedded model (%s)", local.weights.label)
-            app.state.llm = LLMClient(settings, local=local)
+            models = LLMClient(settings, local=local)
             starting = asyncio.create_task(asyncio.to_thread(local.start, _log_progress))
             starting.add_done_callback(_report_start)
-        else:
-            app.state.llm = LLMClient(settings)
-        jobs = app.state.jobs = JobQueue(settings, app.state.llm)
-        await jobs.start()
+        jobs = app.state.jobs = JobQueue(settings)
+        app.state.briefs = briefs = BriefService(
+            settings, models or LLMClient(settings), remote=jobs if settings.queue_url else None
+        )
+        await jobs.start(job_handlers(briefs))
         counter = RedisCounter(jobs.redis) if jobs.remote else MemoryCounter()
         app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute, counter)
         try:

@@ -1,4 +1,4 @@
-"""FastAPI dependencies: settings, the model client, the job queue, API-key auth, rate limit."""
+"""FastAPI dependencies: settings, the brief service, the job queue, API-key auth, rate limit."""
 
 import hmac
 from typing import Annotated
@@ -7,31 +7,31 @@ from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from service.api.ratelimit import RateLimiter
+from service.briefs import BriefService
 from service.config import Settings
 from service.jobs.queue import JobQueue
-from service.llm import LLMClient
 
 _bearer = HTTPBearer(auto_error=False, description="One of FUSEBRIEF_API_KEYS.")
 
 
-def get_settings(request: Request) -> Settings:
+def app_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
 
-def get_llm(request: Request) -> LLMClient:
-    llm: LLMClient = request.app.state.llm
-    return llm
+def brief_service(request: Request) -> BriefService:
+    service: BriefService = request.app.state.briefs
+    return service
 
 
-def get_jobs(request: Request) -> JobQueue:
+def job_queue(request: Request) -> JobQueue:
     jobs: JobQueue = request.app.state.jobs
     return jobs
 
 
-SettingsDep = Annotated[Settings, Depends(get_settings)]
-LLMDep = Annotated[LLMClient, Depends(get_llm)]
-JobsDep = Annotated[JobQueue, Depends(get_jobs)]
+SettingsDep = Annotated[Settings, Depends(app_settings)]
+BriefsDep = Annotated[BriefService, Depends(brief_service)]
+JobsDep = Annotated[JobQueue, Depends(job_queue)]
 
 
 CredentialsDep = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]

@@ -1,4 +1,4 @@
-"""The HTTP routes: thin wrappers around `build_brief`."""
+"""The HTTP routes: they translate HTTP to the brief service and the job queue, and back."""
 
 from typing import Annotated, Any
 
@@ -6,12 +6,14 @@ from fastapi import APIRouter, Depends, Header
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from service.api.deps import JobsDep, LLMDep, SettingsDep, limit_rate, require_api_key
-from service.jobs.model import Job
+from service.api.deps import BriefsDep, JobsDep, limit_rate, require_api_key
+from service.api.errors import error_body
+from service.api.schemas import BriefOut, BriefRequestIn, ErrorOut, JobOut
+from service.brief_json import brief_document
+from service.briefs import BRIEF_JOB
+from service.jobs.model import Job, NewJob, job_document
 from service.metrics import JOBS
-from service.pipeline import build_brief
 from service.render import to_markdown
-from service.schemas import BriefOut, BriefRequest, ErrorOut, JobOut
 
 router = APIRouter()
 
@@ -41,9 +43,8 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
     summary="Summarise a bundle of articles into one cited brief",
 )
 async def create_brief(
-    body: BriefRequest,
-    settings: SettingsDep,
-    llm: LLMDep,
+    body: BriefRequestIn,
+    briefs: BriefsDep,
     jobs: JobsDep,
     accept: Annotated[str, Header()] = "application/json",
     prefer: Annotated[str, Header()] = "",
@@ -52,19 +53,26 @@ async def create_brief(
     """Synchronous by default. With `"async": true` or `Prefer: respond-async` the answer is
     202 with `Location: /v1/jobs/{id}` at once; an `Idempotency-Key` header makes a retried
     submission return the same job instead of starting another."""
+    options = body.options
+    request = briefs.request(
+        body.to_articles(),
+        language=options.language,
+        max_sentences=options.max_sentences,
+        model=options.model,
+    )
     if body.run_async or "respond-async" in prefer:
-        job, _ = await jobs.submit(body, idempotency_key)
-        return _job_response(job, status_code=202)
-    if jobs.remote:
-        brief = await jobs.run_and_wait(body)
-    else:
-        articles, options = body.to_bundle(settings)
-        brief = BriefOut.from_brief(
-            await build_brief(articles, options, llm.session(options.model))
+        new = NewJob.of(
+            BRIEF_JOB,
+            request.to_json(),
+            idempotency_key=idempotency_key,
+            callback_url=body.callback_url,
         )
+        job, _ = await jobs.submit(new)
+        return _job_response(job, status_code=202)
+    brief = await briefs.brief(request)
     if "text/markdown" in accept:
         return PlainTextResponse(to_markdown(brief), media_type="text/markdown; charset=utf-8")
-    return JSONResponse(brief.model_dump(mode="json"))
+    return JSONResponse(brief_document(brief))
 
 
 @router.get(
@@ -91,7 +99,7 @@ async def cancel_job(job_id: str, jobs: JobsDep) -> Response:
 
 def _job_response(job: Job, status_code: int = 200) -> JSONResponse:
     return JSONResponse(
-        JobOut.from_job(job).model_dump(mode="json"),
+        job_document(job),
         status_code=status_code,
         headers={"Location": f"/v1/jobs/{job.id}"},
     )
@@ -115,10 +123,8 @@ async def healthz() -> dict[str, str]:
 
 
 @router.get("/readyz", summary="The model is reachable", responses={503: {"model": ErrorOut}})
-async def readyz(llm: LLMDep, jobs: JobsDep) -> JSONResponse:
-    ready, detail = await (jobs.ready() if jobs.remote else llm.ready())
+async def readyz(briefs: BriefsDep) -> JSONResponse:
+    ready, detail = await briefs.ready()
     if ready:
-        return JSONResponse({"status": "ready", "model": llm.primary.model, "detail": detail})
-    return JSONResponse(
-        {"error": {"code": "model_unavailable", "message": detail}}, status_code=503
-    )
+        return JSONResponse({"status": "ready", "model": briefs.model_name, "detail": detail})
+    return JSONResponse(error_body("model_unavailable", detail), status_code=503)

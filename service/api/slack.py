@@ -5,7 +5,7 @@ The answer goes back within Slack's 3 seconds; the brief is a durable job (kind 
 """
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Depends, Header, Request
@@ -14,13 +14,12 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import ValidationError
 
 from service.api.deps import JobsDep, SettingsDep
+from service.api.schemas import ErrorOut
 from service.errors import SlackNotConfigured
-from service.jobs.queue import JobQueue
-from service.schemas import ErrorOut
 from service.slack.blocks import notice, say
-from service.slack.deliver import problem_with
+from service.slack.deliver import problem_with, queue_brief
 from service.slack.payloads import EventEnvelope, MessageShortcut, SlashCommand, links_in
-from service.slack.reply import ReplyTo, ResponseUrl, Thread
+from service.slack.reply import ResponseUrl, Thread
 from service.slack.verify import SlackVerifier
 
 log = logging.getLogger("fusebrief.slack")
@@ -64,11 +63,6 @@ def _parsed(parse: Callable[[bytes], T], body: bytes) -> T:
         raise RequestValidationError([{"loc": ("body",), "msg": str(error)}]) from error
 
 
-async def _brief_later(jobs: JobQueue, links: Sequence[str], reply_to: ReplyTo) -> None:
-    """The one place a Slack brief is started: a durable job, so a restart does not lose it."""
-    await jobs.submit_slack(links, reply_to)
-
-
 def _ephemeral(text: str) -> dict[str, Any]:
     message = notice(text)
     return {
@@ -84,7 +78,7 @@ async def slash_command(body: SignedBody, settings: SettingsDep, jobs: JobsDep) 
     links = links_in(command.text)
     if problem := problem_with(links, settings):
         return _ephemeral(problem)
-    await _brief_later(jobs, links, ResponseUrl(command.response_url))
+    await queue_brief(jobs, links, ResponseUrl(command.response_url))
     return _ephemeral(say("working", count=len(links)))
 
 
@@ -105,7 +99,7 @@ async def events(
         log.warning("an @mention was ignored: set FUSEBRIEF_SLACK_BOT_TOKEN to answer mentions")
         return Response(status_code=200)
     thread = Thread(event.channel, event.thread_ts or event.ts)
-    await _brief_later(jobs, links_in(event.text), thread)
+    await queue_brief(jobs, links_in(event.text), thread)
     return Response(status_code=200)
 
 
@@ -114,5 +108,5 @@ async def interactions(body: SignedBody, jobs: JobsDep) -> Response:
     shortcut = _parsed(MessageShortcut.from_form, body)
     if shortcut.type == "message_action" and shortcut.response_url:
         reply_to = ResponseUrl(shortcut.response_url)
-        await _brief_later(jobs, links_in(shortcut.message.text), reply_to)
+        await queue_brief(jobs, links_in(shortcut.message.text), reply_to)
     return Response(status_code=200)

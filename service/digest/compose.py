@@ -91,7 +91,6 @@ def _cited(text: str, sids: tuple[str, ...]) -> Cited:
 
 def story_view(brief: Brief) -> StoryView:
     """A brief as the email shows it: S-numbers become [n] links to the numbered sources."""
-    said_apart = {d.text for d in brief.disagreements}
     reasons = {e.sid: _SID.sub(r"[\1]", e.reason) for e in brief.excluded}  # "duplicate of [2]"
     disagreements = []
     for d in brief.disagreements:
@@ -101,7 +100,7 @@ def story_view(brief: Brief) -> StoryView:
         disagreements.append(_cited(text, d.sources))
     return StoryView(
         title=brief.title,
-        sentences=[_cited(s.text, s.sources) for s in brief.sentences if s.text not in said_apart],
+        sentences=[_cited(s.text, s.sources) for s in brief.sentences],
         disagreements=disagreements,
         sources=[
             SourceLink(

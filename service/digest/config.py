@@ -16,8 +16,9 @@ from pydantic import (
     field_validator,
 )
 
+from service.articles import LanguageCode
+from service.briefs import MAX_SENTENCES, MIN_SENTENCES
 from service.errors import DigestConfigInvalid
-from service.schemas import LanguageCode
 
 Address = Annotated[
     str, StringConstraints(strip_whitespace=True, pattern=r"^[^@\s<>,]+@[^@\s<>,]+$")
@@ -80,7 +81,7 @@ class DigestConfig(BaseModel):
     timezone: str = "UTC"
     max_stories: int = Field(default=5, ge=1, le=50)
     min_sources: int = Field(default=2, ge=1)
-    max_sentences: int = Field(default=6, ge=5, le=15)
+    max_sentences: int = Field(default=6, ge=MIN_SENTENCES, le=MAX_SENTENCES)
     language: LanguageCode | None = None
     empty_day: Literal["skip", "note"] = "skip"
     inputs: list[DigestInput] = Field(min_length=1)

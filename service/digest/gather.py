@@ -14,12 +14,13 @@ from zoneinfo import ZoneInfo
 import feedparser
 import httpx
 
+from service.articles import parse_article
 from service.digest.config import DigestConfig, DigestInput, FeedInput, FolderInput
 from service.errors import FetchFailed, InvalidBundle
 from service.fetch import FetchLimits, fetch_article, fetch_page
-from service.loaders import html_fields, load_articles, to_article_in
-from service.schemas import ArticleIn
+from service.loaders import html_fields, load_articles
 from service.textutil import words
+from service.types import Article
 
 log = logging.getLogger("fusebrief.digest")
 
@@ -61,7 +62,7 @@ class Problem:
 
 @dataclass
 class Gathered:
-    articles: list[ArticleIn] = field(default_factory=list)
+    articles: list[Article] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
 
     def note(self, where: str, reason: str) -> None:
@@ -110,7 +111,7 @@ def _entry_text(entry: Any) -> str | None:
     return summary if len(words(summary)) >= FULL_TEXT_WORDS else None
 
 
-async def _entry_page(link: str, client: httpx.AsyncClient, limits: FetchLimits) -> ArticleIn:
+async def _entry_page(link: str, client: httpx.AsyncClient, limits: FetchLimits) -> Article:
     """The entry's article page: fetched over HTTP(S), or a file beside a local feed."""
     if _is_url(link):
         return await fetch_article(link, client, limits)
@@ -119,12 +120,12 @@ async def _entry_page(link: str, client: httpx.AsyncClient, limits: FetchLimits)
         raw = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
         raise FetchFailed(f"cannot read the entry's page {path} ({error})") from error
-    return to_article_in(html_fields(raw, path.name), str(path))
+    return parse_article(html_fields(raw, path.name), str(path))
 
 
 async def _entry_article(
     entry: Any, outlet: str, feed: str, client: httpx.AsyncClient, limits: FetchLimits
-) -> ArticleIn:
+) -> Article:
     href = entry.get("link", "")
     link = urljoin(feed, href) if _is_url(feed) else href
     if href and not _is_url(link):  # a relative link in a feed file: a file beside it
@@ -135,12 +136,17 @@ async def _entry_article(
         fields: dict[str, Any] = {"title": entry.get("title"), "text": text, "url": web_link}
     elif link:
         page = await _entry_page(link, client, limits)
-        fields = page.model_dump(include={"title", "text", "url", "published_at", "language"})
-        fields |= {"title": entry.get("title") or page.title, "url": web_link or page.url}
+        fields = {
+            "title": entry.get("title") or page.title,
+            "text": page.text,
+            "url": web_link or page.url,
+            "published_at": page.published_at,
+            "language": page.language,
+        }
     else:
         raise FetchFailed("the entry has neither text nor a link")
     fields |= {"source": outlet, "published_at": _published(entry) or fields.get("published_at")}
-    return to_article_in(fields, link or feed)
+    return parse_article(fields, link or feed)
 
 
 async def _gather_feed(

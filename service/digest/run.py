@@ -8,6 +8,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from pathlib import Path
 
+from service.briefs import BriefService
 from service.config import Settings
 from service.digest.compose import Digest, build_message, story_view
 from service.digest.config import DigestConfig
@@ -17,13 +18,11 @@ from service.digest.state import Sent, SentDays, digest_dir, run_lock
 from service.digest.stories import Story, group_stories, top_stories
 from service.errors import FusebriefError, InvalidBundle, ModelOutputInvalid
 from service.fetch import FetchLimits, http_client
-from service.llm import LLMClient
-from service.pipeline import build_brief
-from service.schemas import BriefOptionsIn, BriefRequest
 from service.types import Brief
 
 log = logging.getLogger("fusebrief.digest")
-LlmFactory = Callable[[Settings], AbstractContextManager[LLMClient]]
+# The brief service with its model started (the embedded one only when a story needs it).
+ServiceFactory = Callable[[Settings], AbstractContextManager[BriefService]]
 
 
 class Outcome(StrEnum):
@@ -39,21 +38,18 @@ class RunResult:
     detail: str  # one line for the operator
 
 
-async def _brief(story: Story, config: DigestConfig, settings: Settings, llm: LLMClient) -> Brief:
-    """The one place the digest makes a brief: the pipeline, like every other brief."""
-    request = BriefRequest(
-        articles=list(story.articles),
-        options=BriefOptionsIn(language=config.language, max_sentences=config.max_sentences),
+async def _brief(story: Story, config: DigestConfig, service: BriefService) -> Brief:
+    """The one place the digest makes a brief: the brief service, like every other brief."""
+    request = service.request(
+        story.articles, language=config.language, max_sentences=config.max_sentences
     )
-    articles, options = request.to_bundle(settings)
-    return await build_brief(articles, options, llm.session(options.model))
+    return await service.brief(request)
 
 
 async def _brief_all(
     stories: Sequence[Story],
     config: DigestConfig,
-    settings: Settings,
-    llm: LLMClient,
+    service: BriefService,
     problems: list[Problem],
 ) -> list[Brief]:
     """Briefs of the stories in order; a story the pipeline cannot brief is noted and skipped."""
@@ -62,7 +58,7 @@ async def _brief_all(
     for number, story in enumerate(stories, start=1):
         log.info("story %d/%d: %d article(s)", number, len(stories), len(story.articles))
         try:
-            briefs.append(await _brief(story, config, settings, llm))
+            briefs.append(await _brief(story, config, service))
         except (InvalidBundle, ModelOutputInvalid) as error:
             where = f"story “{story.articles[0].title}”"
             log.warning("%s: %s", where, error.message)
@@ -77,7 +73,7 @@ async def run_digest(
     config: DigestConfig,
     settings: Settings,
     day: date,
-    llm_factory: LlmFactory,
+    service_factory: ServiceFactory,
     *,
     dry_run: Path | None = None,
     force: bool = False,
@@ -109,8 +105,8 @@ async def run_digest(
         problems = list(gathered.problems)
         briefs: list[Brief] = []
         if chosen:
-            with llm_factory(settings) as llm:
-                briefs = await _brief_all(chosen, config, settings, llm, problems)
+            with service_factory(settings) as service:
+                briefs = await _brief_all(chosen, config, service, problems)
         written = datetime.now(config.zone)  # the footer's and the Date: header's time
         digest = Digest(
             day=day,

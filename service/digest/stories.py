@@ -15,8 +15,8 @@ from datetime import UTC, datetime
 from itertools import combinations
 
 from service.clean import clean_text
-from service.schemas import ArticleIn
 from service.textutil import content_words, names, words
+from service.types import Article
 
 LEAD_WORDS = 60
 SAME_STORY = 0.15
@@ -27,7 +27,7 @@ _NEVER = datetime.max.replace(tzinfo=UTC)
 class Story:
     """Articles about one event, earliest first."""
 
-    articles: tuple[ArticleIn, ...]
+    articles: tuple[Article, ...]
 
     @property
     def outlets(self) -> int:
@@ -38,14 +38,14 @@ class Story:
         return min((_stamp(a) for a in self.articles), default=_NEVER)
 
 
-def _stamp(article: ArticleIn) -> datetime:
+def _stamp(article: Article) -> datetime:
     stamp = article.published_at
     if stamp is None:
         return _NEVER
     return stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)
 
 
-def _features(article: ArticleIn) -> Counter[str]:
+def _features(article: Article) -> Counter[str]:
     lead = " ".join(words(clean_text(article.text).text)[:LEAD_WORDS])
     features: Counter[str] = Counter(content_words(lead))
     for word in content_words(article.title):
@@ -55,7 +55,7 @@ def _features(article: ArticleIn) -> Counter[str]:
     return features
 
 
-def _vectors(articles: Sequence[ArticleIn]) -> list[dict[str, float]]:
+def _vectors(articles: Sequence[Article]) -> list[dict[str, float]]:
     """TF-IDF vectors of unit length."""
     features = [_features(a) for a in articles]
     df: Counter[str] = Counter(k for f in features for k in f)
@@ -68,13 +68,13 @@ def _vectors(articles: Sequence[ArticleIn]) -> list[dict[str, float]]:
     return vectors
 
 
-def similarity_matrix(articles: Sequence[ArticleIn]) -> list[list[float]]:
+def similarity_matrix(articles: Sequence[Article]) -> list[list[float]]:
     """Cosine similarity of every pair of articles."""
     vectors = _vectors(articles)
     return [[sum(w * b.get(k, 0.0) for k, w in a.items()) for b in vectors] for a in vectors]
 
 
-def group_stories(articles: Sequence[ArticleIn], threshold: float = SAME_STORY) -> list[Story]:
+def group_stories(articles: Sequence[Article], threshold: float = SAME_STORY) -> list[Story]:
     """Stories in order of their first article; within a story, articles earliest first."""
     sim = similarity_matrix(articles)
     clusters = [[i] for i in range(len(articles))]

@@ -5,13 +5,18 @@ holder can record progress or complete it (so it never completes twice); a cance
 never completed; a job started `max_attempts` times without finishing is failed.
 """
 
+import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any, Literal, Protocol
 
+from service.types import ProgressSink
+
 Status = Literal["queued", "running", "done", "failed", "cancelled"]
-Kind = Literal["brief", "slack"]  # a brief for the API, or a brief posted to Slack
+# A job's kind names the handler that runs it ("brief", "slack", …): the job system knows no more.
+Handler = Callable[[dict[str, Any], ProgressSink], Awaitable[dict[str, Any] | None]]
 
 
 def abandoned_message(attempts: int) -> str:
@@ -27,13 +32,27 @@ class NewJob:
     request_hash: str
     idempotency_key: str | None = None
     callback_url: str | None = None
-    kind: Kind = "brief"
+    kind: str = "brief"
+
+    @classmethod
+    def of(
+        cls,
+        kind: str,
+        request: dict[str, Any],
+        *,
+        idempotency_key: str | None = None,
+        callback_url: str | None = None,
+    ) -> "NewJob":
+        """A job to queue; its hash tells a retried submission from a different one."""
+        signature = json.dumps([request, callback_url], sort_keys=True, ensure_ascii=False)
+        digest = hashlib.sha256(signature.encode()).hexdigest()
+        return cls(request, digest, idempotency_key, callback_url, kind)
 
 
 @dataclass(frozen=True)
 class Job:
     id: str
-    kind: Kind
+    kind: str
     status: Status
     request: dict[str, Any]
     request_hash: str
@@ -85,6 +104,33 @@ class Job:
             started_at=number("started_at"),
             finished_at=number("finished_at"),
         )
+
+
+def job_document(job: Job) -> dict[str, Any]:
+    """The job's JSON form, as `GET /v1/jobs/{id}` answers and a webhook delivers it."""
+
+    def when(timestamp: float | None) -> str | None:
+        if timestamp is None:
+            return None
+        return datetime.fromtimestamp(timestamp, UTC).isoformat().replace("+00:00", "Z")
+
+    error = None
+    if job.error_code:
+        error = {"code": job.error_code, "message": job.error_message or ""}
+    return {
+        "id": job.id,
+        "status": job.status,
+        "progress": {
+            "articles_summarised": job.progress_done,
+            "articles_total": job.progress_total,
+        },
+        "attempts": job.attempts,
+        "created_at": when(job.created_at),
+        "started_at": when(job.started_at),
+        "finished_at": when(job.finished_at),
+        "brief": job.result,
+        "error": error,
+    }
 
 
 class JobStore(Protocol):

@@ -1,4 +1,5 @@
-"""The job queue as the API sees it: submit (idempotent), look up, cancel; and its lifecycle.
+"""The job queue as entry points see it: submit (idempotent), look up, cancel, run and wait; and
+its lifecycle. Jobs are run by the handler registered for their kind; the queue knows no more.
 
 Embedded mode (default): jobs in FUSEBRIEF_DATA_DIR/jobs.sqlite3, run by workers inside the
 service process. Scale-out mode (FUSEBRIEF_QUEUE_URL=redis://…): jobs in Redis, run by
@@ -6,10 +7,9 @@ service process. Scale-out mode (FUSEBRIEF_QUEUE_URL=redis://…): jobs in Redis
 """
 
 import asyncio
-import hashlib
-import json
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping
+from typing import Any
 
 from arq.connections import ArqRedis
 from redis.exceptions import RedisError
@@ -23,29 +23,26 @@ from service.errors import (
     ModelUnavailable,
 )
 from service.fetch import check_url
-from service.jobs.model import Job, JobStore, NewJob
+from service.jobs.model import Handler, Job, JobStore, NewJob
 from service.jobs.redis_queue import QUEUE_NAME, connect_queue, enqueue
 from service.jobs.redis_store import RedisJobStore
 from service.jobs.sqlite_store import SQLiteJobStore
 from service.jobs.worker import JobRunner, PollingWorkers, worker_id
-from service.llm import LLMClient
-from service.schemas import BriefOut, BriefRequest
-from service.slack.reply import ReplyTo, stored
 
 WAIT_POLL_S = 0.25
 WAIT_MARGIN_S = 60.0
 
 
 class JobQueue:
-    def __init__(self, settings: Settings, llm: LLMClient) -> None:
+    def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.llm = llm
         self.store: JobStore
         self._workers: PollingWorkers | None = None
         self._runner: JobRunner | None = None
         self._pool: ArqRedis | None = None
 
-    async def start(self) -> None:
+    async def start(self, handlers: Mapping[str, Handler]) -> None:
+        """Open the store; in embedded mode also start the workers that run `handlers`."""
         settings = self.settings
         if settings.queue_url:
             self._pool = await connect_queue(settings)
@@ -55,7 +52,7 @@ class JobQueue:
             settings.data_dir / "jobs.sqlite3", max_attempts=settings.job_max_attempts
         )
         self.store = store
-        self._runner = JobRunner(store, self.llm, settings, worker_id())
+        self._runner = JobRunner(store, handlers, settings, worker_id())
         self._workers = PollingWorkers(store, self._runner, settings.job_workers)
         self._workers.start()
 
@@ -65,34 +62,17 @@ class JobQueue:
         if self._pool is not None:
             await self._pool.aclose()
 
-    async def submit(self, request: BriefRequest, idempotency_key: str | None) -> tuple[Job, bool]:
-        """Queue a brief; the same Idempotency-Key and body return the first job, not a new one."""
-        request.to_bundle(self.settings)  # size limits answer now, not when the job runs
-        if request.callback_url is not None:
-            await self._check_callback(request.callback_url)
-        bundle = request.bundle_json()
-        signature = json.dumps([bundle, request.callback_url], sort_keys=True, ensure_ascii=False)
-        new = NewJob(
-            request=bundle,
-            request_hash=hashlib.sha256(signature.encode()).hexdigest(),
-            idempotency_key=idempotency_key,
-            callback_url=request.callback_url,
-        )
+    async def submit(self, new: NewJob) -> tuple[Job, bool]:
+        """Queue a job; the same Idempotency-Key and body return the first job, not a new one."""
+        if new.callback_url is not None:
+            await self._check_callback(new.callback_url)
         job, created = await self._queue(new)
         if not created and job.request_hash != new.request_hash:
             raise IdempotencyConflict(
-                f"the Idempotency-Key {idempotency_key!r} was already used for a different "
+                f"the Idempotency-Key {new.idempotency_key!r} was already used for a different "
                 "request; send a new key for a new request"
             )
         return job, created
-
-    async def submit_slack(self, links: Sequence[str], reply_to: ReplyTo) -> Job:
-        """Queue a brief that is posted to Slack when done (a job of kind "slack")."""
-        request = {"links": list(links), "reply_to": stored(reply_to)}
-        signature = json.dumps(request, sort_keys=True).encode()
-        new = NewJob(request, hashlib.sha256(signature).hexdigest(), kind="slack")
-        job, _ = await self._queue(new)
-        return job
 
     async def _queue(self, new: NewJob) -> tuple[Job, bool]:
         job, created = await self.store.submit(new)
@@ -122,23 +102,24 @@ class JobQueue:
             return False, f"the job queue at FUSEBRIEF_QUEUE_URL is unreachable: {error}"
         return True, "the job queue is reachable; workers run the model"
 
-    async def run_and_wait(self, request: BriefRequest) -> BriefOut:
-        """A synchronous brief in scale-out mode: queued like any job, awaited here."""
-        job, _ = await self.submit(request, None)
+    async def run_and_wait(self, kind: str, request: dict[str, Any]) -> dict[str, Any]:
+        """A job queued like any other and awaited here (scale-out mode's synchronous briefs):
+        its result, or the error it failed with."""
+        job, _ = await self.submit(NewJob.of(kind, request))
         deadline = time.monotonic() + self.settings.job_timeout_s + WAIT_MARGIN_S
         while job.status in ("queued", "running"):
             if time.monotonic() > deadline:
                 raise ModelUnavailable(
-                    f"no worker finished the brief in time (job {job.id}); check that "
+                    f"no worker finished the job {job.id} in time; check that "
                     "`fusebrief worker` processes are running and reach FUSEBRIEF_QUEUE_URL"
                 )
             await asyncio.sleep(WAIT_POLL_S)
             job = await self.get(job.id)
         if job.status == "done" and job.result is not None:
-            return BriefOut.model_validate(job.result)
+            return job.result
         raise FusebriefError.from_code(
             job.error_code or f"job_{job.status}",
-            job.error_message or f"the brief's job {job.id} was {job.status}",
+            job.error_message or f"the job {job.id} was {job.status}",
         )
 
     async def counts(self) -> dict[str, int]:

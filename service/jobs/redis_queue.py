@@ -7,7 +7,7 @@ keeps a job in the queue until it completes (acks-late), so a job of a killed wo
 delivered again, and it re-queues running jobs on SIGTERM.
 """
 
-import asyncio
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from arq import create_pool
@@ -15,10 +15,9 @@ from arq.connections import ArqRedis, RedisSettings
 from arq.worker import Worker, func
 
 from service.config import Settings
+from service.jobs.model import Handler
 from service.jobs.redis_store import RedisJobStore
 from service.jobs.worker import JobRunner, worker_id
-from service.llm import LLMClient
-from service.local_model import LocalModelServer
 
 QUEUE_NAME = "fusebrief:queue"
 RUN_JOB = "run_job"
@@ -46,22 +45,29 @@ async def _run_job(ctx: dict[str, Any], job_id: str) -> None:
         await runner.run(job)
 
 
-def build_worker(settings: Settings) -> Worker:
-    """An arq worker that runs FUSEBRIEF_JOB_WORKERS jobs at a time through `JobRunner`."""
-    local = LocalModelServer(settings) if settings.uses_local_model else None
+def build_worker(
+    settings: Settings,
+    handlers: Mapping[str, Handler],
+    *,
+    starting: Callable[[], Awaitable[None]] | None = None,
+    stopping: Callable[[], None] | None = None,
+) -> Worker:
+    """An arq worker that runs FUSEBRIEF_JOB_WORKERS jobs at a time through `JobRunner` with
+    `handlers`; `starting` runs before the first job (the embedded model's start), `stopping`
+    after the last."""
 
     async def startup(ctx: dict[str, Any]) -> None:
-        if local is not None:
-            await asyncio.to_thread(local.start)
+        if starting is not None:
+            await starting()
         store = RedisJobStore(ctx["redis"], max_attempts=settings.job_max_attempts)
         ctx["store"] = store
-        ctx["runner"] = JobRunner(store, LLMClient(settings, local=local), settings, worker_id())
+        ctx["runner"] = JobRunner(store, handlers, settings, worker_id())
 
     async def shutdown(ctx: dict[str, Any]) -> None:
         if "runner" in ctx:
             await ctx["runner"].drain()
-        if local is not None:
-            local.stop()
+        if stopping is not None:
+            stopping()
 
     return Worker(
         # One more arq try than our attempts, so the store itself records an abandoned job.

@@ -1,4 +1,5 @@
-"""Running one job: keep its lease alive, run it through `build_brief`, record the outcome.
+"""Running one job: keep its lease alive, run it through the handler registered for its kind,
+record the outcome.
 
 Every job ends `done`, `failed` (with the error a client can act on) or `cancelled`; none is left
 `running`: if this process dies, the lease runs out and another worker takes the job over. On
@@ -11,19 +12,16 @@ import logging
 import os
 import socket
 import uuid
+from collections.abc import Mapping
 from contextlib import suppress
 from typing import Any
 
 from service.config import Settings
 from service.errors import FusebriefError
-from service.jobs.model import Job, JobStore
+from service.jobs.model import Handler, Job, JobStore, job_document
 from service.jobs.sqlite_store import SQLiteJobStore
 from service.jobs.webhook import deliver
-from service.llm import LLMClient
-from service.pipeline import build_brief
-from service.schemas import BriefOut, BriefRequest, JobOut
-from service.slack.deliver import brief_to_slack
-from service.slack.reply import restored
+from service.types import ProgressEvent
 
 log = logging.getLogger("fusebrief.jobs")
 POLL_S = 1.0  # how often an idle worker looks for jobs other processes queued
@@ -41,15 +39,15 @@ def worker_id() -> str:
 
 
 class _Progress:
-    """Articles summarised so far; the lease keeper writes it when it changes."""
+    """Articles mapped so far; the lease keeper writes it when it changes."""
 
     def __init__(self) -> None:
         self.latest: tuple[int, int] | None = None
         self._changed = asyncio.Event()
 
-    def report(self, stage: str, done: int, total: int) -> None:
-        if stage == "summarize":
-            self.latest = (done, total)
+    def report(self, event: ProgressEvent) -> None:
+        if event.stage == "map":
+            self.latest = (event.done, event.total)
             self._changed.set()
 
     async def wait(self, timeout: float) -> None:
@@ -57,9 +55,13 @@ class _Progress:
 
 
 class JobRunner:
-    def __init__(self, store: JobStore, llm: LLMClient, settings: Settings, owner: str) -> None:
+    """Runs jobs with the handler registered for their kind (`handlers`: kind → handler)."""
+
+    def __init__(
+        self, store: JobStore, handlers: Mapping[str, Handler], settings: Settings, owner: str
+    ) -> None:
         self.store = store
-        self.llm = llm
+        self.handlers = handlers
         self.settings = settings
         self.owner = owner
         self._running: dict[str, asyncio.Task[dict[str, Any] | None]] = {}
@@ -116,16 +118,14 @@ class JobRunner:
             log.warning("job %s: lost its lease before finishing; result discarded", job.id)
 
     async def _execute(self, job: Job, progress: _Progress) -> dict[str, Any] | None:
-        """A brief's public JSON; a Slack job posts its brief itself and keeps no result."""
-        if job.kind == "slack":
-            links, reply_to = job.request["links"], restored(job.request["reply_to"])
-            await brief_to_slack(links, reply_to, self.settings, self.llm, progress.report)
-            return None
-        request = BriefRequest.model_validate(job.request)
-        articles, options = request.to_bundle(self.settings)
-        model = self.llm.session(options.model)
-        brief = await build_brief(articles, options, model, progress.report)
-        return BriefOut.from_brief(brief).model_dump(mode="json")
+        """The handler's result (a brief's JSON; None for a job that delivers its own)."""
+        handler = self.handlers.get(job.kind)
+        if handler is None:
+            raise FusebriefError.from_code(
+                "job_kind_unknown",
+                f"this worker runs no {job.kind!r} jobs; run a fusebrief of the same release",
+            )
+        return await handler(job.request, progress.report)
 
     async def _keep_lease(self, job_id: str, work: asyncio.Task[Any], progress: _Progress) -> None:
         """Renew the lease (and write progress) until the job ends; stop it if it was taken."""
@@ -141,7 +141,7 @@ class JobRunner:
         job = await self.store.get(job_id)
         if job is None or job.callback_url is None:
             return
-        payload = JobOut.from_job(job).model_dump(mode="json")
+        payload = job_document(job)
         delivery = asyncio.create_task(deliver(job.callback_url, payload, self.settings))
         self._deliveries.add(delivery)
         delivery.add_done_callback(self._deliveries.discard)

@@ -21,7 +21,7 @@ from slack_sdk.models.blocks import (
 )
 
 from service.render import markers, usage_line
-from service.schemas import BriefOut, SourceOut
+from service.types import Brief, Source
 
 SECTION_CHARS = 3000
 HEADER_CHARS = 150
@@ -94,27 +94,23 @@ def notice(text: str, *, public: bool = False) -> SlackMessage:
     return SlackMessage(text=safe, blocks=tuple(_sections(safe.splitlines())), public=public)
 
 
-def _source_line(source: SourceOut, reasons: dict[str, str]) -> str:
-    title = _link(source.url, source.title) if source.url else escape(source.title)
+def _source_line(source: Source, reasons: dict[str, str]) -> str:
+    article = source.article
+    title = _link(article.url, article.title) if article.url else escape(article.title)
     note = f" — _{escape(reasons[source.sid])}_" if source.sid in reasons else ""
-    return f"*{source.sid}* {escape(source.source)}: {title}{note}"
+    return f"*{source.sid}* {escape(article.source)}: {title}{note}"
 
 
 def _bullets(heading: str, items: Sequence[str]) -> list[Block]:
     return _sections([heading, *(f"• {item}" for item in items)]) if items else []
 
 
-def brief_blocks(brief: BriefOut, left_out: Sequence[str] = ()) -> list[Block]:
+def brief_blocks(brief: Brief, left_out: Sequence[str] = ()) -> list[Block]:
     """Title, sentences with their sources, disagreements, sources as links, notes, usage."""
-    disputed = {d.text for d in brief.disagreements}
     reasons = {e.sid: e.reason for e in brief.excluded}
     return [
         HeaderBlock(text=PlainTextObject(text=_clip(brief.title, HEADER_CHARS))),
-        *_sections(
-            f"{escape(s.text)} {markers(s.sources)}"
-            for s in brief.sentences
-            if s.text not in disputed
-        ),
+        *_sections(f"{escape(s.text)} {markers(s.sources)}" for s in brief.sentences),
         *_bullets(
             say("disagree"), [f"{escape(d.text)} {markers(d.sources)}" for d in brief.disagreements]
         ),
@@ -125,7 +121,7 @@ def brief_blocks(brief: BriefOut, left_out: Sequence[str] = ()) -> list[Block]:
     ]
 
 
-def brief_messages(brief: BriefOut, left_out: Sequence[str] = ()) -> list[SlackMessage]:
+def brief_messages(brief: Brief, left_out: Sequence[str] = ()) -> list[SlackMessage]:
     """The brief as one message, or several when it is over MAX_BLOCKS blocks."""
     blocks = brief_blocks(brief, left_out)
     title = escape(brief.title)

@@ -1,25 +1,29 @@
 """From links to a posted brief: fetch each link, brief what could be read, post the result.
 
-`brief_to_slack` is the one entry point, run as a job (kind "slack") once Slack has its
-acknowledgement; whatever happens, the person who asked gets a message saying what it was.
+Runs as a job of kind "slack" (`slack_job`), queued by `queue_brief` once Slack has its
+acknowledgement, so a restart or a dead worker does not lose it; whatever happens, the person who
+asked gets a message saying what it was.
 """
 
 import asyncio
 import logging
 from collections.abc import Sequence
+from typing import Any
 
+from service.briefs import BriefService
 from service.config import Settings
 from service.errors import FusebriefError
 from service.fetch import FetchLimits, fetch_article, http_client
-from service.llm import LLMClient
-from service.pipeline import Progress, build_brief, no_progress
-from service.schemas import ArticleIn, BriefOut, BriefRequest
+from service.jobs.model import Handler, NewJob
+from service.jobs.queue import JobQueue
 from service.slack.blocks import SlackMessage, brief_messages, notice, say
-from service.slack.reply import ReplyTo, post
+from service.slack.reply import ReplyTo, post, restored, stored
+from service.types import Article, ProgressSink, no_progress
 
 log = logging.getLogger("fusebrief.slack")
 
 MIN_ARTICLES = 2  # a brief fuses sources; one article is not a bundle
+SLACK_JOB = "slack"  # the job kind whose handler is `slack_job`
 
 
 def problem_with(links: Sequence[str], settings: Settings) -> str | None:
@@ -31,7 +35,12 @@ def problem_with(links: Sequence[str], settings: Settings) -> str | None:
     return None
 
 
-async def _fetch_all(links: Sequence[str], settings: Settings) -> tuple[list[ArticleIn], list[str]]:
+async def queue_brief(jobs: JobQueue, links: Sequence[str], reply_to: ReplyTo) -> None:
+    """The one place a Slack brief is started: a durable job, so a restart does not lose it."""
+    await jobs.submit(NewJob.of(SLACK_JOB, {"links": list(links), "reply_to": stored(reply_to)}))
+
+
+async def _fetch_all(links: Sequence[str], settings: Settings) -> tuple[list[Article], list[str]]:
     """The articles that could be read, and a reason for each link that could not."""
     limits = FetchLimits.from_settings(settings, allow_private=settings.slack_allow_private_links)
     async with http_client(settings) as client:
@@ -50,31 +59,28 @@ async def _fetch_all(links: Sequence[str], settings: Settings) -> tuple[list[Art
 
 
 async def _messages(
-    links: Sequence[str], settings: Settings, llm: LLMClient, progress: Progress
+    links: Sequence[str], service: BriefService, progress: ProgressSink
 ) -> list[SlackMessage]:
+    settings = service.settings
     if problem := problem_with(links, settings):
         return [notice(problem)]
     articles, failures = await _fetch_all(links, settings)
     if len(articles) < MIN_ARTICLES:
         counts = say("too_few", usable=len(articles), count=len(links), minimum=MIN_ARTICLES)
         return [notice("\n".join([counts, *(f"• {failure}" for failure in failures)]))]
-    bundle, options = BriefRequest(articles=articles).to_bundle(settings)
-    brief = await build_brief(bundle, options, llm.session(), progress)
-    return brief_messages(BriefOut.from_brief(brief), failures)
+    brief = await service.brief(service.request(articles), progress)
+    return brief_messages(brief, failures)
 
 
 async def brief_to_slack(
     links: Sequence[str],
     reply_to: ReplyTo,
-    settings: Settings,
-    llm: LLMClient,
-    progress: Progress = no_progress,
+    service: BriefService,
+    progress: ProgressSink = no_progress,
 ) -> None:
-    """Brief the articles behind `links` and post the brief, or why there is none, to Slack.
-
-    Runs as a job (kind "slack"): a restart or a dead worker does not lose it."""
+    """Brief the articles behind `links` and post the brief, or why there is none, to Slack."""
     try:
-        messages = await _messages(links, settings, llm, progress)
+        messages = await _messages(links, service, progress)
     except FusebriefError as error:
         messages = [notice(error.message)]
     except Exception:
@@ -82,7 +88,17 @@ async def brief_to_slack(
         messages = [notice(say("failed"))]
     for message in messages:
         try:
-            await post(reply_to, message, settings)
+            await post(reply_to, message, service.settings)
         except Exception:
             log.exception("could not post to Slack")
             return
+
+
+def slack_job(service: BriefService) -> Handler:
+    """The handler of a "slack" job: it posts the brief itself and keeps no result."""
+
+    async def run(request: dict[str, Any], progress: ProgressSink) -> None:
+        links, reply_to = request["links"], restored(request["reply_to"])
+        await brief_to_slack(links, reply_to, service, progress)
+
+    return run

@@ -12,8 +12,9 @@ from typing import Any
 import pytest
 
 from bench.metrics import Expectations, contains, normalise, states
+from service.briefs import BriefService
 from service.config import Settings
-from service.schemas import BriefRequest
+from service.llm import LLMClient
 
 EVAL = Path(__file__).resolve().parents[2] / "bench" / "eval"
 BUNDLES = sorted(p.name for p in EVAL.iterdir() if (p / "expected.json").exists())
@@ -26,7 +27,8 @@ WITH_INJECTION = [
 
 def _load(name: str) -> tuple[dict[str, str], Expectations]:
     bundle: dict[str, Any] = json.loads((EVAL / name / "bundle.json").read_text("utf-8"))
-    BriefRequest.model_validate(bundle).to_bundle(Settings(_env_file=None))  # type: ignore[call-arg]
+    settings = Settings(_env_file=None, cache="off")  # type: ignore[call-arg]
+    BriefService(settings, LLMClient(settings)).request_from_json(bundle)  # within every limit
     texts = {a["id"]: a["title"] + "\n\n" + a["text"] for a in bundle["articles"]}
     expected = Expectations.model_validate_json((EVAL / name / "expected.json").read_text("utf-8"))
     assert expected.bundle == name

@@ -1,8 +1,7 @@
 """The deterministic citation check."""
 
 from service.citations import check_citations, check_title
-from service.fuse import FuseSentence
-from service.types import Article, ArticleSummary, Fact, Sentence, Source
+from service.types import Article, ArticleSummary, DraftSentence, Fact, Sentence, Source
 
 
 def _source(sid: str, text: str, set_aside: bool = False) -> Source:
@@ -21,44 +20,40 @@ SUMMARIES = [
 ]
 
 
-def _check(*sentences: FuseSentence, disputed: set[tuple[float, str]] | None = None):  # type: ignore[no-untyped-def]
+def _check(*sentences: DraftSentence, disputed: set[tuple[float, str]] | None = None):  # type: ignore[no-untyped-def]
     return check_citations(list(sentences), SOURCES, SUMMARIES, disputed or set(), "en")
 
 
 def test_fact_ids_map_to_sources_in_source_order() -> None:
     result = _check(
-        FuseSentence(
-            text="The strike left 40 ships waiting before a 6% rise.", facts=["S2.F1", "S1.F1"]
-        )
+        DraftSentence("The strike left 40 ships waiting before a 6% rise.", ("S2.F1", "S1.F1"))
     )
     assert [s.sources for s in result.sentences] == [("S1", "S2")]
     assert result.warnings == []
 
 
 def test_unknown_ids_are_dropped_and_counted() -> None:
-    result = _check(FuseSentence(text="Dockers accepted a 6% pay rise.", facts=["S1.F1", "S9.F4"]))
+    result = _check(DraftSentence("Dockers accepted a 6% pay rise.", ("S1.F1", "S9.F4")))
     assert result.sentences[0].sources == ("S1",)
     assert result.invalid_ids == 1
     assert result.warnings == ["dropped 1 citation(s) to unknown fact IDs"]
 
 
 def test_a_sentence_with_no_valid_source_is_removed_with_a_warning() -> None:
-    result = _check(FuseSentence(text="Dockers accepted a pay rise.", facts=["S7.F1", "S3"]))
+    result = _check(DraftSentence("Dockers accepted a pay rise.", ("S7.F1", "S3")))
     assert result.sentences == []
     assert any("cites no valid source" in w for w in result.warnings)
 
 
 def test_a_number_from_another_source_adds_that_source() -> None:
-    result = _check(
-        FuseSentence(text="Dockers accepted a 6% rise after 40 ships waited.", facts=["S1.F1"])
-    )
+    result = _check(DraftSentence("Dockers accepted a 6% rise after 40 ships waited.", ("S1.F1",)))
     assert result.sentences[0].sources == ("S1", "S2")
 
 
 def test_a_name_or_number_no_source_holds_makes_the_sentence_unsupported() -> None:
     result = _check(
-        FuseSentence(text="Dockers accepted a 6% rise, said Governor Brandt.", facts=["S1.F1"]),
-        FuseSentence(text="Dockers accepted a 9% rise.", facts=["S1.F1"]),
+        DraftSentence("Dockers accepted a 6% rise, said Governor Brandt.", ("S1.F1",)),
+        DraftSentence("Dockers accepted a 9% rise.", ("S1.F1",)),
     )
     assert result.sentences == []
     assert "the name Brandt appears in no source" in result.warnings[0]
@@ -66,13 +61,13 @@ def test_a_name_or_number_no_source_holds_makes_the_sentence_unsupported() -> No
 
 
 def test_an_off_topic_source_cannot_support_a_sentence() -> None:
-    result = _check(FuseSentence(text="A crane contract was worth 80 million euros.", facts=["S3"]))
+    result = _check(DraftSentence("A crane contract was worth 80 million euros.", ("S3",)))
     assert result.sentences == []
 
 
 def test_stating_one_side_of_a_disagreement_is_withdrawn() -> None:
     result = _check(
-        FuseSentence(text="The strike left 40 ships waiting.", facts=["S2.F1"]),
+        DraftSentence("The strike left 40 ships waiting.", ("S2.F1",)),
         disputed={(40.0, "ship")},
     )
     assert result.sentences == []
@@ -81,14 +76,14 @@ def test_stating_one_side_of_a_disagreement_is_withdrawn() -> None:
 
 def test_a_sentence_mostly_made_of_words_no_source_has_is_unsupported() -> None:
     result = _check(
-        FuseSentence(text="Dockers celebrated with fireworks and music downtown.", facts=["S1.F1"])
+        DraftSentence("Dockers celebrated with fireworks and music downtown.", ("S1.F1",))
     )
     assert result.sentences == []
     assert "most of its words appear in none of its sources" in result.warnings[0]
 
 
 def test_a_sentence_citing_the_wrong_source_is_credited_to_the_one_that_holds_it() -> None:
-    result = _check(FuseSentence(text="The strike left ships waiting", facts=["S1.F1"]))
+    result = _check(DraftSentence("The strike left ships waiting", ("S1.F1",)))
     assert [(s.text, s.sources) for s in result.sentences] == [
         ("The strike left ships waiting.", ("S2",))
     ]
@@ -97,17 +92,15 @@ def test_a_sentence_citing_the_wrong_source_is_credited_to_the_one_that_holds_it
 
 def test_cited_facts_the_sentence_does_not_use_are_dropped() -> None:
     # A model pads the list: S1.F1 shares no word or number with the sentence.
-    padded = FuseSentence(text="The strike left 40 ships waiting.", facts=["S2.F1", "S1.F1"])
+    padded = DraftSentence("The strike left 40 ships waiting.", ("S2.F1", "S1.F1"))
     assert [s.sources for s in _check(padded).sentences] == [("S2",)]
     # A fact the sentence draws on for less than the best one's words still counts.
-    both = FuseSentence(
-        text="The strike left 40 ships waiting before a 6% rise.", facts=["S2.F1", "S1.F1"]
-    )
+    both = DraftSentence("The strike left 40 ships waiting before a 6% rise.", ("S2.F1", "S1.F1"))
     assert [s.sources for s in _check(both).sentences] == [("S1", "S2")]
 
 
 def test_a_repeated_sentence_is_kept_once() -> None:
-    sentence = FuseSentence(text="Dockers accepted a 6% pay rise on Friday.", facts=["S1.F1"])
+    sentence = DraftSentence("Dockers accepted a 6% pay rise on Friday.", ("S1.F1",))
     result = _check(sentence, sentence)
     assert len(result.sentences) == 1
     assert result.warnings == [
@@ -117,8 +110,8 @@ def test_a_repeated_sentence_is_kept_once() -> None:
 
 def test_a_reordered_repeat_is_dropped_too() -> None:
     result = _check(
-        FuseSentence(text="Dockers accepted a 6% pay rise on Friday.", facts=["S1.F1"]),
-        FuseSentence(text="On Friday, a 6% pay rise was accepted by dockers.", facts=["S1.F1"]),
+        DraftSentence("Dockers accepted a 6% pay rise on Friday.", ("S1.F1",)),
+        DraftSentence("On Friday, a 6% pay rise was accepted by dockers.", ("S1.F1",)),
     )
     assert len(result.sentences) == 1
     assert result.warnings[0].startswith("removed a repeated sentence")
@@ -159,9 +152,9 @@ def test_a_figure_the_cited_source_lacks_is_credited_to_the_source_holding_the_s
     ]
     summaries = [ArticleSummary(s.sid, (Fact(f"{s.sid}.F1", s.sid, s.text),), "") for s in sources]
     # S3 holds the backlog but not the 40; S1 and S2 hold the 40, S2 the ships at anchor too.
-    sentence = FuseSentence(
-        text="The backlog will take weeks to clear, with 40 ships waiting at anchor.",
-        facts=["S3.F1"],
+    sentence = DraftSentence(
+        "The backlog will take weeks to clear, with 40 ships waiting at anchor.",
+        ("S3.F1",),
     )
     result = check_citations([sentence], sources, summaries, set(), "en")
     assert [s.sources for s in result.sentences] == [("S2", "S3")]
@@ -184,7 +177,7 @@ def test_a_wrongly_numbered_fact_id_is_read_as_the_fact_the_sentence_states() ->
         ),
     ]
     # S2.F1 for S2.F2: the cited fact shares nothing with the sentence; S2.F2 states it.
-    sentence = FuseSentence(text="46 ships were waiting at anchor.", facts=["S2.F1"])
+    sentence = DraftSentence("46 ships were waiting at anchor.", ("S2.F1",))
     result = check_citations([sentence], sources, summaries, set(), "en")
     assert [s.sources for s in result.sentences] == [("S2",)]
 
@@ -209,8 +202,8 @@ def test_only_a_translated_sources_facts_vouch_for_a_sentence() -> None:
             "",
         ),
     ]
-    invented = FuseSentence(text="Storm Idris hit Westfold in West Yorkshire.", facts=["S1.F1"])
-    translated = FuseSentence(text="Storm Idris left 38,000 homes without power.", facts=["S2.F1"])
+    invented = DraftSentence("Storm Idris hit Westfold in West Yorkshire.", ("S1.F1",))
+    translated = DraftSentence("Storm Idris left 38,000 homes without power.", ("S2.F1",))
     result = check_citations([invented, translated], [english, spanish], summaries, set(), "en")
     assert [s.sources for s in result.sentences] == [("S2",)]
     assert "the name Yorkshire appears in no source" in result.warnings[0]

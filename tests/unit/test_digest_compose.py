@@ -19,10 +19,7 @@ def test_a_brief_becomes_numbered_sentences_disagreements_and_sources() -> None:
         id="b",
         title="Footbridge closed",
         language="en",
-        sentences=[
-            Sentence("The footbridge closed on Thursday.", ("S3", "S1")),
-            Sentence(disagreement.text, disagreement.sources),  # the pipeline appends it
-        ],
+        sentences=[Sentence("The footbridge closed on Thursday.", ("S3", "S1"))],
         disagreements=[disagreement],
         sources=[
             source(1, "Courier", "https://courier.example/a"),

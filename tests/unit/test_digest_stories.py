@@ -10,16 +10,16 @@ from service.digest.config import load_config
 from service.digest.gather import Day, gather
 from service.digest.stories import SAME_STORY, group_stories, similarity_matrix, top_stories
 from service.fetch import FetchLimits
-from service.schemas import ArticleIn
+from service.types import Article
 from tests.conftest import FIXTURES
 
 
-def fixture_day() -> list[ArticleIn]:
+def fixture_day() -> list[Article]:
     """The example digest's articles of 20 November 2026, read from the fixture files."""
     config = load_config(FIXTURES / "digest" / "digest.toml")
     limits = FetchLimits(max_bytes=1_000_000, allow_private=True)
 
-    async def read() -> list[ArticleIn]:
+    async def read() -> list[Article]:
         async with httpx.AsyncClient() as client:
             day = Day(date(2026, 11, 20), ZoneInfo("Europe/London"))
             return (await gather(config, day, client, limits)).articles
@@ -27,12 +27,12 @@ def fixture_day() -> list[ArticleIn]:
     return asyncio.run(read())
 
 
-def titles(story_articles: tuple[ArticleIn, ...]) -> list[str]:
+def titles(story_articles: tuple[Article, ...]) -> list[str]:
     return [a.title for a in story_articles]
 
 
-def article(title: str, source: str, text: str, hour: int) -> ArticleIn:
-    return ArticleIn(
+def article(title: str, source: str, text: str, hour: int) -> Article:
+    return Article(
         title=title,
         source=source,
         text=text,

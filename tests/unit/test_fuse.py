@@ -75,7 +75,7 @@ async def _brief_with_fuse_replies(server: ReplayServer, *fuse_replies: object) 
     bundle = load_bundle("small.json")
     articles = [Article(a["title"], a["source"], a["text"]) for a in bundle["articles"]]
     session = LLMClient(make_settings(server)).session()
-    return await build_brief(articles, BriefOptions(), session)
+    return await build_brief(articles, BriefOptions(max_sentences=10), session)
 
 
 async def test_a_draft_that_lost_most_sentences_is_written_again_told_why(

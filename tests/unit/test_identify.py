@@ -2,15 +2,15 @@
 
 from datetime import UTC, datetime
 
+from service.articles import parse_article
 from service.clean import clean_text
 from service.identify import identify, main_language
-from service.schemas import BriefRequest
 from service.types import Article
 from tests.conftest import load_bundle
 
 
 def _identify_sample():  # type: ignore[no-untyped-def]
-    articles = [a.to_article() for a in BriefRequest.model_validate(load_bundle("sample")).articles]
+    articles = [parse_article(a, "sample") for a in load_bundle("sample")["articles"]]
     return identify(articles, [clean_text(a.text).text for a in articles])
 
 

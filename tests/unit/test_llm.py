@@ -12,7 +12,7 @@ from prometheus_client import REGISTRY
 from pydantic import BaseModel
 
 from service.errors import InvalidBundle, ModelOutputInvalid, ModelUnavailable
-from service.llm import HOSTED_MAP_BATCH_TOKENS, LLMClient, parse_json_reply
+from service.llm import LLMClient, parse_json_reply
 from tests.conftest import make_settings
 from tests.support.llm_server import Fault, ReplayServer
 from tests.support.pages import Page, PageServer
@@ -210,13 +210,7 @@ async def test_without_a_fallback_the_primary_is_always_tried(llm_server: Replay
     assert (await client.session().complete_json(MESSAGES, Answer, max_tokens=50)).value == 6
 
 
-def test_map_batching_is_on_for_hosted_models_and_off_for_self_hosted_ones(
-    llm_server: ReplayServer,
-) -> None:
-    hosted = {"llm_model": "openai/gpt-4o-mini", "llm_api_base": None}
-    assert _session(llm_server, **hosted).map_batch_tokens == HOSTED_MAP_BATCH_TOKENS
-    assert _session(llm_server).map_batch_tokens == 0  # the replay server: an api_base
-    assert _session(llm_server, llm_model="ollama/qwen2.5", llm_api_base=None).map_batch_tokens == 0
-    chosen = {"map_batch_tokens": 900}
-    assert _session(llm_server, **hosted, **chosen).map_batch_tokens == 900
-    assert _session(llm_server, **chosen).map_batch_tokens == 900
+def test_a_session_knows_whether_its_model_is_self_hosted(llm_server: ReplayServer) -> None:
+    assert not _session(llm_server, llm_model="openai/gpt-4o-mini", llm_api_base=None).self_hosted
+    assert _session(llm_server).self_hosted  # the replay server: an api_base
+    assert _session(llm_server, llm_model="ollama/qwen2.5", llm_api_base=None).self_hosted

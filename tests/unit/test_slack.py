@@ -6,7 +6,6 @@ import pytest
 from slack_sdk.signature import Clock, SignatureVerifier
 
 from service.errors import SlackRequestRefused
-from service.schemas import BriefOut
 from service.slack.blocks import MAX_BLOCKS, SECTION_CHARS, brief_messages, notice, pack
 from service.slack.payloads import links_in
 from service.slack.verify import SlackVerifier
@@ -24,14 +23,13 @@ def _source(number: int) -> Source:
     return Source(sid=f"S{number}", article=article, text="…", language="en")
 
 
-def _brief(sentences: list[str], title: str = "Weir repairs") -> BriefOut:
+def _brief(sentences: list[str], title: str = "Weir repairs") -> Brief:
     disagreement = Disagreement("Sources disagree: S1 says 3 weeks, S2 says 4 weeks.", ("S1", "S2"))
-    brief = Brief(
+    return Brief(
         id="b1",
         title=title,
         language="en",
-        sentences=[Sentence(text, ("S1",)) for text in sentences]
-        + [Sentence(disagreement.text, disagreement.sources)],
+        sentences=[Sentence(text, ("S1",)) for text in sentences],
         disagreements=[disagreement],
         sources=[_source(1), _source(2)],
         summaries=[],
@@ -40,10 +38,9 @@ def _brief(sentences: list[str], title: str = "Weir repairs") -> BriefOut:
         prompt_version="map/v2+fuse/v2",
         usage=Usage(llm_calls=3, prompt_tokens=100, completion_tokens=50),
     )
-    return BriefOut.from_brief(brief)
 
 
-def _section_texts(brief: BriefOut) -> list[str]:
+def _section_texts(brief: Brief) -> list[str]:
     return [
         block["text"]["text"]
         for message in brief_messages(brief)

@@ -1,0 +1,163 @@
+"""The HTTP edge's schemas: what REST clients send and get back, as the OpenAPI document shows it.
+
+Validation of an article's fields is `service.articles.ArticleFields` (shared by every channel);
+the answers are the documents of `service.brief_json` and `service.jobs.model`, described here.
+"""
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from service.articles import ArticleFields, LanguageCode
+from service.briefs import MAX_SENTENCES, MIN_SENTENCES
+from service.types import Article
+
+
+class ArticleIn(ArticleFields):
+    """One article of a bundle."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "example": {
+                "title": "Dock strike ends after pay deal",
+                "source": "Harbour Herald",
+                "text": "Dock workers voted on Sunday to accept a 6% pay rise ...",
+                "url": "https://example.com/strike-ends",
+                "published_at": "2026-03-14T09:30:00Z",
+                "language": "en",
+                "id": "client-42",
+            }
+        }
+    )
+
+
+class BriefOptionsIn(BaseModel):
+    language: LanguageCode | None = Field(
+        default=None, description="Language of the brief; default: the bundle's main language."
+    )
+    max_sentences: int | None = Field(default=None, ge=MIN_SENTENCES, le=MAX_SENTENCES)
+    model: str | None = Field(default=None, description="One of the models this server offers.")
+
+
+class BriefRequestIn(BaseModel):
+    """A bundle of articles about one story, and options for the brief."""
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+        json_schema_extra={
+            "example": {
+                "articles": [
+                    {
+                        "title": "Dock strike ends after pay deal",
+                        "source": "Harbour Herald",
+                        "text": "Dock workers voted on Sunday to accept a 6% pay rise ...",
+                    },
+                    {
+                        "title": "Port reopens as strike ends",
+                        "source": "Coast Daily",
+                        "text": "<p>The port reopened on Monday after an 11-day strike ...</p>",
+                        "published_at": "2026-03-15T08:00:00Z",
+                    },
+                ],
+                "options": {"language": "en", "max_sentences": 8},
+            }
+        },
+    )
+
+    articles: list[ArticleIn] = Field(min_length=1)
+    options: BriefOptionsIn = Field(default_factory=BriefOptionsIn)
+    run_async: bool = Field(
+        default=False,
+        alias="async",
+        description="Answer 202 with a job at once (also `Prefer: respond-async`).",
+    )
+    callback_url: str | None = Field(
+        default=None,
+        description="Async only: POST the finished job here, signed with FUSEBRIEF_WEBHOOK_SECRET.",
+    )
+
+    def to_articles(self) -> list[Article]:
+        return [a.to_article() for a in self.articles]
+
+
+class SentenceOut(BaseModel):
+    text: str
+    sources: list[str]
+
+
+class SourceOut(BaseModel):
+    sid: str
+    title: str
+    source: str
+    url: str | None
+    published_at: datetime | None
+    language: str
+    id: str | None
+
+
+class FactOut(BaseModel):
+    id: str
+    text: str
+
+
+class ArticleSummaryOut(BaseModel):
+    sid: str
+    facts: list[FactOut]
+    angle: str
+    chunks: int
+
+
+class ExclusionOut(BaseModel):
+    sid: str
+    reason: str
+
+
+class UsageOut(BaseModel):
+    llm_calls: int
+    prompt_tokens: int
+    completion_tokens: int
+    cache_hits: int = Field(description="Model replies served from the cache (no call made).")
+
+
+class BriefOut(BaseModel):
+    id: str
+    title: str
+    language: str
+    sentences: list[SentenceOut]
+    disagreements: list[SentenceOut]
+    sources: list[SourceOut]
+    article_summaries: list[ArticleSummaryOut]
+    excluded: list[ExclusionOut]
+    model: str
+    prompt_version: str
+    usage: UsageOut
+    warnings: list[str]
+
+
+class ErrorDetail(BaseModel):
+    code: str
+    message: str
+
+
+class ErrorOut(BaseModel):
+    error: ErrorDetail
+
+
+class ProgressOut(BaseModel):
+    articles_summarised: int
+    articles_total: int
+
+
+class JobOut(BaseModel):
+    """A brief made in the background: poll GET /v1/jobs/{id} until `status` is final."""
+
+    id: str
+    status: Literal["queued", "running", "done", "failed", "cancelled"]
+    progress: ProgressOut
+    attempts: int = Field(description="How many times a worker started it.")
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+    brief: BriefOut | None = Field(description="When done.")
+    error: ErrorDetail | None = Field(description="When failed.")

@@ -1,0 +1,180 @@
+"""The brief service: the one way every entry point (REST, CLI, jobs, Slack, digest) makes a brief.
+
+An entry point turns what it received into `Article`s, asks `BriefService.request` for a checked
+`BriefRequest` (limits, defaults, the model choice: one place for each), then `BriefService.brief`
+for the brief, and renders it. Where the brief runs is decided here too: in this process through
+the pipeline, or, in scale-out mode, on a worker through the job queue (`Jobs`).
+
+Errors are `service.errors.FusebriefError`s with messages a user can act on; each entry point maps
+them to its own terms (HTTP status, exit code, a Slack notice) in one table.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from service.articles import parse_article
+from service.brief_json import brief_document, brief_from_document
+from service.chunk import count_tokens
+from service.config import Settings
+from service.errors import BundleTooLarge, InvalidBundle
+from service.llm import LLMClient
+from service.pipeline import build_brief
+from service.summarize import default_map_batch_tokens
+from service.types import Article, Brief, BriefOptions, ProgressSink, no_progress
+
+# A brief's length in sentences, disagreements included: the bounds every entry point offers.
+MIN_SENTENCES = 5
+MAX_SENTENCES = 15
+
+BRIEF_JOB = "brief"  # the job kind whose handler is `BriefService.run_job`
+
+
+@dataclass(frozen=True)
+class BriefRequest:
+    """Articles and options that passed every check: what the pipeline (or a job) runs."""
+
+    articles: tuple[Article, ...]
+    options: BriefOptions
+
+    def to_json(self) -> dict[str, Any]:
+        """What a job stores: the articles' fields as a client sends them, and the options."""
+        return {
+            "articles": [
+                {
+                    "title": a.title,
+                    "source": a.source,
+                    "text": a.text,
+                    "url": a.url,
+                    "published_at": a.published_at.isoformat() if a.published_at else None,
+                    "language": a.language,
+                    "id": a.client_id,
+                }
+                for a in self.articles
+            ],
+            "options": {
+                "language": self.options.language,
+                "max_sentences": self.options.max_sentences,
+                "model": self.options.model,
+            },
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> "BriefRequest":
+        articles = tuple(
+            parse_article(fields, f"article {n}")
+            for n, fields in enumerate(data["articles"], start=1)
+        )
+        options = data.get("options") or {}
+        return cls(
+            articles,
+            BriefOptions(
+                language=options.get("language"),
+                max_sentences=options.get("max_sentences") or 0,  # 0: the server's default
+                model=options.get("model"),
+            ),
+        )
+
+
+class Jobs(Protocol):
+    """The job queue as the service needs it in scale-out mode (see service.jobs.queue)."""
+
+    async def run_and_wait(self, kind: str, request: dict[str, Any]) -> dict[str, Any]:
+        """Queue a job, wait for a worker to finish it, return its result (or raise its error)."""
+        ...
+
+    async def ready(self) -> tuple[bool, str]:
+        """Whether the queue answers, and a line saying so."""
+        ...
+
+
+class BriefService:
+    """Checks requests and makes briefs, here or (scale-out) on a worker."""
+
+    def __init__(self, settings: Settings, models: LLMClient, remote: Jobs | None = None) -> None:
+        self.settings = settings
+        self.models = models
+        self.remote = remote  # set: briefs run on `fusebrief worker` processes, not here
+
+    @property
+    def model_name(self) -> str:
+        """The configured model (the first of the fallback order)."""
+        return self.models.primary.model
+
+    async def ready(self) -> tuple[bool, str]:
+        """Whether a brief can be made now (the model, or in scale-out mode the queue, answers),
+        and a line saying so."""
+        return await (self.remote.ready() if self.remote else self.models.ready())
+
+    def request(
+        self,
+        articles: Sequence[Article],
+        *,
+        language: str | None = None,
+        max_sentences: int | None = None,
+        model: str | None = None,
+    ) -> BriefRequest:
+        """Check the bundle against the configured limits and fill in the defaults."""
+        settings = self.settings
+        if not articles:
+            raise InvalidBundle("the bundle has no articles; send at least one article")
+        if len(articles) > settings.max_articles:
+            raise BundleTooLarge(
+                f"the bundle has {len(articles)} articles; this server accepts at most "
+                f"{settings.max_articles} (FUSEBRIEF_MAX_ARTICLES): split the bundle"
+            )
+        for number, article in enumerate(articles, start=1):
+            if len(article.text) > settings.max_article_chars:
+                raise BundleTooLarge(
+                    f"article {number} ({article.title[:80]!r}) has {len(article.text)} "
+                    f"characters; the limit is {settings.max_article_chars} "
+                    "(FUSEBRIEF_MAX_ARTICLE_CHARS)"
+                )
+        tokens = sum(count_tokens(a.text) for a in articles)
+        if tokens > settings.max_bundle_tokens:
+            raise BundleTooLarge(
+                f"the bundle's articles have {tokens} tokens together; the limit is "
+                f"{settings.max_bundle_tokens} (FUSEBRIEF_MAX_BUNDLE_TOKENS): send fewer articles"
+            )
+        length = max_sentences or settings.default_max_sentences
+        if not MIN_SENTENCES <= length <= MAX_SENTENCES:
+            raise InvalidBundle(
+                f"max_sentences is {length}; choose {MIN_SENTENCES} to {MAX_SENTENCES}"
+            )
+        if model and model not in self.models.allowed_models:
+            raise InvalidBundle(
+                f"options.model {model!r} is not offered here; choose one of "
+                f"{', '.join(self.models.allowed_models)} or leave it out"
+            )
+        options = BriefOptions(language=language, max_sentences=length, model=model)
+        return BriefRequest(tuple(articles), options)
+
+    def request_from_json(self, data: dict[str, Any]) -> BriefRequest:
+        """A request from its JSON form (a stored job, a bundle file), checked like any other."""
+        parsed = BriefRequest.from_json(data)
+        return self.request(
+            parsed.articles,
+            language=parsed.options.language,
+            max_sentences=parsed.options.max_sentences,
+            model=parsed.options.model,
+        )
+
+    async def brief(self, request: BriefRequest, progress: ProgressSink = no_progress) -> Brief:
+        """The checked, cited brief of `request`."""
+        if self.remote is not None:
+            result = await self.remote.run_and_wait(BRIEF_JOB, request.to_json())
+            return brief_from_document(result)
+        session = self.models.session(request.options.model)
+        batch_tokens = self.map_batch_tokens(session.self_hosted)
+        return await build_brief(
+            request.articles, request.options, session, progress, map_batch_tokens=batch_tokens
+        )
+
+    def map_batch_tokens(self, self_hosted: bool) -> int:
+        """FUSEBRIEF_MAP_BATCH_TOKENS, or the map step's default for such a model."""
+        configured = self.settings.map_batch_tokens
+        return configured if configured is not None else default_map_batch_tokens(self_hosted)
+
+    async def run_job(self, payload: dict[str, Any], progress: ProgressSink) -> dict[str, Any]:
+        """The handler of a "brief" job: the stored request in, the brief's JSON out."""
+        return brief_document(await self.brief(self.request_from_json(payload), progress))

@@ -1,0 +1,140 @@
+"""The brief service: one place for limits, defaults and the model choice, and the brief's JSON."""
+
+import json
+from datetime import UTC, datetime
+
+import pytest
+
+from service.api.schemas import BriefOut
+from service.articles import parse_article
+from service.brief_json import brief_document, brief_from_document
+from service.briefs import MAX_SENTENCES, MIN_SENTENCES, BriefRequest, BriefService
+from service.config import Settings
+from service.errors import BundleTooLarge, InvalidBundle
+from service.llm import LLMClient
+from service.summarize import HOSTED_MAP_BATCH_TOKENS
+from service.types import (
+    Article,
+    ArticleSummary,
+    Brief,
+    BriefOptions,
+    Disagreement,
+    Exclusion,
+    Fact,
+    Sentence,
+    Source,
+    Usage,
+)
+
+
+def _service(**overrides: object) -> BriefService:
+    settings = Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        llm_model="openai/main",
+        llm_fallback_models=["openai/spare"],
+        cache="off",
+        **overrides,  # type: ignore[arg-type]
+    )
+    return BriefService(settings, LLMClient(settings))
+
+
+ARTICLE = Article(title="Weir reopens", source="Mill Gazette", text="The weir reopened today.")
+
+
+def test_defaults_come_from_the_settings_and_bounds_are_checked_once() -> None:
+    service = _service(default_max_sentences=7)
+    assert service.request([ARTICLE]).options == BriefOptions(max_sentences=7)
+    assert service.request([ARTICLE], max_sentences=MAX_SENTENCES).options.max_sentences == 15
+    for wrong in (MIN_SENTENCES - 1, MAX_SENTENCES + 1):
+        with pytest.raises(InvalidBundle, match="max_sentences"):
+            service.request([ARTICLE], max_sentences=wrong)
+
+
+def test_limits_are_the_services() -> None:
+    service = _service(max_articles=2, max_article_chars=100, max_bundle_tokens=1000)
+    with pytest.raises(InvalidBundle, match="no articles"):
+        service.request([])
+    with pytest.raises(BundleTooLarge, match="FUSEBRIEF_MAX_ARTICLES"):
+        service.request([ARTICLE] * 3)
+    long = Article(title="Long", source="Outlet", text="word " * 30)
+    with pytest.raises(BundleTooLarge, match="FUSEBRIEF_MAX_ARTICLE_CHARS"):
+        service.request([long])
+
+
+def test_a_model_must_be_one_the_server_offers() -> None:
+    service = _service()
+    assert service.request([ARTICLE], model="openai/spare").options.model == "openai/spare"
+    with pytest.raises(InvalidBundle, match="openai/main, openai/spare"):
+        service.request([ARTICLE], model="anthropic/other")
+
+
+def test_map_batching_is_on_for_hosted_models_and_off_for_self_hosted_ones() -> None:
+    assert _service().map_batch_tokens(self_hosted=False) == HOSTED_MAP_BATCH_TOKENS
+    assert _service().map_batch_tokens(self_hosted=True) == 0
+    chosen = _service(map_batch_tokens=900)
+    assert chosen.map_batch_tokens(self_hosted=False) == 900
+    assert chosen.map_batch_tokens(self_hosted=True) == 900
+
+
+def test_a_request_survives_its_json_form() -> None:
+    dated = Article(
+        title="Weir reopens",
+        source="Mill Gazette",
+        text="The weir reopened today.",
+        url="https://gazette.example/weir",
+        published_at=datetime(2026, 9, 21, 8, 30, tzinfo=UTC),
+        language="en",
+        client_id="w-1",
+    )
+    request = _service().request([dated], language="de", max_sentences=8)
+    stored = json.loads(json.dumps(request.to_json()))
+    assert BriefRequest.from_json(stored) == request
+    # A job stored by an earlier release holds the options as the client sent them.
+    earlier = {"articles": stored["articles"], "options": {"max_sentences": None}}
+    assert _service().request_from_json(earlier).options.max_sentences == 10
+
+
+def test_a_bad_article_is_named_with_what_is_wrong() -> None:
+    with pytest.raises(InvalidBundle, match=r"bundle\.json: title"):
+        parse_article({"title": " ", "source": "Outlet", "text": "Text."}, "bundle.json")
+    with pytest.raises(InvalidBundle, match="source"):
+        parse_article({"title": "T", "source": "x" * 201, "text": "Text."}, "page")
+
+
+def _brief() -> Brief:
+    second = Source("S2", Article("Weir", "Radio", "", language="en"), "", "en")
+    source = Source(
+        sid="S1",
+        article=Article(
+            title="Weir reopens",
+            source="Mill Gazette",
+            text="",
+            url="https://gazette.example/weir",
+            published_at=datetime(2026, 9, 21, 8, 30, tzinfo=UTC),
+            language="en",
+            client_id="w-1",
+        ),
+        text="",
+        language="en",
+    )
+    return Brief(
+        id="b1",
+        title="Weir reopens",
+        language="en",
+        sentences=[Sentence("The weir reopened.", ("S1",))],
+        disagreements=[Disagreement("Sources disagree: …", ("S1", "S2"))],
+        sources=[source, second],
+        summaries=[ArticleSummary("S1", (Fact("S1.F1", "S1", "The weir reopened."),), "", 1)],
+        excluded=[Exclusion("S2", "duplicate of S1")],
+        model="openai/main",
+        prompt_version="map/v4",
+        usage=Usage(2, 100, 50, 1),
+        warnings=["a warning"],
+    )
+
+
+def test_the_brief_json_is_what_the_api_schema_describes_and_reads_back() -> None:
+    document = brief_document(_brief())
+    assert BriefOut.model_validate(document).model_dump(mode="json") == document
+    assert brief_from_document(document) == _brief()
+    assert document["sources"][0]["published_at"] == "2026-09-21T08:30:00Z"
