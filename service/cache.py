@@ -16,9 +16,21 @@ from typing import Any, Protocol
 from redis.asyncio import Redis
 
 from service.config import Settings
-from service.db import connect
+from service.db import Migration, Schema, columns, connect, migrate
 
 CACHE_FORMAT = 1
+SCHEMA = Schema(
+    migrations=[
+        Migration(
+            "create the replies table",
+            (
+                "CREATE TABLE IF NOT EXISTS replies "
+                "(key TEXT PRIMARY KEY, value TEXT NOT NULL, created_at REAL NOT NULL)",
+            ),
+        )
+    ],
+    baseline=lambda db: 1 if columns(db, "replies") else 0,  # a file from before versions
+)
 
 
 class ReplyCache(Protocol):
@@ -51,11 +63,7 @@ class SQLiteCache:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        with connect(path, write=True) as db:
-            db.execute(
-                "CREATE TABLE IF NOT EXISTS replies "
-                "(key TEXT PRIMARY KEY, value TEXT NOT NULL, created_at REAL NOT NULL)"
-            )
+        migrate(path, SCHEMA)
 
     def _get(self, key: str) -> str | None:
         with connect(self.path) as db:

@@ -8,13 +8,14 @@ may share the file. Each method is one short transaction, run off the event loop
 import asyncio
 import functools
 import json
+import sqlite3
 import time
 import uuid
 from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
-from service.db import connect
+from service.db import Migration, Schema, columns, connect, migrate
 from service.jobs.model import Job, NewJob, Status, abandoned_message
 
 P = ParamSpec("P")
@@ -29,29 +30,48 @@ def _in_thread(method: Callable[P, R]) -> Callable[P, Coroutine[Any, Any, R]]:
     return run
 
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS jobs (
-    id TEXT PRIMARY KEY,
-    kind TEXT NOT NULL DEFAULT 'brief',
-    status TEXT NOT NULL,
-    request TEXT NOT NULL,
-    request_hash TEXT NOT NULL,
-    idempotency_key TEXT UNIQUE,
-    callback_url TEXT,
-    progress_done INTEGER NOT NULL DEFAULT 0,
-    progress_total INTEGER NOT NULL DEFAULT 0,
-    result TEXT,
-    error_code TEXT,
-    error_message TEXT,
-    attempts INTEGER NOT NULL DEFAULT 0,
-    lease_owner TEXT,
-    lease_expires REAL,
-    created_at REAL NOT NULL,
-    started_at REAL,
-    finished_at REAL
-);
-CREATE INDEX IF NOT EXISTS jobs_by_status ON jobs (status, created_at);
-"""
+def _baseline(db: sqlite3.Connection) -> int:
+    """A jobs file from before versioned schemas: 1 without the `kind` column, 2 with it."""
+    present = columns(db, "jobs")
+    if not present:
+        return 0
+    return 2 if "kind" in present else 1
+
+
+SCHEMA = Schema(
+    migrations=[
+        Migration(
+            "create the jobs table",
+            (
+                """CREATE TABLE IF NOT EXISTS jobs (
+                    id TEXT PRIMARY KEY,
+                    status TEXT NOT NULL,
+                    request TEXT NOT NULL,
+                    request_hash TEXT NOT NULL,
+                    idempotency_key TEXT UNIQUE,
+                    callback_url TEXT,
+                    progress_done INTEGER NOT NULL DEFAULT 0,
+                    progress_total INTEGER NOT NULL DEFAULT 0,
+                    result TEXT,
+                    error_code TEXT,
+                    error_message TEXT,
+                    attempts INTEGER NOT NULL DEFAULT 0,
+                    lease_owner TEXT,
+                    lease_expires REAL,
+                    created_at REAL NOT NULL,
+                    started_at REAL,
+                    finished_at REAL
+                )""",
+                "CREATE INDEX IF NOT EXISTS jobs_by_status ON jobs (status, created_at)",
+            ),
+        ),
+        Migration(
+            "jobs have a kind (brief, slack)",
+            ("ALTER TABLE jobs ADD COLUMN kind TEXT NOT NULL DEFAULT 'brief'",),
+        ),
+    ],
+    baseline=_baseline,
+)
 
 
 class SQLiteJobStore:
@@ -60,9 +80,7 @@ class SQLiteJobStore:
     def __init__(self, path: Path, *, max_attempts: int) -> None:
         self.path = path
         self.max_attempts = max_attempts
-        with connect(path, write=True) as db:
-            for statement in filter(str.strip, _SCHEMA.split(";")):
-                db.execute(statement)
+        migrate(path, SCHEMA)
 
     # --- submitting and reading -------------------------------------------------------------
 
