@@ -13,10 +13,9 @@ import time
 from pathlib import Path
 from typing import Any, Protocol
 
-from redis.asyncio import Redis
-
 from service.config import Settings
 from service.db import Migration, Schema, columns, connect, migrate
+from service.redis_client import redis_client
 
 CACHE_FORMAT = 1
 SCHEMA = Schema(
@@ -90,7 +89,7 @@ class RedisCache:
     PREFIX = "fusebrief:reply:"
 
     def __init__(self, url: str) -> None:
-        self.redis = Redis.from_url(url)
+        self.redis = redis_client(url)
 
     async def get(self, key: str) -> str | None:
         value = await self.redis.get(self.PREFIX + key)

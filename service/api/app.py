@@ -16,7 +16,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from service import __version__
 from service.api.errors import error_body, http_status
-from service.api.ratelimit import MemoryCounter, RateLimiter, RedisCounter
+from service.api.ratelimit import RateLimiter
 from service.api.routes import router
 from service.api.slack import router as slack_router
 from service.briefs import BriefService
@@ -192,8 +192,7 @@ def create_app(settings: Settings | None = None, llm: LLMClient | None = None) -
             settings, models or LLMClient(settings), remote=jobs if settings.queue_url else None
         )
         await jobs.start(job_handlers(briefs))
-        counter = RedisCounter(jobs.redis) if jobs.remote else MemoryCounter()
-        app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute, counter)
+        app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute, settings.queue_url)
         try:
             yield
         finally:

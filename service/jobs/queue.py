@@ -83,12 +83,6 @@ class JobQueue:
         return job, created
 
     @property
-    def redis(self) -> ArqRedis:
-        """Scale-out mode's Redis connection (shared with the rate limiter)."""
-        assert self._pool is not None
-        return self._pool
-
-    @property
     def remote(self) -> bool:
         """Scale-out mode: briefs run in `fusebrief worker` processes, never in this one."""
         return self._pool is not None
