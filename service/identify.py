@@ -19,6 +19,7 @@ from service.textutil import (
     split_paragraphs,
     split_sentences,
 )
+from service.tfidf import cosine, idf, weighted
 from service.types import Article, Exclusion, Source
 
 DetectorFactory.seed = 0  # langdetect is random unless seeded
@@ -151,13 +152,6 @@ def _features(source: Source) -> Counter[str]:
     return features
 
 
-def _cosine(a: Counter[str], b: Counter[str], idf: dict[str, float]) -> float:
-    dot = sum(a[k] * b[k] * idf[k] ** 2 for k in a.keys() & b.keys())
-    norm_a = math.sqrt(sum((v * idf[k]) ** 2 for k, v in a.items()))
-    norm_b = math.sqrt(sum((v * idf[k]) ** 2 for k, v in b.items()))
-    return dot / (norm_a * norm_b) if norm_a and norm_b else 0.0
-
-
 def _mark_off_topic(sources: list[Source]) -> tuple[list[Source], list[Exclusion]]:
     candidates = [s for s in sources if not s.duplicate_of and not s.set_aside]
     if len(candidates) < 3:
@@ -190,13 +184,11 @@ def _date_outliers(candidates: list[Source]) -> dict[str, str]:
 
 def _content_outliers(candidates: list[Source]) -> dict[str, str]:
     features = [_features(s) for s in candidates]
-    document_frequency: Counter[str] = Counter()
-    for f in features:
-        document_frequency.update(f.keys())
-    n = len(features)
-    idf = {k: math.log((1 + n) / (1 + df)) + 1 for k, df in document_frequency.items()}
+    weights = idf(features)
     bundle: Counter[str] = sum(features, Counter())
-    similarity = [_cosine(mine, bundle - mine, idf) for mine in features]
+    similarity = [
+        cosine(weighted(mine, weights), weighted(bundle - mine, weights)) for mine in features
+    ]
     median = statistics.median(similarity)
     return {
         source.sid: "off-topic: shares too little with the other articles "

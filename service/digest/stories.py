@@ -7,7 +7,6 @@ cosine is at least SAME_STORY. On the fixture stories same-event pairs score 0.1
 different events at most 0.07 (tests/unit/test_digest_stories.py).
 """
 
-import math
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -16,6 +15,7 @@ from itertools import combinations
 
 from service.clean import clean_text
 from service.textutil import content_words, names, words
+from service.tfidf import cosine, idf, weighted
 from service.types import Article
 
 LEAD_WORDS = 60
@@ -55,23 +55,12 @@ def _features(article: Article) -> Counter[str]:
     return features
 
 
-def _vectors(articles: Sequence[Article]) -> list[dict[str, float]]:
-    """TF-IDF vectors of unit length."""
-    features = [_features(a) for a in articles]
-    df: Counter[str] = Counter(k for f in features for k in f)
-    n = len(features)
-    vectors = []
-    for f in features:
-        weights = {k: v * (math.log((1 + n) / (1 + df[k])) + 1) for k, v in f.items()}
-        norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
-        vectors.append({k: w / norm for k, w in weights.items()})
-    return vectors
-
-
 def similarity_matrix(articles: Sequence[Article]) -> list[list[float]]:
-    """Cosine similarity of every pair of articles."""
-    vectors = _vectors(articles)
-    return [[sum(w * b.get(k, 0.0) for k, w in a.items()) for b in vectors] for a in vectors]
+    """Cosine similarity of every pair of articles' TF-IDF vectors."""
+    features = [_features(a) for a in articles]
+    weights = idf(features)
+    vectors = [weighted(f, weights) for f in features]
+    return [[cosine(a, b) for b in vectors] for a in vectors]
 
 
 def group_stories(articles: Sequence[Article], threshold: float = SAME_STORY) -> list[Story]:
