@@ -11,7 +11,8 @@ Rules (also in bench/README.md):
   whitespace and thousands separators ("17,400" = "17400"); a variant that starts or ends with
   a digit must not touch another digit there ("38" does not match "380" or "2.38"); a variant
   ending in a letter may be a prefix ("Aalto" matches "Aalto's").
-- The brief's sentences are its `sentences` plus any `disagreements` not already among them.
+- The brief's sentences are its `sentences` then its `disagreements`, each text once (a
+  disagreement also listed among the sentences is one sentence, flagged as a disagreement).
 - Citation of a stated fact, per stating sentence: *recall* is 1 when the sentence cites an
   article that holds the fact (its `article`, or one listed in `also_in`: a syndicated
   duplicate that copies it), else 0; *precision* is the share of the sentence's citations that

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from bench.metrics import Expectations, contains, normalise, states
+from bench.metrics import Expectations, contains, normalise, score_brief, states
 from service.config import Settings
 from service.schemas import BriefRequest
 
@@ -167,3 +167,73 @@ def test_injection_markers_appear_only_in_the_injection(name: str) -> None:
     others = [line for line in _content_lines(texts, expected) if injection.text not in line]
     for marker in injection.markers:
         assert not any(contains(line, marker) for line in others), marker
+
+
+def _brief(name: str, *sentences: tuple[str, list[str]]) -> dict[str, Any]:
+    bundle = json.loads((EVAL / name / "bundle.json").read_text("utf-8"))
+    ids = [a["id"] for a in bundle["articles"]]
+    return {
+        "title": "",
+        "sentences": [{"text": t, "sources": s} for t, s in sentences],
+        "disagreements": [],
+        "sources": [{"sid": f"S{i}", "id": a} for i, a in enumerate(ids, start=1)],
+    }
+
+
+def test_the_issue_14_bundles_catch_what_they_plant() -> None:
+    """Hand-written briefs of the four bundles, scored: each plant is caught by its metric."""
+    _, visit = _load("ostbridge-minister-visit")
+    blended = score_brief(
+        visit,
+        _brief(
+            "ostbridge-minister-visit",
+            ("Halvik met acting chief executive Colm Devane during his visit.", ["S1", "S5"]),
+            ("Sources differ: 1,720 homes (S1) or 1,450 properties (S3) flooded.", ["S1", "S3"]),
+        ),
+        prompts=[],
+    )
+    assert blended.other_event_leaked == ("Devane",) and blended.other_event_cited == 1
+    assert (blended.conflicts_surfaced, blended.false_disagreements) == (1, 0)
+
+    _, charge = _load("carnbury-clean-air-charge")
+    opinionated = score_brief(
+        charge,
+        _brief(
+            "carnbury-clean-air-charge",
+            ("The case for the charge was never in doubt.", ["S4"]),
+            ("Columnist Gideon Farrant called the charge far too timid.", ["S4"]),
+            ("Sources disagree: cars pay £9 a day (S1), lorries £50 (S2).", ["S1", "S2"]),
+        ),
+        prompts=[],
+    )
+    assert opinionated.unattributed_opinions == 1
+    assert (opinionated.non_conflicts_raised, opinionated.false_disagreements) == (1, 1)
+
+    _, hall = _load("pellworth-market-hall")
+    reported = score_brief(
+        hall,
+        _brief(
+            "pellworth-market-hall",
+            (
+                "S1 says Mayor Sunniva Kerr signed the order; S2 says deputy Tomasz Hebden did.",
+                ["S1", "S2"],
+            ),
+            ("The order was signed on Tuesday (S1) or on Wednesday (S3).", ["S1", "S3"]),
+        ),
+        prompts=[],
+    )
+    assert reported.conflicts_surfaced == 2
+
+    _, railway = _load("sallow-valley-railway")
+    repeated = score_brief(
+        railway,
+        _brief(
+            "sallow-valley-railway",
+            ("The first train left Harlby at 07:42.", ["S1"]),
+            ("At 07:42 the first service departed from Harlby.", ["S3"]),
+            ("Reports differ: 187 passengers (S1) against 2,600 a day (S11).", ["S1", "S11"]),
+        ),
+        prompts=[],
+    )
+    assert repeated.repeated_sentences == 1
+    assert (repeated.non_conflicts_raised, repeated.false_disagreements) == (1, 1)
