@@ -11,8 +11,8 @@ Rules (also in bench/README.md):
   whitespace and thousands separators ("17,400" = "17400"); a variant that starts or ends with
   a digit must not touch another digit there ("38" does not match "380" or "2.38"); a variant
   ending in a letter may be a prefix ("Aalto" matches "Aalto's").
-- The brief's sentences are its `sentences` then its `disagreements`, each text once (a
-  disagreement also listed among the sentences is one sentence, flagged as a disagreement).
+- The brief's sentences are its `sentences` then its `disagreements`; a disagreement also
+  listed among the sentences is that one sentence, flagged as a disagreement.
 - Citation of a stated fact, per stating sentence: *recall* is 1 when the sentence cites an
   article that holds the fact (its `article`, or one listed in `also_in`: a syndicated
   duplicate that copies it), else 0; *precision* is the share of the sentence's citations that
@@ -186,27 +186,32 @@ class BriefView:
     def from_json(cls, data: dict[str, Any]) -> BriefView:
         """From the BriefOut JSON shape (sources carry `sid` and the client `id`).
 
-        The brief's sentences are its `sentences` then its `disagreements`, each text once: a
-        disagreement also listed among the sentences (as briefs did before disagreements got a
-        list of their own) is one sentence, flagged as a disagreement, citing what either cites.
+        The brief's sentences are its `sentences` then its `disagreements`. A disagreement also
+        listed among the sentences (as briefs did before disagreements got a list of their own)
+        is that one sentence, flagged as a disagreement, citing what either entry cites; a text
+        the brief itself repeats within one list stays repeated (it is a repeat to score).
         """
-        merged: dict[str, BriefSentence] = {}
-        for flag, items in (
-            (False, data.get("sentences", [])),
-            (True, data.get("disagreements", [])),
-        ):
-            for item in items:
-                text = str(item["text"])
-                sources = tuple(str(s) for s in item["sources"])
-                key = normalise(text)
-                if key in merged:
-                    seen = merged[key]
-                    sources = tuple(dict.fromkeys([*seen.sources, *sources]))
-                    merged[key] = BriefSentence(seen.text, sources, seen.disagreement or flag)
-                else:
-                    merged[key] = BriefSentence(text, sources, flag)
+        sentences = [
+            BriefSentence(str(item["text"]), tuple(str(s) for s in item["sources"]))
+            for item in data.get("sentences", [])
+        ]
+        merged: set[int] = set()
+        for item in data.get("disagreements", []):
+            text, sources = str(item["text"]), tuple(str(s) for s in item["sources"])
+            same = [
+                i
+                for i, s in enumerate(sentences)
+                if i not in merged and normalise(s.text) == normalise(text)
+            ]
+            if same:
+                i = same[0]
+                merged.add(i)
+                cited = tuple(dict.fromkeys([*sentences[i].sources, *sources]))
+                sentences[i] = BriefSentence(sentences[i].text, cited, disagreement=True)
+            else:
+                sentences.append(BriefSentence(text, sources, disagreement=True))
         articles = {str(s["sid"]): str(s.get("id") or s["sid"]) for s in data.get("sources", [])}
-        return cls(str(data.get("title", "")), tuple(merged.values()), articles)
+        return cls(str(data.get("title", "")), tuple(sentences), articles)
 
     @property
     def output_texts(self) -> list[str]:

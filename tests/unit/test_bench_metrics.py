@@ -383,3 +383,9 @@ def test_bundles_without_the_new_annotations_count_nothing() -> None:
     assert (score.opinions, score.non_conflicts, score.other_events) == (0, 0, 0)
     failed = Summary.of([score_brief(EXTENDED, None, prompts=[], failed="boom")])
     assert failed.mean_sentence_words is None and failed.repeated_sentences == 0
+
+
+def test_a_sentence_the_brief_writes_twice_is_a_repeat() -> None:
+    data = brief(("Odile Frask inspected it.", ["S1"]), ("Odile Frask inspected it.", ["S1"]))
+    score = score_brief(EXTENDED, data, prompts=[])
+    assert (score.sentences, score.repeated_sentences) == (2, 1)
