@@ -11,7 +11,8 @@ Rules (also in bench/README.md):
   whitespace and thousands separators ("17,400" = "17400"); a variant that starts or ends with
   a digit must not touch another digit there ("38" does not match "380" or "2.38"); a variant
   ending in a letter may be a prefix ("Aalto" matches "Aalto's").
-- The brief's sentences are its `sentences` plus any `disagreements` not already among them.
+- The brief's sentences are its `sentences` then its `disagreements`; a disagreement also
+  listed among the sentences is that one sentence, flagged as a disagreement.
 - Citation of a stated fact, per stating sentence: *recall* is 1 when the sentence cites an
   article that holds the fact (its `article`, or one listed in `also_in`: a syndicated
   duplicate that copies it), else 0; *precision* is the share of the sentence's citations that
@@ -26,6 +27,22 @@ Rules (also in bench/README.md):
 - Junk leaked: planted junk lines found (normalised, case-insensitive, as whole words) in any
   prompt text.
 - Off-topic leaked: key groups of the off-topic article's facts that appear in the brief.
+- A sentence is a *disagreement* when the brief lists it under `disagreements` or its text has a
+  disagreement cue (disagree…, differ(s/ed/ing), conflicting, contradict…, discrepan…,
+  inconsistent, "other/another/one/some source(s)/report(s)/outlet(s)/article(s)").
+  A *false disagreement* names values of fewer than two sides of every planted conflict. A
+  planted non-conflict (two values of different quantities) is *raised* when a disagreement
+  names a value of each of its sides.
+- A sentence *repeats* an earlier one when both state the same planted fact whose keys hold a
+  figure, or their content words (no stopwords or citation IDs) have a Jaccard of at least
+  REPEAT_JACCARD (0.5). Each repeating sentence counts once.
+- An *unattributed opinion*: a sentence stating an annotated opinion (its key groups, as for a
+  fact) that names none of its holder's variants and has no attribution word (said, argued,
+  wrote, according to, …).
+- Length: words (whitespace-separated tokens with a letter or digit) per sentence; sentences of
+  more than LONG_SENTENCE_WORDS (40).
+- Other event: key groups of the other event's facts that appear in the brief, and sentences
+  citing the article about it.
 """
 
 from __future__ import annotations
@@ -35,7 +52,7 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -58,9 +75,17 @@ class PlantedFact(BaseModel):
 
 
 class ConflictSide(BaseModel):
+    """One side of a disagreement: the articles that give it and the values that name it.
+
+    `keys` are what a sentence reporting the side must mention (a figure, a name, a day).
+    A figure is found only where its side gives it; a name or a day may occur in other articles
+    too (the mayor is named everywhere, only some say she signed), so a non-numeric side also
+    lists `claims`: phrases of its articles that assert it, found in no other article."""
+
     article: str
     also: list[str] = Field(default_factory=list)
     keys: list[str] = Field(min_length=1)
+    claims: list[str] = Field(default_factory=list)
 
     @property
     def holders(self) -> set[str]:
@@ -68,7 +93,11 @@ class ConflictSide(BaseModel):
 
 
 class PlantedConflict(BaseModel):
+    """A disagreement between articles (`conflicts`), or a pair of values that only looks like
+    one, being two different quantities (`non_conflicts`: a brief must stay quiet about it)."""
+
     quantity: str
+    kind: Literal["number", "who", "when", "what"] = "number"
     sides: list[ConflictSide] = Field(min_length=2)
 
 
@@ -80,6 +109,26 @@ class Duplicate(BaseModel):
 class OffTopic(BaseModel):
     article: str
     keys: list[list[str]] = Field(default_factory=list)
+
+
+class OtherEvent(BaseModel):
+    """An article about a different event that shares the story's names and places (the same
+    minister's later visit to the same town): it should be left out, and none of its own facts
+    (`keys`, one group per fact, as for a planted fact) may appear in the brief."""
+
+    article: str
+    event: str
+    keys: list[list[str]] = Field(min_length=1)
+
+
+class Opinion(BaseModel):
+    """A judgement of an opinion piece, which the brief may report only as its holder's view."""
+
+    id: str
+    article: str
+    holder: list[str] = Field(min_length=1)  # names or labels that attribute it ("Farrant")
+    text: str
+    keys: list[list[str]] = Field(min_length=1)
 
 
 class NonEnglish(BaseModel):
@@ -100,6 +149,9 @@ class Expectations(BaseModel):
     topic: str
     facts: list[PlantedFact] = Field(min_length=1)
     conflicts: list[PlantedConflict] = Field(default_factory=list)
+    non_conflicts: list[PlantedConflict] = Field(default_factory=list)
+    opinions: list[Opinion] = Field(default_factory=list)
+    other_events: list[OtherEvent] = Field(default_factory=list)
     junk: dict[str, list[str]] = Field(default_factory=dict)
     duplicates: list[Duplicate] = Field(default_factory=list)
     off_topic: list[OffTopic] = Field(default_factory=list)
@@ -119,6 +171,7 @@ class Expectations(BaseModel):
 class BriefSentence:
     text: str
     sources: tuple[str, ...]
+    disagreement: bool = False  # listed in the brief's `disagreements`
 
 
 @dataclass(frozen=True)
@@ -131,12 +184,32 @@ class BriefView:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> BriefView:
-        """From the BriefOut JSON shape (sources carry `sid` and the client `id`)."""
-        sentences: list[BriefSentence] = []
-        for item in [*data.get("sentences", []), *data.get("disagreements", [])]:
-            sentence = BriefSentence(str(item["text"]), tuple(str(s) for s in item["sources"]))
-            if sentence not in sentences:
-                sentences.append(sentence)
+        """From the BriefOut JSON shape (sources carry `sid` and the client `id`).
+
+        The brief's sentences are its `sentences` then its `disagreements`. A disagreement also
+        listed among the sentences (as briefs did before disagreements got a list of their own)
+        is that one sentence, flagged as a disagreement, citing what either entry cites; a text
+        the brief itself repeats within one list stays repeated (it is a repeat to score).
+        """
+        sentences = [
+            BriefSentence(str(item["text"]), tuple(str(s) for s in item["sources"]))
+            for item in data.get("sentences", [])
+        ]
+        merged: set[int] = set()
+        for item in data.get("disagreements", []):
+            text, sources = str(item["text"]), tuple(str(s) for s in item["sources"])
+            same = [
+                i
+                for i, s in enumerate(sentences)
+                if i not in merged and normalise(s.text) == normalise(text)
+            ]
+            if same:
+                i = same[0]
+                merged.add(i)
+                cited = tuple(dict.fromkeys([*sentences[i].sources, *sources]))
+                sentences[i] = BriefSentence(sentences[i].text, cited, disagreement=True)
+            else:
+                sentences.append(BriefSentence(text, sources, disagreement=True))
         articles = {str(s["sid"]): str(s.get("id") or s["sid"]) for s in data.get("sources", [])}
         return cls(str(data.get("title", "")), tuple(sentences), articles)
 
@@ -222,6 +295,18 @@ class BundleScore:
     junk_leaked: tuple[str, ...]
     off_topic_leaked: tuple[str, ...]
     failed: str | None = None  # why no brief was produced
+    disagreement_sentences: int = 0
+    false_disagreements: int = 0
+    non_conflicts: int = 0
+    non_conflicts_raised: int = 0
+    repeated_sentences: int = 0
+    opinions: int = 0
+    unattributed_opinions: int = 0  # sentences stating an annotated opinion, unattributed
+    words: int = 0
+    long_sentences: int = 0
+    other_events: int = 0
+    other_event_leaked: tuple[str, ...] = ()
+    other_event_cited: int = 0  # sentences citing an article about the other event
 
 
 def _cite_score(
@@ -275,6 +360,95 @@ def found_in(texts: Iterable[str], needles: Iterable[str]) -> list[str]:
     ]
 
 
+# ---------------------------------------------------------------------------------------------
+# The brief as a text: disagreements, repetition, opinions, length
+
+# A sentence is a disagreement when the brief lists it under `disagreements` or it says so in
+# words: the baselines have no such list, and a model may write one among the sentences.
+_DISAGREEMENT_CUES = re.compile(
+    r"\b(?:disagree\w*|differ|differs|differed|differing|conflicting|contradict\w*|"
+    r"discrepan\w*|inconsistent|(?:other|another|one|some) (?:source|report|outlet|article)s?)\b"
+)
+# Words that attribute a statement to someone; with a holder's name they make an opinion
+# reported rather than stated.
+_ATTRIBUTION_CUES = re.compile(
+    r"\b(?:said|says|say|argued|argues|argue|wrote|writes|write|according to|believes?|"
+    r"contends?|claimed|claims?|called|calls|in (?:his|her|their) view|in the view of)\b"
+)
+_TOKENS = re.compile(r"[^\W_]+(?:[.:'][^\W_]+)*")
+_CITATION_ID = re.compile(r"s\d+")
+STOPWORDS = frozenset(
+    """a about above after again against all also am an and any are as at be because been before
+    being below between both but by can could did do does doing down during each few for from
+    further had has have having he her here hers him his how i if in into is it its itself just
+    me more most my no nor not now of off on once only or other our out over own same she should
+    so some such than that the their them then there these they this those through to too under
+    until up very was we were what when where which while who whom why will with would you your
+    said says say according""".split()
+)
+REPEAT_JACCARD = 0.5  # content-word Jaccard at or above which two sentences make one claim
+LONG_SENTENCE_WORDS = 40
+
+
+def is_disagreement(sentence: BriefSentence) -> bool:
+    return sentence.disagreement or _DISAGREEMENT_CUES.search(normalise(sentence.text)) is not None
+
+
+def mentions_sides(text: str, conflict: PlantedConflict, at_least: int) -> bool:
+    """Whether the text names a value of at least `at_least` of the conflict's sides."""
+    named = sum(1 for side in conflict.sides if any(contains(text, k) for k in side.keys))
+    return named >= at_least
+
+
+def content_words(text: str) -> set[str]:
+    """Lower-cased words and figures of the text, without stopwords, citation IDs ("S3") and
+    possessive endings; figures are normalised ("17,400" -> "17400")."""
+    words = set()
+    for token in _TOKENS.findall(normalise(text)):
+        token = token.removesuffix("'s")
+        if token in STOPWORDS or _CITATION_ID.fullmatch(token):
+            continue
+        if len(token) > 1 or token.isdigit():
+            words.add(token)
+    return words
+
+
+def jaccard(a: set[str], b: set[str]) -> float:
+    return len(a & b) / len(a | b) if a and b else 0.0
+
+
+def _has_figure(fact: PlantedFact) -> bool:
+    return any(any(ch.isdigit() for ch in v) for group in fact.keys for v in group)
+
+
+def repeated_sentences(sentences: Sequence[BriefSentence], facts: Sequence[PlantedFact]) -> int:
+    """Sentences that repeat a claim of an earlier sentence of the brief: both state the same
+    planted fact whose keys hold a figure (a name recurs legitimately, a figure rarely), or
+    their content words overlap with a Jaccard of at least REPEAT_JACCARD."""
+    figure_facts = [f for f in facts if _has_figure(f)]
+    stated = [{f.id for f in figure_facts if states(s.text, f.keys)} for s in sentences]
+    words = [content_words(s.text) for s in sentences]
+    return sum(
+        1
+        for j in range(len(sentences))
+        if any(
+            stated[i] & stated[j] or jaccard(words[i], words[j]) >= REPEAT_JACCARD for i in range(j)
+        )
+    )
+
+
+def unattributed(text: str, opinion: Opinion) -> bool:
+    """The sentence states the opinion without naming its holder or any attribution verb."""
+    if not states(text, opinion.keys):
+        return False
+    named = any(contains(text, h) for h in opinion.holder)
+    return not named and _ATTRIBUTION_CUES.search(normalise(text)) is None
+
+
+def word_count(text: str) -> int:
+    return sum(1 for w in text.split() if any(ch.isalnum() for ch in w))
+
+
 def score_brief(
     expected: Expectations, brief: dict[str, Any] | None, prompts: Sequence[str], failed: str = ""
 ) -> BundleScore:
@@ -289,6 +463,14 @@ def score_brief(
         for group in o.keys
         if any(states(text, [group]) for text in output)
     ]
+    other_event = [
+        " / ".join(group)
+        for o in expected.other_events
+        for group in o.keys
+        if any(states(text, [group]) for text in output)
+    ]
+    other_articles = {o.article for o in expected.other_events}
+    disagreements = [s for s in view.sentences if is_disagreement(s)]
     return BundleScore(
         bundle=expected.bundle,
         facts=tuple(score_facts(view, expected.facts)),
@@ -307,6 +489,30 @@ def score_brief(
         junk_leaked=tuple(found_in(prompts, expected.junk_lines)),
         off_topic_leaked=tuple(off_topic),
         failed=failed or None,
+        disagreement_sentences=len(disagreements),
+        false_disagreements=sum(
+            1
+            for s in disagreements
+            if not any(mentions_sides(s.text, c, 2) for c in expected.conflicts)
+        ),
+        non_conflicts=len(expected.non_conflicts),
+        non_conflicts_raised=sum(
+            1
+            for c in expected.non_conflicts
+            if any(mentions_sides(s.text, c, len(c.sides)) for s in disagreements)
+        ),
+        repeated_sentences=repeated_sentences(view.sentences, expected.facts),
+        opinions=len(expected.opinions),
+        unattributed_opinions=sum(
+            1 for s in view.sentences if any(unattributed(s.text, o) for o in expected.opinions)
+        ),
+        words=sum(word_count(s.text) for s in view.sentences),
+        long_sentences=sum(1 for s in view.sentences if word_count(s.text) > LONG_SENTENCE_WORDS),
+        other_events=len(expected.other_events),
+        other_event_leaked=tuple(other_event),
+        other_event_cited=sum(
+            1 for s in view.sentences if other_articles & set(view.cited_articles(s))
+        ),
     )
 
 
@@ -335,6 +541,18 @@ class Summary:
     junk_leaked: int
     off_topic_leaked: int
     failures: int
+    disagreement_sentences: int
+    false_disagreements: int
+    non_conflicts: int
+    non_conflicts_raised: int
+    repeated_sentences: int
+    opinions: int
+    unattributed_opinions: int
+    mean_sentence_words: float | None
+    long_sentences: int
+    other_events: int
+    other_event_leaked: int
+    other_event_cited: int
 
     @classmethod
     def of(cls, scores: Sequence[BundleScore]) -> Summary:
@@ -342,6 +560,7 @@ class Summary:
         stated = [f for f in facts if f.stated]
         cited = sum(s.cited_ids for s in scores)
         injections = [s.injection_resisted for s in scores if s.injection_resisted is not None]
+        sentences = sum(s.sentences for s in scores)
         return cls(
             facts=len(facts),
             coverage=_mean([1.0 if f.stated else 0.0 for f in facts]),
@@ -350,7 +569,7 @@ class Summary:
             citation_f1=_mean([f.f1 for f in stated]),
             joint=_mean([f.joint for f in facts]),
             citation_validity=sum(s.valid_ids for s in scores) / cited if cited else None,
-            sentences=sum(s.sentences for s in scores),
+            sentences=sentences,
             uncited_sentences=sum(s.uncited_sentences for s in scores),
             conflicts=sum(s.conflicts for s in scores),
             conflicts_surfaced=sum(s.conflicts_surfaced for s in scores),
@@ -360,4 +579,16 @@ class Summary:
             junk_leaked=sum(len(s.junk_leaked) for s in scores),
             off_topic_leaked=sum(len(s.off_topic_leaked) for s in scores),
             failures=sum(1 for s in scores if s.failed),
+            disagreement_sentences=sum(s.disagreement_sentences for s in scores),
+            false_disagreements=sum(s.false_disagreements for s in scores),
+            non_conflicts=sum(s.non_conflicts for s in scores),
+            non_conflicts_raised=sum(s.non_conflicts_raised for s in scores),
+            repeated_sentences=sum(s.repeated_sentences for s in scores),
+            opinions=sum(s.opinions for s in scores),
+            unattributed_opinions=sum(s.unattributed_opinions for s in scores),
+            mean_sentence_words=sum(s.words for s in scores) / sentences if sentences else None,
+            long_sentences=sum(s.long_sentences for s in scores),
+            other_events=sum(s.other_events for s in scores),
+            other_event_leaked=sum(len(s.other_event_leaked) for s in scores),
+            other_event_cited=sum(s.other_event_cited for s in scores),
         )

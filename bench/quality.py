@@ -36,7 +36,7 @@ from bench.baseline import (
     MAX_TOKENS,
     parse_cited_text,
 )
-from bench.metrics import BundleScore, Expectations, Summary, score_brief
+from bench.metrics import BriefView, BundleScore, Expectations, Summary, score_brief
 from service.config import Settings
 
 EVAL_DIR = Path(__file__).resolve().parent / "eval"
@@ -298,7 +298,8 @@ def rouge_l(expected: Expectations, brief: dict[str, Any] | None) -> float | Non
     except ImportError:
         return None
     reference = " ".join(f.text for f in expected.facts)
-    sentences = [s["text"] for s in (brief or {}).get("sentences", [])]
+    # sentences and disagreements, each once (BriefView merges a disagreement listed in both)
+    sentences = [s.text for s in BriefView.from_json(brief).sentences] if brief else []
     scorer = rouge_scorer.RougeScorer(["rougeL"])
     return float(scorer.score(reference, " ".join(sentences))["rougeL"].fmeasure)
 
@@ -338,7 +339,8 @@ def _ratio(part: int, whole: int) -> str:
 
 HEADER = (
     "| {first} | facts | coverage | cit P | cit R | cit F1 | joint | cit valid | uncited | "
-    "conflicts | injection | inj. in prompt | junk | off-topic | ROUGE-L | s |"
+    "conflicts | false disagr. | traps | repeats | unattr. opinions | words/sent. | >40 words | "
+    "other event | other cited | injection | inj. in prompt | junk | off-topic | ROUGE-L | s |"
 )
 
 
@@ -355,6 +357,14 @@ def format_row(row: Row) -> str:
         _pct(s.citation_validity),
         f"{s.uncited_sentences}/{s.sentences}",
         _ratio(s.conflicts_surfaced, s.conflicts),
+        f"{s.false_disagreements}/{s.disagreement_sentences}",
+        _ratio(s.non_conflicts_raised, s.non_conflicts),
+        str(s.repeated_sentences),
+        str(s.unattributed_opinions) if s.opinions else "–",
+        "–" if s.mean_sentence_words is None else f"{s.mean_sentence_words:.1f}",
+        str(s.long_sentences),
+        str(s.other_event_leaked) if s.other_events else "–",
+        str(s.other_event_cited) if s.other_events else "–",
         _ratio(s.injections_resisted, s.injections),
         str(s.injections_in_prompts),
         str(s.junk_leaked),
@@ -409,8 +419,16 @@ def report(label: str, bundles: Sequence[Bundle], records: Sequence[dict[str, An
 LEGEND = """Columns: coverage = share of planted facts the brief states; cit P / cit R / cit F1 =
 citation precision, recall and F1 over stated facts; joint = coverage × citation F1 per fact,
 averaged over all facts; cit valid = share of cited IDs that name a source; uncited = sentences
-citing nothing / all sentences; conflicts = planted conflicts reported with both values and both
-sides' sources; injection = injection bundles whose brief did not obey the injection; inj. in
+citing nothing / all sentences (sentences and disagreements, each once); conflicts = planted
+conflicts (numbers, who, when) reported with both values and both sides' sources; false disagr. =
+disagreements (listed as such, or worded as such) naming no planted conflict's two values / all
+disagreements; traps = planted non-conflicts (two figures of different quantities) reported as a
+disagreement / planted; repeats = sentences restating an earlier sentence's planted figure or
+most of its words (content-word Jaccard >= 0.5); unattr. opinions = sentences stating an opinion
+column's judgement without its holder or an attribution word; words/sent. = mean words per
+sentence; >40 words = sentences longer than 40 words; other event = facts of another event under
+the same names (a later visit) stated in the brief; other cited = sentences citing its article;
+injection = injection bundles whose brief did not obey the injection; inj. in
 prompt = bundles whose injection text reached a prompt; junk = planted junk lines found in any
 prompt; off-topic = off-topic facts blended into the brief;
 ROUGE-L = F1 against the concatenated planted facts (mean over bundles); s = wall seconds of the
@@ -428,7 +446,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
             "Brief every bundle of bench/eval/ with fusebrief and with LangChain's "
             "load_summarize_chain (map_reduce, and stuff where the bundle fits one prompt) on "
             "the same model, and print SummHay-style scores (coverage, citation "
-            "precision/recall, joint, citation validity, conflicts, injection, junk in prompts)."
+            "precision/recall, joint, citation validity, conflicts, false disagreements, "
+            "repeats, unattributed opinions, sentence length, another event blended, "
+            "injection, junk in prompts)."
         ),
         epilog=LEGEND,
         formatter_class=argparse.RawDescriptionHelpFormatter,

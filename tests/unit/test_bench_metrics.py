@@ -5,10 +5,14 @@ from typing import Any
 import pytest
 
 from bench.metrics import (
+    REPEAT_JACCARD,
+    BriefView,
     Expectations,
     Summary,
     contains,
+    content_words,
     found_in,
+    jaccard,
     score_brief,
 )
 
@@ -52,7 +56,52 @@ EXPECTED = Expectations.model_validate(
         },
     }
 )
-SOURCES = [{"sid": f"S{i}", "id": a} for i, a in enumerate("abcde", start=1)]
+SOURCES = [{"sid": f"S{i}", "id": a} for i, a in enumerate("abcdef", start=1)]
+
+# What issue 14 adds: a non-numeric disagreement, a pair that only looks like one, an opinion
+# column (article f), and an article about another event (article e, a later visit).
+EXTENDED = Expectations.model_validate(
+    {
+        **EXPECTED.model_dump(),
+        "conflicts": [
+            *EXPECTED.model_dump()["conflicts"],
+            {
+                "quantity": "who signed the order",
+                "kind": "who",
+                "sides": [
+                    {"article": "a", "keys": ["Kerr"], "claims": ["Kerr signed"]},
+                    {"article": "b", "keys": ["Hebden"], "claims": ["signed by Hebden"]},
+                ],
+            },
+        ],
+        "non_conflicts": [
+            {
+                "quantity": "daily charge for cars vs for lorries",
+                "sides": [
+                    {"article": "a", "keys": ["£9"]},
+                    {"article": "b", "keys": ["£50"]},
+                ],
+            }
+        ],
+        "opinions": [
+            {
+                "id": "f.timid",
+                "article": "f",
+                "holder": ["Farrant", "columnist"],
+                "text": "The charge is far too timid.",
+                "keys": [["too timid"]],
+            }
+        ],
+        "off_topic": [],
+        "other_events": [
+            {
+                "article": "e",
+                "event": "the minister's later one-day visit",
+                "keys": [["Devane"], ["Tollgate"]],
+            }
+        ],
+    }
+)
 
 
 def brief(*sentences: tuple[str, list[str]], title: str = "Toy") -> dict[str, Any]:
@@ -214,3 +263,129 @@ def test_summary_micro_averages_over_bundles() -> None:
     assert summary.facts == 8
     assert summary.coverage == pytest.approx(2 / 8)
     assert summary.citation_validity == 1.0
+
+
+def test_a_disagreement_is_one_sentence_whether_or_not_sentences_repeat_it() -> None:
+    disagreement = {"text": "S1 says 14 weeks; S3 says eleven weeks.", "sources": ["S1", "S3"]}
+    body = {"text": "The bridge shut.", "sources": ["S1"]}
+    both = {**brief(), "sentences": [body, disagreement], "disagreements": [disagreement]}
+    apart = {**brief(), "sentences": [body], "disagreements": [disagreement]}
+    reordered = {**apart, "disagreements": [{**disagreement, "sources": ["S3", "S1"]}]}
+    scores = [score_brief(EXTENDED, data, prompts=[]) for data in (both, apart, reordered)]
+    assert scores[0] == scores[1] == scores[2]
+    assert scores[0].sentences == 2 and scores[0].disagreement_sentences == 1
+    assert scores[0].conflicts_surfaced == 1 and scores[0].false_disagreements == 0
+    view = BriefView.from_json(both)
+    assert [s.disagreement for s in view.sentences] == [False, True]
+
+
+def test_false_disagreements_are_disagreements_matching_no_planted_conflict() -> None:
+    data = brief(
+        ("Reports differ on the cost of the repairs.", ["S1", "S2"]),  # a cue, no conflict
+        ("S1 says 14 weeks while other reports say three months.", ["S1", "S2"]),  # one side
+        ("It will close for 14 weeks.", ["S1"]),  # not a disagreement at all
+    )
+    data["disagreements"] = [
+        {"text": "S1 reports 17,400 cars, S2 reports 12,000.", "sources": ["S1", "S2"]},
+        {"text": "S1 names Kerr as the signatory, S2 names Hebden.", "sources": ["S1", "S2"]},
+    ]
+    score = score_brief(EXTENDED, data, prompts=[])
+    assert score.disagreement_sentences == 4
+    assert score.false_disagreements == 3
+    assert score.conflicts == 2 and score.conflicts_surfaced == 1  # the "who" conflict
+
+
+def test_a_trap_is_raised_only_by_a_disagreement_naming_both_values() -> None:
+    quiet = score_brief(
+        EXTENDED, brief(("Cars pay £9 a day and lorries £50.", ["S1", "S2"])), prompts=[]
+    )
+    raised = score_brief(
+        EXTENDED,
+        brief(("Sources disagree: S1 says £9 a day, S2 says £50.", ["S1", "S2"])),
+        prompts=[],
+    )
+    assert (quiet.non_conflicts, quiet.non_conflicts_raised, quiet.false_disagreements) == (1, 0, 0)
+    assert (raised.non_conflicts_raised, raised.false_disagreements) == (1, 1)
+    assert Summary.of([quiet, raised]).non_conflicts == 2
+
+
+def test_repeated_claims_share_a_planted_figure_or_most_content_words() -> None:
+    score = score_brief(
+        EXTENDED,
+        brief(
+            ("About 17,400 cars cross the bridge each day.", ["S1"]),
+            ("The bridge, used by 17400 vehicles, is shut.", ["S1"]),  # the same figure fact
+            ("Odile Frask inspected the cables.", ["S1"]),
+            ("Frask said the bridge could not stay open.", ["S1"]),  # a name recurs: not a repeat
+            ("The council applied to the Resilience Fund for emergency money.", ["S2"]),
+            ("The council has applied to the Resilience Fund for emergency money.", ["S4"]),
+            ("Shops could lose 40% of takings.", ["S3"]),
+        ),
+        prompts=[],
+    )
+    assert score.repeated_sentences == 2
+
+
+def test_content_word_jaccard() -> None:
+    a = content_words("The council applied to the Resilience Fund [S2].")
+    assert a == {"council", "applied", "resilience", "fund"}
+    assert content_words("17,400 cars, Aalto's bakery") == {"17400", "cars", "aalto", "bakery"}
+    b = content_words("The council has applied to the Resilience Fund.")
+    assert jaccard(a, b) == 1.0 >= REPEAT_JACCARD
+    assert jaccard(a, content_words("The council shut the bridge.")) == pytest.approx(1 / 6)
+    assert jaccard(set(), a) == 0.0
+
+
+@pytest.mark.parametrize(
+    ("text", "unattributed"),
+    [
+        ("The charge is far too timid.", 1),
+        ("Columnist Gideon Farrant argued the charge is too timid.", 0),
+        ("For Farrant, the charge is too timid.", 0),  # the holder is named
+        ("Critics argued that the charge was too timid.", 0),  # attributed, if vaguely
+        ("The charge starts in April.", 0),  # no opinion stated
+    ],
+)
+def test_unattributed_opinions(text: str, unattributed: int) -> None:
+    score = score_brief(EXTENDED, brief((text, ["S6"])), prompts=[])
+    assert (score.opinions, score.unattributed_opinions) == (1, unattributed)
+
+
+def test_sentence_length() -> None:
+    long = " ".join(["word"] * 41) + "."
+    score = score_brief(
+        EXTENDED, brief(("Odile Frask inspected it — twice .", ["S1"]), (long, ["S1"])), []
+    )
+    assert score.words == 5 + 41  # a lone dash or full stop is not a word
+    assert score.long_sentences == 1
+    assert Summary.of([score]).mean_sentence_words == pytest.approx(46 / 2)
+
+
+def test_another_events_facts_and_citations_are_counted() -> None:
+    score = score_brief(
+        EXTENDED,
+        brief(
+            ("The minister met Colm Devane at Tollgate.", ["S5"]),
+            ("The minister visited the town.", ["S1", "S5"]),
+            ("Odile Frask inspected the cables.", ["S1"]),
+        ),
+        prompts=[],
+    )
+    assert score.other_events == 1
+    assert score.other_event_leaked == ("Devane", "Tollgate")
+    assert score.other_event_cited == 2
+    summary = Summary.of([score])
+    assert (summary.other_event_leaked, summary.other_event_cited) == (2, 2)
+
+
+def test_bundles_without_the_new_annotations_count_nothing() -> None:
+    score = score_brief(EXPECTED, brief(("The charge is far too timid.", ["S1"])), [])
+    assert (score.opinions, score.non_conflicts, score.other_events) == (0, 0, 0)
+    failed = Summary.of([score_brief(EXTENDED, None, prompts=[], failed="boom")])
+    assert failed.mean_sentence_words is None and failed.repeated_sentences == 0
+
+
+def test_a_sentence_the_brief_writes_twice_is_a_repeat() -> None:
+    data = brief(("Odile Frask inspected it.", ["S1"]), ("Odile Frask inspected it.", ["S1"]))
+    score = score_brief(EXTENDED, data, prompts=[])
+    assert (score.sentences, score.repeated_sentences) == (2, 1)
