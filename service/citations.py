@@ -181,13 +181,13 @@ def check_citations(
     draft: Sequence[DraftSentence],
     sources: Sequence[Source],
     summaries: Sequence[ArticleSummary],
+    evidence: Evidence,
     disputed: set[tuple[float, str]],
-    language: str,
 ) -> CheckResult:
+    """Check each draft sentence against `evidence` (built once per brief: `Evidence.build`)."""
     fact_sid = {f.fid.upper(): f.sid for s in summaries for f in s.facts}
     fact_text = {f.fid.upper(): f.text for s in summaries for f in s.facts}
     usable = {s.sid for s in sources if not s.set_aside}
-    evidence = Evidence.build(sources, summaries, language)
     order = {s.sid: i for i, s in enumerate(sources)}
     result = CheckResult()
     for sentence in draft:
@@ -238,7 +238,7 @@ def check_title(
     title: str,
     sentences: Sequence[Sentence],
     sources: Sequence[Source],
-    summaries: Sequence[ArticleSummary],
+    evidence: Evidence,
     disputed: set[tuple[float, str]],
     language: str,
 ) -> tuple[str, str | None]:
@@ -248,7 +248,6 @@ def check_title(
     text = " ".join(title.split())
     problem: str | None = "it is empty"
     if text:
-        evidence = Evidence.build(sources, summaries, language)
         _, problem = _support(text, [], evidence, check_names=not _title_case(text))
     if problem is None and any((q.value, q.unit) in disputed for q in quantities(text)):
         problem = "it states one side of a disagreement as fact"

