@@ -48,10 +48,43 @@ def http_client(settings: Settings) -> httpx.AsyncClient:
     )
 
 
-def _is_public(address: str) -> bool:
-    ip = ipaddress.ip_address(address.split("%", 1)[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
+_IPV4_COMPATIBLE = ipaddress.IPv6Network("::/96")  # deprecated (RFC 4291): refused outright
+_NAT64_LOCAL = ipaddress.IPv6Network("64:ff9b:1::/48")  # local-use NAT64 (RFC 8215): never global
+_IPV4_IN_LOW_32_BITS = (
+    ipaddress.IPv6Network("::ffff:0:0:0/96"),  # IPv4-translated (SIIT, RFC 2765)
+    ipaddress.IPv6Network("64:ff9b::/96"),  # NAT64, well-known prefix (RFC 6052)
+)
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+
+def _embedded_ipv4(ip: ipaddress.IPv6Address) -> list[ipaddress.IPv4Address]:
+    """The IPv4 addresses an IPv6 address carries (SIIT, NAT64, 6to4, Teredo server and client)."""
+    found = (
+        [ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)]
+        if any(ip in network for network in _IPV4_IN_LOW_32_BITS)
+        else []
+    )
+    if ip.sixtofour is not None:
+        found.append(ip.sixtofour)
+    if ip.teredo is not None:
+        found += ip.teredo  # (server, client)
+    return found
+
+
+def is_public(address: str | IPAddress) -> bool:
+    """Whether a connection to `address` reaches the public internet and nothing of ours.
+
+    IPv6 addresses that carry an IPv4 address (IPv4-mapped or -translated, NAT64, 6to4,
+    Teredo) are public only when every IPv4 address they carry is.
+    """
+    ip = address if not isinstance(address, str) else ipaddress.ip_address(address.split("%")[0])
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:  # the IPv4 address itself, on a dual-stack socket
+            return is_public(ip.ipv4_mapped)
+        if ip in _IPV4_COMPATIBLE or ip in _NAT64_LOCAL:
+            return False
+        if not all(is_public(embedded) for embedded in _embedded_ipv4(ip)):
+            return False
     return ip.is_global and not ip.is_multicast
 
 
@@ -71,7 +104,7 @@ async def check_url(url: str, allow_private: bool) -> None:
         )
     except socket.gaierror as error:
         raise FetchFailed(f"{url}: the host name does not resolve ({error.strerror})") from error
-    if not all(_is_public(str(info[4][0])) for info in infos):
+    if not all(is_public(str(info[4][0])) for info in infos):
         raise FetchFailed(f"{url}: the link points to a private or local address; refused")
 
 

@@ -7,7 +7,7 @@ import pytest
 
 from service.config import Settings
 from service.errors import FetchFailed
-from service.fetch import FetchLimits, fetch_article, fetch_page, http_client
+from service.fetch import FetchLimits, check_url, fetch_article, fetch_page, http_client
 from tests.support.pages import Page, PageServer
 
 ARTICLE = """<html><head><title>Ferry timetable cut | Coast Courier</title>
@@ -114,3 +114,37 @@ async def test_user_links_to_private_addresses_are_refused_before_any_request(
 async def test_only_http_and_https_are_fetched(client: httpx.AsyncClient, url: str) -> None:
     with pytest.raises(FetchFailed, match="only http:// and https://"):
         await fetch_page(url, client, PUBLIC_ONLY)
+
+
+@pytest.mark.parametrize(
+    ("address", "public"),
+    [
+        ("::127.0.0.1", False),  # IPv4-compatible (deprecated; the whole ::/96 is refused)
+        ("::8.8.8.8", False),
+        ("::ffff:127.0.0.1", False),  # IPv4-mapped
+        ("::ffff:0:127.0.0.1", False),  # IPv4-translated (SIIT)
+        ("::ffff:0:10.0.0.1", False),
+        ("64:ff9b::127.0.0.1", False),  # NAT64, well-known prefix
+        ("64:ff9b::169.254.169.254", False),
+        ("64:ff9b:1::7f00:1", False),  # NAT64, local-use prefix: never global
+        ("2002:7f00:1::", False),  # 6to4 of 127.0.0.1
+        ("2002:a00:1::1", False),  # 6to4 of 10.0.0.1
+        ("2001:0:7f00:1::80ff:fffe", False),  # Teredo, server 127.0.0.1
+        ("2001:0:4136:e378:8000:63bf:f5ff:fffe", False),  # Teredo, client 10.0.0.1
+        ("::ffff:8.8.8.8", True),
+        ("64:ff9b::8.8.8.8", True),  # NAT64 of a public address
+        ("2002:808:808::1", True),  # 6to4 of a public address
+        ("2001:4860:4860::8888", True),
+        ("93.184.215.14", True),
+    ],
+)
+async def test_ipv6_forms_that_embed_an_ipv4_address_are_judged_by_it(
+    address: str, public: bool
+) -> None:
+    host = f"[{address}]" if ":" in address else address
+    url = f"http://{host}/article"
+    if public:
+        await check_url(url, allow_private=False)
+    else:
+        with pytest.raises(FetchFailed, match="private or local address; refused"):
+            await check_url(url, allow_private=False)
