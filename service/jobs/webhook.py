@@ -16,7 +16,8 @@ import httpx
 
 from service.config import Settings
 from service.errors import FetchFailed
-from service.fetch import check_url
+from service.fetch import check_link
+from service.outbound import AddressRefused, http_client
 
 log = logging.getLogger("fusebrief.webhook")
 SIGNATURE_HEADER = "X-Fusebrief-Signature"
@@ -36,7 +37,12 @@ async def deliver(url: str, payload: dict[str, Any], settings: Settings) -> bool
     """POST `payload` to `url` until a 2xx, a definite refusal, or the attempts run out."""
     assert settings.webhook_secret is not None  # checked when the job was submitted
     body = json.dumps(payload, ensure_ascii=False).encode()
-    async with httpx.AsyncClient(timeout=settings.fetch_timeout_s) as client:
+    try:
+        check_link(url)
+    except FetchFailed as error:
+        log.warning("webhook %s refused: %s", url, error.message)
+        return False
+    async with http_client(settings, allow_private=settings.webhook_allow_private) as client:
         for attempt in range(1, settings.webhook_max_attempts + 1):
             timestamp = int(time.time())
             headers = {
@@ -44,10 +50,9 @@ async def deliver(url: str, payload: dict[str, Any], settings: Settings) -> bool
                 SIGNATURE_HEADER: sign(settings.webhook_secret.get_secret_value(), timestamp, body),
             }
             try:
-                await check_url(url, settings.webhook_allow_private)
                 response = await client.post(url, content=body, headers=headers)
-            except FetchFailed as error:
-                log.warning("webhook %s refused: %s", url, error.message)
+            except AddressRefused as error:
+                log.warning("webhook %s refused: %s", url, error)
                 return False
             except httpx.HTTPError as error:
                 log.warning("webhook %s attempt %d failed: %s", url, attempt, error)

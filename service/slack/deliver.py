@@ -33,8 +33,8 @@ def problem_with(links: Sequence[str], settings: Settings) -> str | None:
 
 async def _fetch_all(links: Sequence[str], settings: Settings) -> tuple[list[ArticleIn], list[str]]:
     """The articles that could be read, and a reason for each link that could not."""
-    limits = FetchLimits.from_settings(settings, allow_private=settings.slack_allow_private_links)
-    async with http_client(settings) as client:
+    limits = FetchLimits.from_settings(settings)
+    async with http_client(settings, allow_private=settings.slack_allow_private_links) as client:
         results = await asyncio.gather(
             *(fetch_article(link, client, limits) for link in links), return_exceptions=True
         )
