@@ -2,6 +2,7 @@
 sent anywhere but the address that was checked."""
 
 import json
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -50,8 +51,10 @@ async def test_a_webhook_to_a_private_address_is_refused_without_a_request() -> 
 
 
 async def test_a_delivery_is_signed_and_retried_until_it_is_accepted() -> None:
-    pages = {"/hook": [Page("busy", status=503), Page("slow", status=429), Page("ok")]}
-    with PageServer(pages) as site:  # type: ignore[arg-type]
+    pages: dict[str, Page | list[Page]] = {
+        "/hook": [Page("busy", status=503), Page("slow", status=429), Page("ok")]
+    }
+    with PageServer(pages) as site:
         assert await deliver(site.url + "/hook", JOB, settings())
     assert [r.path for r in site.received] == ["/hook"] * 3
     delivered = site.received[-1]
@@ -74,7 +77,25 @@ async def test_a_passing_failure_is_retried_until_the_attempts_run_out(status: i
     assert len(site.received) == 3
 
 
-async def test_an_unreachable_receiver_is_retried() -> None:
+async def test_an_unreachable_receiver_is_retried(caplog: pytest.LogCaptureFixture) -> None:
     with PageServer({}) as site:
         url = site.url + "/hook"
     assert not await deliver(url, JOB, settings(webhook_max_attempts=2))  # the port is closed
+    failures = [r.getMessage() for r in caplog.records if "failed" in r.getMessage()]
+    assert [f.split(" failed")[0].rsplit(" ", 1)[1] for f in failures] == ["1", "2"]
+
+
+async def test_a_receiver_that_asks_for_time_gets_it() -> None:
+    pages: dict[str, Page | list[Page]] = {
+        "/hook": [Page("slow down", status=429, headers={"Retry-After": "1"}), Page("ok")]
+    }
+    with PageServer(pages) as site:
+        started = time.monotonic()
+        assert await deliver(site.url + "/hook", JOB, settings())
+        waited = time.monotonic() - started
+    assert len(site.received) == 2
+    assert waited >= 0.9  # Retry-After: 1, not the 0.01 s backoff
+
+
+async def test_a_link_that_is_not_http_is_refused_at_once() -> None:
+    assert not await deliver("file:///etc/passwd", JOB, settings())
