@@ -1,5 +1,11 @@
-"""Render a finished brief as Markdown: sentences with [S1, S3] markers, then the source list."""
+"""Render a finished brief as Markdown: sentences with [S1, S3] markers, then the source list.
 
+Every text from the articles is escaped and kept on one line (service.escape); only http(s)
+URLs become links.
+"""
+
+from service.escape import markdown_link
+from service.escape import markdown_text as md
 from service.schemas import BriefOut
 
 
@@ -19,18 +25,18 @@ def usage_line(brief: BriefOut) -> str:
 
 
 def to_markdown(brief: BriefOut) -> str:
-    lines = [f"# {brief.title}", ""]
-    lines += [f"{s.text} {markers(s.sources)}" for s in brief.sentences]
+    lines = [f"# {md(brief.title)}", ""]
+    lines += [f"{md(s.text)} {markers(s.sources)}" for s in brief.sentences]
     if brief.disagreements:
         lines += ["", "## Where the sources disagree", ""]
-        lines += [f"- {d.text} {markers(d.sources)}" for d in brief.disagreements]
+        lines += [f"- {md(d.text)} {markers(d.sources)}" for d in brief.disagreements]
     lines += ["", "## Sources", ""]
     reasons = {e.sid: e.reason for e in brief.excluded}
     for source in brief.sources:
-        title = f"[{source.title}]({source.url})" if source.url else source.title
-        note = f" — *{reasons[source.sid]}*" if source.sid in reasons else ""
-        lines.append(f"- **{source.sid}** {source.source}: {title}{note}")
+        title = markdown_link(source.title, source.url)
+        note = f" — *{md(reasons[source.sid])}*" if source.sid in reasons else ""
+        lines.append(f"- **{source.sid}** {md(source.source)}: {title}{note}")
     if brief.warnings:
-        lines += ["", "## Warnings", ""] + [f"- {w}" for w in brief.warnings]
-    lines += ["", f"*{usage_line(brief)}*"]
+        lines += ["", "## Warnings", ""] + [f"- {md(w)}" for w in brief.warnings]
+    lines += ["", f"*{md(usage_line(brief))}*"]
     return "\n".join(lines) + "\n"
