@@ -23,6 +23,7 @@ from service.errors import (
     FusebriefError,
     InvalidBundle,
     SendFailed,
+    WeightsMissing,
 )
 from service.llm import LLMClient
 from service.loaders import load_articles
@@ -276,15 +277,26 @@ def model_info(
     typer.echo(
         f"model: {settings.llm_model}" + (" (embedded)" if settings.uses_local_model else "")
     )
+    problem: WeightsMissing | None = None
     for size, weights in WEIGHTS.items():
         path = weights_path(settings, weights)
+        selected = size == settings.local_model
         state = "missing (run `fusebrief model pull`)"
         if path.exists():
             state = f"present, {path.stat().st_size} bytes"
             if verify:
-                state += ", sha256 ok" if verify_weights(path, weights) else ", sha256 MISMATCH"
-        chosen = " [selected]" if size == settings.local_model else ""
+                intact = verify_weights(path, weights)
+                state += ", sha256 ok" if intact else ", sha256 MISMATCH"
+                if selected and not intact:
+                    problem = WeightsMissing(
+                        f"{path} is corrupt (sha256 mismatch): run `fusebrief model pull` again"
+                    )
+        elif selected and verify:
+            problem = WeightsMissing(f"{path} is missing: run `fusebrief model pull`")
+        chosen = " [selected]" if selected else ""
         typer.echo(f"{size}{chosen}: {weights.label} ({weights.size} bytes) at {path}: {state}")
+    if problem is not None:
+        raise _fail(problem)  # a configuration failure: exit 1
 
 
 def main() -> None:

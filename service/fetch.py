@@ -1,22 +1,23 @@
 """Fetch pages over HTTP(S) with time and size limits, refusing private addresses (SSRF).
 
-URLs that users supply (Slack links) must never make the server reach its own network: every
-hop of a redirect chain is resolved and refused unless all its addresses are public. URLs an
-operator configures (digest feeds) may point anywhere (`allow_private=True`).
+URLs that users supply (Slack links) must never make the server reach its own network: the
+client from `http_client` (service.outbound) connects only to addresses it checked, on every
+hop of a redirect chain. URLs an operator configures (digest feeds) may point anywhere
+(`http_client(..., allow_private=True)`).
 """
 
-import asyncio
-import ipaddress
-import socket
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
+import httpcore
 import httpx
 
 from service.articles import parse_article
 from service.config import Settings
 from service.errors import FetchFailed
 from service.loaders import html_fields, text_fields
+from service.outbound import AddressRefused, resolve
+from service.outbound import http_client as http_client
 from service.types import Article
 
 MAX_REDIRECTS = 5
@@ -26,11 +27,10 @@ HTML_TYPES = ("text/html", "application/xhtml+xml")
 @dataclass(frozen=True)
 class FetchLimits:
     max_bytes: int
-    allow_private: bool
 
     @classmethod
-    def from_settings(cls, settings: Settings, *, allow_private: bool) -> "FetchLimits":
-        return cls(max_bytes=settings.fetch_max_bytes, allow_private=allow_private)
+    def from_settings(cls, settings: Settings) -> "FetchLimits":
+        return cls(max_bytes=settings.fetch_max_bytes)
 
 
 @dataclass(frozen=True)
@@ -40,46 +40,36 @@ class Page:
     text: str
 
 
-def http_client(settings: Settings) -> httpx.AsyncClient:
-    """The client fetches share: timeouts and a user agent from settings, redirects by hand."""
-    return httpx.AsyncClient(
-        timeout=settings.fetch_timeout_s,
-        follow_redirects=False,
-        headers={"User-Agent": settings.fetch_user_agent},
-    )
-
-
-def _is_public(address: str) -> bool:
-    ip = ipaddress.ip_address(address.split("%", 1)[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
-    return ip.is_global and not ip.is_multicast
-
-
-async def check_url(url: str, allow_private: bool) -> None:
-    """Refuse anything but http(s), and (unless allowed) hosts with a non-public address."""
+def check_link(url: str) -> None:
+    """Refuse anything but an http(s) URL with a host name."""
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https"):
         raise FetchFailed(f"{url}: only http:// and https:// links can be fetched")
     if not parts.hostname:
         raise FetchFailed(f"{url}: the link has no host name")
+
+
+async def check_url(url: str, allow_private: bool) -> None:
+    """Refuse anything but http(s), and (unless allowed) hosts with a non-public address.
+
+    An early answer for a URL to be used later (a job's callback_url); the request itself is
+    checked again, on the address it connects to, by the client from `http_client`."""
+    check_link(url)
     if allow_private:
         return
+    parts = urlsplit(url)
     port = parts.port or (443 if parts.scheme == "https" else 80)
     try:
-        infos = await asyncio.get_running_loop().getaddrinfo(
-            parts.hostname, port, type=socket.SOCK_STREAM
-        )
-    except socket.gaierror as error:
-        raise FetchFailed(f"{url}: the host name does not resolve ({error.strerror})") from error
-    if not all(_is_public(str(info[4][0])) for info in infos):
-        raise FetchFailed(f"{url}: the link points to a private or local address; refused")
+        await resolve(parts.hostname or "", port, allow_private=False)
+    except (AddressRefused, httpcore.ConnectError) as error:
+        raise FetchFailed(f"{url}: {error}") from error
 
 
 async def fetch_page(url: str, client: httpx.AsyncClient, limits: FetchLimits) -> Page:
-    """GET `url` (following up to MAX_REDIRECTS checked redirects), at most `max_bytes`."""
+    """GET `url` with a client from `http_client` (following up to MAX_REDIRECTS redirects,
+    each one checked), at most `max_bytes`."""
     for _ in range(MAX_REDIRECTS + 1):
-        await check_url(url, limits.allow_private)
+        check_link(url)
         try:
             async with client.stream("GET", url) as response:
                 if response.is_redirect and "location" in response.headers:
@@ -98,6 +88,8 @@ async def fetch_page(url: str, client: httpx.AsyncClient, limits: FetchLimits) -
                 content_type = response.headers.get("content-type", "").split(";")[0].strip()
                 text = bytes(body).decode(response.encoding or "utf-8", errors="replace")
                 return Page(url=str(response.url), content_type=content_type.lower(), text=text)
+        except AddressRefused as error:
+            raise FetchFailed(f"{url}: {error}") from error
         except httpx.TimeoutException as error:
             raise FetchFailed(f"{url}: timed out (FUSEBRIEF_FETCH_TIMEOUT_S)") from error
         except httpx.HTTPError as error:

@@ -1,8 +1,14 @@
 """Render a finished brief as Markdown: sentences with [S1, S3] markers, each disagreement once
-under its own heading, then the source list."""
+under its own heading, then the source list.
+
+Every text from the articles is escaped and kept on one line (service.escape); only http(s)
+URLs become links.
+"""
 
 from collections.abc import Sequence
 
+from service.escape import markdown_link
+from service.escape import markdown_text as md
 from service.types import Brief
 
 
@@ -22,19 +28,19 @@ def usage_line(brief: Brief) -> str:
 
 
 def to_markdown(brief: Brief) -> str:
-    lines = [f"# {brief.title}", ""]
-    lines += [f"{s.text} {markers(s.sources)}" for s in brief.sentences]
+    lines = [f"# {md(brief.title)}", ""]
+    lines += [f"{md(s.text)} {markers(s.sources)}" for s in brief.sentences]
     if brief.disagreements:
         lines += ["", "## Where the sources disagree", ""]
-        lines += [f"- {d.text} {markers(d.sources)}" for d in brief.disagreements]
+        lines += [f"- {md(d.text)} {markers(d.sources)}" for d in brief.disagreements]
     lines += ["", "## Sources", ""]
     reasons = {e.sid: e.reason for e in brief.excluded}
     for source in brief.sources:
         article = source.article
-        title = f"[{article.title}]({article.url})" if article.url else article.title
-        note = f" — *{reasons[source.sid]}*" if source.sid in reasons else ""
-        lines.append(f"- **{source.sid}** {article.source}: {title}{note}")
+        title = markdown_link(article.title, article.url)
+        note = f" — *{md(reasons[source.sid])}*" if source.sid in reasons else ""
+        lines.append(f"- **{source.sid}** {md(article.source)}: {title}{note}")
     if brief.warnings:
-        lines += ["", "## Warnings", ""] + [f"- {w}" for w in brief.warnings]
-    lines += ["", f"*{usage_line(brief)}*"]
+        lines += ["", "## Warnings", ""] + [f"- {md(w)}" for w in brief.warnings]
+    lines += ["", f"*{md(usage_line(brief))}*"]
     return "\n".join(lines) + "\n"

@@ -15,6 +15,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from service import __version__
+from service.api.docs_assets import install_offline_docs
 from service.api.errors import error_body, http_status
 from service.api.ratelimit import RateLimiter
 from service.api.routes import router
@@ -208,7 +209,10 @@ def create_app(settings: Settings | None = None, llm: LLMClient | None = None) -
         version=__version__,
         summary="A bundle of news articles in, one neutral brief out, every sentence cited.",
         lifespan=lifespan,
+        docs_url=None,  # served with local assets by install_offline_docs: no CDN
+        redoc_url=None,
     )
+    install_offline_docs(app)
     app.state.settings = settings
     app.state.slack_verifier = SlackVerifier.from_settings(settings)
     app.include_router(router)

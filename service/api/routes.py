@@ -118,6 +118,7 @@ async def metrics(jobs: JobsDep) -> Response:
 
 
 @router.get("/healthz", summary="The process is up")
+@router.head("/healthz", include_in_schema=False)
 async def healthz() -> dict[str, str]:
     return {"status": "ok"}
 

@@ -36,13 +36,17 @@ router = APIRouter(
 
 
 async def signed_body(request: Request) -> bytes:
-    """The raw body, once Slack's signature on it has been checked."""
+    """The raw body, once Slack's signature on it has been checked.
+
+    The signature headers are checked before the body is even read: a request without them
+    (or with malformed or stale ones) costs no read, no decoding and no parsing."""
     verifier: SlackVerifier | None = request.app.state.slack_verifier
     if verifier is None:
         raise SlackNotConfigured(
             "Slack is not set up on this server: set FUSEBRIEF_SLACK_SIGNING_SECRET to the "
             "Slack app's Signing Secret and restart"
         )
+    verifier.check_headers(request.headers)
     body = await request.body()
     verifier.check(body, request.headers)
     return body

@@ -1,7 +1,9 @@
 """Compose the digest email: each story's brief as numbered, linked citations, text + HTML parts.
 
 The wording lives in templates/digest.txt.j2 and templates/digest.html.j2; this module only
-builds the values they show and the MIME message around them.
+builds the values they show and the MIME message around them. The article texts are put on one
+line each here (service.escape), the HTML template escapes them (autoescape), and only an http(s)
+URL becomes a link (`SourceLink.link`); another is shown as text.
 """
 
 import re
@@ -14,6 +16,7 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from service.digest.gather import Problem
+from service.escape import one_line, web_url
 from service.types import Brief
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -25,6 +28,7 @@ _env = Environment(
     lstrip_blocks=True,
     keep_trailing_newline=True,
 )
+_env.filters["one_line"] = one_line
 
 
 @dataclass(frozen=True)
@@ -43,6 +47,11 @@ class SourceLink:
     url: str | None
     note: str | None  # why it fed the brief only in part (duplicate, off-topic)
 
+    @property
+    def link(self) -> str | None:
+        """The URL when a link may point to it (http or https), else None."""
+        return web_url(self.url)
+
 
 @dataclass(frozen=True)
 class StoryView:
@@ -53,7 +62,8 @@ class StoryView:
 
     @property
     def urls(self) -> dict[int, str | None]:
-        return {s.number: s.url for s in self.sources}
+        """Each source's number and the link to it (None when its URL is not http(s))."""
+        return {s.number: s.link for s in self.sources}
 
 
 @dataclass(frozen=True)
@@ -86,12 +96,12 @@ def _number(sid: str) -> int:
 
 
 def _cited(text: str, sids: tuple[str, ...]) -> Cited:
-    return Cited(text, tuple(sorted(_number(s) for s in sids)))
+    return Cited(one_line(text), tuple(sorted(_number(s) for s in sids)))
 
 
 def story_view(brief: Brief) -> StoryView:
     """A brief as the email shows it: S-numbers become [n] links to the numbered sources."""
-    reasons = {e.sid: _SID.sub(r"[\1]", e.reason) for e in brief.excluded}  # "duplicate of [2]"
+    reasons = {e.sid: _SID.sub(r"[\1]", one_line(e.reason)) for e in brief.excluded}  # "of [2]"
     disagreements = []
     for d in brief.disagreements:
         text = d.text
@@ -99,12 +109,16 @@ def story_view(brief: Brief) -> StoryView:
             text = text.replace(f"{source.sid} ({source.article.source})", source.article.source)
         disagreements.append(_cited(text, d.sources))
     return StoryView(
-        title=brief.title,
+        title=one_line(brief.title),
         sentences=[_cited(s.text, s.sources) for s in brief.sentences],
         disagreements=disagreements,
         sources=[
             SourceLink(
-                _number(s.sid), s.article.source, s.article.title, s.article.url, reasons.get(s.sid)
+                _number(s.sid),
+                one_line(s.article.source),
+                one_line(s.article.title),
+                s.article.url,
+                reasons.get(s.sid),
             )
             for s in brief.sources
         ],

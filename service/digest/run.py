@@ -88,8 +88,8 @@ async def run_digest(
                 Outcome.ALREADY_SENT,
                 f"the digest for {day} went out at {sent.sent_at}; --force sends it again",
             )
-        async with http_client(settings) as client:
-            limits = FetchLimits.from_settings(settings, allow_private=True)
+        async with http_client(settings, allow_private=True) as client:  # the operator's feeds
+            limits = FetchLimits.from_settings(settings)
             gathered = await gather(config, Day(day, config.zone), client, limits)
         stories = group_stories(gathered.articles)
         chosen = top_stories(stories, config.max_stories, config.min_sources)

@@ -2,7 +2,8 @@
 
 Slack refuses a section over 3,000 characters, a header over 150 and a message over 50 blocks;
 a long brief is packed line by line into sections and then spread over as many messages as it
-needs. All text from articles, links and errors is escaped (Slack reads `<`, `>`, `&`).
+needs. All text from articles, links and errors is escaped (Slack reads `<`, `>`, `&`), kept
+on one line where it is one line (a title, a sentence), and only http(s) URLs become links.
 """
 
 import tomllib
@@ -20,6 +21,7 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
+from service.escape import one_line, web_url
 from service.render import markers, usage_line
 from service.types import Brief, Source
 
@@ -52,8 +54,17 @@ def escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+def line(text: str) -> str:
+    """One line of article text, escaped."""
+    return escape(one_line(text))
+
+
 def _link(url: str, label: str) -> str:
-    return f"<{escape(url).replace('|', '%7C')}|{escape(label)}>"
+    """`<url|label>` for an http(s) URL; any other (`!channel`, `javascript:`) is text."""
+    target = web_url(url)
+    if target is None:
+        return f"{line(label)} ({line(url)})"
+    return f"<{escape(target).replace('|', '%7C')}|{line(label)}>"
 
 
 def _clip(text: str, limit: int) -> str:
@@ -96,9 +107,9 @@ def notice(text: str, *, public: bool = False) -> SlackMessage:
 
 def _source_line(source: Source, reasons: dict[str, str]) -> str:
     article = source.article
-    title = _link(article.url, article.title) if article.url else escape(article.title)
-    note = f" — _{escape(reasons[source.sid])}_" if source.sid in reasons else ""
-    return f"*{source.sid}* {escape(article.source)}: {title}{note}"
+    title = _link(article.url, article.title) if article.url else line(article.title)
+    note = f" — _{line(reasons[source.sid])}_" if source.sid in reasons else ""
+    return f"*{source.sid}* {line(article.source)}: {title}{note}"
 
 
 def _bullets(heading: str, items: Sequence[str]) -> list[Block]:
@@ -109,22 +120,22 @@ def brief_blocks(brief: Brief, left_out: Sequence[str] = ()) -> list[Block]:
     """Title, sentences with their sources, disagreements, sources as links, notes, usage."""
     reasons = {e.sid: e.reason for e in brief.excluded}
     return [
-        HeaderBlock(text=PlainTextObject(text=_clip(brief.title, HEADER_CHARS))),
-        *_sections(f"{escape(s.text)} {markers(s.sources)}" for s in brief.sentences),
+        HeaderBlock(text=PlainTextObject(text=_clip(one_line(brief.title), HEADER_CHARS))),
+        *_sections(f"{line(s.text)} {markers(s.sources)}" for s in brief.sentences),
         *_bullets(
-            say("disagree"), [f"{escape(d.text)} {markers(d.sources)}" for d in brief.disagreements]
+            say("disagree"), [f"{line(d.text)} {markers(d.sources)}" for d in brief.disagreements]
         ),
         *_sections([say("sources"), *(_source_line(s, reasons) for s in brief.sources)]),
-        *_bullets(say("left_out"), [escape(note) for note in left_out]),
-        *_bullets(say("warnings"), [escape(warning) for warning in brief.warnings]),
-        ContextBlock(elements=[MarkdownTextObject(text=escape(usage_line(brief)))]),
+        *_bullets(say("left_out"), [line(note) for note in left_out]),
+        *_bullets(say("warnings"), [line(warning) for warning in brief.warnings]),
+        ContextBlock(elements=[MarkdownTextObject(text=line(usage_line(brief)))]),
     ]
 
 
 def brief_messages(brief: Brief, left_out: Sequence[str] = ()) -> list[SlackMessage]:
     """The brief as one message, or several when it is over MAX_BLOCKS blocks."""
     blocks = brief_blocks(brief, left_out)
-    title = escape(brief.title)
+    title = line(brief.title)
     parts = [blocks[start : start + MAX_BLOCKS] for start in range(0, len(blocks), MAX_BLOCKS)]
     return [
         SlackMessage(

@@ -42,8 +42,8 @@ async def queue_brief(jobs: JobQueue, links: Sequence[str], reply_to: ReplyTo) -
 
 async def _fetch_all(links: Sequence[str], settings: Settings) -> tuple[list[Article], list[str]]:
     """The articles that could be read, and a reason for each link that could not."""
-    limits = FetchLimits.from_settings(settings, allow_private=settings.slack_allow_private_links)
-    async with http_client(settings) as client:
+    limits = FetchLimits.from_settings(settings)
+    async with http_client(settings, allow_private=settings.slack_allow_private_links) as client:
         results = await asyncio.gather(
             *(fetch_article(link, client, limits) for link in links), return_exceptions=True
         )

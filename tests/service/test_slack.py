@@ -5,6 +5,8 @@ articles by `PageServer`, the model by the replay server; the app's own links to
 allowed by FUSEBRIEF_SLACK_ALLOW_PRIVATE_LINKS, except in the test of the default.
 """
 
+import hashlib
+import hmac
 import json
 import re
 import time
@@ -200,6 +202,57 @@ def test_every_slack_route_refuses_an_unsigned_request(
     assert response.status_code == 401
     assert response.json()["error"]["code"] == "slack_request_refused"
     assert slack.posts == []
+
+
+NOT_UTF8 = b"text=\xff\xfe\xc3(&response_url=x"
+
+
+@pytest.mark.parametrize("path", SLACK_ROUTES)
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"X-Slack-Signature": "v0=" + "0" * 64},  # a made-up signature, a fresh timestamp
+        {"X-Slack-Signature": "v0=\xe9t\xe9"},  # not even ASCII
+        {"X-Slack-Signature": "v0=" + "0" * 64, "X-Slack-Request-Timestamp": "9" * 5000},
+    ],
+    ids=["forged", "non-ascii-signature", "huge-timestamp"],
+)
+def test_a_request_slack_did_not_sign_is_a_401_whatever_its_body_and_headers(
+    client: TestClient, slack: CaptureServer, path: str, headers: dict[str, str]
+) -> None:
+    sent = {"X-Slack-Request-Timestamp": str(int(time.time()))} | headers
+    raw = {name: value.encode("latin-1") for name, value in sent.items()}
+    response = client.post(path, content=NOT_UTF8, headers=raw)  # type: ignore[arg-type]
+    assert response.status_code == 401, response.text
+    assert response.json()["error"]["code"] == "slack_request_refused"
+    assert slack.posts == []
+
+
+@pytest.mark.parametrize("path", SLACK_ROUTES)
+def test_a_signed_body_that_is_not_utf8_is_a_422(
+    client: TestClient, slack: CaptureServer, path: str
+) -> None:
+    stamp = str(int(time.time()))
+    digest = hmac.new(SECRET.encode(), f"v0:{stamp}:".encode() + NOT_UTF8, hashlib.sha256)
+    headers = {"X-Slack-Request-Timestamp": stamp, "X-Slack-Signature": f"v0={digest.hexdigest()}"}
+    response = client.post(path, content=NOT_UTF8, headers=headers)
+    assert response.status_code == 422, response.text
+    assert slack.posts == []
+
+
+@pytest.mark.parametrize("path", SLACK_ROUTES)
+def test_a_request_without_a_signature_is_refused_before_its_body_is_read(
+    client: TestClient, path: str
+) -> None:
+    read: list[bytes] = []
+
+    def body() -> Iterator[bytes]:
+        read.append(NOT_UTF8)
+        yield NOT_UTF8
+
+    response = client.post(path, content=body())
+    assert response.status_code == 401
+    assert read == []
 
 
 @pytest.mark.parametrize("path", SLACK_ROUTES)

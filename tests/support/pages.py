@@ -1,6 +1,7 @@
 """A loopback web server for tests: fixed pages by path (articles, feeds, redirects), and a
 record of every request, POST bodies included (webhooks)."""
 
+import ssl
 import threading
 from contextlib import suppress
 from dataclasses import dataclass, field
@@ -33,7 +34,14 @@ class PageServer(LoopbackServer):
     then a 200 for a receiver that fails once. Unknown paths answer 404.
     """
 
-    def __init__(self, pages: dict[str, Page | list[Page]]) -> None:
+    def __init__(
+        self,
+        pages: dict[str, Page | list[Page]],
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        tls: ssl.SSLContext | None = None,
+    ) -> None:
         self.pages = pages
         self.received: list[Received] = []
         self._lock = threading.Lock()
@@ -50,7 +58,7 @@ class PageServer(LoopbackServer):
             def log_message(self, format: str, *args: object) -> None:
                 pass
 
-        super().__init__(Handler)
+        super().__init__(Handler, host=host, port=port, tls=tls)
 
     @property
     def requests(self) -> list[str]:

@@ -35,7 +35,7 @@ def site() -> Iterator[PageServer]:
 async def read(inputs: list[DigestInput], day: Day = LONDON) -> Gathered:
     config = DigestConfig(recipients=["desk@example.org"], inputs=inputs)
     async with httpx.AsyncClient() as client:
-        return await gather(config, day, client, FetchLimits(1_000_000, allow_private=True))
+        return await gather(config, day, client, FetchLimits(1_000_000))
 
 
 async def test_full_text_entries_are_used_without_fetching_their_pages(site: PageServer) -> None:

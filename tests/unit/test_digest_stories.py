@@ -17,7 +17,7 @@ from tests.conftest import FIXTURES
 def fixture_day() -> list[Article]:
     """The example digest's articles of 20 November 2026, read from the fixture files."""
     config = load_config(FIXTURES / "digest" / "digest.toml")
-    limits = FetchLimits(max_bytes=1_000_000, allow_private=True)
+    limits = FetchLimits(max_bytes=1_000_000)
 
     async def read() -> list[Article]:
         async with httpx.AsyncClient() as client:

@@ -1,5 +1,7 @@
 """Slack without a server: Block Kit limits and splitting, links in messages, the verifier."""
 
+import hashlib
+import hmac
 from datetime import UTC, datetime
 
 import pytest
@@ -165,3 +167,59 @@ def test_a_request_is_remembered_until_its_timestamp_goes_stale() -> None:
     clock.time += 2
     with pytest.raises(SlackRequestRefused, match="more than 5 minutes"):
         verifier.check(body, headers)
+
+
+def _sign_bytes(body: bytes, stamp: str, secret: str = "secret") -> str:
+    digest = hmac.new(secret.encode(), b"v0:" + stamp.encode() + b":" + body, hashlib.sha256)
+    return "v0=" + digest.hexdigest()
+
+
+NOT_UTF8 = b"text=\xff\xfe\xc3("
+
+
+def test_a_forged_signature_on_a_body_that_is_not_utf8_is_refused_not_a_crash() -> None:
+    clock = FakeClock()
+    stamp = str(int(clock.time))
+    headers = {"x-slack-request-timestamp": stamp, "x-slack-signature": "v0=" + "0" * 64}
+    with pytest.raises(SlackRequestRefused, match="signature does not match"):
+        SlackVerifier("secret", clock).check(NOT_UTF8, headers)
+
+
+def test_the_signature_covers_the_raw_bytes_of_the_body() -> None:
+    clock = FakeClock()
+    stamp = str(int(clock.time))
+    headers = {
+        "x-slack-request-timestamp": stamp,
+        "x-slack-signature": _sign_bytes(NOT_UTF8, stamp),
+    }
+    SlackVerifier("secret", clock).check(NOT_UTF8, headers)  # the route then answers 422
+
+
+@pytest.mark.parametrize(
+    ("timestamp", "signature"),
+    [
+        ("²", "v0=" + "0" * 64),  # a Unicode digit int() does not take
+        ("9" * 5000, "v0=" + "0" * 64),  # more digits than int() takes
+        ("-5", "v0=" + "0" * 64),
+        ("now", "v0=" + "0" * 64),
+        (None, "v0=" + "0" * 64),
+        ("{now}", "v0=été"),  # compare_digest refuses non-ASCII text
+        ("{now}", "v1=" + "0" * 64),
+        ("{now}", "v0=" + "0" * 63),
+        ("{now}", None),
+    ],
+)
+def test_malformed_signature_headers_are_refused_before_the_body_is_looked_at(
+    timestamp: str | None, signature: str | None
+) -> None:
+    clock = FakeClock()
+    headers = {}
+    if timestamp is not None:
+        headers["x-slack-request-timestamp"] = timestamp.format(now=int(clock.time))
+    if signature is not None:
+        headers["x-slack-signature"] = signature
+    verifier = SlackVerifier("secret", clock)
+    with pytest.raises(SlackRequestRefused, match="missing X-Slack-Signature"):
+        verifier.check_headers(headers)
+    with pytest.raises(SlackRequestRefused, match="missing X-Slack-Signature"):
+        verifier.check(NOT_UTF8, headers)
