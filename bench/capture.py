@@ -142,11 +142,9 @@ def stub_reply(response_format: Any) -> str:
     schema = (response_format or {}).get("json_schema", {}).get("schema", {})
     if not schema:
         return "Stub sentence. [S1]"
-    sentence = schema.get("$defs", {}).get("FuseSentence")
-    if sentence:  # fusebrief's fuse step: cite the first fact ID the schema allows
-        fact_id = sentence["properties"]["facts"]["items"]["enum"][0]
-        return json.dumps({"title": "Stub", "sentences": [{"text": "Stub.", "facts": [fact_id]}]})
-    article = {"facts": ["Stub fact."], "quotes": [], "angle": "Stub."}
+    if "title" in schema.get("properties", {}):  # fusebrief's title step
+        return json.dumps({"title": "Stub"})
+    article = {"kind": "report", "when": "", "facts": ["Stub fact."]}
     return json.dumps({aid: article for aid in schema.get("properties", {})})  # map: A1, A2, …
 
 

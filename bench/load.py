@@ -11,8 +11,8 @@ the stub finds in every prompt, so calls are counted per job. Some submissions r
 earlier Idempotency-Key with the same body, at the same moment as the first.
 
 Reported: submitted, distinct jobs, completed, failed, lost (not final by the deadline),
-duplicated (a repeated key that got a second job, or a job whose fuse step ran more than once:
-exactly one fuse call per job is expected), throughput and submit→done latency
+duplicated (a repeated key that got a second job, or a job whose title step ran more than once:
+exactly one title call per job is expected), throughput and submit→done latency
 (the job's own created_at → finished_at).
 """
 
@@ -228,14 +228,14 @@ def _pct(values: Sequence[float], q: float) -> float:
 
 
 def report(burst: Burst, calls: Sequence[Any], args: argparse.Namespace, wall: float) -> str:
-    fuse_calls = Counter(c.tag for c in calls if c.kind == "fuse")
+    title_calls = Counter(c.tag for c in calls if c.kind == "title")
     map_calls = Counter(c.tag for c in calls if c.kind == "map")
     statuses = Counter(job["status"] for job in burst.final.values())
     done = [j for j in burst.final.values() if j["status"] == "done"]
     lost = [j for j in burst.tag_by_id if j not in burst.final]
     two_jobs_one_key = [k for k, ids in burst.ids_by_key.items() if len(ids) > 1]
-    ran_twice = [j for j, tag in burst.tag_by_id.items() if fuse_calls[tag] > 1]
-    done_without_fuse = [j["id"] for j in done if fuse_calls[burst.tag_by_id[j["id"]]] != 1]
+    ran_twice = [j for j, tag in burst.tag_by_id.items() if title_calls[tag] > 1]
+    done_without_title = [j["id"] for j in done if title_calls[burst.tag_by_id[j["id"]]] != 1]
     retried = [j for j in burst.final.values() if j.get("attempts", 1) > 1]
     latencies = [_stamp(j["finished_at"]) - _stamp(j["created_at"]) for j in done]
     first = min((_stamp(j["created_at"]) for j in done), default=0.0)
@@ -256,10 +256,10 @@ def report(burst: Burst, calls: Sequence[Any], args: argparse.Namespace, wall: f
         ("cancelled", str(statuses["cancelled"])),
         (f"lost (not final after {args.timeout:g} s)", str(len(lost))),
         ("duplicated: a repeated key got a second job", str(len(two_jobs_one_key))),
-        ("duplicated: a job's fuse step ran twice", str(len(ran_twice))),
-        ("done without exactly one fuse call", str(len(done_without_fuse))),
+        ("duplicated: a job's title step ran twice", str(len(ran_twice))),
+        ("done without exactly one title call", str(len(done_without_title))),
         ("jobs with attempts > 1", str(len(retried))),
-        ("LLM calls (map / fuse)", f"{sum(map_calls.values())} / {sum(fuse_calls.values())}"),
+        ("LLM calls (map / title)", f"{sum(map_calls.values())} / {sum(title_calls.values())}"),
         (
             "throughput, jobs/s (first created → last finished)",
             f"{len(done) / span:.2f}" if span else "–",

@@ -103,9 +103,12 @@ def map_batch_tokens(label: str, override: int | None) -> int:
 class Cache:
     """One JSON record per (model, system, bundle), keyed by everything that shapes the output."""
 
-    def __init__(self, root: Path, batch_override: int | None = None) -> None:
+    def __init__(
+        self, root: Path, batch_override: int | None = None, replies: Path | None = None
+    ) -> None:
         self.root = root
         self.batch_override = batch_override
+        self.replies = replies  # --reuse-replies: fusebrief's reply cache, one folder a model
 
     def batch(self, model: str) -> int:
         return map_batch_tokens(model, self.batch_override)
@@ -177,7 +180,7 @@ def hosted_context_tokens(model: str, settings: Settings) -> int:
 
 
 async def run_fusebrief(
-    bundle: Bundle, api_base: str, label: str, context: int, batch: int
+    bundle: Bundle, api_base: str, label: str, context: int, batch: int, replies: Path | None
 ) -> dict[str, Any]:
     from service.brief_json import brief_document
     from service.briefs import BriefService
@@ -192,7 +195,11 @@ async def run_fusebrief(
         llm_context_tokens=context,
         llm_timeout_s=900,
         llm_max_retries=1,
-        cache="off",  # measure the model, not the reply cache (both local sizes are openai/local)
+        # Measure the model, not the reply cache; unless --reuse-replies re-scores a change of
+        # code on the replies the model gave before (a folder per model: both embedded sizes
+        # are openai/local here).
+        cache="off" if replies is None else "sqlite",
+        data_dir=(replies / label) if replies is not None else Settings().data_dir,
         map_batch_tokens=batch,  # as for this model, though the proxy makes every model look local
     )
     service = BriefService(settings, LLMClient(settings))
@@ -205,7 +212,13 @@ async def run_fusebrief(
 
 
 async def run_system(
-    system: str, bundle: Bundle, api_base: str, label: str, context: int, batch: int
+    system: str,
+    bundle: Bundle,
+    api_base: str,
+    label: str,
+    context: int,
+    batch: int,
+    replies: Path | None = None,
 ) -> tuple[dict[str, Any] | None, str, dict[str, Any]]:
     """(brief, error, extra raw output) for one system on one bundle."""
     from bench.baseline import run_baseline
@@ -213,7 +226,8 @@ async def run_system(
 
     try:
         if system == "fusebrief":
-            return await run_fusebrief(bundle, api_base, label, context, batch), "", {}
+            brief = await run_fusebrief(bundle, api_base, label, context, batch, replies)
+            return brief, "", {}
         run = await run_baseline(bundle.data, system, api_base)
         return run.brief, "", {"output_text": run.output_text, "intermediate": run.intermediate}
     except FusebriefError as error:
@@ -260,7 +274,13 @@ def collect(
             started = time.monotonic()
             brief, error, raw = asyncio.run(
                 run_system(
-                    system, bundle, proxy.url, label, upstream.context_tokens, cache.batch(label)
+                    system,
+                    bundle,
+                    proxy.url,
+                    label,
+                    upstream.context_tokens,
+                    cache.batch(label),
+                    cache.replies,
                 )
             )
             seconds = round(time.monotonic() - started, 1)
@@ -485,6 +505,14 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "model: 0 for the embedded one, 2000 for a hosted one)",
     )
     parser.add_argument(
+        "--reuse-replies",
+        type=Path,
+        metavar="DIR",
+        help="keep fusebrief's model replies in DIR and reuse them: a change of code (not of a "
+        "prompt) is then re-scored on the same model output, in seconds (implies --refresh for "
+        "fusebrief's results; the seconds column then measures cache hits)",
+    )
+    parser.add_argument(
         "--cache-dir",
         type=Path,
         metavar="DIR",
@@ -510,13 +538,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     bundles = load_bundles(args.bundles)
     cache = Cache(
-        args.cache_dir or Settings().data_dir / "bench" / "quality", args.map_batch_tokens
+        args.cache_dir or Settings().data_dir / "bench" / "quality",
+        args.map_batch_tokens,
+        args.reuse_replies,
     )
     log(f"{len(bundles)} bundle(s); cache {cache.root}")
     print(f"# fusebrief quality benchmark ({len(bundles)} bundles)\n")
     for label in args.model or ["local-0.5b"]:
         records = collect(
-            label, bundles, cache, baseline=not args.no_baseline, refresh=args.refresh
+            label,
+            bundles,
+            cache,
+            baseline=not args.no_baseline,
+            refresh=args.refresh or args.reuse_replies is not None,
         )
         if args.record:
             write_records(args.record, records)

@@ -8,7 +8,7 @@ Every brief takes the real code path (`build_brief`, litellm over HTTP) to `benc
 whose replies cost `per_call + per_token × completion tokens` of sleep, so the figures hold on
 a busy machine. The critical path (CP) of a brief is what its LLM rounds would take with
 unlimited parallelism and zero overhead, from the stub's own latencies: the slowest map call
-plus the reduce calls that follow it (fusebrief: one fuse call; map_reduce: its collapse and
+plus the reduce calls that follow it (fusebrief: one title call; map_reduce: its collapse and
 combine calls, which LangChain runs one after another). Tables go to stdout, progress to stderr.
 """
 
@@ -78,9 +78,9 @@ class Run:
 
     def phases(self) -> list[float]:
         """One brief's wall time split at the stub's clock: before the first map call,
-        first map call to last map reply, last map reply to the fuse call, fuse, after."""
+        first map call to last map reply, last map reply to the title call, title, after."""
         maps = [c for c in self.calls if c.kind == "map"]
-        fuse = next((c for c in self.calls if c.kind == "fuse"), None)
+        fuse = next((c for c in self.calls if c.kind == "title"), None)
         if not maps or fuse is None:
             return []
         first, last = min(c.started for c in maps), max(c.ended for c in maps)
@@ -284,7 +284,7 @@ def breakdown_rows(runs: Sequence[Run]) -> list[list[str]]:
     for run in runs:
         parts = {
             (kind, part): sum(c.detail.get(part, 0) for c in run.calls if c.kind == kind)
-            for kind in ("map", "fuse")
+            for kind in ("map", "title")
             for part in ("data", "overhead")
         }
         maps = sum(1 for c in run.calls if c.kind == "map")
@@ -297,8 +297,8 @@ def breakdown_rows(runs: Sequence[Run]) -> list[list[str]]:
                     for k in (
                         ("map", "data"),
                         ("map", "overhead"),
-                        ("fuse", "data"),
-                        ("fuse", "overhead"),
+                        ("title", "data"),
+                        ("title", "overhead"),
                     )
                 ),
                 f"{per_map:.0f}",
@@ -312,8 +312,8 @@ BREAKDOWN_HEADER = [
     "articles",
     "map: article text",
     "map: instructions",
-    "fuse: facts",
-    "fuse: instructions",
+    "title: brief",
+    "title: instructions",
     "instr. tok per map call",
     "total ÷ article",
 ]
@@ -339,7 +339,7 @@ def concurrency_row(run: Run) -> list[str]:
 def phase_row(run: Run) -> list[str]:
     phases = run.phases()
     maps = [c.latency_s for c in run.calls if c.kind == "map"]
-    fuse = [c.latency_s for c in run.calls if c.kind == "fuse"]
+    fuse = [c.latency_s for c in run.calls if c.kind == "title"]
     if not phases:
         return [str(run.articles), *["–"] * 6]
     return [
@@ -489,7 +489,7 @@ async def cache_section(stub: StubLLM, body: dict[str, Any], fusebrief_args: dic
 
 LEGEND = """Columns: mapped = articles that reached fusebrief's map step (rewrites and off-topic
 articles are set aside by `identify`); LLM rounds = dependent rounds of one brief (map, then
-fusebrief's fuse call, or map_reduce's collapse and combine calls, which run one after another);
+fusebrief's title call, or map_reduce's collapse and combine calls, which run one after another);
 article tok = cl100k tokens of the articles as sent (headline + text); prompt tok = tokens of
 every prompt sent, all messages (cl100k, counted by the stub); CP = critical path: the slowest
 map call plus the reduce calls of one brief, at the stub's scripted latency, i.e. the wall time

@@ -5,11 +5,10 @@
 depend on how busy the machine is. Replies are deterministic and shaped like a model's:
 
 - a `json_schema` with properties `A1`, `A2`, … (fusebrief's map step, one per article of the
-  call): under each id, facts that are sentences of the text inside that `<article id="…">`,
-  spread over the article, at most the schema's `maxItems`;
-- a `json_schema` with `title` and `sentences` (the fuse step): sentences retell the facts listed
-  as `[S1.F2] text` in the prompt, each citing ids from the schema's `enum`, between the schema's
-  `minItems` and `maxItems`;
+  call): under each id a report whose facts are sentences of the text inside that
+  `<article id="…">`, spread over the article, at most the schema's `maxItems`;
+- a `json_schema` with a `title` (the title step): the first words of the first sentence listed
+  inside `<brief>`;
 - anything else (free text: the LangChain baseline): a few sentences of the prompt's article
   text, each ending with the `[S#]` marker of the article it came from.
 
@@ -36,9 +35,8 @@ MAP_FACTS = 8  # facts a map reply carries (when the schema allows that many)
 TEXT_SENTENCES = 4  # sentences of a free-text summary of one article
 _ARTICLE = re.compile(r"<article\b(?P<attrs>[^>]*)>\s*(?P<body>.*?)\s*</article>", re.S)
 _ID_ATTR = re.compile(r'\bid="([^"]*)"')
-_FACTS = re.compile(r"<facts>\s*(?P<body>.*?)\s*</facts>", re.S)
+_BRIEF = re.compile(r"<brief>\s*(?P<body>.*?)\s*</brief>", re.S)
 _ARTICLE_ID = re.compile(r"A\d+")
-_FACT_LINE = re.compile(r"^\[(S\d+\.F\d+)\]\s*(.+)$", re.M)
 _SID_HEADER = re.compile(r"^\[(S\d+)\][^\n]*$", re.M)
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+(?=[\"“‘(A-Z0-9])")
 _MARKER = re.compile(r"\s*\[S\d+(?:,\s*S\d+)*\]")
@@ -60,7 +58,7 @@ class Latency:
 class Call:
     """One chat request as the stub answered it."""
 
-    kind: str  # "map", "fuse", "text-map", "text-reduce" (free text), "json" (another schema)
+    kind: str  # "map", "title", "text-map", "text-reduce" (free text), "json" (another schema)
     prompt_tokens: int
     completion_tokens: int
     latency_s: float
@@ -101,26 +99,15 @@ def map_reply(prompt: str, schema: dict[str, Any]) -> dict[str, Any]:
     for aid in schema.get("properties", {}):
         headline, _, text = bodies.get(aid, "").partition("\n\n")
         facts = _spread(_sentences(text or headline), min(MAP_FACTS, limit))
-        angle = f"The article leads with: {headline.strip()[:120]}"
-        reply[aid] = {"facts": facts, "quotes": [], "angle": angle}
+        reply[aid] = {"kind": "report", "when": "", "facts": facts}
     return reply
 
 
-def fuse_reply(prompt: str, schema: dict[str, Any]) -> dict[str, Any]:
-    """One sentence per fact (facts spread over the list), each citing its fact id."""
-    sentence_def = schema.get("$defs", {}).get("FuseSentence", {})
-    allowed = sentence_def.get("properties", {}).get("facts", {}).get("items", {}).get("enum")
-    texts = {fid: text.strip() for fid, text in _FACT_LINE.findall(prompt)}
-    ids = [fid for fid in texts if allowed is None or fid in allowed]
-    bounds = schema.get("properties", {}).get("sentences", {})
-    most = int(bounds.get("maxItems") or 10)
-    least = int(bounds.get("minItems") or 1)
-    chosen = _spread(ids, most)
-    while chosen and len(chosen) < least:  # too few facts: cite some twice rather than fail
-        chosen.append(chosen[len(chosen) % len(ids)])
-    sentences = [{"text": texts[fid], "facts": [fid]} for fid in chosen]
-    first = texts[ids[0]] if ids else "The story"
-    return {"title": " ".join(first.split()[:12]).rstrip(".,;:"), "sentences": sentences}
+def title_reply(prompt: str) -> dict[str, Any]:
+    """The first words of the brief's first sentence."""
+    brief = _BRIEF.search(prompt)
+    first = (brief.group("body") if brief else "The story").lstrip("- ").split("\n")[0]
+    return {"title": " ".join(first.split()[:12]).rstrip(".,;:")}
 
 
 def text_reply(prompt: str) -> tuple[str, str]:
@@ -150,8 +137,9 @@ def _schema_of(body: dict[str, Any]) -> dict[str, Any] | None:
 
 
 def _breakdown(kind: str, prompt: str, total: int) -> dict[str, int]:
-    """Prompt tokens that are article text (map) or facts (fuse), and the rest (instructions)."""
-    pattern = {"map": _ARTICLE, "fuse": _FACTS}.get(kind)
+    """Prompt tokens that are article text (map) or the brief (title), and the rest
+    (instructions)."""
+    pattern = {"map": _ARTICLE, "title": _BRIEF}.get(kind)
     found = pattern.finditer(prompt) if pattern else ()
     data = sum(count_tokens(match.group("body")) for match in found)
     return {"data": data, "overhead": total - data}
@@ -167,8 +155,8 @@ def answer(body: dict[str, Any]) -> tuple[str, str]:
     properties = schema.get("properties", {})
     if properties and all(_ARTICLE_ID.fullmatch(name) for name in properties):
         return "map", json.dumps(map_reply(prompt, schema), ensure_ascii=False)
-    if "sentences" in properties:
-        return "fuse", json.dumps(fuse_reply(prompt, schema), ensure_ascii=False)
+    if "title" in properties:
+        return "title", json.dumps(title_reply(prompt), ensure_ascii=False)
     return "json", "{}"
 
 

@@ -5,6 +5,7 @@ stores; and the brief read back from it (a job's result rendered as Markdown or 
 two the same.
 """
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -17,6 +18,7 @@ from service.types import (
     Disagreement,
     Exclusion,
     Fact,
+    Passage,
     Sentence,
     Source,
     Usage,
@@ -25,16 +27,27 @@ from service.types import (
 _WHEN = TypeAdapter(datetime | None)
 
 
-def brief_document(brief: Brief) -> dict[str, Any]:
-    """The brief as JSON-ready data."""
+def _evidence(passages: Sequence[Passage]) -> list[dict[str, Any]]:
+    return [{"sid": p.sid, "start": p.start, "end": p.end, "quote": p.quote} for p in passages]
+
+
+def _said(sentence: Sentence | Disagreement) -> dict[str, Any]:
+    return {
+        "text": sentence.text,
+        "sources": list(sentence.sources),
+        "evidence": _evidence(sentence.evidence),
+    }
+
+
+def brief_document(brief: Brief, *, source_text: bool = False) -> dict[str, Any]:
+    """The brief as JSON-ready data; with `source_text`, each source's document (headline,
+    blank line, cleaned text), to which the evidence offsets refer."""
     return {
         "id": brief.id,
         "title": brief.title,
         "language": brief.language,
-        "sentences": [{"text": s.text, "sources": list(s.sources)} for s in brief.sentences],
-        "disagreements": [
-            {"text": d.text, "sources": list(d.sources)} for d in brief.disagreements
-        ],
+        "sentences": [_said(s) for s in brief.sentences],
+        "disagreements": [_said(d) for d in brief.disagreements],
         "sources": [
             {
                 "sid": s.sid,
@@ -44,14 +57,19 @@ def brief_document(brief: Brief) -> dict[str, Any]:
                 "published_at": _WHEN.dump_python(s.article.published_at, mode="json"),
                 "language": s.language,
                 "id": s.article.client_id,
+                "text": s.document if source_text else None,
             }
             for s in brief.sources
         ],
         "article_summaries": [
             {
                 "sid": s.sid,
-                "facts": [{"id": f.fid, "text": f.text} for f in s.facts],
-                "angle": s.angle,
+                "kind": s.kind,
+                "when": s.when,
+                "facts": [
+                    {"id": f.fid, "text": f.text, "evidence": _evidence(f.passages)}
+                    for f in s.facts
+                ],
                 "chunks": s.chunks,
             }
             for s in brief.summaries
@@ -69,8 +87,13 @@ def brief_document(brief: Brief) -> dict[str, Any]:
     }
 
 
+def _passages(items: Sequence[dict[str, Any]]) -> tuple[Passage, ...]:
+    return tuple(Passage(p["sid"], p["start"], p["end"], p["quote"]) for p in items)
+
+
 def brief_from_document(data: dict[str, Any]) -> Brief:
-    """A brief read back from its JSON form, for rendering (the sources' text is not in it)."""
+    """A brief read back from its JSON form, for rendering (with the sources' text only when the
+    document carries it)."""
     sources = [
         Source(
             sid=s["sid"],
@@ -83,7 +106,7 @@ def brief_from_document(data: dict[str, Any]) -> Brief:
                 language=s["language"],
                 client_id=s["id"],
             ),
-            text="",
+            text=(s.get("text") or "").partition("\n\n")[2],
             language=s["language"],
         )
         for s in data["sources"]
@@ -92,14 +115,23 @@ def brief_from_document(data: dict[str, Any]) -> Brief:
         id=data["id"],
         title=data["title"],
         language=data["language"],
-        sentences=[Sentence(s["text"], tuple(s["sources"])) for s in data["sentences"]],
-        disagreements=[Disagreement(d["text"], tuple(d["sources"])) for d in data["disagreements"]],
+        sentences=[
+            Sentence(s["text"], tuple(s["sources"]), _passages(s["evidence"]))
+            for s in data["sentences"]
+        ],
+        disagreements=[
+            Disagreement(d["text"], tuple(d["sources"]), _passages(d["evidence"]))
+            for d in data["disagreements"]
+        ],
         sources=sources,
         summaries=[
             ArticleSummary(
                 sid=s["sid"],
-                facts=tuple(Fact(f["id"], s["sid"], f["text"]) for f in s["facts"]),
-                angle=s["angle"],
+                facts=tuple(
+                    Fact(f["id"], s["sid"], f["text"], _passages(f["evidence"])) for f in s["facts"]
+                ),
+                kind=s["kind"],
+                when=s["when"],
                 chunks=s["chunks"],
             )
             for s in data["article_summaries"]

@@ -56,6 +56,7 @@ class BriefRequest:
                 "language": self.options.language,
                 "max_sentences": self.options.max_sentences,
                 "model": self.options.model,
+                "source_text": self.options.source_text,
             },
         }
 
@@ -72,6 +73,7 @@ class BriefRequest:
                 language=options.get("language"),
                 max_sentences=options.get("max_sentences") or 0,  # 0: the server's default
                 model=options.get("model"),
+                source_text=bool(options.get("source_text")),
             ),
         )
 
@@ -113,6 +115,7 @@ class BriefService:
         language: str | None = None,
         max_sentences: int | None = None,
         model: str | None = None,
+        source_text: bool = False,
     ) -> BriefRequest:
         """Check the bundle against the configured limits and fill in the defaults."""
         settings = self.settings
@@ -146,7 +149,9 @@ class BriefService:
                 f"options.model {model!r} is not offered here; choose one of "
                 f"{', '.join(self.models.allowed_models)} or leave it out"
             )
-        options = BriefOptions(language=language, max_sentences=length, model=model)
+        options = BriefOptions(
+            language=language, max_sentences=length, model=model, source_text=source_text
+        )
         return BriefRequest(tuple(articles), options)
 
     def request_from_json(self, data: dict[str, Any]) -> BriefRequest:
@@ -157,6 +162,7 @@ class BriefService:
             language=parsed.options.language,
             max_sentences=parsed.options.max_sentences,
             model=parsed.options.model,
+            source_text=parsed.options.source_text,
         )
 
     async def brief(self, request: BriefRequest, progress: ProgressSink = no_progress) -> Brief:
@@ -177,4 +183,6 @@ class BriefService:
 
     async def run_job(self, payload: dict[str, Any], progress: ProgressSink) -> dict[str, Any]:
         """The handler of a "brief" job: the stored request in, the brief's JSON out."""
-        return brief_document(await self.brief(self.request_from_json(payload), progress))
+        request = self.request_from_json(payload)
+        brief = await self.brief(request, progress)
+        return brief_document(brief, source_text=request.options.source_text)

@@ -52,9 +52,8 @@ STAGE_LABELS = {  # the pipeline's progress stages, as the terminal shows them
     "clean": "cleaning the articles",
     "identify": "identifying sources",
     "map": "extracting facts",
-    "fuse": "writing the brief",
-    "revise": "rewriting the brief after the citation check",
-    "check": "checking citations",
+    "check": "writing and checking the brief",
+    "title": "writing the title",
 }
 # Exit codes by error (the most specific class in an error's MRO decides); README, "Command line"
 # and "Daily digest by email".

@@ -9,13 +9,16 @@ disagreement is built here from versioned templates, quoting and citing every si
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from service.prompts import disagreement_templates
+from service.prompts import phrases
 from service.textutil import (
+    CALENDAR_WORDS,
+    STOPWORDS,
+    Features,
     Quantity,
     content_words_in_order,
-    figures,
+    features,
     names,
-    quantities,
+    stem,
     words,
 )
 from service.types import ArticleSummary, Conflict, Disagreement, Fact, Source
@@ -24,21 +27,15 @@ CONTEXT_OVERLAP = 0.4  # overlap coefficient of the two facts' context words
 NEAR_WORDS = 3  # content words each side of a quantity that say what it measures
 NEAR_OVERLAP = 0.6  # overlap of those words above which other names do not matter…
 NEAR_SHARED = 3  # …when at least this many are shared
-CALENDAR_WORDS = frozenset(
-    "monday tuesday wednesday thursday friday saturday sunday january february march april may"
-    " june july august september october november december".split()
-)
 IGNORED_UNITS = frozenset({"", "and", "or", "to", "of", "in", "on", "at", "the", "a"})
-_SUFFIXES = ("ing", "ed", "es", "s", "e")
-
-
-def _stem(word: str) -> str:
-    """A crude stem, alike for both sides: "fined"/"fine", "Quillon's"/"Quillon", "jobs"/"job"."""
-    word = word.lower().removesuffix("'s").removesuffix("’s")
-    for suffix in _SUFFIXES:
-        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
-            return word[: -len(suffix)]
-    return word
+ACTION_WORDS = 4  # content words beside a who/when anchor that say what happened
+ACTION_SHARED = 2  # … of which two sources must share this many to speak of one action
+# Two sources that each give one figure for something they both count (jobs, votes, homes) give
+# it for one quantity when the figures are this close: outlets disagree by a little, not by a
+# factor (187 on the first train vs 2,600 a day are two quantities).
+CLOSE_VALUES = 1.5
+# … but never for measures any number of things share (shares, spans of time).
+GENERIC_UNITS = frozenset("percent second minute hour day week month year time per cent".split())
 
 
 def _overlap(a: set[str], b: set[str]) -> float:
@@ -58,23 +55,25 @@ class _Context:
 
 def _context(fact: Fact, quantity: Quantity, stated: set[tuple[float, str]]) -> _Context:
     before, _, after = fact.text.partition(quantity.text)
-    unit = {_stem(w) for w in quantity.unit.split()}
+    unit = {stem(w) for w in quantity.unit.split()}
 
     def stems(part: str) -> list[str]:
-        return [s for s in map(_stem, content_words_in_order(part)) if s not in unit]
+        return [s for s in map(stem, content_words_in_order(part)) if s not in unit]
 
     text = f"{before} {after}"
     return _Context(
         words=set(stems(text)),
         near=set(stems(before)[-NEAR_WORDS:] + stems(after)[:NEAR_WORDS]),
-        names={_stem(n) for n in names(text) if n.lower() not in CALENDAR_WORDS},
-        all_stems={_stem(w) for w in words(text)},
+        names={stem(n) for n in names(text) if n.lower() not in CALENDAR_WORDS},
+        all_stems={stem(w) for w in words(text)},
         stated=stated,
     )
 
 
 def _same_quantity(qa: Quantity, a: _Context, qb: Quantity, b: _Context) -> bool:
     if qa.unit != qb.unit or qa.unit in IGNORED_UNITS or qa.value == qb.value:
+        return False
+    if not _close(qa, qb):  # outlets disagree by a little, not by a factor
         return False
     # A fact that states both figures ("cost 412 million, above the estimate of 265 million")
     # agrees with the other on the one they share and measures something else with the other.
@@ -99,57 +98,213 @@ def find_conflicts(
 ) -> list[Conflict]:
     """Groups of facts that disagree on one quantity, each group spanning 2+ sources."""
     original = {s.sid: s.duplicate_of or s.sid for s in sources}
-    items = [(f, q) for s in summaries for f in s.facts for q in quantities(f.text)]
-    stated = {f: figures(f.text) for f, _ in items}  # once per fact, not once per quantity
+    items = [(f, q) for s in summaries for f in s.facts for q in features(f.text).quantities]
+    stated = {f: set(features(f.text).figures) for f, _ in items}
     contexts = [_context(f, q, stated[f]) for f, q in items]  # once per item, not once per pair
+    lone = _lone_values(items, original)
     groups: list[list[tuple[Fact, Quantity]]] = []
     for i, (fact_a, qa) in enumerate(items):
         for j in range(i + 1, len(items)):
             fact_b, qb = items[j]
             if original[fact_a.sid] == original[fact_b.sid]:
                 continue
-            if not _same_quantity(qa, contexts[i], qb, contexts[j]):
+            same = _same_quantity(qa, contexts[i], qb, contexts[j])
+            if not same and not _lone_and_close(
+                qa, qb, lone, original[fact_a.sid], original[fact_b.sid]
+            ):
                 continue
             group = next((g for g in groups if (fact_a, qa) in g or (fact_b, qb) in g), None)
             if group is None:
                 groups.append([(fact_a, qa), (fact_b, qb)])
             else:
                 group.extend(item for item in ((fact_a, qa), (fact_b, qb)) if item not in group)
-    return [Conflict(unit=g[0][1].unit, facts=tuple(f for f, _ in g)) for g in groups]
+    figures = [
+        Conflict(
+            unit=g[0][1].unit,
+            facts=tuple(f for f, _ in g),
+            values=tuple(q.text for _, q in g),
+        )
+        for g in groups
+    ]
+    return figures + _action_conflicts(summaries, original)
+
+
+@dataclass(frozen=True)
+class _Action:
+    """Something a fact says happened, anchored on who did it or when: the anchor as written
+    ("Hebden", "Tuesday") and the content stems of the action beside it."""
+
+    fact: Fact
+    kind: str  # "who" or "when"
+    anchor: str
+    action: frozenset[str]
+    verb: str  # for "who": the first content word after the name (what the person did)
+
+
+def _actions(fact: Fact) -> list[_Action]:
+    """The who and when anchors of a fact: each name with the words that follow it (what that
+    person did), each weekday or month with the words before it (what happened then); names
+    are left out of the action (they say who, not what)."""
+    tokens = words(fact.text)
+    named = features(fact.text).names
+    found = []
+    for i, token in enumerate(tokens):
+        lower = token.lower()
+        if lower in CALENDAR_WORDS:
+            before = [stem(w) for w in tokens[:i] if _content(w) and w not in named]
+            found.append(_Action(fact, "when", token, frozenset(before[-ACTION_WORDS:]), ""))
+        elif token in named and (i + 1 == len(tokens) or tokens[i + 1] not in named):
+            after = [stem(w) for w in tokens[i + 1 : i + 1 + ACTION_WORDS * 2] if _content(w)]
+            action = [w for w in after if w.capitalize() not in named][:ACTION_WORDS]
+            if after and after[0] in action:  # the name is followed by what it did
+                found.append(_Action(fact, "who", token, frozenset(action), after[0]))
+    return found
+
+
+def _content(word: str) -> bool:
+    return len(word) >= 3 and not word.isdigit() and word.lower() not in STOPWORDS
+
+
+def _action_conflicts(
+    summaries: Sequence[ArticleSummary], original: dict[str, str]
+) -> list[Conflict]:
+    """Two sources saying one thing happened (the same action words) with different people
+    doing it, or on different days: "Mayor Kerr signed the order" vs "Hebden signed the order";
+    "signed on Tuesday" vs "signed on Wednesday". Each side's anchor must be absent from the
+    other side's fact, and each source must give only one anchor for that action."""
+    actions = [a for s in summaries for f in s.facts for a in _actions(f)]
+    conflicts: list[Conflict] = []
+    used: set[str] = set()
+    for i, a in enumerate(actions):
+        for b in actions[i + 1 :]:
+            if a.kind != b.kind or original[a.fact.sid] == original[b.fact.sid]:
+                continue
+            if a.verb != b.verb:  # "Kerr signed" and "Hebden signed"; not "Hebden visited"
+                continue
+            if a.anchor.lower() == b.anchor.lower() or {a.fact.fid, b.fact.fid} & used:
+                continue
+            shared = a.action & b.action
+            if len(shared) < ACTION_SHARED or _overlap(set(a.action), set(b.action)) < 0.5:
+                continue
+            if not any(len(w) >= 4 for w in shared - {a.verb}):  # the action, not "told him"
+                continue
+            if a.anchor.lower() in b.fact.text.lower() or b.anchor.lower() in a.fact.text.lower():
+                continue
+            if not (_one_anchor(a, actions, original) and _one_anchor(b, actions, original)):
+                continue
+            conflicts.append(Conflict(a.kind, (a.fact, b.fact), (a.anchor, b.anchor)))
+            used |= {a.fact.fid, b.fact.fid}
+    return conflicts
+
+
+def _one_anchor(mine: _Action, actions: Sequence[_Action], original: dict[str, str]) -> bool:
+    """Whether the source gives this action one anchor only (not "Kerr, then Hebden, signed")."""
+    source = original[mine.fact.sid]
+    return all(
+        other.anchor.lower() == mine.anchor.lower()
+        for other in actions
+        if original[other.fact.sid] == source
+        and other.kind == mine.kind
+        and len(other.action & mine.action) >= ACTION_SHARED
+    )
+
+
+def _lone_values(
+    items: Sequence[tuple[Fact, Quantity]], original: dict[str, str]
+) -> dict[tuple[str, str], set[float]]:
+    """(source, noun) → every value the source gives for that noun, in any of its facts."""
+    values: dict[tuple[str, str], set[float]] = {}
+    for fact, quantity in items:
+        for noun in quantity.nouns:
+            values.setdefault((original[fact.sid], noun), set()).add(quantity.value)
+    return values
+
+
+def _close(qa: Quantity, qb: Quantity) -> bool:
+    """Figures close enough to be two reports of one quantity (see CLOSE_VALUES)."""
+    low, high = sorted((qa.value, qb.value))
+    return low > 0 and high / low <= CLOSE_VALUES
+
+
+def _lone_and_close(
+    qa: Quantity, qb: Quantity, lone: dict[tuple[str, str], set[float]], sa: str, sb: str
+) -> bool:
+    """Each source gives exactly one figure for a thing both count, and the two are close."""
+    if qa.value == qb.value or not _close(qa, qb):
+        return False
+    shared = (qa.nouns & qb.nouns) - IGNORED_UNITS - GENERIC_UNITS
+    return any(lone[sa, noun] == {qa.value} and lone[sb, noun] == {qb.value} for noun in shared)
+
+
+def differing(a: Fact, b: Fact) -> tuple[str, str, str] | None:
+    """How two facts of different sources that state the same claim differ, if they do:
+    (what differs, a's value, b's value). What differs is a figure's unit when they give one
+    quantity different values, "when" when they name different days or months, or "who" when
+    each names one person the other does not (and nothing else differs)."""
+    fa, fb = features(a.text), features(b.text)
+    for qa in fa.quantities:
+        if not qa.unit or qa.unit in IGNORED_UNITS or (qa.value, qa.unit) in fb.figures:
+            continue
+        for qb in fb.quantities:
+            if qb.unit == qa.unit and (qb.value, qb.unit) not in fa.figures and _close(qa, qb):
+                return qa.unit, qa.text, qb.text
+    if fa.calendar and fb.calendar and not fa.calendar & fb.calendar:
+        return "when", _word(a.text, fa.calendar), _word(b.text, fb.calendar)
+    only_a, only_b = _own_names(fa, fb, b.text), _own_names(fb, fa, a.text)
+    if len(only_a) == 1 and len(only_b) == 1 and not fa.figures ^ fb.figures:
+        return "who", only_a[0], only_b[0]
+    return None
+
+
+def _own_names(mine: Features, other: Features, other_text: str) -> list[str]:
+    """The names one fact gives that the other neither gives nor mentions in any form."""
+    lower = other_text.lower()
+    return sorted(n for n in mine.names - other.names if stem(n) not in lower)
+
+
+def _word(text: str, found: frozenset[str]) -> str:
+    """The first of the lower-cased words `found`, as the text writes it."""
+    for word in words(text):
+        if word.lower() in found:
+            return word
+    return sorted(found)[0]
 
 
 def disputed_values(conflicts: Sequence[Conflict]) -> set[tuple[float, str]]:
-    """(value, unit) pairs that must never appear in the brief as plain fact."""
+    """(value, noun) pairs that must never appear in the brief as plain fact: see `disputes`."""
     return {
-        (q.value, q.unit)
+        (q.value, noun)
         for c in conflicts
         for f in c.facts
-        for q in quantities(f.text)
-        if q.unit == c.unit
+        for q in features(f.text).quantities
+        if c.unit in q.nouns
+        for noun in q.nouns
     }
 
 
-def describe(conflict: Conflict, language: str, outlets: dict[str, str]) -> Disagreement:
-    """The neutral sentence reporting one disagreement: each side's figure and its own words."""
-    templates = disagreement_templates()["templates"]
-    template = templates.get(language, templates["en"])
+def disputes(text: str, disputed: set[tuple[float, str]]) -> bool:
+    """Whether the text states a disputed figure."""
+    return any((q.value, noun) in disputed for q in features(text).quantities for noun in q.nouns)
+
+
+def describe(conflict: Conflict, language: str, labels: dict[str, str]) -> Disagreement:
+    """The neutral sentence reporting one disagreement: each side's value and its own words,
+    with the passages that state them."""
+    template = phrases(language)
     sides: list[str] = []
     sids: list[str] = []
-    given: set[tuple[str, float]] = set()  # a source stating one figure twice is one side
-    for fact in conflict.facts:
-        quantity = next(q for q in quantities(fact.text) if q.unit == conflict.unit)
-        if (fact.sid, quantity.value) in given:
+    given: set[tuple[str, str]] = set()  # a source stating one value twice is one side
+    for fact, value in zip(conflict.facts, conflict.values, strict=True):
+        if (fact.sid, value.lower()) in given:
             continue
-        given.add((fact.sid, quantity.value))
+        given.add((fact.sid, value.lower()))
         sides.append(
             template["side"].format(
-                sid=fact.sid,
-                outlet=outlets[fact.sid],
-                value=quantity.text,
-                fact=fact.text.rstrip(". "),
+                source=labels[fact.sid], value=value, fact=fact.text.rstrip(". ")
             )
         )
         if fact.sid not in sids:
             sids.append(fact.sid)
     text = template["sentence"].format(sides=template["join"].join(sides))
-    return Disagreement(text=text, sources=tuple(sids))
+    evidence = tuple(p for fact in conflict.facts for p in fact.passages)
+    return Disagreement(text=text, sources=tuple(sids), evidence=evidence)

@@ -1,18 +1,22 @@
 """The whole pipeline in one function: articles in, one cited, checked brief out.
 
 `build_brief` is called by the brief service (service.briefs) only; every entry point goes through
-that. Two model rounds sit on the critical path: map (all articles in parallel), fuse (and a
-third, revise, only when the citation check removed most of the fused draft).
+that. The model is asked twice on the critical path: the map step (every article's facts, in
+parallel) and the title. Everything between — which facts state the same claim, where sources
+disagree, which articles report another event, what the brief says and in what order, whether
+each sentence stands on the passages it cites — is decided in code.
 """
 
 import uuid
 from collections.abc import Sequence
+from dataclasses import replace
 
-from service.citations import Evidence, check_citations, check_title
+from service.align import align_summaries
+from service.claims import plan_brief
 from service.clean import remove_shared_lines
-from service.conflicts import describe, disputed_values, find_conflicts
+from service.conflicts import describe, disputed_values
 from service.errors import InvalidBundle, ModelOutputInvalid
-from service.fuse import fuse, needs_revision, revise
+from service.events import different_events
 from service.identify import identify, main_language
 from service.llm import JsonModel
 from service.prompts import prompt_version
@@ -21,13 +25,13 @@ from service.types import (
     Article,
     Brief,
     BriefOptions,
+    Exclusion,
     ProgressEvent,
     ProgressSink,
     Source,
     no_progress,
 )
-
-MIN_MODEL_SENTENCES = 3
+from service.write import state_claims, write_title
 
 
 async def build_brief(
@@ -47,8 +51,7 @@ async def build_brief(
 
     # 2. Identify: S1..Sn, language, duplicates, off-topic.
     sources, excluded = identify(articles, [c.text for c in cleaned])
-    detail = "; ".join(f"{e.sid} {e.reason}" for e in excluded)
-    progress(ProgressEvent("identify", len(sources), len(sources), detail))
+    progress(ProgressEvent("identify", len(sources), len(sources), _listed(excluded)))
     usable = [s for s in sources if not s.set_aside]
     if not usable:
         raise InvalidBundle(
@@ -56,76 +59,68 @@ async def build_brief(
         )
     language = (options.language or main_language(sources)).lower()
 
-    # 3 + 4. Chunk and map: numbered facts per article, in parallel.
+    # 3 + 4. Chunk and map: each article's kind, when its event happened, its facts.
     progress(ProgressEvent("map", 0, len(usable)))
     done: list[Source] = []
 
-    def summarized(source: Source) -> None:
+    def mapped(source: Source) -> None:
         done.append(source)
         progress(ProgressEvent("map", len(done), len(usable), source.sid))
 
-    summaries = await summarize_all(usable, model, language, map_batch_tokens, summarized)
+    summaries = await summarize_all(usable, model, language, map_batch_tokens, mapped)
     if not any(s.facts for s in summaries):
         raise ModelOutputInvalid(
             f"the model {model.name} extracted no facts from any article; try a larger model"
         )
 
-    # 5. Fuse: disagreements found in code; the model writes the brief over the other facts.
-    conflicts = find_conflicts(summaries, sources)
-    progress(ProgressEvent("fuse", 0, 1))
-    # Disagreement sentences count towards the brief's length.
-    room = max(MIN_MODEL_SENTENCES, options.max_sentences - len(conflicts))
-    draft = await fuse(summaries, conflicts, model, language, room)
-    progress(ProgressEvent("fuse", 1, 1))
+    # 5. Evidence: every fact aligned to the passage of its article that states it; a fact no
+    # passage supports is the model's invention and is left out.
+    summaries, unsupported = align_summaries(summaries, sources, language)
 
-    # 6. Check citations deterministically; report every disagreement with its sources. A draft
-    # that lost most of its sentences to the check is written once more, told what was removed
-    # and why; the draft keeping more sentences stands.
-    disputed = disputed_values(conflicts)
-    evidence = Evidence.build(sources, summaries, language)  # what each source says, indexed once
-    checked = check_citations(draft.sentences, sources, summaries, evidence, disputed)
-    if needs_revision(draft, len(checked.sentences)):
-        progress(ProgressEvent("revise", 0, 1))
-        second = await revise(draft, checked.warnings, model)
-        rechecked = check_citations(second.sentences, sources, summaries, evidence, disputed)
-        progress(ProgressEvent("revise", 1, 1))
-        outcome = "its second draft stands"
-        if len(rechecked.sentences) > len(checked.sentences):
-            draft, checked = second, rechecked
-        else:
-            outcome = "its second draft kept no more, so the first stands"
-        checked.warnings.insert(
-            0,
-            f"the citation check removed most of the model's first draft, and the model was "
-            f"asked once to write it again: {outcome}",
+    # 6. Events: an article about another event under the same names is set aside.
+    other_events = different_events(sources, summaries)
+    if other_events:
+        sources = [replace(s, set_aside=True) if s.sid in other_events else s for s in sources]
+        summaries = [s for s in summaries if s.sid not in other_events]
+        excluded = _in_order(
+            excluded + [Exclusion(*item) for item in other_events.items()], sources
         )
-    title, title_warning = check_title(
-        draft.title, checked.sentences, sources, evidence, disputed, language
+        progress(ProgressEvent("identify", len(sources), len(sources), _listed(excluded)))
+
+    # 7. Plan: claims (facts that state the same thing, whoever states it), disagreements, rank.
+    plan = plan_brief(summaries, sources, options.max_sentences)
+    labels = {s.sid: s.label for s in sources}
+    disagreements = [describe(c, language, labels) for c in plan.conflicts]
+
+    # 8. Write and check: each claim's sentence cites every source that states it and the
+    # passages that do; then the title, the one model call after the map step.
+    progress(ProgressEvent("check", 0, plan.room))
+    disputed = disputed_values(plan.conflicts)
+    sentences, left_out = state_claims(
+        plan.ranked, plan.room, sources, summaries, language, disputed
     )
-    outlets = {s.sid: s.article.source for s in sources}
-    disagreements = [describe(c, language, outlets) for c in conflicts]
+    progress(ProgressEvent("check", len(sentences), plan.room))
+    progress(ProgressEvent("title", 0, 1))
+    title, title_warning = await write_title(sentences, sources, model, language, disputed)
+    progress(ProgressEvent("title", 1, 1))
+
     warnings = [
         f"{s.sid}: removed a passage addressed to an AI model (possible prompt injection): "
         f"“{line[:120]}”"
         for s, c in zip(sources, cleaned, strict=True)
         for line in c.injections
-    ] + checked.warnings
+    ]
+    warnings += unsupported + left_out
     if title_warning:
         warnings.append(title_warning)
-    if draft.facts_left_out:
-        warnings.append(
-            f"{draft.facts_left_out} lower-ranked fact(s) were not offered to the model for "
-            "this brief (its fact budget, set by the model's context and the brief's length)"
-        )
-    if len(checked.sentences) < min(5, options.max_sentences):
-        warnings.append(f"only {len(checked.sentences)} sentence(s) passed the citation check")
-    progress(ProgressEvent("check", len(checked.sentences), len(draft.sentences)))
+    if len(sentences) < min(5, options.max_sentences):
+        warnings.append(f"only {len(sentences)} sentence(s) passed the citation check")
 
     return Brief(
         id=uuid.uuid4().hex,
         title=title,
         language=language,
-        sentences=checked.sentences,
+        sentences=sentences,
         disagreements=disagreements,
         sources=sources,
         summaries=summaries,
@@ -135,3 +130,12 @@ async def build_brief(
         usage=model.usage,
         warnings=warnings,
     )
+
+
+def _listed(excluded: Sequence[Exclusion]) -> str:
+    return "; ".join(f"{e.sid} {e.reason}" for e in excluded)
+
+
+def _in_order(excluded: Sequence[Exclusion], sources: Sequence[Source]) -> list[Exclusion]:
+    order = {s.sid: i for i, s in enumerate(sources)}
+    return sorted(excluded, key=lambda e: order[e.sid])

@@ -12,9 +12,9 @@ _PACKAGED = Path(__file__).parent / "_prompts"  # where a built wheel puts promp
 _CHECKOUT = Path(__file__).parent.parent / "prompts"  # a source checkout / editable install
 PROMPTS_DIR = _PACKAGED if _PACKAGED.is_dir() else _CHECKOUT
 
-MAP_PROMPT = ("map", "v4")
-FUSE_PROMPT = ("fuse", "v3")
-DISAGREEMENT_FILE = "disagreement.json"
+MAP_PROMPT = ("map", "v5")
+TITLE_PROMPT = ("title", "v1")
+PHRASES_FILE = "phrases.json"  # the sentences code writes: disagreements, attributed opinions
 
 LANGUAGE_NAMES = {
     "en": "English",
@@ -76,16 +76,21 @@ def load_prompt(name: str, version: str) -> Prompt:
 
 
 @cache
-def disagreement_templates() -> dict[str, Any]:
-    data: dict[str, Any] = json.loads((PROMPTS_DIR / DISAGREEMENT_FILE).read_text("utf-8"))
+def _phrases() -> dict[str, Any]:
+    data: dict[str, Any] = json.loads((PROMPTS_DIR / PHRASES_FILE).read_text("utf-8"))
     return data
+
+
+def phrases(language: str) -> dict[str, str]:
+    """The sentence templates for a brief in `language` (English where it has none)."""
+    templates: dict[str, dict[str, str]] = _phrases()["templates"]
+    return templates.get(language, templates["en"])
 
 
 def prompt_version() -> str:
     """The version string that travels with every brief and is part of every cache key."""
     return "+".join(
-        [f"{n}/{v}" for n, v in (MAP_PROMPT, FUSE_PROMPT)]
-        + [f"disagreement/{disagreement_templates()['version']}"]
+        [f"{n}/{v}" for n, v in (MAP_PROMPT, TITLE_PROMPT)] + [f"phrases/{_phrases()['version']}"]
     )
 
 

@@ -1,4 +1,6 @@
-"""The map step: one structured summary (numbered atomic facts) per article.
+"""The map step: one structured summary per article: when its event happened as it says, and up
+to MAX_FACTS_PER_CHUNK short numbered facts, each one sentence. Whether the article is an
+opinion piece is decided in code (service.voice), not by the model.
 
 An article longer than the context budget is split with `chunk.split_to_budget` and its pieces'
 facts are merged in order, without another model round. Short pieces are mapped several to a
@@ -13,27 +15,31 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from functools import cache
-from typing import Any
+from html import escape
+from typing import Annotated, Any
 
-from pydantic import BaseModel, Field, create_model
+from pydantic import BaseModel, Field, StringConstraints, create_model
 
 from service.chunk import TOKENIZER_MARGIN, count_tokens, split_to_budget
-from service.llm import JsonModel, ModelText
+from service.llm import JsonModel
 from service.prompts import MAP_PROMPT, language_name, load_prompt
 from service.textutil import (
-    STOPWORDS,
     content_words,
     figures,
     jaccard,
     names,
     number_values,
     split_sentences,
+    words,
 )
 from service.types import ArticleSummary, Fact, Source
+from service.voice import opinion_piece
 
-MAX_FACTS_PER_CHUNK = 12
-MAP_OUTPUT_TOKENS = 900  # per article in a call
-PROMPT_OVERHEAD_TOKENS = 450  # the map prompt's own words
+MAX_FACTS_PER_CHUNK = 8  # a fact costs ~25 generated tokens: the map step's time is its facts
+MAX_FACT_CHARS = 240  # one sentence; a grammar cut short at its limit emits junk, so generous
+MAP_OUTPUT_TOKENS = 500  # per article in a call: 8 facts and the time, with room
+PROMPT_OVERHEAD_TOKENS = 400  # the map prompt's own words
+MAX_RECOVERED_WORDS = 40  # a verbatim sentence brought in by the figure guard is a sentence
 MAX_ARTICLES_PER_CALL = 4
 # Article tokens one map call carries when FUSEBRIEF_MAP_BATCH_TOKENS is unset: a hosted model's
 # tokens cost money, so short articles share a call (the instructions go once); a self-hosted
@@ -43,17 +49,14 @@ SAME_FACT = 0.8  # word-set Jaccard above which two facts of one article are one
 MAX_RECOVERED_FIGURES = 4  # verbatim sentences added per article by the figure guard
 
 
-class Quote(BaseModel):
-    speaker: ModelText
-    statement: ModelText
+FactText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=MAX_FACT_CHARS)]
 
 
 class MapOutput(BaseModel):
     """What the model returns for one article (or one piece of it)."""
 
-    facts: list[ModelText] = Field(default_factory=list, max_length=MAX_FACTS_PER_CHUNK)
-    quotes: list[Quote] = Field(default_factory=list, max_length=4)
-    angle: ModelText = ""
+    when: Annotated[str, StringConstraints(strip_whitespace=True, max_length=60)] = ""
+    facts: list[FactText] = Field(default_factory=list, max_length=MAX_FACTS_PER_CHUNK)
 
 
 @cache
@@ -184,10 +187,10 @@ async def _map_call(call: list[_Piece], model: JsonModel, language: str) -> list
         prompt.part(
             "article",
             id=aid,
-            outlet=piece.source.article.source,
+            outlet=escape(piece.source.article.source),  # an attribute: quotes escaped
             part=piece.part,
-            title=piece.source.article.title,
-            text=piece.text,
+            title=_as_data(piece.source.article.title),
+            text=_as_data(piece.text),
         )
         for aid, piece in zip(ids, call, strict=True)
     )
@@ -195,7 +198,6 @@ async def _map_call(call: list[_Piece], model: JsonModel, language: str) -> list
         prompt.messages(
             language_name=language_name(language),
             translation=translation,
-            ids=", ".join(ids),
             max_facts=MAX_FACTS_PER_CHUNK,
             articles=articles,
         ),
@@ -205,6 +207,11 @@ async def _map_call(call: list[_Piece], model: JsonModel, language: str) -> list
     )
     answers = [MapOutput.model_validate(getattr(reply, aid)) for aid in ids]
     return _regroup(call, answers) if len(call) > 1 else answers
+
+
+def _as_data(text: str) -> str:
+    """Text placed inside <article> tags cannot close or open one."""
+    return text.replace("<article", "‹article").replace("</article", "‹/article")
 
 
 def _home(text: str, own: int, articles: list[str], values: list[set[float]]) -> int:
@@ -221,22 +228,17 @@ def _home(text: str, own: int, articles: list[str], values: list[set[float]]) ->
 
 
 def _regroup(call: list[_Piece], answers: list[MapOutput]) -> list[MapOutput]:
-    """A fact or quote answered under one article's id whose numbers and names another article
-    of the call holds better (and its own lacks) is moved to that article: a small model mapping
+    """A fact answered under one article's id whose numbers and names another article of the
+    call holds better (and its own lacks) is moved to that article: a small model mapping
     several articles at once sometimes files them under a neighbour."""
     articles = [f"{p.source.article.title}\n{p.text}" for p in call]
     values = [number_values(text) for text in articles]
     facts: list[list[str]] = [[] for _ in call]
-    quotes: list[list[Quote]] = [[] for _ in call]
     for own, answer in enumerate(answers):
         for fact in answer.facts:
             facts[_home(fact, own, articles, values)].append(fact)
-        for quote in answer.quotes:
-            text = f"{quote.speaker}: {quote.statement}"
-            quotes[_home(text, own, articles, values)].append(quote)
     return [
-        answer.model_copy(update={"facts": f, "quotes": q})
-        for answer, f, q in zip(answers, facts, quotes, strict=True)
+        answer.model_copy(update={"facts": f}) for answer, f in zip(answers, facts, strict=True)
     ]
 
 
@@ -246,8 +248,9 @@ def _summary(source: Source, outputs: Sequence[MapOutput]) -> ArticleSummary:
         Fact(fid=f"{source.sid}.F{i}", sid=source.sid, text=text)
         for i, text in enumerate(statements, start=1)
     )
-    angle = next((o.angle for o in outputs if o.angle), "")
-    return ArticleSummary(sid=source.sid, facts=facts, angle=angle, chunks=len(outputs))
+    kind = "opinion" if opinion_piece(source.map_text, source.language) else "report"
+    when = next((o.when for o in outputs if o.when), "")
+    return ArticleSummary(sid=source.sid, facts=facts, kind=kind, when=when, chunks=len(outputs))
 
 
 def _recover_figures(
@@ -263,6 +266,8 @@ def _recover_figures(
     carried = figures(" ".join(f.text for f in summary.facts))
     recovered: list[str] = []
     for sentence in split_sentences(source.map_text):
+        if len(words(sentence)) > MAX_RECOVERED_WORDS:
+            continue
         found = figures(sentence)
         unique = {f for f in found - carried if sources_stating[f] == 1}
         if unique and len(recovered) < MAX_RECOVERED_FIGURES:
@@ -277,25 +282,14 @@ def _recover_figures(
 
 
 def _merge_statements(outputs: Sequence[MapOutput]) -> list[str]:
-    """Facts then attributed quotes, in reading order, near-repeats across chunks removed."""
+    """Facts in reading order, one sentence each (a fact the model wrote as two is two),
+    near-repeats across chunks removed."""
     merged: list[str] = []
     seen: list[set[str]] = []
-    candidates = [f for o in outputs for f in o.facts] + [
-        f"According to {q.speaker}, {_lower_first(q.statement)}" for o in outputs for q in o.quotes
-    ]
-    for text in candidates:
-        text = " ".join(text.split())
-        words = content_words(text)
-        if not words or any(jaccard(words, other) >= SAME_FACT for other in seen):
+    for text in (s for o in outputs for f in o.facts for s in split_sentences(" ".join(f.split()))):
+        stated = content_words(text)
+        if not stated or any(jaccard(stated, other) >= SAME_FACT for other in seen):
             continue
         merged.append(text)
-        seen.append(words)
+        seen.append(stated)
     return merged
-
-
-def _lower_first(text: str) -> str:
-    """'The deal…' → 'the deal…', but keep names and acronyms ('Renata…', 'EU…')."""
-    words = text.split(maxsplit=1)
-    if not words or not words[0][:1].isupper() or words[0].lower() not in STOPWORDS:
-        return text
-    return text[0].lower() + text[1:]

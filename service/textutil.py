@@ -2,8 +2,9 @@
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
-_SENTENCE_END = re.compile(r"(?<=[.!?…])[\"”’)]?\s+(?=[\"“‘(]?[A-ZÁÉÍÓÚÑÄÖÜ0-9¿¡])")
+_SENTENCE_END = re.compile(r"(?<=[.!?…])([\"”’)]?)\s+(?=[\"“‘(]?[A-ZÁÉÍÓÚÑÄÖÜ0-9¿¡])")
 _WORD = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*", re.UNICODE)
 
 STOPWORDS = frozenset(
@@ -175,10 +176,25 @@ NUMBER_WORDS = {
 
 def split_sentences(text: str) -> list[str]:
     """Sentences of a text, paragraph breaks respected."""
-    out: list[str] = []
-    for paragraph in re.split(r"\n\s*\n|\n", text):
-        out.extend(s.strip() for s in _SENTENCE_END.split(paragraph.strip()) if s.strip())
-    return out
+    return [text[start:end] for start, end in sentence_spans(text)]
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) character offsets of each sentence of `text`, surrounding space excluded."""
+    spans: list[tuple[int, int]] = []
+    for line in re.finditer(r"[^\n]+", text):
+        start = line.start()
+        for boundary in [*_SENTENCE_END.finditer(line.group()), None]:
+            # A closing quote or bracket after the full stop belongs to the sentence.
+            end = line.start() + boundary.end(1) if boundary else line.end()
+            piece = text[start:end]
+            stripped = piece.strip()
+            if stripped:
+                left = start + len(piece) - len(piece.lstrip())
+                spans.append((left, left + len(stripped)))
+            if boundary:
+                start = line.start() + boundary.end()
+    return spans
 
 
 def split_paragraphs(text: str) -> list[str]:
@@ -221,6 +237,12 @@ class Quantity:
     value: float
     unit: str
     text: str  # as written, e.g. "nine days", "4.5%"
+    then: str = ""  # the word after the unit, alike normalised ("26,000 local vehicles": vehicle)
+
+    @property
+    def nouns(self) -> frozenset[str]:
+        """What the number may count: its unit, or the word after it ("local" → "vehicle")."""
+        return frozenset(w for w in (self.unit, self.then) if w)
 
 
 def _unit(phrase: str) -> str:
@@ -247,6 +269,7 @@ _QUANTITY = re.compile(
 
 
 _OLD = re.compile(r"\s*-?\s*old\b", re.IGNORECASE)
+_NEXT_WORD = re.compile(r"\s+([a-z][a-z-]+)\b")
 
 _CURRENCIES = {"£": "pound", "$": "dollar", "€": "euro", "¥": "yen"}
 _SCALES = {"k": "thousand", "m": "million", "mn": "million", "b": "billion", "bn": "billion"}
@@ -283,7 +306,9 @@ def quantities(text: str) -> list[Quantity]:
             unit, match_text = f"{unit} old", rest[match.start() : old.end()]
         else:
             match_text = match.group(0)
-        quantity = Quantity(number, unit, match_text.strip())
+        after = _NEXT_WORD.match(rest, match.end())
+        then = _unit(after.group(1)) if unit and after and after.group(1) not in STOPWORDS else ""
+        quantity = Quantity(number, unit, match_text.strip(), then)
         found.append((match.start(), quantity))
     return [quantity for _, quantity in sorted(found, key=lambda item: item[0])]
 
@@ -296,6 +321,50 @@ def figures(text: str) -> set[tuple[float, str]]:
 def number_values(text: str) -> set[float]:
     """Every numeric value a text states, digits or number words."""
     return {q.value for q in quantities(text)}
+
+
+CALENDAR_WORDS = frozenset(
+    "monday tuesday wednesday thursday friday saturday sunday january february march april may"
+    " june july august september october november december".split()
+)
+_SUFFIXES = ("ing", "ed", "es", "s", "e")
+
+
+def stem(word: str) -> str:
+    """A crude stem, alike for both sides: "fined"/"fine", "Quillon's"/"Quillon", "jobs"/"job"."""
+    word = word.lower().removesuffix("'s").removesuffix("’s")
+    for suffix in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            return word[: -len(suffix)]
+    return word
+
+
+@dataclass(frozen=True)
+class Features:
+    """What the stages compare of one text (a fact, a sentence, a passage), computed once."""
+
+    quantities: tuple[Quantity, ...]
+    numbers: frozenset[float]
+    figures: frozenset[tuple[float, str]]  # (value, unit) of the numbers that have a unit
+    names: frozenset[str]
+    stems: frozenset[str]  # stems of the content words, names included
+    calendar: frozenset[str]  # weekdays and months named
+
+
+@lru_cache(maxsize=65536)
+def features(text: str) -> Features:
+    """The text's numbers, figures, names and content stems; cached, so a fact or passage met
+    by several stages is analysed once."""
+    found = tuple(quantities(text))
+    content = content_words_in_order(text)
+    return Features(
+        quantities=found,
+        numbers=frozenset(q.value for q in found),
+        figures=frozenset((q.value, q.unit) for q in found if q.unit),
+        names=frozenset(names(text)),
+        stems=frozenset(stem(w) for w in content),
+        calendar=frozenset(w for w in content if w in CALENDAR_WORDS),
+    )
 
 
 def jaccard(a: set[str], b: set[str]) -> float:

@@ -1,9 +1,13 @@
 """Plain data types that flow between the entry points, the brief service and the pipeline's
 stages (no I/O, no framework)."""
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+
+# The outlet of an article read from a file without metadata is the file's name (service.loaders).
+_FILE_NAME = re.compile(r"\.(?:txt|md|html?|json)$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -32,6 +36,24 @@ class Source:
     set_aside: bool = False  # off-topic or empty: listed in `excluded`, never mapped
 
     @property
+    def outlet(self) -> str | None:
+        """The outlet, or None when the article named none (read from a file without metadata,
+        its "outlet" is the file's name)."""
+        outlet = self.article.source
+        return None if _FILE_NAME.search(outlet) else outlet
+
+    @property
+    def label(self) -> str:
+        """How the brief names the source: "S2 (The Ledger)", or "S2" when it named no outlet."""
+        return f"{self.sid} ({self.outlet})" if self.outlet else self.sid
+
+    @property
+    def document(self) -> str:
+        """What the map step reads of the article, whole: its headline, a blank line, its
+        cleaned text. Evidence offsets refer to this."""
+        return f"{self.article.title}\n\n{self.text}"
+
+    @property
     def map_text(self) -> str:
         """The text the map step reads: all of it, or only what a duplicate adds."""
         return self.novel_text if self.duplicate_of else self.text
@@ -46,12 +68,25 @@ class Exclusion:
 
 
 @dataclass(frozen=True)
+class Passage:
+    """The words of a source's cleaned text (`Source.text[start:end]`) that state something."""
+
+    sid: str
+    start: int
+    end: int
+    quote: str
+
+
+@dataclass(frozen=True)
 class Fact:
-    """One atomic statement extracted from one article; fid is e.g. "S2.F3"."""
+    """One atomic statement extracted from one article; fid is e.g. "S2.F3". `passages` are where
+    the article states it (the passage, then the first mention of any name it lacks), once the
+    fact has been aligned (service.align)."""
 
     fid: str
     sid: str
     text: str
+    passages: tuple[Passage, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -60,16 +95,20 @@ class ArticleSummary:
 
     sid: str
     facts: tuple[Fact, ...]
-    angle: str
+    kind: str = "report"  # "opinion": a column or editorial, every fact someone's view
+    when: str = ""  # when its event happened, as the article says ("Tuesday", "14 March")
     chunks: int = 1
 
 
 @dataclass(frozen=True)
 class Conflict:
-    """Two or more facts from different sources giving different values for one quantity."""
+    """Two or more facts from different sources giving different values for one thing: a
+    quantity (`unit` "day", "million pound", …), a day or month ("when") or a person ("who").
+    `values` holds each fact's value as it words it."""
 
     unit: str
     facts: tuple[Fact, ...]
+    values: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -82,18 +121,22 @@ class DraftSentence:
 
 @dataclass(frozen=True)
 class Sentence:
-    """One sentence of the brief and the source IDs it rests on."""
+    """One sentence of the brief, the source IDs it rests on, and the passages of those sources
+    that state it."""
 
     text: str
     sources: tuple[str, ...]
+    evidence: tuple[Passage, ...] = ()
 
 
 @dataclass(frozen=True)
 class Disagreement:
-    """Where the sources disagree, in words, with the sources on each side."""
+    """Where the sources disagree, in words, with the sources on each side and the passages
+    that state each side."""
 
     text: str
     sources: tuple[str, ...]
+    evidence: tuple[Passage, ...] = ()
 
 
 @dataclass
@@ -118,6 +161,7 @@ class BriefOptions:
     max_sentences: int
     language: str | None = None
     model: str | None = None
+    source_text: bool = False  # the brief's JSON carries each source's text (evidence offsets)
 
 
 @dataclass

@@ -59,6 +59,7 @@ async def create_brief(
         language=options.language,
         max_sentences=options.max_sentences,
         model=options.model,
+        source_text=options.source_text,
     )
     if body.run_async or "respond-async" in prefer:
         new = NewJob.of(
@@ -72,7 +73,7 @@ async def create_brief(
     brief = await briefs.brief(request)
     if "text/markdown" in accept:
         return PlainTextResponse(to_markdown(brief), media_type="text/markdown; charset=utf-8")
-    return JSONResponse(brief_document(brief))
+    return JSONResponse(brief_document(brief, source_text=request.options.source_text))
 
 
 @router.get(

@@ -38,6 +38,10 @@ class BriefOptionsIn(BaseModel):
     )
     max_sentences: int | None = Field(default=None, ge=MIN_SENTENCES, le=MAX_SENTENCES)
     model: str | None = Field(default=None, description="One of the models this server offers.")
+    source_text: bool = Field(
+        default=False,
+        description="Return each source's text (sources[].text), to which evidence offsets refer.",
+    )
 
 
 class BriefRequestIn(BaseModel):
@@ -81,9 +85,19 @@ class BriefRequestIn(BaseModel):
         return [a.to_article() for a in self.articles]
 
 
+class EvidenceOut(BaseModel):
+    """A passage of a source that states a sentence: `sources[sid].text[start:end] == quote`."""
+
+    sid: str
+    start: int
+    end: int
+    quote: str
+
+
 class SentenceOut(BaseModel):
     text: str
     sources: list[str]
+    evidence: list[EvidenceOut] = Field(description="The passages of the cited sources stating it.")
 
 
 class SourceOut(BaseModel):
@@ -94,17 +108,23 @@ class SourceOut(BaseModel):
     published_at: datetime | None
     language: str
     id: str | None
+    text: str | None = Field(
+        description="With options.source_text: the headline, a blank line and the cleaned text "
+        "the model read; evidence offsets refer to it."
+    )
 
 
 class FactOut(BaseModel):
     id: str
     text: str
+    evidence: list[EvidenceOut]
 
 
 class ArticleSummaryOut(BaseModel):
     sid: str
+    kind: Literal["report", "opinion"]
+    when: str = Field(description="When the article's event happened, as the article says.")
     facts: list[FactOut]
-    angle: str
     chunks: int
 
 

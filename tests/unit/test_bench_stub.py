@@ -2,9 +2,9 @@
 
 from bench.stub_llm import answer
 from bench.synthetic import bundle
-from service.fuse import FuseOutput, _schema
-from service.prompts import FUSE_PROMPT, MAP_PROMPT, load_prompt
+from service.prompts import MAP_PROMPT, TITLE_PROMPT, load_prompt
 from service.summarize import MapOutput, _call_output
+from service.write import TitleOutput
 
 
 def _request(messages: list[dict[str, str]], schema: dict[str, object]) -> dict[str, object]:
@@ -22,9 +22,7 @@ def test_a_map_call_gets_facts_from_each_article_under_its_id() -> None:
                     text=a["text"])
         for i, a in enumerate(articles, start=1)
     )  # fmt: skip
-    messages = prompt.messages(
-        language_name="English", translation="", ids="A1, A2", max_facts=12, articles=texts
-    )
+    messages = prompt.messages(language_name="English", translation="", max_facts=8, articles=texts)
     output_type = _call_output(2)
     kind, content = answer(_request(messages, output_type.model_json_schema()))
     output = output_type.model_validate_json(content)
@@ -35,20 +33,16 @@ def test_a_map_call_gets_facts_from_each_article_under_its_id() -> None:
         assert all(fact in article["text"] for fact in facts)
 
 
-def test_a_fuse_request_cites_only_fact_ids_of_the_schema_enum() -> None:
-    facts = {
-        f"S{s}.F{f}": f"Fact {f} of source {s} has four words." for s in (1, 2) for f in (1, 2)
-    }
-    messages = load_prompt(*FUSE_PROMPT).messages(
-        language_name="English", min_sentences=3, max_sentences=5,
-        facts="\n".join(f"[{fid}] {text}" for fid, text in facts.items()),
-    )  # fmt: skip
-    allowed = ["S1.F1", "S2.F1", "S2.F2"]
-    kind, content = answer(_request(messages, _schema(allowed, 3, 5)))
-    output = FuseOutput.model_validate_json(content)
-    assert kind == "fuse" and 3 <= len(output.sentences) <= 5
-    assert {fid for s in output.sentences for fid in s.facts} <= set(allowed)
-    assert all(s.text == facts[s.facts[0]] for s in output.sentences)
+def test_a_title_request_gets_the_first_words_of_the_first_sentence() -> None:
+    messages = load_prompt(*TITLE_PROMPT).messages(
+        language_name="English",
+        sentences="- The footbridge over the Calder closed on Thursday after an inspection.\n- x",
+    )
+    kind, content = answer(_request(messages, TitleOutput.model_json_schema()))
+    assert kind == "title"
+    assert TitleOutput.model_validate_json(content).title == (
+        "The footbridge over the Calder closed on Thursday after an inspection"
+    )
 
 
 def test_free_text_map_and_combine_prompts_get_marked_sentences() -> None:

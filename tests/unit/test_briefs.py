@@ -21,6 +21,7 @@ from service.types import (
     Disagreement,
     Exclusion,
     Fact,
+    Passage,
     Sentence,
     Source,
     Usage,
@@ -101,6 +102,9 @@ def test_a_bad_article_is_named_with_what_is_wrong() -> None:
         parse_article({"title": "T", "source": "x" * 201, "text": "Text."}, "page")
 
 
+EVIDENCE = Passage("S1", 14, 32, "It reopened.")
+
+
 def _brief() -> Brief:
     second = Source("S2", Article("Weir", "Radio", "", language="en"), "", "en")
     source = Source(
@@ -121,10 +125,17 @@ def _brief() -> Brief:
         id="b1",
         title="Weir reopens",
         language="en",
-        sentences=[Sentence("The weir reopened.", ("S1",))],
+        sentences=[Sentence("The weir reopened.", ("S1",), (EVIDENCE,))],
         disagreements=[Disagreement("Sources disagree: …", ("S1", "S2"))],
         sources=[source, second],
-        summaries=[ArticleSummary("S1", (Fact("S1.F1", "S1", "The weir reopened."),), "", 1)],
+        summaries=[
+            ArticleSummary(
+                "S1",
+                (Fact("S1.F1", "S1", "The weir reopened.", (EVIDENCE,)),),
+                kind="report",
+                when="Monday",
+            )
+        ],
         excluded=[Exclusion("S2", "duplicate of S1")],
         model="openai/main",
         prompt_version="map/v4",
@@ -138,3 +149,9 @@ def test_the_brief_json_is_what_the_api_schema_describes_and_reads_back() -> Non
     assert BriefOut.model_validate(document).model_dump(mode="json") == document
     assert brief_from_document(document) == _brief()
     assert document["sources"][0]["published_at"] == "2026-09-21T08:30:00Z"
+    assert document["sources"][0]["text"] is None
+    assert document["sentences"][0]["evidence"] == [
+        {"sid": "S1", "start": 14, "end": 32, "quote": "It reopened."}
+    ]
+    with_text = brief_document(_brief(), source_text=True)
+    assert with_text["sources"][0]["text"] == "Weir reopens\n\n"  # headline, blank line, text

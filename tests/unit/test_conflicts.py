@@ -12,7 +12,7 @@ def _source(sid: str, outlet: str, duplicate_of: str | None = None) -> Source:
 
 def _summary(sid: str, *texts: str) -> ArticleSummary:
     facts = tuple(Fact(f"{sid}.F{i}", sid, t) for i, t in enumerate(texts, start=1))
-    return ArticleSummary(sid=sid, facts=facts, angle="")
+    return ArticleSummary(sid=sid, facts=facts)
 
 
 def test_quantities_read_digits_words_and_percentages() -> None:
@@ -56,7 +56,7 @@ def test_same_quantity_in_different_sources_is_a_conflict() -> None:
     assert len(conflicts) == 1
     assert conflicts[0].unit == "day"
     assert disputed_values(conflicts) == {(11.0, "day"), (9.0, "day")}
-    text = describe(conflicts[0], "en", {"S1": "Ledger", "S2": "Post"})
+    text = describe(conflicts[0], "en", {"S1": "S1 (Ledger)", "S2": "S2 (Post)"})
     assert text.sources == ("S1", "S2")
     assert text.text == (
         "Sources disagree: S1 (Ledger) reports eleven days (“The strike by the Harbour Union "
@@ -91,7 +91,7 @@ def test_disagreement_sentence_follows_the_brief_language() -> None:
         _summary("S2", "La huelga del sindicato portuario duró 9 días."),
     ]
     (conflict,) = find_conflicts(summaries, sources)
-    text = describe(conflict, "es", {"S1": "A", "S2": "B"}).text
+    text = describe(conflict, "es", {"S1": "S1 (A)", "S2": "S2 (B)"}).text
     assert text.startswith("Las fuentes discrepan: S1 (A) indica 11 días («La huelga")
 
 
@@ -157,5 +157,5 @@ def test_a_source_giving_its_figure_in_two_facts_is_one_side() -> None:
     ]
     (conflict,) = find_conflicts(summaries, sources)
     assert len(conflict.facts) == 3
-    text = describe(conflict, "en", {"S1": "Ledger", "S2": "Post"}).text
+    text = describe(conflict, "en", {"S1": "S1 (Ledger)", "S2": "S2 (Post)"}).text
     assert text.count("S2 (Post) reports nine days") == 1

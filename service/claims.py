@@ -1,0 +1,204 @@
+"""Plan the brief in code: group the facts that state the same thing into claims, find where the
+sources disagree, rank the claims and choose what the brief says.
+
+1. **Claims.** Two facts of different sources state the same claim when the content words and
+   names they share carry most of the rarer of the two (IDF-weighted over the bundle's facts, so
+   the story's ever-present names count for little). Facts join the claim whose first fact they
+   match best; a claim holds at most one fact per source. A claim is said once, citing every
+   source that states it.
+2. **Disagreements.** Two facts of one claim that give the same quantity different values, name
+   different days, or each name a different person (`conflicts.differing`) make the claim a
+   disagreement, reported with both sides instead of stated; so do figures that
+   `conflicts.find_conflicts` pairs across claims.
+3. **Ranking.** What several sources agree on comes first; then what each source alone adds,
+   most distinctive first (figures and names no other claim has), earlier facts before later
+   ones (the map step lists the most important first). Room is reserved so that every usable
+   source contributes; claims that say nothing specific come last. The writer (service.write)
+   takes them in this order, skipping any that fail the citation check or repeat a sentence.
+"""
+
+import math
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from service.conflicts import differing, find_conflicts
+from service.textutil import features, stem
+from service.tuning import (
+    MAX_SENTENCE_WORDS,
+    MIN_STATED_CLAIMS,
+    SAME_CLAIM,
+    SAME_CLAIM_MIN_SHARED,
+    SHARED_SHARE,
+)
+from service.types import ArticleSummary, Conflict, Fact, Source
+
+
+@dataclass(frozen=True)
+class Claim:
+    """Facts of different sources that state one thing; `facts[0]` is the claim's best wording."""
+
+    facts: tuple[Fact, ...]
+
+    @property
+    def sources(self) -> tuple[str, ...]:
+        """The sources stating it, in bundle order (S1, S2, …)."""
+        return tuple(sorted({f.sid for f in self.facts}, key=lambda sid: int(sid[1:])))
+
+    @property
+    def text(self) -> str:
+        return self.facts[0].text
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What the brief will say: the claims in the order they should be stated (the writer takes
+    them until `room` sentences passed the check), and the disagreements."""
+
+    ranked: list[Claim]
+    conflicts: list[Conflict]
+    room: int
+
+
+def _idf(facts: Sequence[Fact]) -> dict[str, float]:
+    df: Counter[str] = Counter(t for f in facts for t in _terms(f))
+    n = len(facts)
+    return {t: math.log((1 + n) / (1 + k)) + 1 for t, k in df.items()}
+
+
+def _terms(fact: Fact) -> frozenset[str]:
+    """What a fact's wording is compared on: its content stems (names included) and figures."""
+    found = features(fact.text)
+    return found.stems | {f"{v:g} {u}" for v, u in found.figures}
+
+
+def _said(fact: Fact) -> frozenset[str]:
+    """What a fact says about its names: its terms that are not names."""
+    named = {stem(n) for n in features(fact.text).names}
+    return _terms(fact) - named
+
+
+def _overlap(ta: frozenset[str], tb: frozenset[str], idf: dict[str, float]) -> float:
+    """The IDF weight of what two term sets share, over the lighter set's weight (0 to 1)."""
+    weight = min(sum(idf[t] for t in ta), sum(idf[t] for t in tb))
+    return sum(idf[t] for t in ta & tb) / weight if weight else 0.0
+
+
+def similarity(a: Fact, b: Fact, idf: dict[str, float]) -> float:
+    """How far two facts state one claim (0 to 1): the lesser of how much of their wording they
+    share and how much of what they say beside their names (the same people doing different
+    things are different claims)."""
+    ta, tb = _terms(a), _terms(b)
+    if len(ta & tb) < SAME_CLAIM_MIN_SHARED:
+        return 0.0
+    return min(_overlap(ta, tb, idf), _overlap(_said(a), _said(b), idf))
+
+
+def group_claims(summaries: Sequence[ArticleSummary], sources: Sequence[Source]) -> list[Claim]:
+    """Claims in the order of their first fact (by fact rank, then source order)."""
+    original = {s.sid: s.duplicate_of or s.sid for s in sources}
+    depth = max((len(s.facts) for s in summaries), default=0)
+    ordered = [s.facts[i] for i in range(depth) for s in summaries if i < len(s.facts)]
+    idf = _idf(ordered)
+    claims: list[list[Fact]] = []
+    for fact in ordered:
+        best, best_score = None, SAME_CLAIM
+        for claim in claims:
+            if any(original[f.sid] == original[fact.sid] for f in claim):
+                continue
+            score = similarity(claim[0], fact, idf)
+            if score >= best_score:
+                best, best_score = claim, score
+        if best is None:
+            claims.append([fact])
+        else:
+            best.append(fact)
+    return [Claim(tuple(_best_wording(c))) for c in claims]
+
+
+def _best_wording(facts: list[Fact]) -> list[Fact]:
+    """The claim's facts, the best wording first: most figures and names, then fewest words."""
+
+    def rank(fact: Fact) -> tuple[int, int]:
+        found = features(fact.text)
+        return -(len(found.figures) + len(found.names)), len(fact.text.split())
+
+    short = [f for f in facts if len(f.text.split()) <= MAX_SENTENCE_WORDS]
+    best = min(short or facts, key=rank)
+    return [best, *(f for f in facts if f is not best)]
+
+
+def disagreements(
+    claims: Sequence[Claim], summaries: Sequence[ArticleSummary], sources: Sequence[Source]
+) -> tuple[list[Claim], list[Conflict]]:
+    """The claims that stand, and the disagreements: within a claim (its facts differ on a value)
+    and across claims (figures paired by `find_conflicts`). A claim with a disputed fact is not
+    stated; the disagreement reports it."""
+    conflicts: list[Conflict] = []
+    for claim in claims:
+        for i, a in enumerate(claim.facts):
+            found = next(
+                ((b, d) for b in claim.facts[i + 1 :] if (d := differing(a, b)) is not None),
+                None,
+            )
+            if found is not None:
+                b, (unit, value_a, value_b) = found
+                conflicts.append(Conflict(unit, (a, b), (value_a, value_b)))
+                break
+    taken = {f.fid for c in conflicts for f in c.facts}
+    for conflict in find_conflicts(summaries, sources):
+        if not taken & {f.fid for f in conflict.facts}:
+            conflicts.append(conflict)
+            taken |= {f.fid for f in conflict.facts}
+    standing = [c for c in claims if not taken & {f.fid for f in c.facts}]
+    return standing, conflicts
+
+
+def _specifics(fact: Fact) -> set[str]:
+    """A fact's figures and names, as compared across sources."""
+    found = features(fact.text)
+    return {f"{v:g} {u}" for v, u in found.figures} | {n.lower() for n in found.names}
+
+
+def _distinctive(claim: Claim, counts: Counter[str]) -> int:
+    """Figures and names of the claim's wording that no other source states."""
+    return sum(1 for t in _specifics(claim.facts[0]) if counts[t] == 1)
+
+
+def rank(claims: Sequence[Claim], usable: Sequence[str], room: int) -> list[Claim]:
+    """Every claim, in the order the brief should state them: the most corroborated first (a
+    share of the room), then each source's most distinctive claim in turn, then the rest."""
+    stated: dict[str, set[str]] = {}  # figure or name → the sources stating it
+    for claim in claims:
+        for fact in claim.facts:
+            for term in _specifics(fact):
+                stated.setdefault(term, set()).add(fact.sid)
+    counts = Counter({term: len(sids) for term, sids in stated.items()})
+    position = {id(c): i for i, c in enumerate(claims)}
+    by_support = sorted(claims, key=lambda c: (-len(c.sources), position[id(c)]))
+    shared = [c for c in by_support if len(c.sources) > 1]
+    ranked = shared[: max(1, int(room * SHARED_SHARE))]
+    alone: dict[str, list[Claim]] = {sid: [] for sid in usable}
+    for claim in claims:
+        if len(claim.sources) == 1 and claim.sources[0] in alone:
+            alone[claim.sources[0]].append(claim)
+    for own in alone.values():
+        own.sort(key=lambda c: (-min(_distinctive(c, counts), 2), position[id(c)]))
+    depth = max((len(own) for own in alone.values()), default=0)
+    for i in range(depth):  # round robin: every source's best, then every source's second…
+        ranked += [
+            own[i] for own in alone.values() if i < len(own) and _distinctive(own[i], counts)
+        ]
+    chosen = {id(c) for c in ranked}
+    return ranked + [c for c in by_support if id(c) not in chosen]
+
+
+def plan_brief(
+    summaries: Sequence[ArticleSummary], sources: Sequence[Source], max_sentences: int
+) -> Plan:
+    """Group, find disagreements, rank: what the brief will say."""
+    claims = group_claims(summaries, sources)
+    standing, conflicts = disagreements(claims, summaries, sources)
+    room = max(MIN_STATED_CLAIMS, max_sentences - len(conflicts))
+    usable = [s.sid for s in sources if not s.set_aside]
+    return Plan(rank(standing, usable, room), conflicts, room)

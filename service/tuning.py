@@ -1,0 +1,24 @@
+"""The brief's tuning knobs, in one place, each with what it trades. They are constants, not
+settings: each was chosen on the benchmark bundles (bench/quality.py) and a change to one is a
+change to the product that the benchmark must support.
+"""
+
+# --- Planning the brief (service.claims) -------------------------------------------------------
+
+# Two facts of different sources state the same claim when the IDF-weighted share of the lighter
+# fact's words and figures they have in common reaches this. Lower merges different claims (and
+# invents disagreements between them); higher lets one claim be stated once per source.
+SAME_CLAIM = 0.5
+# ... and they share at least this many words or figures (one shared rare name is not a claim).
+SAME_CLAIM_MIN_SHARED = 2
+# Content-word Jaccard at which a chosen claim's wording repeats an earlier one: it is skipped.
+# Lower drops distinct claims that share the story's words; higher lets restatements through.
+REPEATED_CLAIM = 0.5
+# Share of the brief's room for what several sources agree on, before each source's own claims.
+# Higher favours corroborated context; lower favours what each source alone reports.
+SHARED_SHARE = 0.25
+# A sentence of the brief is at most this many words; a longer fact is not used as a sentence
+# when its claim has a shorter wording (a long one is a paragraph copied whole).
+MAX_SENTENCE_WORDS = 40
+# The brief always has room for at least this many stated claims besides its disagreements.
+MIN_STATED_CLAIMS = 3

@@ -1,0 +1,165 @@
+"""Write the brief from its plan: each claim as one sentence that cites every source stating it,
+with the passages that state it; and a title.
+
+A claim's sentence is its best wording (a fact the map step wrote, in the brief's language) that
+can be a sentence: not longer than MAX_SENTENCE_WORDS, not a fragment, not its article's
+headline, not in a speaker's own voice (the first person, or a quotation with no speaker named:
+service.voice). It is checked before it is used (service.citations). A claim only an opinion
+piece makes is attributed to it in code (prompts/phrases.json), never stated in the brief's own
+voice. The title is the one model call
+after the map step: a headline over the sentences that passed the check, itself checked.
+"""
+
+from collections.abc import Sequence
+from typing import Annotated
+
+from pydantic import BaseModel, StringConstraints
+
+from service.citations import MIN_WORD_SUPPORT, check_sentence, check_title
+from service.claims import Claim
+from service.llm import JsonModel
+from service.prompts import TITLE_PROMPT, language_name, load_prompt, phrases
+from service.textutil import STOPWORDS, content_words, features, jaccard
+from service.tuning import MAX_SENTENCE_WORDS, REPEATED_CLAIM
+from service.types import ArticleSummary, Fact, Passage, Sentence, Source
+from service.voice import attributed, first_person, quoted, stray_script
+
+TITLE_OUTPUT_TOKENS = 60
+HEADLINE_SHARE = 0.8  # a fact this much made of its headline's words is the headline
+TITLE_SENTENCES = 6  # the headline is written over the brief's first sentences
+
+
+class TitleOutput(BaseModel):
+    title: Annotated[str, StringConstraints(strip_whitespace=True, max_length=160)]
+
+
+def _full_stop(text: str) -> str:
+    """A brief's sentences end with a full stop (small models often drop it)."""
+    return text if not text or text[-1] in '.!?…"”’)»' else text + "."
+
+
+def _lower_first(text: str) -> str:
+    """'The deal…' → 'the deal…', but names and acronyms keep their capitals."""
+    first = text.split(maxsplit=1)[0] if text.split() else ""
+    if first.lower() in STOPWORDS and first[:1].isupper():
+        return text[0].lower() + text[1:]
+    return text
+
+
+def _supports(fact: Fact, text: str, translated: set[str]) -> bool:
+    """Whether the fact's passages state the sentence: they hold every number of it and, unless
+    the fact is translated, most of its words (a fact grouped with the claim for its subject
+    does not vouch for what the sentence says about it)."""
+    quotes = " ".join(p.quote for p in fact.passages)
+    if not features(text).numbers <= features(quotes).numbers:
+        return False
+    if fact.sid in translated:
+        return True
+    words = content_words(text)
+    return not words or len(words & content_words(quotes)) >= MIN_WORD_SUPPORT * len(words)
+
+
+def _unusable(fact: Fact, headlines: dict[str, str], language: str) -> str | None:
+    """Why a fact's wording cannot be a sentence of the brief, if it cannot."""
+    text = fact.text
+    if len(text.split()) > MAX_SENTENCE_WORDS:
+        return "it is longer than a sentence should be"
+    if text[:1].islower():
+        return "it is a fragment of a sentence"
+    if stray_script(
+        text, headlines.get(fact.sid, "") + " " + " ".join(p.quote for p in fact.passages)
+    ):
+        return "it holds characters of a script its article does not use"
+    if first_person(text, language):
+        return "it is in a speaker's own voice (first person) and names no speaker"
+    if not attributed(text) and any(quoted(text, p.quote) for p in fact.passages[:1]):
+        return "it is a quotation and names no speaker"
+    stems = features(text).stems
+    headline = features(headlines.get(fact.sid, "")).stems
+    if stems and len(stems & headline) >= HEADLINE_SHARE * len(stems):
+        return "it repeats its article's headline"
+    return None
+
+
+def state_claim(
+    claim: Claim,
+    kinds: dict[str, str],
+    labels: dict[str, str],
+    headlines: dict[str, str],
+    language: str,
+    disputed: set[tuple[float, str]],
+    translated: set[str],
+) -> tuple[Sentence | None, str]:
+    """The claim's sentence, or None and why it cannot be stated: its best wording that can be
+    a sentence, citing every fact of the claim whose passages hold the wording's numbers."""
+    problems = [_unusable(f, headlines, language) for f in claim.facts]
+    usable = [f for f, problem in zip(claim.facts, problems, strict=True) if problem is None]
+    if not usable:
+        return None, problems[0] or ""
+    wording = usable[0]
+    text = _full_stop(" ".join(wording.text.split()))
+    cited = [f for f in claim.facts if _supports(f, text, translated)] or [wording]
+    evidence = tuple(dict.fromkeys(p for f in cited for p in f.passages))
+    problem = check_sentence(text, evidence, disputed, translated)
+    if problem is not None:
+        return None, problem
+    if all(kinds.get(sid) == "opinion" for sid in claim.sources) and not attributed(text):
+        template = phrases(language)["opinion"]  # attributed in code, after the check
+        text = template.format(outlet=labels[wording.sid], claim=_lower_first(text))
+    sids = tuple(dict.fromkeys(f.sid for f in cited))
+    return Sentence(text, sids, evidence), ""
+
+
+def _quote(text: str) -> str:
+    return f"“{text[:160]}{'…' if len(text) > 160 else ''}”"
+
+
+def state_claims(
+    ranked: Sequence[Claim],
+    room: int,
+    sources: Sequence[Source],
+    summaries: Sequence[ArticleSummary],
+    language: str,
+    disputed: set[tuple[float, str]],
+) -> tuple[list[Sentence], list[str]]:
+    """Sentences for the ranked claims, in order, until `room` of them passed the check; and a
+    warning for each claim that could not be stated."""
+    kinds = {s.sid: s.kind for s in summaries}
+    labels = {s.sid: s.outlet or s.sid for s in sources}
+    headlines = {s.sid: s.article.title for s in sources}
+    translated = {s.sid for s in sources if s.language != language}
+    order = {s.sid: i for i, s in enumerate(sources)}
+    stated: list[Sentence] = []
+    warnings: list[str] = []
+    for claim in ranked:
+        if len(stated) >= room:
+            break
+        sentence, problem = state_claim(
+            claim, kinds, labels, headlines, language, disputed, translated
+        )
+        if sentence is None:
+            warnings.append(f"left out a claim ({problem}): {_quote(claim.text)}")
+            continue
+        stems = set(features(sentence.text).stems)
+        if any(jaccard(stems, set(features(s.text).stems)) >= REPEATED_CLAIM for s in stated):
+            continue  # another wording of a claim already stated
+        sids = tuple(sorted(sentence.sources, key=order.__getitem__))
+        stated.append(Sentence(sentence.text, sids, sentence.evidence))
+    return stated, warnings
+
+
+async def write_title(
+    sentences: Sequence[Sentence],
+    sources: Sequence[Source],
+    model: JsonModel,
+    language: str,
+    disputed: set[tuple[float, str]],
+) -> tuple[str, str | None]:
+    """A checked headline for the brief, and a warning when the model's had to be replaced."""
+    lines = "\n".join(f"- {s.text}" for s in sentences[:TITLE_SENTENCES])
+    messages = load_prompt(*TITLE_PROMPT).messages(
+        language_name=language_name(language), sentences=lines
+    )
+    reply = await model.complete_json(messages, TitleOutput, max_tokens=TITLE_OUTPUT_TOKENS)
+    evidence: list[Passage] = [p for s in sentences for p in s.evidence]
+    return check_title(reply.title, sentences, sources, evidence, disputed, language)

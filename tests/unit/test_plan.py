@@ -1,0 +1,173 @@
+"""Planning the brief in code: claims across sources, disagreements, ranking, event identity,
+evidence passages, and the sentences written from the plan."""
+
+from datetime import UTC, datetime
+
+from service.align import align_summaries
+from service.claims import group_claims, plan_brief
+from service.conflicts import differing
+from service.events import different_events, event_date, office_holders
+from service.types import Article, ArticleSummary, Fact, Source
+from service.write import state_claims
+
+
+def _source(
+    sid: str, text: str, *, published: datetime | None = None, language: str = "en"
+) -> Source:
+    article = Article(
+        title=f"Headline {sid}", source=f"Outlet {sid}", text=text, published_at=published
+    )
+    return Source(sid=sid, article=article, text=text, language=language)
+
+
+def _summary(sid: str, *facts: str, kind: str = "report", when: str = "") -> ArticleSummary:
+    return ArticleSummary(
+        sid, tuple(Fact(f"{sid}.F{i}", sid, t) for i, t in enumerate(facts, 1)), kind, when
+    )
+
+
+def test_two_sources_wording_one_claim_differently_make_one_claim_citing_both() -> None:
+    sources = [_source("S1", "x"), _source("S2", "x"), _source("S3", "x")]
+    summaries = [
+        _summary(
+            "S1",
+            "The council closed the Calder footbridge on Thursday after inspectors found rust.",
+        ),
+        _summary("S2", "Inspectors found rust, and the council closed the Calder footbridge."),
+        _summary("S3", "Traders in Calder Street reported fewer customers."),
+    ]
+    claims = group_claims(summaries, sources)
+    assert [c.sources for c in claims] == [("S1", "S2"), ("S3",)]
+
+
+def test_facts_of_one_source_never_make_one_claim() -> None:
+    sources = [_source("S1", "x")]
+    summaries = [
+        _summary("S1", "The bridge closed on Thursday.", "The bridge closed on Thursday evening.")
+    ]
+    assert len(group_claims(summaries, sources)) == 2
+
+
+def test_facts_of_one_claim_that_differ_on_a_value_are_a_disagreement() -> None:
+    def fact(sid: str, text: str) -> Fact:
+        return Fact(f"{sid}.F1", sid, text)
+
+    assert differing(
+        fact("S1", "The strike lasted nine days."), fact("S2", "The strike lasted eleven days.")
+    ) == ("day", "nine days", "eleven days")
+    assert differing(
+        fact("S1", "The order was signed on Tuesday."),
+        fact("S2", "The order was signed on Wednesday."),
+    ) == ("when", "Tuesday", "Wednesday")
+    assert differing(
+        fact("S1", "Mayor Kerr signed the closure order."),
+        fact("S2", "Deputy mayor Hebden signed the closure order."),
+    ) == ("who", "Kerr", "Hebden")
+    assert (
+        differing(
+            fact("S1", "The order was signed on Tuesday."),
+            fact("S2", "The order was signed on Tuesday."),
+        )
+        is None
+    )
+
+
+def test_a_disputed_claim_is_reported_not_stated_and_the_rest_ranked() -> None:
+    sources = [_source(f"S{i}", "x") for i in range(1, 4)]
+    summaries = [
+        _summary(
+            "S1",
+            "The strike by the dockers' union lasted nine days.",
+            "Dockers won a 7.5% pay rise.",
+        ),
+        _summary(
+            "S2",
+            "The strike by the dockers' union lasted eleven days.",
+            "Dockers won a 7.5% pay rise over two years.",
+        ),
+        _summary(
+            "S3",
+            "The crane operator Tomas Reyes said the picket was calm.",
+            "Dockers won a 7.5% rise.",
+        ),
+    ]
+    plan = plan_brief(summaries, sources, max_sentences=6)
+    assert [(c.unit, c.values) for c in plan.conflicts] == [("day", ("nine days", "eleven days"))]
+    assert plan.ranked[0].sources == ("S1", "S2", "S3")  # what all agree on comes first
+    assert not any("strike" in c.text for c in plan.ranked)  # the disputed claim is not stated
+    assert plan.ranked[1].sources == ("S3",)  # then each source's own, most distinctive first
+
+
+def test_an_office_held_by_someone_else_marks_another_event() -> None:
+    texts = {
+        "S1": "Foreign Minister Qin Gang met the visitor.",
+        "S2": "The visitor later met Chinese Foreign Minister Qin Gang.",
+        "S3": "Foreign Minister Wang Yi hosted the visitor.",
+        "S4": "Former Foreign Minister Li Ming was not there.",
+    }
+    sources = [_source(sid, text) for sid, text in texts.items()]
+    assert office_holders(texts["S4"]) == {}  # a former holder binds nobody
+    reasons = different_events(sources, [])
+    assert list(reasons) == ["S3"]
+    assert "Yi as foreign minister" in reasons["S3"] and "S1, S2 name Gang" in reasons["S3"]
+
+
+def test_an_event_dated_a_week_apart_from_the_rest_is_another_event() -> None:
+    monday = datetime(2026, 3, 9, 18, tzinfo=UTC)
+    assert event_date("Monday", monday, "en") == monday.date()
+    assert str(event_date("Tuesday", datetime(2026, 3, 11, tzinfo=UTC), "en")) == "2026-03-10"
+    sources = [
+        _source("S1", "He came on Monday.", published=monday),
+        _source("S2", "He came on Monday.", published=datetime(2026, 3, 10, tzinfo=UTC)),
+        _source("S3", "He spoke on Tuesday.", published=datetime(2026, 3, 11, tzinfo=UTC)),
+        _source("S4", "He came back on Monday.", published=datetime(2026, 3, 16, 18, tzinfo=UTC)),
+        # A time the article does not give (a model's invention) is not used: its publication is.
+        _source("S5", "He came.", published=datetime(2026, 3, 12, tzinfo=UTC)),
+    ]
+    summaries = [
+        _summary("S1", "f", when="Monday"),
+        _summary("S2", "f", when="Monday"),
+        _summary("S3", "f", when="Tuesday"),
+        _summary("S4", "f", when="Monday"),
+        _summary("S5", "f", when="Friday 27 March"),
+    ]
+    assert list(different_events(sources, summaries)) == ["S4"]
+
+
+def test_every_fact_gets_the_passage_that_states_it_and_an_invented_number_is_left_out() -> None:
+    text = (
+        "The port reopened on Monday. Mayor Elspeth Carrow welcomed the deal.\n\n"
+        "Carrow said 46 ships had waited at anchor."
+    )
+    source = _source("S1", text)
+    summary = _summary(
+        "S1", "Mayor Elspeth Carrow said 46 ships had waited.", "Carrow said 51 ships waited."
+    )
+    (aligned,), warnings = align_summaries([summary], [source], "en")
+    (fact,) = aligned.facts
+    document = source.document
+    assert [document[p.start : p.end] for p in fact.passages] == [
+        "Carrow said 46 ships had waited at anchor.",
+        "Mayor Elspeth Carrow welcomed the deal.",  # where the name "Elspeth" is
+    ]
+    assert len(warnings) == 1 and "the number 51" in warnings[0]
+
+
+def test_an_opinion_is_attributed_and_a_first_person_fact_is_not_stated() -> None:
+    text = "The case for the charge was never really in doubt. I have long argued for it."
+    sources = [_source("S1", text)]
+    summary = _summary(
+        "S1",
+        "The case for the charge was never really in doubt.",
+        "I have long argued for the charge.",
+        kind="opinion",
+    )
+    (aligned,), _ = align_summaries([summary], sources, "en")
+    plan = plan_brief([aligned], sources, max_sentences=5)
+    sentences, warnings = state_claims(plan.ranked, plan.room, sources, [aligned], "en", set())
+    assert [s.text for s in sentences] == [
+        "According to an opinion piece in Outlet S1, the case for the charge was never really "
+        "in doubt."
+    ]
+    assert sentences[0].evidence[0].quote == "The case for the charge was never really in doubt."
+    assert any("first person" in w for w in warnings)
