@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from service import clean
+from service import html_page
 from service.clean import (
     RULES,
     Action,
@@ -18,6 +18,7 @@ from service.clean import (
     normalise_quotes,
     remove_shared_lines,
 )
+from service.loaders import html_fields
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 RULE_BY_NAME = {rule.name: rule for rule in RULES}
@@ -102,7 +103,7 @@ JUNK_LINES = [
     ("meta_label", "Tags: bridges, flooding, Millbrook"),
     ("no_words", "• • •"),
     ("no_words", "----"),
-    ("bare_link", "https://courier.example/news/footbridge"),
+    ("bare_link", "@MillbrookCourier @WendValleyNews"),
     ("bare_link", "#Millbrook #RiverWend"),
     ("relative_time", "3 hours ago"),
     ("relative_time", "4 min read"),
@@ -174,6 +175,17 @@ CONTENT_LINES = [
     "Live music will play on the bridge on Saturday.",
     "The council said a note to residents would go out next week.",
     "Analysts said AI systems now help inspectors spot rot in timber.",
+    # labels and lines that earlier rules took for furniture
+    "https://courier.example/news/footbridge",  # a bare URL is often the source
+    "Quelle: Stadtverwaltung Millbrook",
+    "Autor: Dana Ilves",
+    "Markets: the FTSE 100 fell 0.4% on Thursday",
+    "Poll: 54% of voters back the plan",
+    "Topics: the budget and the bridge",
+    "More: the company said it would cut 500 jobs.",
+    "Discussion",  # a subheading, not a comment section
+    "Span | Length | Timber",  # a table row
+    "North span | 14 m | oak",
 ]
 
 
@@ -242,6 +254,22 @@ def test_junk_heading_drops_following_link_list(heading: str) -> None:
 def test_link_list_under_heading_stops_at_real_paragraph() -> None:
     raw = "\n".join([HEADLINE, LEAD, "Related", "Mill Lane closed for resurfacing", BODY, CLOSE])
     assert paragraphs(clean_text(raw)) == [HEADLINE, LEAD, BODY, CLOSE]
+
+
+@pytest.mark.parametrize(
+    "tail",
+    [
+        ["1. Dana Ilves (Millbrook RC) 12:04", "2. Piet Roos (Wend Valley) 12:31"],  # results
+        ["Goals: Ilves 12, Roos 78", "Attendance: 4,210"],  # match facts
+        ["Quelle: dpa", "Autor: Dana Ilves"],  # source and byline
+        ["Sources: district council, Wend Valley Gazette"],
+        ["Dana Ilves in Millbrook"],  # one closing line is no link list
+    ],
+)
+def test_trailing_facts_sources_and_bylines_survive(tail: list[str]) -> None:
+    result = clean_text("\n".join([HEADLINE, LEAD, BODY, *tail]))
+    assert paragraphs(result) == [HEADLINE, LEAD, BODY, *tail]
+    assert result.removed == ()
 
 
 def test_trailing_headline_run_is_dropped() -> None:
@@ -429,8 +457,9 @@ and will be shown in a climate-controlled case on the ground floor.</p>
 </body></html>
 """
 
+# The headline is the article's title field (page metadata), not a line of its text.
+HTML_TITLE = "Lighthouse keeper's cottage to become museum"
 HTML_BODY = [
-    "Lighthouse keeper's cottage to become museum",
     "The empty keeper's cottage beside Greyness lighthouse will open as a small maritime museum "
     "next spring, the harbour trust announced on Wednesday.",
     "Volunteers have catalogued more than 400 objects, including logbooks, brass lamps and a "
@@ -477,17 +506,52 @@ def test_html_page_keeps_body_and_drops_every_junk_string() -> None:
     assert_html_cleaned(clean_text(HTML_PAGE).text)
 
 
-def test_html_fallback_tag_strip_when_trafilatura_finds_nothing(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    monkeypatch.setattr(clean.trafilatura, "extract", lambda *args, **kwargs: None)
-    assert_html_cleaned(clean_text(HTML_PAGE).text)
+def no_trafilatura(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make trafilatura find no article, so the page-blocks fallback runs."""
+    monkeypatch.setattr(html_page.trafilatura, "bare_extraction", lambda *a, **k: None)
 
 
-def test_html_headline_falls_back_to_og_title(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_html_fallback_when_trafilatura_finds_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    no_trafilatura(monkeypatch)
+    text = clean_text(HTML_PAGE).text
+    for junk in HTML_JUNK:
+        assert junk.casefold() not in text.casefold(), junk
+    for paragraph in HTML_BODY:
+        assert paragraph in text.split("\n\n")
+
+
+FALLBACK_PAGE = """<!DOCTYPE html><html lang="de"><head><title>Neue Brücke | Wendtaler Bote</title>
+</head><body>
+<div id="top"><a href="/">zurück zur Startseite</a> | <a href="/impressum">Impressum</a></div>
+<div class="sidebar"><p>42 Besucher sind online</p><ul><li><a href="/a">Archiv</a></li></ul></div>
+<div class="menu"><a href="/sport">Sport</a> <a href="/kultur">Kultur</a></div>
+<div class="text">
+<p>Die neue Holzbrücke über die Wend ist seit Donnerstag wieder für Fußgänger geöffnet, teilte die
+Stadtverwaltung am Freitag mit.</p>
+<p>Die Reparatur der beiden Felder kostete nach Angaben der Stadt rund 180.000 Euro und dauerte vier
+Monate.</p>
+<p><a href="/">zurück zur Startseite</a></p>
+</div>
+<div id="footer"><p>Alle Angaben ohne Gewähr</p></div>
+</body></html>"""
+
+
+def test_html_fallback_leaves_navigation_out(monkeypatch: pytest.MonkeyPatch) -> None:
+    no_trafilatura(monkeypatch)
+    result = clean_text(FALLBACK_PAGE)
+    assert paragraphs(result) == [
+        "Die neue Holzbrücke über die Wend ist seit Donnerstag wieder für Fußgänger geöffnet, "
+        "teilte die Stadtverwaltung am Freitag mit.",
+        "Die Reparatur der beiden Felder kostete nach Angaben der Stadt rund 180.000 Euro und "
+        "dauerte vier Monate.",
+    ]
+
+
+def test_html_title_is_metadata_not_text() -> None:
     page = HTML_PAGE.replace("<h1>", "<h2>").replace("</h1>", "</h2>")
-    monkeypatch.setattr(clean.trafilatura, "extract", lambda *args, **kwargs: None)
-    assert paragraphs(clean_text(page))[0] == "Lighthouse keeper's cottage to become museum"
+    assert html_fields(page, "page.html")["title"] == HTML_TITLE
+    assert HTML_TITLE not in clean_text(page).text
+    assert "page_title" in {removal.rule for removal in clean_text(HTML_PAGE).removals}
 
 
 @pytest.mark.parametrize(
@@ -524,8 +588,9 @@ def test_fixture_html_page(page: Path) -> None:
     assert not found, found
     paras = paragraphs(result)
     og_title = re.search(r'property="og:title" content="([^"]+)"', raw)
-    if og_title:
-        assert paras[0] == og_title.group(1)
+    if og_title:  # the title is the article's title field, not repeated in its text
+        assert html_fields(raw, page.name)["title"] == og_title.group(1)
+        assert paras[0] != og_title.group(1)
     assert sum(len(p.split()) >= 20 for p in paras) >= 3
     assert '"' not in result.text
 
