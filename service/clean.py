@@ -321,7 +321,8 @@ RULES: tuple[Rule, ...] = (
         r"|get the (?:\w+ ){0,3}app|join (?:our|us on)|(?:whatsapp|telegram|google news)"
         r" (?:channel|updates)|turn on (?:push )?notifications|enable notifications"
         r"|add us (?:to|on|as)|(?:download|get it) on (?:the )?(?:app store|google play)"
-        r"|(?:to|in) your inbox|our newsletters?|newsletter sign ?up|become a (?:supporter|member"
+        r"|(?:to|in) your inbox|our newsletters?|newsletter sign[ -]?up|thanks? (?:you )?for"
+        r" (?:subscribing|signing up)|become a (?:supporter|member"
         r"|subscriber|patron)|support (?:our|independent|quality) journalism|enjoying our"
         r"|newsletter abonnieren|suscr[ií]bete|abonnez-vous|iscriviti|assine (?:a|nossa))\b",
         "follow, newsletter and app pitches address the reader, not the story",
