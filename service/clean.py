@@ -574,6 +574,8 @@ STRUCTURE: dict[str, str] = {
     " a separate field of the article",
     "link_teaser": "a short block that is mostly the text of one link of several words and no"
     " sentence is a teaser for another page",
+    "teaser_cards": "after the article's last paragraph, a run of blocks that each open with a"
+    " link of several words (a headline, maybe a line under it) are cards for other pages",
     "outside_article": "page text outside the article body (navigation, sidebars, footers,"
     " teasers): the extractor left it out",
 }
@@ -583,6 +585,13 @@ LINK_TEASER_MIN_SHARE = 0.7
 LINK_TEASER_MAX_WORDS = 20
 #: ...and one link of at least this many words (a bare URL or "Reuters" is a source, not a teaser).
 LINK_TEASER_MIN_LINK_WORDS = 3
+#: Teaser cards: a run of at least this many blocks after the last paragraph...
+TEASER_CARDS_MIN_RUN = 2
+#: ...each of at most this many words, opening with a link of at least LINK_TEASER_MIN_LINK_WORDS.
+TEASER_CARDS_MAX_WORDS = 40
+#: A paragraph: at least this many words, ends a sentence, at most this share of link text.
+PARAGRAPH_MIN_WORDS = 20
+PARAGRAPH_MAX_LINK_SHARE = 0.3
 #: The page title is looked for among the first blocks, before the first long paragraph.
 TITLE_SEARCH_BLOCKS = 3
 _FULL_STOP = re.compile(r"\.[\"'”’»)\]]*$")
@@ -619,7 +628,31 @@ def _block_verdicts(extraction: Extraction) -> list[str | None]:
             heads_text = after is not None and after.kind != "head" and not _is_link_teaser(after)
             if not (block.kind == "head" and heads_text):
                 verdict[i] = "link_teaser"
+    prose = [i for i, block in enumerate(blocks) if verdict[i] is None and _is_paragraph(block)]
+    i = prose[-1] + 1 if prose else len(blocks)  # a page without paragraphs: no cards
+    while i < len(blocks):
+        end = i
+        while end < len(blocks) and _is_card(blocks[end]):
+            end += 1
+        if end - i >= TEASER_CARDS_MIN_RUN:
+            verdict[i:end] = [name or "teaser_cards" for name in verdict[i:end]]
+        i = max(end, i + 1)
     return verdict
+
+
+def _is_paragraph(block: Block) -> bool:
+    return (
+        block.words >= PARAGRAPH_MIN_WORDS
+        and block.link_share <= PARAGRAPH_MAX_LINK_SHARE
+        and _SENTENCE_END.search(block.text) is not None
+    )
+
+
+def _is_card(block: Block) -> bool:
+    return (
+        block.lead_link_words >= LINK_TEASER_MIN_LINK_WORDS
+        and block.words <= TEASER_CARDS_MAX_WORDS
+    )
 
 
 # --------------------------------------------------------------------------------------------

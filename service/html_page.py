@@ -60,6 +60,7 @@ class Block:
     text: str  # the block's lines ("\n" only where the page has a <br>)
     link_chars: int = 0  # non-space characters inside links
     longest_link_words: int = 0  # words of the longest single link
+    lead_link_words: int = 0  # words of the link the block opens with (0: it opens with text)
     rescued: bool = False  # supplied by readability where trafilatura stopped early
 
     @property
@@ -177,10 +178,13 @@ class _Inline:
         self.parts: list[str] = []
         self.link_chars = 0
         self.longest_link_words = 0
+        self.lead_link_words = 0
+        self._started = False  # has any text been seen
 
     def add(self, text: str | None, in_link: bool) -> None:
         if not text:
             return
+        self._started = self._started or bool(text.strip())
         self.parts.append(_SPACES.sub(" ", text))  # source line breaks are spaces
         if in_link:
             self.link_chars += len("".join(text.split()))
@@ -195,6 +199,8 @@ class _Inline:
         elif tag == "ref" and not in_link:
             words = len(" ".join(element.itertext()).split())
             self.longest_link_words = max(self.longest_link_words, words)
+            if not self._started:
+                self.lead_link_words = words
         linked = in_link or tag == "ref"
         self.add(element.text, linked)
         for child in element:
@@ -210,7 +216,7 @@ class _Inline:
         text = "\n".join(line for line in lines if line)
         if not text:
             return None
-        return Block(kind, text, self.link_chars, self.longest_link_words)
+        return Block(kind, text, self.link_chars, self.longest_link_words, self.lead_link_words)
 
 
 def _inline_block(kind: str, element: Any) -> Block | None:
@@ -226,18 +232,20 @@ def _inline_block(kind: str, element: Any) -> Block | None:
 def _row_block(row: Any) -> Block | None:
     """A table row as one line, its cells joined by " | "."""
     cells: list[str] = []
-    link_chars = longest = 0
+    link_chars = longest = lead = 0
     for cell in row:
         parts = _blocks(cell) if _has_blocks(cell) else [_inline_block("p", cell)]
         found = [part for part in parts if part is not None]
         text = " ".join(part.text.replace("\n", " ") for part in found)
         if text:
+            if not cells and found:
+                lead = found[0].lead_link_words
             cells.append(text)
             link_chars += sum(part.link_chars for part in found)
             longest = max([longest, *(part.longest_link_words for part in found)])
     if not cells:
         return None
-    return Block("row", " | ".join(cells), link_chars, longest)
+    return Block("row", " | ".join(cells), link_chars, longest, lead)
 
 
 def _blocks(element: Any) -> list[Block]:
@@ -302,6 +310,7 @@ def _join_fragments(blocks: list[Block]) -> list[Block]:
                 f"{last.text}{sep}{block.text}",
                 last.link_chars + block.link_chars,
                 max(last.longest_link_words, block.longest_link_words),
+                last.lead_link_words,
                 last.rescued or block.rescued,
             )
         else:

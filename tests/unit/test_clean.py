@@ -569,6 +569,54 @@ def test_looks_like_html(raw: str, expected: bool) -> None:
     assert looks_like_html(raw) is expected
 
 
+STRUCTURE_PAGE = f"""<!DOCTYPE html><html lang="en"><head>
+<title>{HEADLINE} | Millbrook Courier</title><meta property="og:title" content="{HEADLINE}">
+</head><body><nav><a href="/">Home</a> <a href="/news">News</a></nav>
+<article><h1>{HEADLINE}</h1>
+<p>{LEAD}</p>
+<p><a href="/ferry">Ferry operator trims winter timetable for the valley</a></p>
+<table><tr><th>Span</th><th>Length</th><th>Timber</th></tr>
+<tr><td>North span</td><td>14 m</td><td>oak</td></tr></table>
+<p>{BODY[:-1]}, according to <a href="https://wire.example/">Wend Valley Wire</a>.</p>
+<h3><a href="/woodyard">Hallam and Sons timber yard</a></h3>
+<p>The oak for the new spans came from a timber yard in the valley, which has supplied the
+council since 1952.</p>
+<p>{CLOSE}</p>
+<ul><li><a href="/a">Pub quiz raises funds for lifeboat crew</a> The crew needs a new engine</li>
+<li><a href="/b">Mill Lane closed for resurfacing works</a> Drivers face delays</li>
+<li><a href="/c">Why are swans nesting early this year?</a> Experts explain</li></ul>
+</article><footer>Copyright 2026</footer></body></html>"""
+
+
+YARD = (
+    "The oak for the new spans came from a timber yard in the valley, which has supplied the "
+    "council since 1952."
+)
+
+
+def test_html_structure_keeps_tables_and_sources_and_drops_teasers() -> None:
+    result = clean_text(STRUCTURE_PAGE)
+    assert (
+        paragraphs(result)
+        == [
+            LEAD,
+            "Span | Length | Timber",  # a table row is content
+            "North span | 14 m | oak",
+            f"{BODY[:-1]}, according to Wend Valley Wire.",  # a linked source stays
+            "Hallam and Sons timber yard",  # a linked heading over its own paragraph stays
+            YARD,
+            CLOSE,
+        ]
+    )
+    assert [(r.rule, r.line[:20]) for r in result.removals] == [
+        ("page_title", HEADLINE[:20]),
+        ("link_teaser", "Ferry operator trims"),
+        ("teaser_cards", "Pub quiz raises fund"),
+        ("teaser_cards", "Mill Lane closed for"),
+        ("teaser_cards", "Why are swans nestin"),
+    ]
+
+
 # Generic markers of site furniture that must never survive cleaning of a fixture page.
 FIXTURE_JUNK = re.compile(
     r"\bcookies?\b|accept all|share on|copy link|advertisement|sponsored|newsletter|your inbox"
