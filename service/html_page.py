@@ -422,8 +422,9 @@ def _is_furniture(element: Any) -> bool:
     return _tag_name(element) != "body" and bool(_FURNITURE_ATTR.search(names))
 
 
-def page_blocks(raw: str) -> list[Block]:
-    """Every block of the page's <body> outside navigation, header, footer, sidebars, forms."""
+def page_blocks(raw: str, *, furniture: bool = False) -> list[Block]:
+    """Every block of the page's <body> outside navigation, header, footer, sidebars and forms
+    (with ``furniture``: every block, those too)."""
     try:
         tree = lxml.html.document_fromstring(raw)
     except (ValueError, etree.LxmlError):
@@ -433,7 +434,7 @@ def page_blocks(raw: str) -> list[Block]:
             if element.getparent() is not None:
                 element.drop_tree()
             continue
-        if _is_furniture(element) and element.getparent() is not None:
+        if not furniture and _is_furniture(element) and element.getparent() is not None:
             element.drop_tree()
     body = tree.find("body")
     return _join_fragments(_blocks(body if body is not None else tree))
