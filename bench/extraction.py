@@ -51,7 +51,7 @@ def log(message: str) -> None:
 def _fusebrief(html: str, url: str) -> str:
     from service.clean import clean_text
 
-    return clean_text(html, url=url).text
+    return clean_text(html).text  # as the pipeline calls it: the article text alone
 
 
 def _trafilatura(**options: Any) -> Extractor:

@@ -829,19 +829,16 @@ def _shareable(line: str, index: int) -> bool:
 SHARED_LINE_RULE = "shared_line"
 
 
-def remove_shared_lines(
-    texts: Sequence[str], urls: Sequence[str | None] | None = None
-) -> list[CleanedText]:
+def remove_shared_lines(texts: Sequence[str]) -> list[CleanedText]:
     """Clean every article of a bundle, then drop site furniture shared across articles.
 
-    Each text goes through :func:`clean_text` first (with its URL from ``urls``, if given). A
-    short line (at most :data:`SHARED_LINE_MAX_WORDS` words, no final sentence punctuation, not
-    protected by a KEEP rule, not the headline) that appears in two or more different articles
-    is boilerplate and is removed from all of them. Shared real sentences, as in a syndicated
+    Each text goes through :func:`clean_text` first. A short line (at most
+    :data:`SHARED_LINE_MAX_WORDS` words, no final sentence punctuation, not protected by a KEEP
+    rule, not the headline) that appears in two or more different articles is boilerplate and
+    is removed from all of them. Shared real sentences, as in a syndicated
     rewrite, stay.
     """
-    links = list(urls) if urls is not None else [None] * len(texts)
-    cleaned = [clean_text(text, url=url) for text, url in zip(texts, links, strict=True)]
+    cleaned = [clean_text(text) for text in texts]
     articles = [item.text.split("\n\n") if item.text else [] for item in cleaned]
     seen_in = Counter(
         key
