@@ -54,6 +54,14 @@ def _fusebrief(html: str, url: str) -> str:
     return clean_text(html).text  # as the pipeline calls it: the article text alone
 
 
+def _fusebrief_fallback(html: str, url: str) -> str:
+    from service.clean import clean_extraction
+    from service.html_page import Extraction, page_blocks, page_metadata
+
+    blocks = tuple(page_blocks(html))
+    return clean_extraction(Extraction(page_metadata(html), blocks, "page blocks")).text
+
+
 def _trafilatura(**options: Any) -> Extractor:
     def run(html: str, url: str) -> str:
         import trafilatura
@@ -105,6 +113,7 @@ def _html_text(html: str, url: str) -> str:
 
 EXTRACTORS: dict[str, Extractor] = {
     "fusebrief": _fusebrief,
+    "fusebrief fallback alone (no trafilatura)": _fusebrief_fallback,
     "trafilatura (defaults)": _trafilatura(),
     "trafilatura favor_precision, no tables (old)": _trafilatura(
         favor_precision=True, include_tables=False, include_comments=False
@@ -121,6 +130,7 @@ EXTRACTORS: dict[str, Extractor] = {
 #: The rows a run without --only prints (the slow or weak extractors only on request).
 DEFAULT_ROWS = (
     "fusebrief",
+    "fusebrief fallback alone (no trafilatura)",
     "trafilatura (defaults)",
     "trafilatura favor_precision, no tables (old)",
     "trafilatura favor_recall",

@@ -31,6 +31,7 @@ __all__ = [
     "CleanedText",
     "Removal",
     "Rule",
+    "clean_extraction",
     "clean_html",
     "clean_text",
     "looks_like_html",
@@ -779,6 +780,12 @@ def clean_html(raw: str, url: str | None = None) -> tuple[CleanedText, Extractio
     the blocks the :data:`STRUCTURE` signals remove, through the line rules of :data:`RULES`.
     Also returns the extraction (the page's metadata and blocks)."""
     extraction = article_blocks(raw, url)
+    return clean_extraction(extraction), extraction
+
+
+def clean_extraction(extraction: Extraction) -> CleanedText:
+    """The text of an HTML extraction's blocks, less those the :data:`STRUCTURE` signals remove,
+    through the line rules of :data:`RULES`."""
     verdict = _block_verdicts(extraction)
     prior = tuple(
         Removal(line, name)
@@ -789,8 +796,7 @@ def clean_html(raw: str, url: str | None = None) -> tuple[CleanedText, Extractio
     kept = "\n\n".join(
         block.text for block, name in zip(extraction.blocks, verdict, strict=True) if not name
     )
-    cleaned = _clean_lines(normalise_quotes(kept), plain=False, prior=prior)
-    return cleaned, extraction
+    return _clean_lines(normalise_quotes(kept), plain=False, prior=prior)
 
 
 def clean_text(raw: str, *, url: str | None = None) -> CleanedText:

@@ -412,6 +412,9 @@ _FURNITURE_ATTR = re.compile(
 )
 
 
+_CONTENT_ATTR = re.compile(r"article|content|main|story|entry|post-?body|text", re.IGNORECASE)
+
+
 def _is_furniture(element: Any) -> bool:
     if _tag_name(element) in _FURNITURE_TAGS:
         return True
@@ -419,7 +422,11 @@ def _is_furniture(element: Any) -> bool:
     if role in ("navigation", "banner", "contentinfo", "complementary", "search", "dialog"):
         return True
     names = f"{element.get('class') or ''} {element.get('id') or ''}"
-    return _tag_name(element) != "body" and bool(_FURNITURE_ATTR.search(names))
+    return (
+        _tag_name(element) != "body"
+        and bool(_FURNITURE_ATTR.search(names))
+        and not _CONTENT_ATTR.search(names)  # "sidebar-layout main-content" holds the article
+    )
 
 
 def page_blocks(raw: str, *, furniture: bool = False) -> list[Block]:
