@@ -3,6 +3,8 @@
 import re
 from dataclasses import dataclass
 
+from service.language import profile
+
 _SENTENCE_END = re.compile(r"(?<=[.!?…])[\"”’)]?\s+(?=[\"“‘(]?[A-ZÁÉÍÓÚÑÄÖÜ0-9¿¡])")
 _WORD = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*", re.UNICODE)
 _NUMBER = re.compile(r"(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?(?![\w])")
@@ -174,8 +176,22 @@ NUMBER_WORDS = {
 }
 
 
-def split_sentences(text: str) -> list[str]:
-    """Sentences of a text, paragraph breaks respected."""
+def stopwords(language: str | None = None) -> frozenset[str]:
+    """The stop words of ``language`` (stopwords-iso, via :mod:`service.language`); without a
+    language, or for one without a list, the built-in mixed English/Spanish/French/German set."""
+    if language is None:
+        return STOPWORDS
+    return profile(language).stopwords or STOPWORDS
+
+
+def split_sentences(text: str, language: str | None = None) -> list[str]:
+    """Sentences of a text, paragraph breaks respected.
+
+    With a ``language``, its profile's splitter (pysbd where it knows the language: "Dr.",
+    "z. B.", "3. Oktober" do not end a sentence); without one, the punctuation-and-capital rule.
+    """
+    if language is not None:
+        return profile(language).split_sentences(text)
     out: list[str] = []
     for paragraph in re.split(r"\n\s*\n|\n", text):
         out.extend(s.strip() for s in _SENTENCE_END.split(paragraph.strip()) if s.strip())
@@ -190,18 +206,18 @@ def words(text: str) -> list[str]:
     return _WORD.findall(text)
 
 
-def content_words_in_order(text: str) -> list[str]:
-    """Lower-cased words of 3+ letters that carry meaning (no stopwords, no numbers), in order."""
+def content_words_in_order(text: str, language: str | None = None) -> list[str]:
+    """Lower-cased words of 3+ letters that carry meaning (no stopwords, no numbers), in order;
+    the stop words are ``language``'s (see :func:`stopwords`)."""
+    stop = stopwords(language)
     return [
-        w.lower()
-        for w in words(text)
-        if len(w) >= 3 and not w.isdigit() and w.lower() not in STOPWORDS
+        w.lower() for w in words(text) if len(w) >= 3 and not w.isdigit() and w.lower() not in stop
     ]
 
 
-def content_words(text: str) -> set[str]:
+def content_words(text: str, language: str | None = None) -> set[str]:
     """The set of `content_words_in_order`."""
-    return set(content_words_in_order(text))
+    return set(content_words_in_order(text, language))
 
 
 def names(text: str) -> set[str]:
