@@ -451,7 +451,7 @@ RULES: tuple[Rule, ...] = (
         rf"(?=.*\b(?:{_CTA_TARGET})\b)",
         "a short imperative aimed at the reader ('Watch the video now', 'Enter your email"
         " address', 'Show key events only') is a call to action or a page control",
-        max_words=8,
+        max_words=12,
         bare_only=True,
         spare_headline=True,
         plain_only=True,
