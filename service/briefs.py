@@ -18,6 +18,7 @@ from service.brief_json import brief_document, brief_from_document
 from service.chunk import count_tokens
 from service.config import Settings
 from service.errors import BundleTooLarge, InvalidBundle
+from service.limits import check_raw_size
 from service.llm import LLMClient
 from service.pipeline import build_brief
 from service.summarize import default_map_batch_tokens
@@ -127,12 +128,7 @@ class BriefService:
                 f"{settings.max_articles} (FUSEBRIEF_MAX_ARTICLES): split the bundle"
             )
         for number, article in enumerate(articles, start=1):
-            if len(article.text) > settings.max_article_chars:
-                raise BundleTooLarge(
-                    f"article {number} ({article.title[:80]!r}) has {len(article.text)} "
-                    f"characters; the limit is {settings.max_article_chars} "
-                    "(FUSEBRIEF_MAX_ARTICLE_CHARS)"
-                )
+            check_raw_size(article.text, settings.max_html_bytes, f"article {number}")
         tokens = sum(count_tokens(a.text) for a in articles)
         if tokens > settings.max_bundle_tokens:
             raise BundleTooLarge(
@@ -173,7 +169,12 @@ class BriefService:
         session = self.models.session(request.options.model)
         batch_tokens = self.map_batch_tokens(session.self_hosted)
         return await build_brief(
-            request.articles, request.options, session, progress, map_batch_tokens=batch_tokens
+            request.articles,
+            request.options,
+            session,
+            progress,
+            map_batch_tokens=batch_tokens,
+            max_article_chars=self.settings.max_article_chars,
         )
 
     def map_batch_tokens(self, self_hosted: bool) -> int:

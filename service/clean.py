@@ -5,12 +5,20 @@ share bars, newsletter and app pitches, cookie banners, comment forms and "More 
 link lists. None of it may reach a prompt, so every article passes through :func:`clean_text`
 (one article) or :func:`remove_shared_lines` (a bundle, adding a cross-article signal).
 
+An HTML page's article comes from :mod:`service.html_page` as blocks that know their structure;
+the :data:`STRUCTURE` signals remove the page's own title (a separate field), short link teasers
+and the teaser cards after the article's last paragraph. Then every line, from HTML or plain
+text, meets the line rules.
+
 Every line rule lives in :data:`RULES`, one table of named, documented regexes. Each rule has an
 :class:`Action`: KEEP rules protect a line from all removal, DROP rules remove a line, CUT rules
 remove a junk section heading together with the link list under it, LINK rules say which
-lines count as items of such a list, and TAIL rules trim headline-like lines left dangling at the
-end of an article. Rules prefer general signals (a label followed by a colon, a call to action
-aimed at the reader, a line with no words) over the literal junk seen on any one site.
+lines count as items of such a list, and TAIL rules trim a run of headline-like lines left
+dangling at the end of a plain text. Rules prefer general signals (a label followed by a colon,
+a call to action aimed at the reader, a line with no words) over the literal junk seen on any
+one site; ``plain_only`` rules stand in for structure and are not applied to HTML. Each rule is
+a hypothesis checked on ``bench/extraction.py``: a rule that costs recall there is narrowed or
+goes.
 """
 
 from __future__ import annotations
@@ -21,20 +29,31 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum
-from html.parser import HTMLParser
 
-import trafilatura
+from service.html_page import Block, Extraction, article_blocks
 
 __all__ = [
     "RULES",
+    "STRUCTURE",
     "Action",
     "CleanedText",
+    "Removal",
     "Rule",
+    "clean_extraction",
+    "clean_html",
     "clean_text",
     "looks_like_html",
     "normalise_quotes",
     "remove_shared_lines",
 ]
+
+
+@dataclass(frozen=True)
+class Removal:
+    """One removed line and the name of the rule or signal that removed it."""
+
+    line: str
+    rule: str
 
 
 @dataclass(frozen=True)
@@ -44,6 +63,7 @@ class CleanedText:
     text: str
     removed: tuple[str, ...]
     injections: tuple[str, ...] = ()  # removed lines that addressed an AI model (a subset)
+    removals: tuple[Removal, ...] = ()  # every removed line with its rule, for explanations
 
 
 INJECTION_RULE = "injected_instruction"
@@ -75,6 +95,7 @@ class Rule:
     max_words: int = 0  # 0: any length; otherwise only lines of at most this many words
     bare_only: bool = False  # only lines that do not end in sentence punctuation
     spare_headline: bool = False  # never applied to the first line (the headline)
+    plain_only: bool = False  # only for plain text; an HTML page's structure decides there
 
     def matches(self, line: str) -> bool:
         """Return True when ``line`` (one stripped line) is caught by this rule."""
@@ -94,9 +115,10 @@ def _rule(
     max_words: int = 0,
     bare_only: bool = False,
     spare_headline: bool = False,
+    plain_only: bool = False,
 ) -> Rule:
     compiled = re.compile(pattern, re.IGNORECASE)
-    return Rule(name, action, compiled, reason, max_words, bare_only, spare_headline)
+    return Rule(name, action, compiled, reason, max_words, bare_only, spare_headline, plain_only)
 
 
 _MONTH = (
@@ -122,7 +144,8 @@ _AD_LABEL = (
 _CTA_TARGET = (
     r"us|our|here|now|today|free|link|below|above|more|full|story|article|video|podcast|inbox"
     r"|updates|alerts|notifications|apps?|channel|newsletter|page|account|button|trial|latest"
-    r"|live|episode|offer|subscription|membership|stories|headlines|coverage"
+    r"|live|episode|offer|subscription|membership|stories|headlines|coverage|me|my|your"
+    r"|e-?mail|address|password|events|only|replies|results|player"
 )
 _SOCIAL = (
     r"share|shares|sharing|this|article|story|post|on|via|tweet|pin|it|e-?mail|print|copy|link"
@@ -142,7 +165,7 @@ _JUNK_HEADING = (
     r"(?:like|enjoy|be interested in)|recommended(?: for you| stories| reading| articles)?"
     r"|(?:top|latest|other|popular|more top) (?:stories|news|headlines)|read next|up next"
     r"|what to read next|don'?t miss|editor'?s picks?|further reading|in other news|comments"
-    r"|\d+ comments?|discussion|topics|tags"
+    r"|\d+ comments?|tags"
 )
 
 #: The rule table: every boilerplate signal the cleaner knows, in evaluation order.
@@ -178,6 +201,15 @@ RULES: tuple[Rule, ...] = (
         max_words=25,
     ),
     _rule(
+        "source_line",
+        Action.KEEP,
+        r"^\W*(?:sources?|quellen?|fuentes?|fontes?|fonti|bron(?:nen)?|autor(?:in|en|es)?"
+        r"|authors?|auteurs?|autore|byline|by|von|par|por|text|texto|texte|reporting"
+        r"|redacci[oó]n|redaktion|mitarbeit|contributors?|contributing)\s*[:：]",
+        "a 'Source: …' / 'Quelle: …' / 'Autor: …' line says where the facts came from",
+        max_words=30,
+    ),
+    _rule(
         "dateline",
         Action.KEEP,
         rf"^(?-i:[A-Z][A-Z.'\u2019 -]{{2,}}),?\s+(?:[a-z]+,\s+)?(?:\([^)]{{1,25}}\)|{_DATE})",
@@ -209,9 +241,10 @@ RULES: tuple[Rule, ...] = (
     _rule(
         "widget_label",
         Action.DROP,
-        r"^\W*(?:promotion|offer|deal|newsletter|podcast|weather|forecast|markets?|quiz|poll)"
-        r"\s*[:|]",
-        "an unpunctuated 'Newsletter: ...' / 'Weather: 9°C ...' line is a page widget",
+        r"^\W*(?:(?:promotion|newsletter|podcast|quiz|crossword|puzzles?)\s*[:|]"
+        r"|(?:weather|forecast)\s*[:|].*\d\s*°)",
+        "an unpunctuated 'Newsletter: ...' / 'Podcast: ...' line, or a weather reading"
+        " ('Weather: 9°C ...'), is a page widget; 'Markets:' or 'Poll:' can head a fact",
         max_words=20,
         bare_only=True,
     ),
@@ -228,14 +261,15 @@ RULES: tuple[Rule, ...] = (
     _rule(
         "teaser_label",
         Action.DROP,
-        r"^\W*(?:also read|read also|read more|more|read next|see also|also see|related"
+        r"^(?!.*\.[\"'”’»)\]]*$)\W*(?:also read|read also|read more|more|read next|see also"
+        r"|also see|related"
         r"|related (?:story|stories|articles?|news|coverage|reading)|recommended|suggested"
         r"|must read|don'?t miss|trending|up next|(?:also )?check out"
         r"|(?:also|more) (?:in|on|from) [\w'\u2019 &-]{1,40}|live"
         r"|te puede interesar|lee también|ver también|lesen sie auch|mehr zum thema|lire aussi"
         r"|à lire aussi|leggi anche)"
         r"(?:\s*[:|»\u203a>]|\s+[\u2013—-]\s)",
-        "'Also read: <headline>' style teasers link to other articles",
+        "'Also read: <headline>' teasers link to other articles; a full stop makes it a sentence",
         max_words=30,
     ),
     _rule(
@@ -286,8 +320,8 @@ RULES: tuple[Rule, ...] = (
     _rule(
         "breadcrumb",
         Action.DROP,
-        r"^\W*[\w&'\u2019 -]{1,30}(?:(?:\s[/>]\s|\s*[»\u203a|•·]\s*)[\w&'\u2019 -]{1,30}){2,}\W*$",
-        "three or more short segments joined by » / | / > are breadcrumbs or menus",
+        r"^\W*[\w&'\u2019 -]{1,30}(?:(?:\s[/>]\s|\s*[»\u203a]\s*)[\w&'\u2019 -]{1,30}){2,}\W*$",
+        "three or more short segments joined by » / › / > are breadcrumbs ('|' joins table cells)",
     ),
     _rule(
         "reader_promo",
@@ -296,7 +330,8 @@ RULES: tuple[Rule, ...] = (
         r"|get the (?:\w+ ){0,3}app|join (?:our|us on)|(?:whatsapp|telegram|google news)"
         r" (?:channel|updates)|turn on (?:push )?notifications|enable notifications"
         r"|add us (?:to|on|as)|(?:download|get it) on (?:the )?(?:app store|google play)"
-        r"|(?:to|in) your inbox|our newsletters?|newsletter sign ?up|become a (?:supporter|member"
+        r"|(?:to|in) your inbox|our newsletters?|newsletter sign[ -]?up|thanks? (?:you )?for"
+        r" (?:subscribing|signing up)|become a (?:supporter|member"
         r"|subscriber|patron)|support (?:our|independent|quality) journalism|enjoying our"
         r"|newsletter abonnieren|suscr[ií]bete|abonnez-vous|iscriviti|assine (?:a|nossa))\b",
         "follow, newsletter and app pitches address the reader, not the story",
@@ -369,15 +404,18 @@ RULES: tuple[Rule, ...] = (
     _rule(
         "copyright",
         Action.DROP,
-        r"^\W*(?:©|copyright\s*(?:©|\(c\)|\d{4})|\(c\)\s*\d{4})|\ball rights reserved\b",
-        "copyright and rights notices are page footer",
+        r"^\W*(?:©|copyright\b|\(c\)).*\b(?:19|20)\d\d\b|\ball rights reserved\b",
+        "copyright notices (with a year) and rights notices are page footer ('© Reuters' credits)",
         max_words=25,
+        plain_only=True,
     ),
     _rule(
         "meta_label",
         Action.DROP,
-        r"^\W*(?:tags?|topics?|filed under|categories|keywords)\s*[:|]",
-        "tag and category lists index the article; they are not part of it",
+        r"^\W*(?:tags?|topics?|filed under|categories|keywords|schlagw(?:ö|oe)rter|themen"
+        r"|etiquetas|mots-cl[ée]s|temas)\s*[:|]\s*[^,;|.!?]{1,40}(?:\s*[,;|]\s*[^,;|.!?]{1,40})+"
+        r"\W*$",
+        "a label over a list of short tags indexes the article ('Topics: the budget...' is text)",
         max_words=30,
     ),
     # -- DROP: structural --------------------------------------------------------------------
@@ -390,8 +428,8 @@ RULES: tuple[Rule, ...] = (
     _rule(
         "bare_link",
         Action.DROP,
-        r"^\W*(?:(?:https?://|www\.)\S+|\S+@\S+\.\w+|(?:[#@]\w+\s*)+)\W*$",
-        "a line that is only a URL, e-mail address or hashtags/handles is a link, not prose",
+        r"^\W*(?:[#@]\w+\s*)+\W*$",
+        "a line of only hashtags or handles is a link, not prose (a bare URL may be a source)",
     ),
     _rule(
         "relative_time",
@@ -407,12 +445,16 @@ RULES: tuple[Rule, ...] = (
         r"^\W*(?:please\s+)?(?:share|subscribe|follow|click|tap|press|swipe|sign up|sign in"
         r"|log ?in|register|download|install|watch|listen|join|get|grab|read|see|view|check out"
         r"|like|comment|donate|support|become|upgrade|try|start|learn|find out|discover|explore"
-        r"|visit|send|tell|email|write to|scan|stay|bookmark|save|never miss|don'?t miss)\b"
+        r"|visit|send|tell|email|write to|scan|stay|bookmark|save|never miss|don'?t miss|enter"
+        r"|sign|refresh|reload|show|hide|load|expand|collapse|remind|skip|play|unmute|submit"
+        r"|continue|keep|manage|choose|select)\b"
         rf"(?=.*\b(?:{_CTA_TARGET})\b)",
-        "a short imperative aimed at the reader ('Watch the video now') is a call to action",
-        max_words=8,
+        "a short imperative aimed at the reader ('Watch the video now', 'Enter your email"
+        " address', 'Show key events only') is a call to action or a page control",
+        max_words=12,
         bare_only=True,
         spare_headline=True,
+        plain_only=True,
     ),
     # -- CUT: a junk heading ends the body; the headline list under it goes too ---------------
     _rule(
@@ -433,10 +475,12 @@ RULES: tuple[Rule, ...] = (
     _rule(
         "trailing_link_list",
         Action.TAIL,
-        r"^(?-i:[A-Z0-9À-Þ])",
-        "short unpunctuated lines ending the article head no paragraph: they are teaser links",
+        r"^(?-i:[A-ZÀ-Þ])[^:|\d]*\w\W*$",
+        "a run of two or more capitalised, unpunctuated lines with no colon and no figure ending"
+        " a plain text are teaser links (results, ranked lists and 'Quelle:' lines have them)",
         max_words=12,
         bare_only=True,
+        plain_only=True,
     ),
 )
 
@@ -504,12 +548,19 @@ _HTML_DOCUMENT = re.compile(r"<!doctype\s+html|<(?:html|head|body)\b", re.IGNORE
 _HTML_TAG = re.compile(
     r"</?(?:p|div|span|a|br|h[1-6]|ul|ol|li|article|section|main|header|footer|nav|aside"
     r"|table|tr|td|img|figure|figcaption|blockquote|strong|em|b|i|script|style|meta|link"
-    r"|button|form|input)\b[^<>]*>",
+    r"|button|form|input|noscript|template|iframe|object|svg)\b[^<>]*>",
     re.IGNORECASE,
 )
 #: Plain text with fewer recognised tags than this is treated as text with stray markup.
 HTML_MIN_TAGS = 3
 _BREAK_TAG = re.compile(r"<\s*(?:br|/?p|/?div|/?li|/?h[1-6])\b[^<>]*>", re.IGNORECASE)
+# Elements whose content is code or styling, never text: cut with what they hold (an unclosed
+# one runs to the end of the text).
+_HIDDEN_ELEMENT = re.compile(
+    r"<(script|style|noscript|template|iframe|object|svg)\b[^>]*>.*?(?:</\1\s*>|$)",
+    re.IGNORECASE | re.DOTALL,
+)
+_HTML_COMMENT = re.compile(r"<!--.*?(?:-->|$)", re.DOTALL)
 
 
 def looks_like_html(raw: str) -> bool:
@@ -519,123 +570,165 @@ def looks_like_html(raw: str) -> bool:
     return len(_HTML_TAG.findall(raw)) >= HTML_MIN_TAGS
 
 
-class _TagStripper(HTMLParser):
-    """Plain tag strip (the fallback when trafilatura finds no article) noting the headline.
-
-    The headline is the first ``<h1>`` outside skipped elements, else the ``og:title`` meta tag.
-    """
-
-    _SKIP = frozenset(
-        {"script", "style", "noscript", "template", "svg", "head", "iframe", "nav", "footer"}
-        | {"aside", "form", "button", "select", "textarea"}
-    )
-    _BLOCK = frozenset(
-        {"p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "table"}
-        | {"section", "article", "main", "header", "blockquote", "pre", "hr", "figure"}
-        | {"figcaption", "dd", "dt"}
-    )
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self.headline = ""
-        self.og_title = ""
-        self._skip_depth = 0
-        self._h1_parts: list[str] | None = None
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in self._SKIP:
-            self._skip_depth += 1
-        elif tag in self._BLOCK:
-            self.parts.append("\n")
-        if tag == "h1" and not self.headline and not self._skip_depth:
-            self._h1_parts = []
-        fields = dict(attrs)
-        if tag == "meta" and fields.get("property") == "og:title":
-            self.og_title = " ".join((fields.get("content") or "").split())
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in self._SKIP:
-            self._skip_depth = max(0, self._skip_depth - 1)
-        elif tag in self._BLOCK:
-            self.parts.append("\n")
-        if tag == "h1" and self._h1_parts is not None:
-            self.headline = " ".join("".join(self._h1_parts).split())
-            self._h1_parts = None
-
-    def handle_data(self, data: str) -> None:
-        if self._skip_depth:
-            return
-        flat = " ".join(data.split())
-        if data[:1].isspace():
-            flat = " " + flat
-        if data[-1:].isspace() and flat.strip():
-            flat += " "
-        self.parts.append(flat)
-        if self._h1_parts is not None:
-            self._h1_parts.append(flat)
-
-
-def _html_to_text(raw: str) -> str:
-    """Main text of an HTML page, one paragraph per line, headline first when the page has one."""
-    stripper = _TagStripper()
-    stripper.feed(raw)
-    stripper.close()
-    extracted: str | None = trafilatura.extract(
-        raw,
-        include_comments=False,
-        include_tables=False,
-        favor_precision=True,
-    )
-    text = extracted if extracted else "".join(stripper.parts)
-    head = stripper.headline or stripper.og_title
-    lines = {" ".join(line.split()).casefold() for line in text.split("\n")}
-    if head and head.casefold() not in lines:
-        text = f"{head}\n{text}"
-    return text
-
-
 def _plain_to_text(raw: str) -> str:
-    """Plain text with stray ``<br>``/``<p>`` made line breaks, other tags cut, entities decoded."""
+    """Plain text with stray ``<br>``/``<p>`` made line breaks, scripts, styles and other tags
+    cut, entities decoded."""
+    raw = _HIDDEN_ELEMENT.sub("\n", _HTML_COMMENT.sub("", raw))
     return html.unescape(_HTML_TAG.sub("", _BREAK_TAG.sub("\n", raw)))
+
+
+#: The structural signals applied to an HTML page's blocks before the line rules, by name.
+STRUCTURE: dict[str, str] = {
+    "page_title": "the page's own title (or a part of it) standing over the article: the title is"
+    " a separate field of the article",
+    "link_teaser": "a short block that is mostly the text of one link of several words and no"
+    " sentence is a teaser for another page",
+    "teaser_cards": "after the article's last paragraph, a run of blocks that each open with a"
+    " link of several words (a headline, maybe a line under it) are cards for other pages",
+    "outside_article": "page text outside the article body (navigation, sidebars, footers,"
+    " teasers): the extractor left it out",
+}
+#: A link teaser: at least this share of its characters is link text...
+LINK_TEASER_MIN_SHARE = 0.7
+#: ...it has at most this many words...
+LINK_TEASER_MAX_WORDS = 20
+#: ...and one link of at least this many words (a bare URL or "Reuters" is a source, not a teaser).
+LINK_TEASER_MIN_LINK_WORDS = 3
+#: Teaser cards: a run of at least this many blocks after the last paragraph...
+TEASER_CARDS_MIN_RUN = 2
+#: ...each of at most this many words, opening with a link of at least LINK_TEASER_MIN_LINK_WORDS.
+TEASER_CARDS_MAX_WORDS = 40
+#: A paragraph: at least this many words, ends a sentence, at most this share of link text.
+PARAGRAPH_MIN_WORDS = 20
+PARAGRAPH_MAX_LINK_SHARE = 0.3
+#: The page title is looked for among the first blocks, before the first long paragraph.
+TITLE_SEARCH_BLOCKS = 3
+_FULL_STOP = re.compile(r"\.[\"'”’»)\]]*$")
+
+
+def _words_key(text: str) -> str:
+    return " ".join(re.findall(r"\w+", text.casefold()))
+
+
+def _is_link_teaser(block: Block) -> bool:
+    return (
+        block.link_share >= LINK_TEASER_MIN_SHARE
+        and block.words <= LINK_TEASER_MAX_WORDS
+        and block.longest_link_words >= LINK_TEASER_MIN_LINK_WORDS
+        and not _FULL_STOP.search(block.text)
+    )
+
+
+def _block_verdicts(extraction: Extraction) -> list[str | None]:
+    """For each block of an HTML extraction, the structural signal that removes it, or None."""
+    blocks = extraction.blocks
+    verdict: list[str | None] = [None] * len(blocks)
+    title = _words_key(extraction.meta.title)
+    for i, block in enumerate(blocks[:TITLE_SEARCH_BLOCKS]):
+        if block.words > LINK_TEASER_MAX_WORDS * 2:
+            break  # the article has started
+        key = _words_key(block.text)
+        if title and key and (key == title or (len(key) >= 15 and key in title)):
+            verdict[i] = "page_title"
+    for i, block in enumerate(blocks):
+        if verdict[i] is None and _is_link_teaser(block):
+            after = blocks[i + 1] if i + 1 < len(blocks) else None
+            # a linked heading over its own paragraph (a product, a section) is a heading
+            heads_text = after is not None and after.kind != "head" and not _is_link_teaser(after)
+            if not (block.kind == "head" and heads_text):
+                verdict[i] = "link_teaser"
+    prose = [i for i, block in enumerate(blocks) if verdict[i] is None and _is_paragraph(block)]
+    i = prose[-1] + 1 if prose else len(blocks)  # a page without paragraphs: no cards
+    while i < len(blocks):
+        end = i
+        while end < len(blocks) and _is_card(blocks[end]):
+            end += 1
+        if end - i >= TEASER_CARDS_MIN_RUN:
+            verdict[i:end] = [name or "teaser_cards" for name in verdict[i:end]]
+        i = max(end, i + 1)
+    return verdict
+
+
+def _is_paragraph(block: Block) -> bool:
+    return (
+        block.words >= PARAGRAPH_MIN_WORDS
+        and block.link_share <= PARAGRAPH_MAX_LINK_SHARE
+        and _SENTENCE_END.search(block.text) is not None
+    )
+
+
+def _is_card(block: Block) -> bool:
+    return (
+        block.lead_link_words >= LINK_TEASER_MIN_LINK_WORDS
+        and block.words <= TEASER_CARDS_MAX_WORDS
+    )
 
 
 # --------------------------------------------------------------------------------------------
 # Line rules
 # --------------------------------------------------------------------------------------------
 
+#: A trailing run of headline-like lines must be at least this long to be a teaser list.
+TAIL_MIN_LINES = 2
+_INJECTION = next(rule for rule in RULES if rule.name == INJECTION_RULE)
 
-def _first_match(rules: Sequence[Rule], line: str, *, headline: bool = False) -> Rule | None:
+
+def _first_match(
+    rules: Sequence[Rule], line: str, *, headline: bool = False, plain: bool = True
+) -> Rule | None:
     return next(
-        (rule for rule in rules if not (headline and rule.spare_headline) and rule.matches(line)),
+        (
+            rule
+            for rule in rules
+            if not (headline and rule.spare_headline)
+            and (plain or not rule.plain_only)
+            and rule.matches(line)
+        ),
         None,
     )
 
 
-def _verdicts(lines: Sequence[str], protected: Sequence[bool]) -> list[str | None]:
+def _verdicts(lines: Sequence[str], protected: Sequence[bool], *, plain: bool) -> list[str | None]:
     """For each line, the name of the rule that removes it, or None when it is kept."""
     verdict: list[str | None] = [None] * len(lines)
     i = 0
     while i < len(lines):
-        rule = None if protected[i] else _first_match(_REMOVE, lines[i], headline=i == 0)
-        i += 1
+        line = lines[i]
+        if _INJECTION.matches(line):  # no KEEP rule protects an instruction to the model
+            verdict[i] = _INJECTION.name
+            i += 1
+            continue
+        rule = None if protected[i] else _first_match(_REMOVE, line, headline=i == 0, plain=plain)
         if rule is None:
+            i += 1
             continue
-        verdict[i - 1] = rule.name
-        if rule.action is Action.CUT:
-            while i < len(lines) and not protected[i]:
-                item = _first_match(_LINK, lines[i]) or _first_match(_REMOVE, lines[i])
-                if item is None:
-                    break
-                verdict[i] = item.name
-                i += 1
-    for i in reversed(range(1, len(lines))):
-        if verdict[i] is not None:
+        if rule.action is not Action.CUT:
+            verdict[i] = rule.name
+            i += 1
             continue
-        tail = None if protected[i] else _first_match(_TAIL, lines[i])
-        if tail is None:
-            break
-        verdict[i] = tail.name
+        # a junk heading goes with the headline list under it; over a paragraph it is a heading
+        end = i + 1
+        items: list[str] = []
+        while end < len(lines) and not protected[end]:
+            item = _first_match(_LINK, lines[end]) or _first_match(_REMOVE, lines[end], plain=plain)
+            if item is None:
+                break
+            items.append(item.name)
+            end += 1
+        if items or end == len(lines):
+            verdict[i:end] = [rule.name, *items]
+        i = max(end, i + 1)
+    if plain:
+        run: list[int] = []
+        for i in reversed(range(1, len(lines))):
+            if verdict[i] is not None:
+                continue
+            if protected[i] or _first_match(_TAIL, lines[i]) is None:
+                break
+            run.append(i)
+        if len(run) >= TAIL_MIN_LINES:
+            for i in run:
+                verdict[i] = _TAIL[0].name
     return verdict
 
 
@@ -643,8 +736,12 @@ def _is_protected(line: str) -> bool:
     return _first_match(_KEEP, line) is not None
 
 
-def _clean_lines(text: str, *, join_wrapped: bool) -> CleanedText:
-    """Apply :data:`RULES` to normalised text; blank lines separate blocks."""
+def _clean_lines(text: str, *, plain: bool, prior: Sequence[Removal] = ()) -> CleanedText:
+    """Apply :data:`RULES` to normalised text; blank lines separate blocks.
+
+    ``plain``: the text is plain text, not an HTML page's blocks: hard-wrapped lines are
+    re-joined and the rules that stand in for structure (``plain_only``, TAIL) apply.
+    """
     lines: list[str] = []
     blocks: list[int] = []
     block = 0
@@ -654,14 +751,14 @@ def _clean_lines(text: str, *, join_wrapped: bool) -> CleanedText:
             blocks.append(block)
         else:
             block += 1
-    verdict = _verdicts(lines, [_is_protected(line) for line in lines])
+    verdict = _verdicts(lines, [_is_protected(line) for line in lines], plain=plain)
     paragraphs: list[str] = []
     last_kept = -1
     for i, line in enumerate(lines):
         if verdict[i] is not None:
             continue
         if (
-            join_wrapped
+            plain
             and last_kept > 0
             and blocks[last_kept] == blocks[i]
             and len(lines[last_kept].split()) >= WRAPPED_LINE_MIN_WORDS
@@ -669,28 +766,61 @@ def _clean_lines(text: str, *, join_wrapped: bool) -> CleanedText:
             and _STARTS_WITH_WORD.search(line)
         ):
             paragraphs[-1] = f"{paragraphs[-1]} {line}"
+        elif last_kept >= 0 and blocks[last_kept] == blocks[i] and not plain:
+            paragraphs[-1] = f"{paragraphs[-1]}\n{line}"  # an HTML block's <br> lines
         else:
             paragraphs.append(line)
         last_kept = i
-    removed = tuple(line for line, name in zip(lines, verdict, strict=True) if name is not None)
-    injections = tuple(
-        line for line, name in zip(lines, verdict, strict=True) if name == INJECTION_RULE
+    removals = (
+        *prior,
+        *(Removal(line, name) for line, name in zip(lines, verdict, strict=True) if name),
     )
-    return CleanedText("\n\n".join(paragraphs), removed, injections)
+    return CleanedText(
+        "\n\n".join(paragraphs),
+        tuple(removal.line for removal in removals),
+        tuple(removal.line for removal in removals if removal.rule == INJECTION_RULE),
+        removals,
+    )
 
 
-def clean_text(raw: str) -> CleanedText:
+def clean_html(raw: str, url: str | None = None) -> tuple[CleanedText, Extraction]:
+    """Clean one HTML page: its article blocks (:func:`service.html_page.article_blocks`), less
+    the blocks the :data:`STRUCTURE` signals remove, through the line rules of :data:`RULES`.
+    Also returns the extraction (the page's metadata and blocks)."""
+    extraction = article_blocks(raw, url)
+    return clean_extraction(extraction), extraction
+
+
+def clean_extraction(extraction: Extraction) -> CleanedText:
+    """The text of an HTML extraction's blocks, less those the :data:`STRUCTURE` signals remove,
+    through the line rules of :data:`RULES`."""
+    verdict = _block_verdicts(extraction)
+    prior = tuple(
+        Removal(line, name)
+        for block, name in zip(extraction.blocks, verdict, strict=True)
+        if name
+        for line in normalise_quotes(block.text).split("\n")
+    )
+    kept = "\n\n".join(
+        block.text for block, name in zip(extraction.blocks, verdict, strict=True) if not name
+    )
+    return _clean_lines(normalise_quotes(kept), plain=False, prior=prior)
+
+
+def clean_text(raw: str, *, url: str | None = None) -> CleanedText:
     """Clean one scraped article (plain text or HTML, auto-detected).
 
-    HTML goes through trafilatura (comments and tables excluded, precision favoured) with a plain
-    tag strip as fallback; then both kinds get :func:`normalise_quotes` and the line rules of
-    :data:`RULES`. Plain-text lines that were hard-wrapped mid-sentence are re-joined. The result
-    has one paragraph per block, separated by blank lines; ``removed`` lists the dropped lines
-    (lines trafilatura itself discarded from HTML are not listed).
+    HTML goes through :func:`clean_html`: the article's blocks as trafilatura (with readability
+    filling gaps) finds them, less the page's title and link teasers. Plain text has its stray
+    tags cut (scripts and styles with their content). Both then get :func:`normalise_quotes`
+    and the line rules of :data:`RULES`; plain-text lines that were hard-wrapped mid-sentence are
+    re-joined. The result has one paragraph per block, separated by blank lines; ``removals``
+    lists each dropped line with the rule that dropped it (text that the HTML extractor left
+    out of the article is not listed).
     """
     if looks_like_html(raw):
-        return _clean_lines(normalise_quotes(_html_to_text(raw)), join_wrapped=False)
-    return _clean_lines(normalise_quotes(_plain_to_text(raw)), join_wrapped=True)
+        return clean_html(raw, url)[0]
+    return _clean_lines(normalise_quotes(_plain_to_text(raw)), plain=True)
 
 
 def _line_key(line: str) -> str:
@@ -710,13 +840,17 @@ def _shareable(line: str, index: int) -> bool:
     )
 
 
+SHARED_LINE_RULE = "shared_line"
+
+
 def remove_shared_lines(texts: Sequence[str]) -> list[CleanedText]:
     """Clean every article of a bundle, then drop site furniture shared across articles.
 
     Each text goes through :func:`clean_text` first. A short line (at most
     :data:`SHARED_LINE_MAX_WORDS` words, no final sentence punctuation, not protected by a KEEP
-    rule, not the headline) that appears in two or more different articles is boilerplate and is
-    removed from all of them. Shared real sentences, as in a syndicated rewrite, stay.
+    rule, not the headline) that appears in two or more different articles is boilerplate and
+    is removed from all of them. Shared real sentences, as in a syndicated
+    rewrite, stay.
     """
     cleaned = [clean_text(text) for text in texts]
     articles = [item.text.split("\n\n") if item.text else [] for item in cleaned]
@@ -730,6 +864,15 @@ def remove_shared_lines(texts: Sequence[str]) -> list[CleanedText]:
     for item, paragraphs in zip(cleaned, articles, strict=True):
         drop = [_shareable(p, i) and _line_key(p) in shared for i, p in enumerate(paragraphs)]
         kept = [p for p, gone in zip(paragraphs, drop, strict=True) if not gone]
-        gone = tuple(p for p, gone in zip(paragraphs, drop, strict=True) if gone)
-        results.append(CleanedText("\n\n".join(kept), item.removed + gone, item.injections))
+        gone = tuple(
+            Removal(p, SHARED_LINE_RULE) for p, gone in zip(paragraphs, drop, strict=True) if gone
+        )
+        results.append(
+            CleanedText(
+                "\n\n".join(kept),
+                item.removed + tuple(removal.line for removal in gone),
+                item.injections,
+                item.removals + gone,
+            )
+        )
     return results

@@ -25,6 +25,7 @@ from service.errors import (
     SendFailed,
     WeightsMissing,
 )
+from service.extract import extract_targets, render_json, render_text
 from service.llm import LLMClient
 from service.loaders import load_articles
 from service.local_model import (
@@ -296,6 +297,28 @@ def model_info(
         typer.echo(f"{size}{chosen}: {weights.label} ({weights.size} bytes) at {path}: {state}")
     if problem is not None:
         raise _fail(problem)  # a configuration failure: exit 1
+
+
+@app.command()
+def extract(
+    targets: Annotated[
+        list[str],
+        typer.Argument(metavar="PATH|URL...", help="Article files, folders or http(s) URLs."),
+    ],
+    as_json: Annotated[
+        bool, typer.Option("--json", help="One JSON object per article and line.")
+    ] = False,
+    explain: Annotated[
+        bool, typer.Option("--explain", help="Also list every removed line and why it went.")
+    ] = False,
+) -> None:
+    """Print each article's text exactly as the model will see it (boilerplate removed)."""
+    try:
+        results = asyncio.run(extract_targets(targets, get_settings(), explain=explain))
+    except FusebriefError as error:
+        raise _fail(error) from error
+    for result in results:
+        typer.echo(render_json(result, explain) if as_json else render_text(result, explain))
 
 
 def main() -> None:

@@ -61,7 +61,8 @@ class Settings(BaseSettings):
     api_keys: Annotated[list[str], NoDecode] = Field(default_factory=list)
     max_body_bytes: int = Field(default=2_000_000, ge=1024)
     max_articles: int = Field(default=50, ge=1)
-    max_article_chars: int = Field(default=200_000, ge=100)
+    max_article_chars: int = Field(default=200_000, ge=100)  # of the text after cleaning
+    max_html_bytes: int = Field(default=3_000_000, ge=1024)  # of raw HTML, before parsing
 
     # Jobs (POST /v1/briefs with "async": true): in-process workers over SQLite in data_dir.
     job_workers: int = Field(default=2, ge=1, le=64)

@@ -3,57 +3,31 @@
 import json
 import re
 from collections.abc import Iterable
-from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
 from service.articles import parse_article
 from service.errors import InvalidBundle
+from service.html_page import page_metadata
 from service.types import Article
 
 ARTICLE_SUFFIXES = (".txt", ".md", ".html", ".htm", ".json")
 HEADLINE_MAX_WORDS = 25
 
 
-class _HeadMeta(HTMLParser):
-    """Collects <title> and the <meta> tags that name the outlet, URL and date."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.meta: dict[str, str] = {}
-        self.title = ""
-        self._in_title = False
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        values = {k: v or "" for k, v in attrs}
-        if tag == "title":
-            self._in_title = True
-        elif tag == "meta":
-            key = values.get("property") or values.get("name") or ""
-            if key and "content" in values:
-                self.meta.setdefault(key.lower(), values["content"])
-        elif tag == "link" and values.get("rel") == "canonical":
-            self.meta.setdefault("canonical", values.get("href", ""))
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "title":
-            self._in_title = False
-
-    def handle_data(self, data: str) -> None:
-        if self._in_title:
-            self.title += data
-
-
 def html_fields(raw: str, name: str, url: str | None = None) -> dict[str, Any]:
-    """An HTML page's article fields from its <head>; `name` stands in for title and outlet."""
-    head = _HeadMeta()
-    head.feed(raw)
-    meta = head.meta
+    """An HTML page's article fields from its metadata; `name` stands in for title and outlet.
+
+    The metadata is trafilatura's (:func:`service.html_page.page_metadata`): the title from
+    og:title, the headline or <title>, the outlet from og:site_name and the like, the canonical
+    URL, and the published date (with its time of day when the page gives one).
+    """
+    meta = page_metadata(raw, url)
     return {
-        "title": meta.get("og:title") or head.title.strip() or name,
-        "source": meta.get("og:site_name") or name,
-        "url": meta.get("og:url") or meta.get("canonical") or url,
-        "published_at": meta.get("article:published_time") or None,
+        "title": meta.title or name,
+        "source": meta.site_name or name,
+        "url": meta.url or url,
+        "published_at": meta.published or None,
         "text": raw,
     }
 

@@ -18,6 +18,7 @@ from service.conflicts import describe, disputed_values
 from service.errors import InvalidBundle, ModelOutputInvalid
 from service.events import different_events
 from service.identify import identify, main_language
+from service.limits import check_text_size
 from service.llm import JsonModel
 from service.prompts import prompt_version
 from service.summarize import summarize_all
@@ -41,12 +42,16 @@ async def build_brief(
     progress: ProgressSink = no_progress,
     *,
     map_batch_tokens: int = 0,
+    max_article_chars: int | None = None,
 ) -> Brief:
     if not articles:
         raise InvalidBundle("the bundle has no articles; send at least one article")
 
     # 1. Clean: boilerplate and instructions aimed at the model out before any model call.
     cleaned = remove_shared_lines([a.text for a in articles])
+    if max_article_chars is not None:
+        for number, article in enumerate(cleaned, start=1):
+            check_text_size(article.text, max_article_chars, f"article {number}")
     progress(ProgressEvent("clean", len(articles), len(articles)))
 
     # 2. Identify: S1..Sn, language, duplicates, off-topic.

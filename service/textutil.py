@@ -4,6 +4,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from service.language import profile
+
 _SENTENCE_END = re.compile(r"(?<=[.!?…])([\"”’)]?)\s+(?=[\"“‘(]?[A-ZÁÉÍÓÚÑÄÖÜ0-9¿¡])")
 _WORD = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*", re.UNICODE)
 
@@ -174,14 +176,35 @@ NUMBER_WORDS = {
 }
 
 
-def split_sentences(text: str) -> list[str]:
-    """Sentences of a text, paragraph breaks respected."""
-    return [text[start:end] for start, end in sentence_spans(text)]
+def stopwords(language: str | None = None) -> frozenset[str]:
+    """The stop words of ``language`` (stopwords-iso, via :mod:`service.language`); without a
+    language, or for one without a list, the built-in mixed English/Spanish/French/German set."""
+    if language is None:
+        return STOPWORDS
+    return profile(language).stopwords or STOPWORDS
 
 
-def sentence_spans(text: str) -> list[tuple[int, int]]:
+def split_sentences(text: str, language: str | None = None) -> list[str]:
+    """Sentences of a text, paragraph breaks respected.
+
+    With a ``language``, its profile's splitter (pysbd where it knows the language: "Dr.",
+    "z. B.", "3. Oktober" do not end a sentence); without one, the punctuation-and-capital rule.
+    """
+    return [text[start:end] for start, end in sentence_spans(text, language)]
+
+
+def sentence_spans(text: str, language: str | None = None) -> list[tuple[int, int]]:
     """(start, end) character offsets of each sentence of `text`, surrounding space excluded."""
-    spans: list[tuple[int, int]] = []
+    if language is not None:
+        spans, cursor = [], 0
+        for sentence in profile(language).split_sentences(text):
+            start = text.find(sentence, cursor)
+            if start < 0:  # the splitter normalised something: fall back to the rule
+                return sentence_spans(text)
+            spans.append((start, start + len(sentence)))
+            cursor = start + len(sentence)
+        return spans
+    spans = []
     for line in re.finditer(r"[^\n]+", text):
         start = line.start()
         for boundary in [*_SENTENCE_END.finditer(line.group()), None]:
@@ -205,18 +228,18 @@ def words(text: str) -> list[str]:
     return _WORD.findall(text)
 
 
-def content_words_in_order(text: str) -> list[str]:
-    """Lower-cased words of 3+ letters that carry meaning (no stopwords, no numbers), in order."""
+def content_words_in_order(text: str, language: str | None = None) -> list[str]:
+    """Lower-cased words of 3+ letters that carry meaning (no stopwords, no numbers), in order;
+    the stop words are ``language``'s (see :func:`stopwords`)."""
+    stop = stopwords(language)
     return [
-        w.lower()
-        for w in words(text)
-        if len(w) >= 3 and not w.isdigit() and w.lower() not in STOPWORDS
+        w.lower() for w in words(text) if len(w) >= 3 and not w.isdigit() and w.lower() not in stop
     ]
 
 
-def content_words(text: str) -> set[str]:
+def content_words(text: str, language: str | None = None) -> set[str]:
     """The set of `content_words_in_order`."""
-    return set(content_words_in_order(text))
+    return set(content_words_in_order(text, language))
 
 
 def names(text: str) -> set[str]:

@@ -46,7 +46,7 @@ def _stamp(article: Article) -> datetime:
 
 
 def _features(article: Article) -> Counter[str]:
-    lead = " ".join(words(clean_text(article.text).text)[:LEAD_WORDS])
+    lead = " ".join(words(f"{article.title}\n{clean_text(article.text).text}")[:LEAD_WORDS])
     features: Counter[str] = Counter(content_words(lead))
     for word in content_words(article.title):
         features[word] += 2

@@ -52,14 +52,16 @@ def test_defaults_come_from_the_settings_and_bounds_are_checked_once() -> None:
 
 
 def test_limits_are_the_services() -> None:
-    service = _service(max_articles=2, max_article_chars=100, max_bundle_tokens=1000)
+    service = _service(max_articles=2, max_html_bytes=1024, max_bundle_tokens=1000)
     with pytest.raises(InvalidBundle, match="no articles"):
         service.request([])
     with pytest.raises(BundleTooLarge, match="FUSEBRIEF_MAX_ARTICLES"):
         service.request([ARTICLE] * 3)
-    long = Article(title="Long", source="Outlet", text="word " * 30)
-    with pytest.raises(BundleTooLarge, match="FUSEBRIEF_MAX_ARTICLE_CHARS"):
-        service.request([long])
+    page = Article(title="Page", source="Outlet", text="<html><body>" + "<p>x</p>" * 200)
+    with pytest.raises(BundleTooLarge, match="FUSEBRIEF_MAX_HTML_BYTES"):
+        service.request([page])
+    with pytest.raises(BundleTooLarge, match="FUSEBRIEF_MAX_BUNDLE_TOKENS"):
+        service.request([Article(title="Long", source="Outlet", text="word " * 1200)])
 
 
 def test_a_model_must_be_one_the_server_offers() -> None:

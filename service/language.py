@@ -1,0 +1,192 @@
+"""Per-language text profiles: sentence splitter, stop words, stemmer and number words.
+
+:func:`profile` gives, for an ISO 639-1 code ("en", "de", "fr", "es", "pt-BR", ...), what the
+text helpers need to treat that language as itself rather than as English, each part from a
+maintained library:
+
+- sentences: pysbd's rule-based segmenter (abbreviations, initials, ordinals, decimals) for the
+  languages it knows, a punctuation-and-capital splitter for the others;
+- stop words: the stopwords-iso lists (57 languages);
+- stems: the Snowball stemmers (snowballstemmer, 30-odd languages);
+- number words: text2num, for the words of a number ("twenty-three", "dreiundzwanzig",
+  "vingt et un", "veintitrés") in English, German, French, Spanish, Portuguese, Dutch, Danish
+  and Italian.
+
+A language a library does not know falls back gracefully: the generic splitter, no stop words,
+words left unstemmed, no number words. Nothing here guesses the language: callers pass it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+__all__ = ["LanguageProfile", "base_language", "profile"]
+
+# pysbd's languages (pysbd.languages.LANGUAGE_CODES), checked at import of a profile.
+_PYSBD = frozenset("en hi mr zh es am ar hy bg ur ru pl fa nl da fr my el it ja de kk sk".split())
+# Snowball stemmer names by ISO 639-1 code.
+_SNOWBALL = {
+    "ar": "arabic",
+    "hy": "armenian",
+    "eu": "basque",
+    "ca": "catalan",
+    "cs": "czech",
+    "da": "danish",
+    "nl": "dutch",
+    "en": "english",
+    "eo": "esperanto",
+    "et": "estonian",
+    "fi": "finnish",
+    "fr": "french",
+    "de": "german",
+    "el": "greek",
+    "hi": "hindi",
+    "hu": "hungarian",
+    "id": "indonesian",
+    "ga": "irish",
+    "it": "italian",
+    "lt": "lithuanian",
+    "ne": "nepali",
+    "no": "norwegian",
+    "nb": "norwegian",
+    "nn": "norwegian",
+    "fa": "persian",
+    "pt": "portuguese",
+    "ro": "romanian",
+    "ru": "russian",
+    "sr": "serbian",
+    "st": "sesotho",
+    "es": "spanish",
+    "sv": "swedish",
+    "ta": "tamil",
+    "tr": "turkish",
+    "yi": "yiddish",
+}
+# text2num's languages.
+_TEXT2NUM = frozenset("en de fr es pt nl da it".split())
+
+_GENERIC_SENTENCE_END = re.compile(r"(?<=[.!?…。！？])[\"”’»)\]]*\s+(?=[\"“‘«(¿¡]?[^\W\d_]|\d)")
+_NUMBER_WORD = re.compile(r"^[^\W\d_]+(?:[-\s][^\W\d_]+)*$")
+
+
+def base_language(code: str | None) -> str:
+    """The ISO 639-1 base of a language tag: "pt-BR" -> "pt", "EN" -> "en", None -> ""."""
+    return re.split(r"[-_]", (code or "").strip().lower(), maxsplit=1)[0]
+
+
+# pysbd's abbreviation lists miss some ("La Dra.", "El Sr.", "p. ej."): a piece that ends in a
+# title before a name (a capitalised word of up to four letters, the piece at most three words),
+# or a piece followed by one that starts in lower case, did not end a sentence.
+_TITLE_END = re.compile(r"(?:^|\s)(?-i:[^\W\d_a-z][^\W\d_A-Z]{0,3})\.$")
+
+
+def _rejoin_abbreviations(pieces: list[str]) -> list[str]:
+    out: list[str] = []
+    for piece in pieces:
+        last = out[-1] if out else ""
+        title = bool(_TITLE_END.search(last)) and len(last.split()) <= 3
+        if last and (title or piece[:1].islower()):  # CJK has no case: never joined
+            out[-1] = f"{last} {piece}"
+        else:
+            out.append(piece)
+    return out
+
+
+def _generic_sentences(text: str) -> list[str]:
+    return [part.strip() for part in _GENERIC_SENTENCE_END.split(text) if part.strip()]
+
+
+@dataclass(frozen=True)
+class LanguageProfile:
+    """What the text helpers need to know about one language (see :func:`profile`)."""
+
+    code: str  # ISO 639-1 base code, "" for unknown
+    stopwords: frozenset[str] = field(default_factory=frozenset)
+    sentence_splitter: str = "generic"  # "pysbd" or "generic"
+    stemmer: str = ""  # the Snowball algorithm's name, "" for none
+    numbers: bool = False  # text2num knows its number words
+
+    def split_sentences(self, text: str) -> list[str]:
+        """The sentences of ``text``; a line break always ends a sentence."""
+        out: list[str] = []
+        for line in text.split("\n"):
+            if not line.strip():
+                continue
+            if self.sentence_splitter == "pysbd":
+                pieces = [s.strip() for s in _segmenter(self.code).segment(line) if s.strip()]
+                out += _rejoin_abbreviations(pieces)
+            else:
+                out += _generic_sentences(line)
+        return out
+
+    def is_stopword(self, word: str) -> bool:
+        return word.casefold() in self.stopwords
+
+    def stem(self, word: str) -> str:
+        """The Snowball stem of ``word`` (lower-cased), or the word itself without a stemmer."""
+        lowered = word.casefold()
+        return _stemmer(self.stemmer).stemWord(lowered) if self.stemmer else lowered
+
+    def number_value(self, words: str) -> int | None:
+        """The value of a number written in words ("twenty-three" -> 23), else None."""
+        if not self.numbers or not _NUMBER_WORD.match(words.strip()):
+            return None
+        return _number_value(self.code, words.strip().casefold())
+
+    def digits(self, text: str) -> str:
+        """``text`` with its numbers in words written as digits ("drei Schiffe" -> "3 Schiffe");
+        lone small numbers ("one of them") stay words, as text2num leaves them."""
+        if not self.numbers:
+            return text
+        from text_to_num import alpha2digit
+
+        return str(alpha2digit(text, self.code))
+
+
+@lru_cache(maxsize=64)
+def _segmenter(code: str) -> Any:
+    import pysbd
+
+    return pysbd.Segmenter(language=code, clean=False)
+
+
+@lru_cache(maxsize=64)
+def _stemmer(name: str) -> Any:
+    import snowballstemmer
+
+    return snowballstemmer.stemmer(name)
+
+
+@lru_cache(maxsize=4096)
+def _number_value(code: str, words: str) -> int | None:
+    from text_to_num import text2num
+
+    try:
+        return int(text2num(words, code))
+    except (ValueError, TypeError):
+        return None
+
+
+def _stopwords(code: str) -> frozenset[str]:
+    import stopwordsiso
+
+    if not code or not stopwordsiso.has_lang(code):
+        return frozenset()
+    return frozenset(word.casefold() for word in stopwordsiso.stopwords(code))
+
+
+@lru_cache(maxsize=128)
+def profile(language: str | None) -> LanguageProfile:
+    """The profile of ``language`` (an ISO 639-1 code or a tag like "de-AT"); an unknown or
+    missing language gets the generic splitter and nothing else."""
+    code = base_language(language)
+    return LanguageProfile(
+        code=code,
+        stopwords=_stopwords(code),
+        sentence_splitter="pysbd" if code in _PYSBD else "generic",
+        stemmer=_SNOWBALL.get(code, ""),
+        numbers=code in _TEXT2NUM,
+    )

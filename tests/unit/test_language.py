@@ -1,0 +1,175 @@
+"""service.language: sentence splitter, stop words, stemmer and number words per language."""
+
+import pytest
+
+from service.language import base_language, profile
+from service.textutil import content_words, split_sentences, stopwords
+
+SENTENCES = [
+    (
+        "en",
+        "Dr. Smith arrived at 5 p.m. on Monday. He left at 6. Then the U.S. team won.",
+        ["Dr. Smith arrived at 5 p.m. on Monday.", "He left at 6.", "Then the U.S. team won."],
+    ),
+    (
+        "de",
+        "Dr. Müller kam am 3. Oktober an. Er blieb bis 12 Uhr. Danach fuhr er z. B. nach Bonn.",
+        [
+            "Dr. Müller kam am 3. Oktober an.",
+            "Er blieb bis 12 Uhr.",
+            "Danach fuhr er z. B. nach Bonn.",
+        ],
+    ),
+    (
+        "fr",
+        "M. Dupont est arrivé à 17 h. Il est reparti le lendemain. Le prix a baissé de 2,5 %.",
+        [
+            "M. Dupont est arrivé à 17 h.",
+            "Il est reparti le lendemain.",
+            "Le prix a baissé de 2,5 %.",
+        ],
+    ),
+    (
+        "es",
+        "La Dra. García llegó a las 5. Vive en EE. UU., p. ej. en Ohio. ¿Volverá el martes?",
+        [
+            "La Dra. García llegó a las 5.",
+            "Vive en EE. UU., p. ej. en Ohio.",
+            "¿Volverá el martes?",
+        ],
+    ),
+]
+
+
+@pytest.mark.parametrize(("language", "text", "expected"), SENTENCES)
+def test_sentences(language: str, text: str, expected: list[str]) -> None:
+    assert profile(language).split_sentences(text) == expected
+    assert split_sentences(text, language=language) == expected
+
+
+@pytest.mark.parametrize("language", ["en", "de", "fr", "es"])
+def test_a_line_break_ends_a_sentence(language: str) -> None:
+    assert profile(language).split_sentences("Erste Zeile\nSecond line.\n\n") == [
+        "Erste Zeile",
+        "Second line.",
+    ]
+
+
+STOPWORDS = [
+    ("en", ["the", "and", "which", "The"], ["harbour", "strike"]),
+    ("de", ["der", "und", "nicht", "Die"], ["hafen", "streik"]),
+    ("fr", ["le", "et", "dans", "Les"], ["port", "grève"]),
+    ("es", ["el", "y", "para", "Los"], ["puerto", "huelga"]),
+]
+
+
+@pytest.mark.parametrize(("language", "stop", "content"), STOPWORDS)
+def test_stopwords(language: str, stop: list[str], content: list[str]) -> None:
+    lang = profile(language)
+    assert all(lang.is_stopword(word) for word in stop)
+    assert not any(lang.is_stopword(word) for word in content)
+    assert {word.casefold() for word in stop} <= stopwords(language)
+
+
+STEMS = [
+    ("en", ["strikes", "striking", "strike"], "strike"),
+    ("de", ["Häfen", "Hafens", "hafen"], "haf"),
+    ("fr", ["grèves", "grève"], "grev"),
+    ("es", ["huelgas", "huelga"], "huelg"),
+]
+
+
+@pytest.mark.parametrize(("language", "forms", "stem"), STEMS)
+def test_stems(language: str, forms: list[str], stem: str) -> None:
+    assert {profile(language).stem(word) for word in forms} == {stem}
+
+
+NUMBERS = [
+    ("en", {"three": 3, "twenty-three": 23, "one hundred": 100, "thousand": 1000}, "strike"),
+    ("de", {"drei": 3, "dreiundzwanzig": 23, "hundert": 100, "zwölf": 12}, "Streik"),
+    ("fr", {"trois": 3, "vingt-trois": 23, "cent": 100, "douze": 12}, "grève"),
+    ("es", {"tres": 3, "veintitrés": 23, "cien": 100, "doce": 12}, "huelga"),
+]
+
+
+@pytest.mark.parametrize(("language", "values", "word"), NUMBERS)
+def test_number_words(language: str, values: dict[str, int], word: str) -> None:
+    lang = profile(language)
+    assert {text: lang.number_value(text) for text in values} == values
+    assert lang.number_value(word) is None
+    assert lang.number_value("12") is None  # digits are not words
+
+
+DIGITS = [
+    ("en", "twenty-three ships and one crew", "23 ships and one crew"),
+    ("de", "dreiundzwanzig Schiffe", "23 Schiffe"),
+    ("fr", "vingt-trois navires", "23 navires"),
+    ("es", "veintitrés barcos", "23 barcos"),
+]
+
+
+@pytest.mark.parametrize(("language", "text", "expected"), DIGITS)
+def test_digits(language: str, text: str, expected: str) -> None:
+    assert profile(language).digits(text) == expected
+
+
+# --------------------------------------------------------------------------------------------
+# Codes and fallbacks
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("tag", "base"), [("de-AT", "de"), ("PT_br", "pt"), (" EN ", "en"), (None, ""), ("", "")]
+)
+def test_base_language(tag: str | None, base: str) -> None:
+    assert base_language(tag) == base
+    assert profile(tag).code == base
+
+
+def test_an_unknown_language_falls_back_gracefully() -> None:
+    lang = profile("xx")
+    assert lang.split_sentences("One here. Two there! Three?") == [
+        "One here.",
+        "Two there!",
+        "Three?",
+    ]
+    assert not lang.is_stopword("the")
+    assert lang.stem("Running") == "running"
+    assert lang.number_value("three") is None
+    assert lang.digits("three ships") == "three ships"
+
+
+def test_a_language_with_some_libraries_gets_what_they_have() -> None:
+    swedish = profile("sv")  # stop words and a stemmer; no pysbd, no text2num
+    assert swedish.sentence_splitter == "generic" and swedish.stemmer == "swedish"
+    assert swedish.is_stopword("och") and swedish.number_value("tre") is None
+
+
+# --------------------------------------------------------------------------------------------
+# textutil: the language is optional, and without it nothing changes
+# --------------------------------------------------------------------------------------------
+
+
+def test_textutil_without_a_language_is_unchanged() -> None:
+    text = "Dr. Smith arrived. He left."
+    assert split_sentences(text) == ["Dr.", "Smith arrived.", "He left."]  # the old splitter
+    assert "said" in stopwords() and "der" in stopwords()  # the old mixed list
+    assert content_words("The harbour strike ended, der Streik") == {
+        "harbour",
+        "strike",
+        "ended",
+        "streik",
+    }
+
+
+def test_textutil_with_a_language_uses_its_profile() -> None:
+    assert content_words("Der Streik im Hafen ist vorbei", language="de") == {
+        "streik",
+        "hafen",
+        "vorbei",
+    }
+    assert content_words("La huelga en el puerto terminó", language="es") == {
+        "huelga",
+        "puerto",
+        "terminó",
+    }
