@@ -3,7 +3,7 @@
 import asyncio
 import json
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated
@@ -35,7 +35,10 @@ from service.local_model import (
     weights_path,
 )
 from service.logs import configure_logging
+from service.progress import STAGE_LABELS as STAGE_LABELS
+from service.progress import StageClock, describe, stage_label
 from service.render import to_markdown
+from service.tracing import configure_tracing
 from service.types import ProgressEvent
 
 app = typer.Typer(
@@ -48,14 +51,6 @@ app.add_typer(model_app, name="model")
 err = Console(stderr=True)
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
-STAGE_LABELS = {  # the pipeline's progress stages, as the terminal shows them
-    "clean": "cleaning the articles",
-    "identify": "identifying sources",
-    "map": "extracting facts",
-    "fuse": "writing the brief",
-    "revise": "rewriting the brief after the citation check",
-    "check": "checking citations",
-}
 # Exit codes by error (the most specific class in an error's MRO decides); README, "Command line"
 # and "Daily digest by email".
 EXIT_CODES: dict[type[FusebriefError], int] = {
@@ -118,9 +113,16 @@ def brief(
         typer.Option(min=MIN_SENTENCES, max=MAX_SENTENCES, help="At most this many sentences."),
     ] = None,
     model: Annotated[str | None, typer.Option(help="One of the configured models.")] = None,
+    verbose: Annotated[
+        bool,
+        typer.Option(
+            "--verbose", "-v", help="Print each stage with its elapsed time, then time by stage."
+        ),
+    ] = False,
 ) -> None:
     """Write one cited brief of the articles in PATHS to standard output."""
     settings = get_settings()
+    configure_tracing(settings)
     try:
         articles = load_articles(paths)
         with _brief_service(settings) as service:
@@ -128,16 +130,40 @@ def brief(
                 articles, language=language, max_sentences=max_sentences, model=model
             )
             err.print(f"{len(articles)} article(s) loaded")
-            with err.status("starting") as status:
+            clock = StageClock()
+            spinner = None if verbose else err.status("starting")
 
-                def progress(event: ProgressEvent) -> None:
-                    label = STAGE_LABELS.get(event.stage, event.stage)
-                    status.update(f"{label} ({event.done}/{event.total})")
+            def progress(event: ProgressEvent) -> None:
+                data = clock.stage(event)
+                if spinner is None:
+                    err.print(
+                        f"{data['elapsed_s']:8.2f} s  {describe(data)}",
+                        highlight=False,
+                        soft_wrap=True,
+                    )
+                else:
+                    spinner.update(f"{stage_label(event.stage)} ({event.done}/{event.total})")
 
+            with spinner or nullcontext():
                 result = asyncio.run(service.brief(request, progress))
+            if verbose:
+                _print_durations(clock)
     except FusebriefError as error:
         raise _fail(error) from error
     typer.echo(json.dumps(brief_document(result), indent=2) if as_json else to_markdown(result))
+
+
+def _print_durations(clock: StageClock) -> None:
+    """Where the brief's time went: each stage's seconds, and the total."""
+    spans = clock.durations()
+    total = sum(seconds for _, seconds in spans)
+    parts = ", ".join(f"{stage} {seconds:.2f} s" for stage, seconds in spans)
+    err.print(
+        f"time by stage: {parts}; total {total:.2f} s",
+        highlight=False,
+        markup=False,
+        soft_wrap=True,
+    )
 
 
 @app.command()

@@ -5,9 +5,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Header
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from sse_starlette import EventSourceResponse
 
-from service.api.deps import BriefsDep, JobsDep, limit_rate, require_api_key
+from service.api.deps import BriefsDep, JobsDep, SettingsDep, limit_rate, require_api_key
 from service.api.errors import error_body
+from service.api.live import brief_events, job_events, stream, wants_events
+from service.api.live import last_event_id as parse_last_event_id
 from service.api.schemas import BriefOut, BriefRequestIn, ErrorOut, JobOut
 from service.brief_json import brief_document
 from service.briefs import BRIEF_JOB
@@ -29,13 +32,24 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
     }.items()
 }
 
+# The first event of a live brief (README, "Live progress"), for the OpenAPI document.
+_EVENTS_EXAMPLE = (
+    'event: stage\nid: 1\ndata: {"stage": "clean", "label": "cleaning the articles", '
+    '"done": 2, "total": 2, "detail": "", "elapsed_s": 0.01}\n\n'
+)
+
 
 @router.post(
     "/v1/briefs",
     response_model=BriefOut,
     responses={
         **_ERRORS,
-        200: {"content": {"text/markdown": {"example": "# Title\n\nA sentence. [S1, S2]\n"}}},
+        200: {
+            "content": {
+                "text/markdown": {"example": "# Title\n\nA sentence. [S1, S2]\n"},
+                "text/event-stream": {"example": _EVENTS_EXAMPLE},
+            }
+        },
         202: {"model": JobOut, "description": "Queued as a job: poll the Location header."},
         429: {"model": ErrorOut, "description": "Over the per-caller rate limit (Retry-After)."},
     },
@@ -52,7 +66,9 @@ async def create_brief(
 ) -> Response:
     """Synchronous by default. With `"async": true` or `Prefer: respond-async` the answer is
     202 with `Location: /v1/jobs/{id}` at once; an `Idempotency-Key` header makes a retried
-    submission return the same job instead of starting another."""
+    submission return the same job instead of starting another. With
+    `Accept: text/event-stream` the brief's progress streams as Server-Sent Events (`stage`,
+    `warning`, then `brief` or `error`); disconnecting cancels the brief."""
     options = body.options
     request = briefs.request(
         body.to_articles(),
@@ -69,6 +85,8 @@ async def create_brief(
         )
         job, _ = await jobs.submit(new)
         return _job_response(job, status_code=202)
+    if wants_events(accept):
+        return stream(brief_events(briefs, request), briefs.settings.sse_ping_s)
     brief = await briefs.brief(request)
     if "text/markdown" in accept:
         return PlainTextResponse(to_markdown(brief), media_type="text/markdown; charset=utf-8")
@@ -84,6 +102,32 @@ async def create_brief(
 )
 async def get_job(job_id: str, jobs: JobsDep) -> Response:
     return _job_response(await jobs.get(job_id))
+
+
+@router.get(
+    "/v1/jobs/{job_id}/events",
+    responses={
+        **_ERRORS,
+        200: {
+            "content": {"text/event-stream": {"example": _EVENTS_EXAMPLE}},
+            "description": "The job's events as Server-Sent Events, then its brief or error.",
+        },
+    },
+    dependencies=[Depends(require_api_key)],
+    summary="A job's progress as Server-Sent Events (resumable with Last-Event-ID)",
+    response_class=EventSourceResponse,
+)
+async def job_events_stream(
+    job_id: str,
+    jobs: JobsDep,
+    settings: SettingsDep,
+    last_event_id: Annotated[str | None, Header(max_length=20)] = None,
+) -> Response:
+    """The job's `stage` and `warning` events as they are stored, then `brief` (with its
+    warnings first) or `error`, then the stream ends. Event ids are the job's event numbers:
+    reconnect with `Last-Event-ID` to be sent only what came after."""
+    job = await jobs.get(job_id)
+    return stream(job_events(jobs, job, parse_last_event_id(last_event_id)), settings.sse_ping_s)
 
 
 @router.delete(
