@@ -80,6 +80,9 @@ class Settings(BaseSettings):
     fetch_timeout_s: float = Field(default=15.0, gt=0)
     fetch_max_bytes: int = Field(default=3_000_000, ge=1024)
     fetch_user_agent: str = "fusebrief (+https://github.com/fusebrief/fusebrief)"
+    # Links given to POST /v1/articles/fetch (the web page) and the MCP tool: private and
+    # loopback addresses are refused unless this is true.
+    fetch_allow_private_links: bool = False
 
     # Guard rails and operations.
     max_bundle_tokens: int = Field(default=250_000, ge=1000)

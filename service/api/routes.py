@@ -11,9 +11,19 @@ from service.api.deps import BriefsDep, JobsDep, SettingsDep, limit_rate, requir
 from service.api.errors import error_body
 from service.api.live import brief_events, job_events, stream, wants_events
 from service.api.live import last_event_id as parse_last_event_id
-from service.api.schemas import BriefOut, BriefRequestIn, ErrorOut, JobOut
+from service.api.schemas import (
+    BriefOut,
+    BriefRequestIn,
+    ErrorOut,
+    FetchedArticleOut,
+    JobOut,
+    LinkIn,
+)
 from service.brief_json import brief_document
 from service.briefs import BRIEF_JOB
+from service.clean import clean_text
+from service.errors import FetchFailed
+from service.fetch import fetch_articles
 from service.jobs.model import Job, NewJob, job_document
 from service.metrics import JOBS
 from service.render import to_markdown
@@ -146,6 +156,43 @@ def _job_response(job: Job, status_code: int = 200) -> JSONResponse:
         job_document(job),
         status_code=status_code,
         headers={"Location": f"/v1/jobs/{job.id}"},
+    )
+
+
+@router.post(
+    "/v1/articles/fetch",
+    response_model=FetchedArticleOut,
+    responses={
+        **_ERRORS,
+        422: {"model": ErrorOut, "description": "The link could not be fetched or read."},
+        429: {"model": ErrorOut, "description": "Over the per-caller rate limit (Retry-After)."},
+    },
+    dependencies=[Depends(require_api_key), Depends(limit_rate)],
+    summary="Fetch the article at a link (the web page's links), cleaned, ready to brief",
+)
+async def fetch_link(body: LinkIn, settings: SettingsDep) -> Response:
+    """The server fetches the page with the guard Slack links have (http(s) only, private
+    addresses refused unless FUSEBRIEF_FETCH_ALLOW_PRIVATE_LINKS, every redirect checked, at
+    most FUSEBRIEF_FETCH_MAX_BYTES) and answers its fields; the client sends them on as an
+    article of `POST /v1/briefs`. Counts towards the caller's rate limit like a brief."""
+    [article] = await fetch_articles([body.url], settings)
+    cleaned = clean_text(article.text)
+    if not cleaned.text.strip():
+        raise FetchFailed(f"{body.url}: the page has no article text")
+    return JSONResponse(
+        {
+            "title": article.title,
+            "source": article.source,
+            "text": cleaned.text,
+            "url": article.url,
+            "published_at": article.published_at.isoformat() if article.published_at else None,
+            "language": article.language,
+            "warnings": [
+                f"removed a passage addressed to an AI model (possible prompt injection): "
+                f"“{line[:120]}”"
+                for line in cleaned.injections
+            ],
+        }
     )
 
 
