@@ -409,6 +409,7 @@ export PATH="$VENV_BIN:$PATH"
 step "fusebrief --help"
 fusebrief --help >"$WORK/help.txt" || fail "fusebrief --help failed"
 grep -q "serve" "$WORK/help.txt" || fail "fusebrief --help does not list serve"
+grep -q "mcp" "$WORK/help.txt" || fail "fusebrief --help does not list mcp"
 
 step "fusebrief model info"
 FUSEBRIEF_DATA_DIR="$WORK/data" fusebrief model info || fail "fusebrief model info failed"

@@ -187,6 +187,7 @@ def serve(
     if not settings.api_keys:
         err.print("No FUSEBRIEF_API_KEYS set: listening on loopback only, without authentication.")
     configure_logging(settings.log_format, settings.log_level)
+    configure_tracing(settings)
     uvicorn.run(
         create_app(settings),
         host=bind,
@@ -194,6 +195,52 @@ def serve(
         access_log=False,  # the app logs each request itself, with its request id
         log_config=None,  # keep configure_logging's format for uvicorn's own lines
     )
+
+
+@app.command()
+def mcp(
+    http: Annotated[
+        bool, typer.Option("--http", help="Serve streamable HTTP at /mcp instead of stdio.")
+    ] = False,
+    host: Annotated[str | None, typer.Option(help="Interface to bind with --http.")] = None,
+    port: Annotated[int, typer.Option(help="Port with --http.")] = 8001,
+) -> None:
+    """Serve the `brief` tool to MCP clients (assistants, IDEs, agents): stdio by default.
+
+    The tool takes articles and/or links and answers the brief as Markdown and JSON. With
+    --http it listens on loopback unless FUSEBRIEF_API_KEYS is set, and then wants
+    `Authorization: Bearer <key>`.
+    """
+    import uvicorn
+
+    from service.mcp_server import build_server, http_app
+
+    settings = get_settings()
+    bind = host or settings.bind_host
+    if http and not settings.api_keys and bind not in LOOPBACK:
+        err.print(
+            f"[red]error:[/red] refusing to listen on {bind} without API keys; "
+            "set FUSEBRIEF_API_KEYS or bind to 127.0.0.1"
+        )
+        raise typer.Exit(code=2)
+    configure_logging(settings.log_format, settings.log_level)  # stderr: stdout is the protocol
+    configure_tracing(settings)
+    try:
+        with _brief_service(settings) as service:
+            server = build_server(service)
+            if not http:
+                server.run("stdio")
+                return
+            err.print(f"MCP over streamable HTTP at http://{bind}:{port}/mcp")
+            uvicorn.run(
+                http_app(server, bind, settings.api_keys),
+                host=bind,
+                port=port,
+                access_log=False,
+                log_config=None,
+            )
+    except FusebriefError as error:
+        raise _fail(error) from error
 
 
 @app.command()
@@ -214,6 +261,7 @@ def worker() -> None:
         )
         raise typer.Exit(code=2)
     configure_logging(settings.log_format, settings.log_level)
+    configure_tracing(settings)
     local = LocalModelServer(settings) if settings.uses_local_model else None
     handlers = job_handlers(BriefService(settings, LLMClient(settings, local=local)))
 

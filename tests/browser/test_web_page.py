@@ -9,6 +9,7 @@ screenshots: FUSEBRIEF_SCREENSHOTS=docs/screenshots pytest tests/browser -k scre
 
 import json
 import os
+import re
 import sqlite3
 import time
 from collections.abc import Iterator
@@ -25,10 +26,12 @@ from service.brief_json import brief_from_document
 from service.config import Settings
 from service.llm import LLMClient
 from service.render import to_markdown
-from tests.conftest import make_settings
+from tests.conftest import FIXTURES, make_settings
 from tests.support import canned
 from tests.support.live import live_server
 from tests.support.llm_server import ReplayServer
+from tests.support.pages import Page as SitePage
+from tests.support.pages import PageServer
 
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
@@ -344,3 +347,48 @@ def test_screenshots(
         "phone-brief-sources.png",
         "phone-compose.png",
     }
+
+
+def test_links_are_fetched_by_the_server_and_files_read_into_articles(
+    browser: Browser, llm_server: ReplayServer
+) -> None:
+    page_html = (FIXTURES / "slack" / "footbridge_courier.html").read_bytes()
+    settings = make_settings(llm_server, fetch_allow_private_links=True, **canned.SETTINGS)
+    with (
+        PageServer({"/courier": SitePage(page_html)}) as site,
+        live_server(create_app(settings, LLMClient(settings))) as url,
+    ):
+        context = _context(browser, url, viewport=DESKTOP)
+        page = context.new_page()
+        page.goto(url + "/")
+        page.get_by_label("Links to articles, one per line").fill(
+            f"{site.url}/courier\n{site.url}/gone"
+        )
+        page.get_by_role("button", name="Fetch the links").click()
+        first = page.get_by_role("group", name="Article 1")
+        expect(first.get_by_label("Headline")).to_have_value(
+            "Walkers return as Millrace bridge opens again"
+        )
+        expect(first.get_by_label("Outlet")).to_have_value("Quillmoor Courier")
+        expect(first.get_by_label("Text (plain or HTML)")).to_have_value(
+            re.compile("concrete piles driven eight metres")
+        )
+        expect(page.locator("#link-problems")).to_contain_text("HTTP 404")
+        expect(page.get_by_label("Links to articles, one per line")).to_have_value(
+            f"{site.url}/gone"
+        )
+
+        bundle = json.dumps({"articles": [canned.HARBOUR]}).encode()
+        story = b"# Lights for the Millrace footbridge\n\nSolar lights will be added this winter.\n"
+        page.locator("#files").set_input_files(
+            [
+                {"name": "bundle.json", "mimeType": "application/json", "buffer": bundle},
+                {"name": "desk-note.md", "mimeType": "text/markdown", "buffer": story},
+            ]
+        )
+        second = page.get_by_role("group", name="Article 2")
+        expect(second.get_by_label("Headline")).to_have_value(canned.HARBOUR["title"])
+        third = page.get_by_role("group", name="Article 3")
+        expect(third.get_by_label("Headline")).to_have_value("Lights for the Millrace footbridge")
+        expect(third.get_by_label("Outlet")).to_have_value("desk-note")
+        context.close()
