@@ -137,7 +137,7 @@ def test_paste_write_watch_the_stages_and_open_a_citation(
     expect(panel.get_by_role("heading")).to_have_text("S2 · Tarrow Valley Gazette")
     expect(panel.get_by_role("link")).to_have_attribute("href", canned.GAZETTE["url"])
     quotes = [e["quote"] for e in brief["sentences"][0].get("evidence", []) if e["sid"] == "S2"]
-    if quotes:  # the pipeline records evidence (README, "The brief's JSON")
+    if quotes:  # the pipeline records evidence (the brief's JSON extension)
         expect(panel.locator("mark")).to_have_text(quotes[0])
     else:
         expect(panel).to_contain_text("No passage was recorded for this sentence")

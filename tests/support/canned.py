@@ -108,11 +108,11 @@ def replies() -> list[Fault]:
 
 
 def with_evidence(brief: dict[str, Any]) -> dict[str, Any]:
-    """`brief` as the brief's JSON is being extended (README, "The brief's JSON"): each source
-    with its `text` (headline, a blank line, the text) and each sentence with the `evidence`
-    passages of its cited sources that state it. For the page's tests until the pipeline fills
-    them itself: here a passage is the cited text that shares the sentence's longest run of
-    words."""
+    """`brief` in the extended shape of the brief's JSON (landing with the pipeline's redesign):
+    each source with its `text` (headline, a blank line, the cleaned text) and each sentence and
+    disagreement with the `evidence` passages ({"sid", "start", "end", "quote"}, offsets into
+    that text) that state it. For the page's tests, whatever the pipeline fills in: here a
+    passage is the longest run of the sentence's words found in the cited text."""
     given = {a["title"]: a for a in ARTICLES}
     extended = json.loads(json.dumps(brief))
     for source in extended["sources"]:
