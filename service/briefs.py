@@ -177,7 +177,11 @@ class BriefService:
                 if span.is_recording():
                     span.add_event(
                         f"stage {event.stage}",
-                        {"fusebrief.stage": event.stage, "done": event.done, "total": event.total},
+                        {
+                            "fusebrief.stage": event.stage,
+                            "fusebrief.done": event.done,
+                            "fusebrief.total": event.total,
+                        },
                     )
                 progress(event)
 
