@@ -89,7 +89,9 @@ async def test_the_brief_tool_over_streamable_http_behind_the_api_keys(
     child = Child(["mcp", "--http", "--port", str(port)], env | {"FUSEBRIEF_API_KEYS": "mk"})
     url = f"http://127.0.0.1:{port}/mcp"
     try:
-        refused = poll(lambda: _get(url), timeout=30)
+        # Up (answering), or dead: importing litellm and the SDK takes a while on a busy machine.
+        refused = poll(lambda: child.process.poll() is not None or _get(url), timeout=120)
+        assert child.process.poll() is None, "fusebrief mcp --http exited"
         llm_server.inject(*canned.replies())
         keyed = httpx2.AsyncClient(headers={"Authorization": "Bearer mk"}, timeout=60)
         async with keyed, Client(streamable_http_client(url, http_client=keyed)) as client:
