@@ -56,8 +56,9 @@ WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY service/ ./service/
 COPY prompts/ ./prompts/
-# Not editable: the wheel ships prompts/ inside the package as service/_prompts.
-RUN pip install --no-cache-dir .
+# Not editable: the wheel ships prompts/ inside the package as service/_prompts (and the web
+# page, service/api/static). The otlp extra: traces to a collector (FUSEBRIEF_OTEL=otlp).
+RUN pip install --no-cache-dir ".[otlp]"
 
 ENV FUSEBRIEF_DATA_DIR=/data \
     FUSEBRIEF_HOST=0.0.0.0 \

@@ -409,6 +409,7 @@ export PATH="$VENV_BIN:$PATH"
 step "fusebrief --help"
 fusebrief --help >"$WORK/help.txt" || fail "fusebrief --help failed"
 grep -q "serve" "$WORK/help.txt" || fail "fusebrief --help does not list serve"
+grep -q "mcp" "$WORK/help.txt" || fail "fusebrief --help does not list mcp"
 
 step "fusebrief model info"
 FUSEBRIEF_DATA_DIR="$WORK/data" fusebrief model info || fail "fusebrief model info failed"
@@ -472,10 +473,24 @@ if [[ -z "$healthy" ]]; then
     cat "$WORK/serve.log" >&2
     fail "the HEALTHCHECK command never passed against the running service"
 fi
+echo "healthy on 127.0.0.1:$port"
+
+step "the web page at / and its files come from the installed wheel"
+python - "$port" <<'CHECK' || fail "the installed package does not serve the web page"
+import sys
+import urllib.request
+
+base = f"http://127.0.0.1:{sys.argv[1]}"
+page = urllib.request.urlopen(base + "/", timeout=10).read().decode()
+assert "/static/app.js" in page and 'name="fusebrief-auth" content="bearer"' in page, page[:300]
+for name in ("app.js", "style.css"):
+    body = urllib.request.urlopen(f"{base}/static/{name}", timeout=10).read()
+    assert len(body) > 1000, name
+print("the page and its script and style are served")
+CHECK
 kill "$SERVER_PID"
 wait "$SERVER_PID" 2>/dev/null || true
 SERVER_PID=""
-echo "healthy on 127.0.0.1:$port"
 
 echo "check_dockerfile: OK: the Dockerfile's COPY + pip install give a working fusebrief" \
     "(Python $have, prompts $version)"

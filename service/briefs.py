@@ -22,7 +22,8 @@ from service.limits import check_raw_size
 from service.llm import LLMClient
 from service.pipeline import build_brief
 from service.summarize import default_map_batch_tokens
-from service.types import Article, Brief, BriefOptions, ProgressSink, no_progress
+from service.tracing import brief_span
+from service.types import Article, Brief, BriefOptions, ProgressEvent, ProgressSink, no_progress
 
 # A brief's length in sentences, disagreements included: the bounds every entry point offers.
 MIN_SENTENCES = 5
@@ -82,8 +83,11 @@ class BriefRequest:
 class Jobs(Protocol):
     """The job queue as the service needs it in scale-out mode (see service.jobs.queue)."""
 
-    async def run_and_wait(self, kind: str, request: dict[str, Any]) -> dict[str, Any]:
-        """Queue a job, wait for a worker to finish it, return its result (or raise its error)."""
+    async def run_and_wait(
+        self, kind: str, request: dict[str, Any], progress: ProgressSink = no_progress
+    ) -> dict[str, Any]:
+        """Queue a job, wait for a worker to finish it (passing on its progress), return its
+        result (or raise its error); cancelled while waiting, the job is cancelled."""
         ...
 
     async def ready(self) -> tuple[bool, str]:
@@ -162,9 +166,47 @@ class BriefService:
         )
 
     async def brief(self, request: BriefRequest, progress: ProgressSink = no_progress) -> Brief:
-        """The checked, cited brief of `request`."""
+        """The checked, cited brief of `request`, in a trace span of its own (service.tracing)
+        whose events are the brief's stages."""
+        attributes = {
+            "fusebrief.articles": len(request.articles),
+            "fusebrief.max_sentences": request.options.max_sentences,
+            "gen_ai.request.model": request.options.model or self.model_name,
+        }
+        with brief_span(attributes) as span:
+
+            def report(event: ProgressEvent) -> None:
+                if span.is_recording():
+                    span.add_event(
+                        f"stage {event.stage}",
+                        {
+                            "fusebrief.stage": event.stage,
+                            "fusebrief.done": event.done,
+                            "fusebrief.total": event.total,
+                        },
+                    )
+                progress(event)
+
+            brief = await self._brief(request, report)
+            if span.is_recording():
+                span.set_attributes(
+                    {
+                        "fusebrief.sentences": len(brief.sentences),
+                        "fusebrief.disagreements": len(brief.disagreements),
+                        "fusebrief.sources": len(brief.sources),
+                        "fusebrief.excluded": len(brief.excluded),
+                        "fusebrief.warnings": len(brief.warnings),
+                        "fusebrief.llm_calls": brief.usage.llm_calls,
+                        "fusebrief.cache_hits": brief.usage.cache_hits,
+                        "gen_ai.usage.input_tokens": brief.usage.prompt_tokens,
+                        "gen_ai.usage.output_tokens": brief.usage.completion_tokens,
+                    }
+                )
+            return brief
+
+    async def _brief(self, request: BriefRequest, progress: ProgressSink) -> Brief:
         if self.remote is not None:
-            result = await self.remote.run_and_wait(BRIEF_JOB, request.to_json())
+            result = await self.remote.run_and_wait(BRIEF_JOB, request.to_json(), progress)
             return brief_from_document(result)
         session = self.models.session(request.options.model)
         batch_tokens = self.map_batch_tokens(session.self_hosted)

@@ -3,7 +3,7 @@
 import asyncio
 import json
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated
@@ -36,7 +36,10 @@ from service.local_model import (
     weights_path,
 )
 from service.logs import configure_logging
+from service.progress import STAGE_LABELS as STAGE_LABELS
+from service.progress import StageClock, describe, stage_label
 from service.render import to_markdown
+from service.tracing import configure_tracing
 from service.types import ProgressEvent
 
 app = typer.Typer(
@@ -49,13 +52,6 @@ app.add_typer(model_app, name="model")
 err = Console(stderr=True)
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
-STAGE_LABELS = {  # the pipeline's progress stages, as the terminal shows them
-    "clean": "cleaning the articles",
-    "identify": "identifying sources",
-    "map": "extracting facts",
-    "check": "writing and checking the brief",
-    "title": "writing the title",
-}
 # Exit codes by error (the most specific class in an error's MRO decides); README, "Command line"
 # and "Daily digest by email".
 EXIT_CODES: dict[type[FusebriefError], int] = {
@@ -118,9 +114,16 @@ def brief(
         typer.Option(min=MIN_SENTENCES, max=MAX_SENTENCES, help="At most this many sentences."),
     ] = None,
     model: Annotated[str | None, typer.Option(help="One of the configured models.")] = None,
+    verbose: Annotated[
+        bool,
+        typer.Option(
+            "--verbose", "-v", help="Print each stage with its elapsed time, then time by stage."
+        ),
+    ] = False,
 ) -> None:
     """Write one cited brief of the articles in PATHS to standard output."""
     settings = get_settings()
+    configure_tracing(settings)
     try:
         articles = load_articles(paths)
         with _brief_service(settings) as service:
@@ -128,16 +131,40 @@ def brief(
                 articles, language=language, max_sentences=max_sentences, model=model
             )
             err.print(f"{len(articles)} article(s) loaded")
-            with err.status("starting") as status:
+            clock = StageClock()
+            spinner = None if verbose else err.status("starting")
 
-                def progress(event: ProgressEvent) -> None:
-                    label = STAGE_LABELS.get(event.stage, event.stage)
-                    status.update(f"{label} ({event.done}/{event.total})")
+            def progress(event: ProgressEvent) -> None:
+                data = clock.stage(event)
+                if spinner is None:
+                    err.print(
+                        f"{data['elapsed_s']:8.2f} s  {describe(data)}",
+                        highlight=False,
+                        soft_wrap=True,
+                    )
+                else:
+                    spinner.update(f"{stage_label(event.stage)} ({event.done}/{event.total})")
 
+            with spinner or nullcontext():
                 result = asyncio.run(service.brief(request, progress))
+            if verbose:
+                _print_durations(clock)
     except FusebriefError as error:
         raise _fail(error) from error
     typer.echo(json.dumps(brief_document(result), indent=2) if as_json else to_markdown(result))
+
+
+def _print_durations(clock: StageClock) -> None:
+    """Where the brief's time went: each stage's seconds, and the total."""
+    spans = clock.durations()
+    total = sum(seconds for _, seconds in spans)
+    parts = ", ".join(f"{stage} {seconds:.2f} s" for stage, seconds in spans)
+    err.print(
+        f"time by stage: {parts}; total {total:.2f} s",
+        highlight=False,
+        markup=False,
+        soft_wrap=True,
+    )
 
 
 @app.command()
@@ -161,6 +188,7 @@ def serve(
     if not settings.api_keys:
         err.print("No FUSEBRIEF_API_KEYS set: listening on loopback only, without authentication.")
     configure_logging(settings.log_format, settings.log_level)
+    configure_tracing(settings)
     uvicorn.run(
         create_app(settings),
         host=bind,
@@ -168,6 +196,53 @@ def serve(
         access_log=False,  # the app logs each request itself, with its request id
         log_config=None,  # keep configure_logging's format for uvicorn's own lines
     )
+
+
+@app.command()
+def mcp(
+    http: Annotated[
+        bool, typer.Option("--http", help="Serve streamable HTTP at /mcp instead of stdio.")
+    ] = False,
+    host: Annotated[str | None, typer.Option(help="Interface to bind with --http.")] = None,
+    port: Annotated[int, typer.Option(help="Port with --http.")] = 8001,
+) -> None:
+    """Serve the `brief` tool to MCP clients (assistants, IDEs, agents): stdio by default.
+
+    The tool takes articles and/or links and answers the brief as Markdown and JSON. With
+    --http it listens on loopback unless FUSEBRIEF_API_KEYS is set, and then wants
+    `Authorization: Bearer <key>`.
+    """
+    import uvicorn
+
+    from service.api.mcp_http import http_app
+    from service.mcp_server import build_server
+
+    settings = get_settings()
+    bind = host or settings.bind_host
+    if http and not settings.api_keys and bind not in LOOPBACK:
+        err.print(
+            f"[red]error:[/red] refusing to listen on {bind} without API keys; "
+            "set FUSEBRIEF_API_KEYS or bind to 127.0.0.1"
+        )
+        raise typer.Exit(code=2)
+    configure_logging(settings.log_format, settings.log_level)  # stderr: stdout is the protocol
+    configure_tracing(settings)
+    try:
+        with _brief_service(settings) as service:
+            server = build_server(service)
+            if not http:
+                server.run("stdio")
+                return
+            err.print(f"MCP over streamable HTTP at http://{bind}:{port}/mcp")
+            uvicorn.run(
+                http_app(server, bind, settings.api_keys),
+                host=bind,
+                port=port,
+                access_log=False,
+                log_config=None,
+            )
+    except FusebriefError as error:
+        raise _fail(error) from error
 
 
 @app.command()
@@ -188,6 +263,7 @@ def worker() -> None:
         )
         raise typer.Exit(code=2)
     configure_logging(settings.log_format, settings.log_level)
+    configure_tracing(settings)
     local = LocalModelServer(settings) if settings.uses_local_model else None
     handlers = job_handlers(BriefService(settings, LLMClient(settings, local=local)))
 

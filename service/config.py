@@ -63,6 +63,8 @@ class Settings(BaseSettings):
     max_articles: int = Field(default=50, ge=1)
     max_article_chars: int = Field(default=200_000, ge=100)  # of the text after cleaning
     max_html_bytes: int = Field(default=3_000_000, ge=1024)  # of raw HTML, before parsing
+    # Server-Sent Events (live briefs, a job's events): a keep-alive comment this often.
+    sse_ping_s: float = Field(default=15.0, gt=0, le=300)
 
     # Jobs (POST /v1/briefs with "async": true): in-process workers over SQLite in data_dir.
     job_workers: int = Field(default=2, ge=1, le=64)
@@ -79,12 +81,18 @@ class Settings(BaseSettings):
     fetch_timeout_s: float = Field(default=15.0, gt=0)
     fetch_max_bytes: int = Field(default=3_000_000, ge=1024)
     fetch_user_agent: str = "fusebrief (+https://github.com/fusebrief/fusebrief)"
+    # Links given to POST /v1/articles/fetch (the web page) and the MCP tool: private and
+    # loopback addresses are refused unless this is true.
+    fetch_allow_private_links: bool = False
 
     # Guard rails and operations.
     max_bundle_tokens: int = Field(default=250_000, ge=1000)
     rate_limit_per_minute: int = Field(default=60, ge=0)
     log_format: Literal["json", "text"] = "json"
     log_level: Literal["debug", "info", "warning", "error"] = "info"
+    # OpenTelemetry traces (service.tracing): off, console (stderr) or otlp (OTEL_EXPORTER_OTLP_*);
+    # unset: otlp when OTEL_EXPORTER_OTLP_ENDPOINT is set, else off.
+    otel: Literal["off", "console", "otlp"] | None = None
 
     # Slack: the /brief slash command and @mentions (README, "Slack").
     slack_signing_secret: SecretStr | None = None

@@ -6,6 +6,8 @@ hop of a redirect chain. URLs an operator configures (digest feeds) may point an
 (`http_client(..., allow_private=True)`).
 """
 
+import asyncio
+from collections.abc import Sequence
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
@@ -14,7 +16,7 @@ import httpx
 
 from service.articles import parse_article
 from service.config import Settings
-from service.errors import FetchFailed
+from service.errors import FetchFailed, FusebriefError
 from service.loaders import html_fields, text_fields
 from service.outbound import AddressRefused, resolve
 from service.outbound import http_client as http_client
@@ -110,3 +112,25 @@ async def fetch_article(url: str, client: httpx.AsyncClient, limits: FetchLimits
             f"{url}: not an article page (content type {page.content_type or 'missing'})"
         )
     return parse_article(fields, url)
+
+
+async def fetch_articles(urls: Sequence[str], settings: Settings) -> list[Article]:
+    """The articles behind links a client gave (the web page, the MCP tool), in order, fetched
+    with the same guard as Slack links: private and loopback addresses are refused unless
+    FUSEBRIEF_FETCH_ALLOW_PRIVATE_LINKS. FetchFailed names every link that could not be read."""
+    limits = FetchLimits.from_settings(settings)
+    async with http_client(settings, allow_private=settings.fetch_allow_private_links) as client:
+        results = await asyncio.gather(
+            *(fetch_article(url, client, limits) for url in urls), return_exceptions=True
+        )
+    articles, failures = [], []
+    for result in results:
+        if isinstance(result, FusebriefError):
+            failures.append(result.message)
+        elif isinstance(result, BaseException):
+            raise result
+        else:
+            articles.append(result)
+    if failures:
+        raise FetchFailed("; ".join(failures))
+    return articles

@@ -14,6 +14,7 @@ in-flight limit (`service.budget`) sit in front of both.
 import json
 import logging
 import re
+import time
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Protocol, TypeVar, cast
 
@@ -48,8 +49,9 @@ from service.chunk import count_tokens
 from service.config import Settings
 from service.errors import InvalidBundle, ModelOutputInvalid, ModelUnavailable
 from service.local_model import LocalModelServer
-from service.metrics import CACHE_LOOKUPS, LLM_CALLS, LLM_ERRORS, LLM_TOKENS
+from service.metrics import CACHE_LOOKUPS, LLM_CALLS, LLM_DURATION, LLM_ERRORS, LLM_TOKENS
 from service.prompts import prompt_version
+from service.tracing import model_call_span, record_reply
 from service.types import Usage
 
 log = logging.getLogger("fusebrief.llm")
@@ -294,23 +296,31 @@ class ModelSession:
                 "type": "json_schema",
                 "json_schema": {"name": name, "schema": schema},
             }
+        api_base = self.api_bases.split(", ")[0] or None
+        span = model_call_span(
+            self.group, self.group, api_base, max_tokens=max_tokens, temperature=0
+        )
         async with self.slots.hold():
-            try:
-                response = await self.router.acompletion(
-                    model=self.group,
-                    messages=messages,  # type: ignore[arg-type]
-                    response_format=response_format,
-                    temperature=0,
-                    max_tokens=max_tokens,
-                    timeout=self.timeout_s,
-                )
-            except Exception as error:
-                LLM_ERRORS.labels(self.group, type(error).__name__).inc()
-                raise
-        model = self._answered_by(response)
-        usage = getattr(response, "usage", None)
-        prompt_tokens = int(getattr(usage, "prompt_tokens", 0) or 0)
-        completion_tokens = int(getattr(usage, "completion_tokens", 0) or 0)
+            with span as current:
+                started = time.perf_counter()
+                try:
+                    response = await self.router.acompletion(
+                        model=self.group,
+                        messages=messages,  # type: ignore[arg-type]
+                        response_format=response_format,
+                        temperature=0,
+                        max_tokens=max_tokens,
+                        timeout=self.timeout_s,
+                    )
+                except Exception as error:
+                    LLM_ERRORS.labels(self.group, type(error).__name__).inc()
+                    raise
+                model = self._answered_by(response)
+                LLM_DURATION.labels(model).observe(time.perf_counter() - started)
+                usage = getattr(response, "usage", None)
+                prompt_tokens = int(getattr(usage, "prompt_tokens", 0) or 0)
+                completion_tokens = int(getattr(usage, "completion_tokens", 0) or 0)
+                record_reply(current, response, model, prompt_tokens, completion_tokens)
         self.usage.add(prompt_tokens, completion_tokens)
         LLM_CALLS.labels(model).inc()
         LLM_TOKENS.labels(model, "prompt").inc(prompt_tokens)

@@ -17,6 +17,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from service import __version__
 from service.api.docs_assets import install_offline_docs
 from service.api.errors import error_body, http_status
+from service.api.page import install_page
 from service.api.ratelimit import RateLimiter
 from service.api.routes import router
 from service.api.slack import router as slack_router
@@ -213,6 +214,7 @@ def create_app(settings: Settings | None = None, llm: LLMClient | None = None) -
         redoc_url=None,
     )
     install_offline_docs(app)
+    install_page(app)
     app.state.settings = settings
     app.state.slack_verifier = SlackVerifier.from_settings(settings)
     app.include_router(router)

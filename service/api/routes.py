@@ -5,12 +5,25 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Header
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from sse_starlette import EventSourceResponse
 
-from service.api.deps import BriefsDep, JobsDep, limit_rate, require_api_key
+from service.api.deps import BriefsDep, JobsDep, SettingsDep, limit_rate, require_api_key
 from service.api.errors import error_body
-from service.api.schemas import BriefOut, BriefRequestIn, ErrorOut, JobOut
+from service.api.live import brief_events, job_events, stream, wants_events
+from service.api.live import last_event_id as parse_last_event_id
+from service.api.schemas import (
+    BriefOut,
+    BriefRequestIn,
+    ErrorOut,
+    FetchedArticleOut,
+    JobOut,
+    LinkIn,
+)
 from service.brief_json import brief_document
 from service.briefs import BRIEF_JOB
+from service.clean import clean_text
+from service.errors import FetchFailed
+from service.fetch import fetch_articles
 from service.jobs.model import Job, NewJob, job_document
 from service.metrics import JOBS
 from service.render import to_markdown
@@ -29,13 +42,24 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
     }.items()
 }
 
+# The first event of a live brief (README, "Live progress"), for the OpenAPI document.
+_EVENTS_EXAMPLE = (
+    'event: stage\nid: 1\ndata: {"stage": "clean", "label": "cleaning the articles", '
+    '"done": 2, "total": 2, "detail": "", "elapsed_s": 0.01}\n\n'
+)
+
 
 @router.post(
     "/v1/briefs",
     response_model=BriefOut,
     responses={
         **_ERRORS,
-        200: {"content": {"text/markdown": {"example": "# Title\n\nA sentence. [S1, S2]\n"}}},
+        200: {
+            "content": {
+                "text/markdown": {"example": "# Title\n\nA sentence. [S1, S2]\n"},
+                "text/event-stream": {"example": _EVENTS_EXAMPLE},
+            }
+        },
         202: {"model": JobOut, "description": "Queued as a job: poll the Location header."},
         429: {"model": ErrorOut, "description": "Over the per-caller rate limit (Retry-After)."},
     },
@@ -52,7 +76,9 @@ async def create_brief(
 ) -> Response:
     """Synchronous by default. With `"async": true` or `Prefer: respond-async` the answer is
     202 with `Location: /v1/jobs/{id}` at once; an `Idempotency-Key` header makes a retried
-    submission return the same job instead of starting another."""
+    submission return the same job instead of starting another. With
+    `Accept: text/event-stream` the brief's progress streams as Server-Sent Events (`stage`,
+    `warning`, then `brief` or `error`); disconnecting cancels the brief."""
     options = body.options
     request = briefs.request(
         body.to_articles(),
@@ -70,6 +96,8 @@ async def create_brief(
         )
         job, _ = await jobs.submit(new)
         return _job_response(job, status_code=202)
+    if wants_events(accept):
+        return stream(brief_events(briefs, request), briefs.settings.sse_ping_s)
     brief = await briefs.brief(request)
     if "text/markdown" in accept:
         return PlainTextResponse(to_markdown(brief), media_type="text/markdown; charset=utf-8")
@@ -85,6 +113,32 @@ async def create_brief(
 )
 async def get_job(job_id: str, jobs: JobsDep) -> Response:
     return _job_response(await jobs.get(job_id))
+
+
+@router.get(
+    "/v1/jobs/{job_id}/events",
+    responses={
+        **_ERRORS,
+        200: {
+            "content": {"text/event-stream": {"example": _EVENTS_EXAMPLE}},
+            "description": "The job's events as Server-Sent Events, then its brief or error.",
+        },
+    },
+    dependencies=[Depends(require_api_key)],
+    summary="A job's progress as Server-Sent Events (resumable with Last-Event-ID)",
+    response_class=EventSourceResponse,
+)
+async def job_events_stream(
+    job_id: str,
+    jobs: JobsDep,
+    settings: SettingsDep,
+    last_event_id: Annotated[str | None, Header(max_length=20)] = None,
+) -> Response:
+    """The job's `stage` and `warning` events as they are stored, then `brief` (with its
+    warnings first) or `error`, then the stream ends. Event ids are the job's event numbers:
+    reconnect with `Last-Event-ID` to be sent only what came after."""
+    job = await jobs.get(job_id)
+    return stream(job_events(jobs, job, parse_last_event_id(last_event_id)), settings.sse_ping_s)
 
 
 @router.delete(
@@ -103,6 +157,43 @@ def _job_response(job: Job, status_code: int = 200) -> JSONResponse:
         job_document(job),
         status_code=status_code,
         headers={"Location": f"/v1/jobs/{job.id}"},
+    )
+
+
+@router.post(
+    "/v1/articles/fetch",
+    response_model=FetchedArticleOut,
+    responses={
+        **_ERRORS,
+        422: {"model": ErrorOut, "description": "The link could not be fetched or read."},
+        429: {"model": ErrorOut, "description": "Over the per-caller rate limit (Retry-After)."},
+    },
+    dependencies=[Depends(require_api_key), Depends(limit_rate)],
+    summary="Fetch the article at a link (the web page's links), cleaned, ready to brief",
+)
+async def fetch_link(body: LinkIn, settings: SettingsDep) -> Response:
+    """The server fetches the page with the guard Slack links have (http(s) only, private
+    addresses refused unless FUSEBRIEF_FETCH_ALLOW_PRIVATE_LINKS, every redirect checked, at
+    most FUSEBRIEF_FETCH_MAX_BYTES) and answers its fields; the client sends them on as an
+    article of `POST /v1/briefs`. Counts towards the caller's rate limit like a brief."""
+    [article] = await fetch_articles([body.url], settings)
+    cleaned = clean_text(article.text)
+    if not cleaned.text.strip():
+        raise FetchFailed(f"{body.url}: the page has no article text")
+    return JSONResponse(
+        {
+            "title": article.title,
+            "source": article.source,
+            "text": cleaned.text,
+            "url": article.url,
+            "published_at": article.published_at.isoformat() if article.published_at else None,
+            "language": article.language,
+            "warnings": [
+                f"removed a passage addressed to an AI model (possible prompt injection): "
+                f"“{line[:120]}”"
+                for line in cleaned.injections
+            ],
+        }
     )
 
 

@@ -9,7 +9,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from service.articles import ArticleFields, LanguageCode
+from service.articles import MAX_URL_CHARS, ArticleFields, LanguageCode
 from service.briefs import MAX_SENTENCES, MIN_SENTENCES
 from service.types import Article
 
@@ -181,3 +181,29 @@ class JobOut(BaseModel):
     finished_at: datetime | None
     brief: BriefOut | None = Field(description="When done.")
     error: ErrorDetail | None = Field(description="When failed.")
+
+
+class LinkIn(BaseModel):
+    """A link to an article page, fetched by the server (POST /v1/articles/fetch)."""
+
+    model_config = ConfigDict(
+        json_schema_extra={"example": {"url": "https://example.com/strike-ends"}}
+    )
+
+    url: str = Field(min_length=1, max_length=MAX_URL_CHARS, description="An http(s) link.")
+
+
+class FetchedArticleOut(BaseModel):
+    """The article at a link, ready to send as one of a bundle's articles: the page's headline,
+    outlet (og:site_name, else the host name), link and date, and its text as the cleaner left
+    it (HTML, navigation and boilerplate removed)."""
+
+    title: str
+    source: str
+    text: str
+    url: str | None
+    published_at: datetime | None
+    language: str | None
+    warnings: list[str] = Field(
+        description="Passages removed because they addressed an AI model (prompt injection)."
+    )

@@ -7,7 +7,7 @@ never completed; a job started `max_attempts` times without finishing is failed.
 
 import hashlib
 import json
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal, Protocol
@@ -146,6 +146,16 @@ class JobStore(Protocol):
         """Extend the lease; False when the job is no longer ours (cancelled or taken over)."""
 
     async def progress(self, job_id: str, owner: str, done: int, total: int) -> None: ...
+
+    async def add_events(self, job_id: str, owner: str, events: Sequence[dict[str, Any]]) -> None:
+        """Append live events ({"type", "data"}), numbered 1, 2, … per job, while `owner` holds
+        the running job (a worker that lost its lease writes nothing)."""
+
+    async def events(
+        self, job_id: str, after: int = 0
+    ) -> tuple[int, list[tuple[int, dict[str, Any]]]]:
+        """How many live events the job has, and those numbered above `after`, in order."""
+        ...
 
     async def finish(
         self,

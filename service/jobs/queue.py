@@ -9,6 +9,7 @@ service process. Scale-out mode (FUSEBRIEF_QUEUE_URL=redis://…): jobs in Redis
 import asyncio
 import time
 from collections.abc import Mapping
+from contextlib import suppress
 from typing import Any
 
 from arq.connections import ArqRedis
@@ -28,6 +29,8 @@ from service.jobs.redis_queue import QUEUE_NAME, connect_queue, enqueue
 from service.jobs.redis_store import RedisJobStore
 from service.jobs.sqlite_store import SQLiteJobStore
 from service.jobs.worker import JobRunner, PollingWorkers, worker_id
+from service.progress import STAGE
+from service.types import ProgressEvent, ProgressSink, no_progress
 
 WAIT_POLL_S = 0.25
 WAIT_MARGIN_S = 60.0
@@ -96,25 +99,52 @@ class JobQueue:
             return False, f"the job queue at FUSEBRIEF_QUEUE_URL is unreachable: {error}"
         return True, "the job queue is reachable; workers run the model"
 
-    async def run_and_wait(self, kind: str, request: dict[str, Any]) -> dict[str, Any]:
+    async def run_and_wait(
+        self, kind: str, request: dict[str, Any], progress: ProgressSink = no_progress
+    ) -> dict[str, Any]:
         """A job queued like any other and awaited here (scale-out mode's synchronous briefs):
-        its result, or the error it failed with."""
+        its stages passed on to `progress` as the worker reports them, then its result, or the
+        error it failed with. Cancelled while waiting (the client went away), the job is
+        cancelled too."""
         job, _ = await self.submit(NewJob.of(kind, request))
         deadline = time.monotonic() + self.settings.job_timeout_s + WAIT_MARGIN_S
-        while job.status in ("queued", "running"):
-            if time.monotonic() > deadline:
-                raise ModelUnavailable(
-                    f"no worker finished the job {job.id} in time; check that "
-                    "`fusebrief worker` processes are running and reach FUSEBRIEF_QUEUE_URL"
-                )
-            await asyncio.sleep(WAIT_POLL_S)
-            job = await self.get(job.id)
+        seen = 0
+        try:
+            while True:
+                _, events = await self.store.events(job.id, seen)
+                for seen, event in events:  # noqa: B007 (seen: the last one passed on)
+                    if event.get("type") == STAGE:
+                        data = event["data"]
+                        progress(
+                            ProgressEvent(
+                                data["stage"], data["done"], data["total"], data["detail"]
+                            )
+                        )
+                if job.status not in ("queued", "running"):
+                    break
+                if time.monotonic() > deadline:
+                    raise ModelUnavailable(
+                        f"no worker finished the job {job.id} in time; check that "
+                        "`fusebrief worker` processes are running and reach FUSEBRIEF_QUEUE_URL"
+                    )
+                await asyncio.sleep(WAIT_POLL_S)
+                job = await self.get(job.id)
+        except asyncio.CancelledError:
+            with suppress(Exception):
+                await asyncio.shield(self.cancel(job.id))
+            raise
         if job.status == "done" and job.result is not None:
             return job.result
         raise FusebriefError.from_code(
             job.error_code or f"job_{job.status}",
             job.error_message or f"the job {job.id} was {job.status}",
         )
+
+    async def events(
+        self, job_id: str, after: int = 0
+    ) -> tuple[int, list[tuple[int, dict[str, Any]]]]:
+        """How many live events the job has stored, and those numbered above `after`."""
+        return await self.store.events(job_id, after)
 
     async def counts(self) -> dict[str, int]:
         """Jobs by status (scale-out: only the queue's length, running jobs included)."""

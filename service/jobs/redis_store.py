@@ -9,7 +9,7 @@ whole job timeout.
 import json
 import time
 import uuid
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Sequence
 from typing import Any, cast
 
 from arq.constants import in_progress_key_prefix
@@ -19,6 +19,7 @@ from service.jobs.model import Job, NewJob, abandoned_message
 
 Arg = str | int | float
 PREFIX = "fusebrief:job:"
+EVENTS_SUFFIX = ":events"  # a job's live events: a list next to its hash, numbered from 1
 IDEMPOTENCY_PREFIX = "fusebrief:idempotency:"
 FIELDS = (
     "id kind status request request_hash idempotency_key callback_url progress_done progress_total "
@@ -56,6 +57,14 @@ if redis.call('HGET', KEYS[1], 'lease_owner') ~= ARGV[1] then return 0 end
 redis.call('HSET', KEYS[1], unpack(ARGV, 2))
 return 1
 """
+# KEYS[1] job, KEYS[2] its event list; ARGV: owner, then the events (JSON) to append if owner
+# holds the running job.
+_ADD_EVENTS = """
+if redis.call('HGET', KEYS[1], 'status') ~= 'running' then return 0 end
+if redis.call('HGET', KEYS[1], 'lease_owner') ~= ARGV[1] then return 0 end
+redis.call('RPUSH', KEYS[2], unpack(ARGV, 2))
+return 1
+"""
 # KEYS[1] job; ARGV: owner. Hand the running job back to the queue without using an attempt.
 _RELEASE = """
 if redis.call('HGET', KEYS[1], 'status') ~= 'running' then return 0 end
@@ -83,6 +92,7 @@ class RedisJobStore:
         self._renew = redis.register_script(_RENEW)
         self._if_owner = redis.register_script(_IF_OWNER)
         self._release = redis.register_script(_RELEASE)
+        self._add_events = redis.register_script(_ADD_EVENTS)
         self._cancel = redis.register_script(_CANCEL)
 
     async def submit(self, new: NewJob) -> tuple[Job, bool]:
@@ -133,6 +143,23 @@ class RedisJobStore:
     async def progress(self, job_id: str, owner: str, done: int, total: int) -> None:
         args: list[Arg] = [owner, "progress_done", done, "progress_total", total]
         await self._if_owner(keys=[PREFIX + job_id], args=args)
+
+    async def add_events(self, job_id: str, owner: str, events: Sequence[dict[str, Any]]) -> None:
+        if not events:
+            return
+        keys = [PREFIX + job_id, PREFIX + job_id + EVENTS_SUFFIX]
+        args: list[Arg] = [owner, *(json.dumps(e, ensure_ascii=False) for e in events)]
+        await self._add_events(keys=keys, args=args)
+
+    async def events(
+        self, job_id: str, after: int = 0
+    ) -> tuple[int, list[tuple[int, dict[str, Any]]]]:
+        key = PREFIX + job_id + EVENTS_SUFFIX
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.llen(key)
+            pipe.lrange(key, after, -1)
+            total, raw = await pipe.execute()
+        return int(total), [(after + n, json.loads(e)) for n, e in enumerate(raw, start=1)]
 
     async def finish(
         self,

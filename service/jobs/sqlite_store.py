@@ -11,7 +11,7 @@ import json
 import sqlite3
 import time
 import uuid
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Sequence
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
@@ -68,6 +68,18 @@ SCHEMA = Schema(
         Migration(
             "jobs have a kind (brief, slack)",
             ("ALTER TABLE jobs ADD COLUMN kind TEXT NOT NULL DEFAULT 'brief'",),
+        ),
+        Migration(
+            "jobs keep their live events (stages, warnings) for GET /v1/jobs/{id}/events",
+            (
+                """CREATE TABLE IF NOT EXISTS job_events (
+                    job_id TEXT NOT NULL,
+                    seq INTEGER NOT NULL,
+                    event TEXT NOT NULL,
+                    created_at REAL NOT NULL,
+                    PRIMARY KEY (job_id, seq)
+                )""",
+            ),
         ),
     ],
     baseline=_baseline,
@@ -178,6 +190,43 @@ class SQLiteJobStore:
                 "WHERE id = ? AND lease_owner = ? AND status = 'running'",
                 (done, total, job_id, owner),
             )
+
+    @_in_thread
+    def add_events(self, job_id: str, owner: str, events: Sequence[dict[str, Any]]) -> None:
+        """Append live events (numbered 1, 2, … per job) while `owner` holds the running job."""
+        if not events:
+            return
+        now = time.time()
+        with connect(self.path, write=True) as db:
+            held = db.execute(
+                "SELECT 1 FROM jobs WHERE id = ? AND lease_owner = ? AND status = 'running'",
+                (job_id, owner),
+            ).fetchone()
+            if held is None:
+                return
+            last = db.execute(
+                "SELECT COALESCE(MAX(seq), 0) FROM job_events WHERE job_id = ?", (job_id,)
+            ).fetchone()[0]
+            db.executemany(
+                "INSERT INTO job_events (job_id, seq, event, created_at) VALUES (?, ?, ?, ?)",
+                [
+                    (job_id, last + n, json.dumps(event, ensure_ascii=False), now)
+                    for n, event in enumerate(events, start=1)
+                ],
+            )
+
+    @_in_thread
+    def events(self, job_id: str, after: int = 0) -> tuple[int, list[tuple[int, dict[str, Any]]]]:
+        """How many live events the job has, and those numbered above `after`, in order."""
+        with connect(self.path) as db:
+            total = db.execute(
+                "SELECT COALESCE(MAX(seq), 0) FROM job_events WHERE job_id = ?", (job_id,)
+            ).fetchone()[0]
+            rows = db.execute(
+                "SELECT seq, event FROM job_events WHERE job_id = ? AND seq > ? ORDER BY seq",
+                (job_id, after),
+            ).fetchall()
+        return int(total), [(int(seq), json.loads(event)) for seq, event in rows]
 
     @_in_thread
     def finish(

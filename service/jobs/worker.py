@@ -21,6 +21,7 @@ from service.errors import FusebriefError
 from service.jobs.model import Handler, Job, JobStore, job_document
 from service.jobs.sqlite_store import SQLiteJobStore
 from service.jobs.webhook import deliver
+from service.progress import STAGE, WARNING, StageClock
 from service.types import ProgressEvent
 
 log = logging.getLogger("fusebrief.jobs")
@@ -39,16 +40,29 @@ def worker_id() -> str:
 
 
 class _Progress:
-    """Articles mapped so far; the lease keeper writes it when it changes."""
+    """Articles mapped so far, and the live events not yet stored; the lease keeper writes them
+    when they change, and once more when the job ends (`close`)."""
 
     def __init__(self) -> None:
         self.latest: tuple[int, int] | None = None
+        self.pending: list[dict[str, Any]] = []
+        self.closed = False
+        self._clock = StageClock()
         self._changed = asyncio.Event()
 
     def report(self, event: ProgressEvent) -> None:
         if event.stage == "map":
             self.latest = (event.done, event.total)
-            self._changed.set()
+        self.pending.append({"type": STAGE, "data": self._clock.stage(event)})
+        self._changed.set()
+
+    def warn(self, message: str) -> None:
+        self.pending.append({"type": WARNING, "data": {"message": message}})
+        self._changed.set()
+
+    def close(self) -> None:
+        self.closed = True
+        self._changed.set()
 
     async def wait(self, timeout: float) -> None:
         await _wait(self._changed, timeout)
@@ -80,6 +94,11 @@ class JobRunner:
     async def run(self, job: Job) -> None:
         log.info("job %s: started (attempt %d)", job.id, job.attempts)
         progress = _Progress()
+        if job.attempts > 1:
+            progress.warn(
+                f"the job's worker stopped before it finished; started again (attempt "
+                f"{job.attempts} of {self.settings.job_max_attempts})"
+            )
         work = asyncio.create_task(self._execute(job, progress))
         self._running[job.id] = work
         keeper = asyncio.create_task(self._keep_lease(job.id, work, progress))
@@ -107,7 +126,10 @@ class JobRunner:
             log.exception("job %s: unexpected error", job.id)
             outcome = {"error": ("internal_error", f"the brief failed unexpectedly: {error}")}
         finally:
-            keeper.cancel()
+            # The keeper writes what is left and stops; it is never cancelled mid-write, so no
+            # event is written twice or out of order.
+            progress.close()
+            await asyncio.gather(keeper, return_exceptions=True)
             self._running.pop(job.id, None)
         if progress.latest is not None:  # the keeper may not have written the last step
             await self.store.progress(job.id, self.owner, *progress.latest)
@@ -128,10 +150,17 @@ class JobRunner:
         return await handler(job.request, progress.report)
 
     async def _keep_lease(self, job_id: str, work: asyncio.Task[Any], progress: _Progress) -> None:
-        """Renew the lease (and write progress) until the job ends; stop it if it was taken."""
+        """Renew the lease (and write progress and live events) until the job ends; stop it if
+        it was taken."""
         while True:
             if progress.latest is not None:
                 await self.store.progress(job_id, self.owner, *progress.latest)
+            if progress.pending:
+                batch = progress.pending[:]
+                await self.store.add_events(job_id, self.owner, batch)
+                del progress.pending[: len(batch)]
+            if progress.closed:
+                return
             if not await self.store.renew(job_id, self.owner, self.settings.job_lease_s):
                 work.cancel()  # cancelled by the client, or another worker took over
                 return

@@ -1,6 +1,7 @@
 """The `fusebrief` command line, against the replay server."""
 
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -86,3 +87,25 @@ def test_a_file_without_a_headline_keeps_its_first_paragraph(tmp_path: Path) -> 
     assert article.title == "The council met on Tuesday and voted to close the old bridge…"
     assert article.text.startswith("The council met on Tuesday")
     assert article.source == "story.txt"
+
+
+def test_verbose_brief_prints_each_stage_with_its_elapsed_time(replay_env: None) -> None:
+    result = runner.invoke(app, ["brief", "-v", str(FIXTURES / "bundles" / "small.json")])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("# ")  # stdout holds only the brief
+    lines = [
+        line.strip() for line in result.stderr.splitlines() if re.match(r"^\s*\d+\.\d\d s  ", line)
+    ]
+    seconds = [float(line.split(" s  ")[0]) for line in lines]
+    assert seconds == sorted(seconds)
+    shown = [line.split(" s  ", 1)[1] for line in lines]
+    assert shown[0] == "cleaning the articles 2/2"
+    assert shown[1].startswith("identifying sources 2/2")
+    assert "extracting facts 0/2" in shown
+    assert {"extracting facts 2/2 · S1", "extracting facts 2/2 · S2"} & set(shown)
+    assert any(line.startswith("writing the brief") for line in shown)
+    assert any(line.startswith("checking citations") for line in shown)
+    summary = result.stderr.strip().splitlines()[-1]
+    assert re.fullmatch(
+        r"time by stage: clean \d+\.\d\d s, identify .*; total \d+\.\d\d s", summary
+    )

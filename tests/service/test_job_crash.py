@@ -16,6 +16,7 @@ from service.llm import LLMClient
 from tests.conftest import free_port, fresh_data_dir, load_bundle, make_settings
 from tests.support.llm_server import Fault, ReplayServer
 from tests.support.processes import Child, poll
+from tests.support.sse import parse
 
 JOBS = 3
 ASYNC = {**load_bundle("small.json"), "async": True}
@@ -145,6 +146,10 @@ def test_redis_jobs_of_a_stopped_worker_complete_exactly_once_on_another(
         second.stop(signal.SIGTERM)
     assert jobs[0]["attempts"] == attempts
     assert _fuse_calls(llm_server) == JOBS  # each job completed once, none twice
+    events, _ = parse(api.get(locations[0] + "/events").text)
+    restarted = [e for e in events if e.type == "warning" and "attempt 2" in e.data["message"]]
+    assert len(restarted) == (attempts - 1)
+    assert events[-1].type == "brief" and events[-1].data == jobs[0]["brief"]
 
 
 def test_scale_out_api_runs_synchronous_briefs_on_workers_and_relays_their_errors(
@@ -160,8 +165,14 @@ def test_scale_out_api_runs_synchronous_briefs_on_workers_and_relays_their_error
             "/v1/briefs", json=load_bundle("small.json"), headers={"Accept": "text/markdown"}
         )
         refused = api.post("/v1/briefs", json=junk)
+        streamed = api.post(
+            "/v1/briefs", json=load_bundle("small.json"), headers={"Accept": "text/event-stream"}
+        )
     finally:
         worker.stop(signal.SIGTERM)
+    events, _ = parse(streamed.text)  # the worker's stages, relayed through the job store
+    assert [e.data["stage"] for e in events if e.type == "stage"][:2] == ["clean", "identify"]
+    assert events[-1].type == "brief" and events[-1].data["title"] == brief.json()["title"]
     assert brief.status_code == 200 and brief.json()["sentences"]
     assert markdown.text.startswith("# " + brief.json()["title"])
     assert refused.status_code == 422

@@ -94,5 +94,6 @@ def test_metrics_count_requests_model_calls_cache_and_jobs(client: TestClient) -
     assert 'fusebrief_llm_calls_total{model="openai/replay"}' in metrics
     assert 'fusebrief_llm_tokens_total{kind="prompt",model="openai/replay"}' in metrics
     assert 'fusebrief_cache_lookups_total{result="hit"}' in metrics
-    assert "fusebrief_http_request_seconds_bucket" in metrics
+    assert "fusebrief_http_request_duration_seconds_bucket" in metrics
+    assert 'fusebrief_llm_request_duration_seconds_count{model="openai/replay"}' in metrics
     assert "fusebrief_jobs" in metrics

@@ -119,3 +119,23 @@ async def test_an_idempotency_key_returns_the_first_job(store: Store) -> None:
 async def test_an_unknown_job_is_none(store: Store) -> None:
     assert await store.get("missing") is None
     assert await store.cancel("missing") is None
+
+
+async def test_only_the_lease_holder_adds_live_events_numbered_in_order(store: Store) -> None:
+    job_id = await _submit(store)
+    early = [{"type": "stage", "data": {"stage": "clean"}}]
+    await store.add_events(job_id, "w1", early)  # not running yet: nothing is written
+    await _take(store, job_id, "w1")
+    first = [{"type": "stage", "data": {"n": 1}}, {"type": "stage", "data": {"n": 2}}]
+    await store.add_events(job_id, "w1", first)
+    await store.add_events(job_id, "intruder", [{"type": "stage", "data": {"n": 99}}])
+    await store.add_events(job_id, "w1", [{"type": "warning", "data": {"message": "café"}}])
+    total, events = await store.events(job_id)
+    assert total == 3 and [n for n, _ in events] == [1, 2, 3]
+    assert [e["data"] for _, e in events] == [{"n": 1}, {"n": 2}, {"message": "café"}]
+    assert await store.events(job_id, 2) == (3, events[2:])
+    assert await store.events(job_id, 7) == (3, [])
+    assert await store.finish(job_id, "w1", result={"ok": True})
+    await store.add_events(job_id, "w1", [{"type": "stage", "data": {"n": 4}}])  # finished
+    assert (await store.events(job_id))[0] == 3
+    assert await store.events("no-such-job") == (0, [])
