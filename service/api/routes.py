@@ -6,7 +6,7 @@ from fastapi import APIRouter, Depends, Header
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from service.api.deps import BriefsDep, JobsDep, limit_rate, require_api_key
+from service.api.deps import BriefsDep, CallerDep, JobsDep, limit_rate, require_api_key
 from service.api.errors import error_body
 from service.api.schemas import BriefOut, BriefRequestIn, ErrorOut, JobOut
 from service.brief_json import brief_document
@@ -39,11 +39,12 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
         202: {"model": JobOut, "description": "Queued as a job: poll the Location header."},
         429: {"model": ErrorOut, "description": "Over the per-caller rate limit (Retry-After)."},
     },
-    dependencies=[Depends(require_api_key), Depends(limit_rate)],
+    dependencies=[Depends(limit_rate)],
     summary="Summarise a bundle of articles into one cited brief",
 )
 async def create_brief(
     body: BriefRequestIn,
+    caller: CallerDep,
     briefs: BriefsDep,
     jobs: JobsDep,
     accept: Annotated[str, Header()] = "application/json",
@@ -64,6 +65,7 @@ async def create_brief(
         new = NewJob.of(
             BRIEF_JOB,
             request.to_json(),
+            owner=caller.owner,
             idempotency_key=idempotency_key,
             callback_url=body.callback_url,
         )
@@ -79,22 +81,22 @@ async def create_brief(
     "/v1/jobs/{job_id}",
     response_model=JobOut,
     responses=_ERRORS,
-    dependencies=[Depends(require_api_key)],
     summary="A job's status and progress, and its brief once done",
 )
-async def get_job(job_id: str, jobs: JobsDep) -> Response:
-    return _job_response(await jobs.get(job_id))
+async def get_job(job_id: str, caller: CallerDep, jobs: JobsDep) -> Response:
+    """Only the API key that made a job sees it; to any other it does not exist."""
+    return _job_response(await jobs.get(job_id, caller.owner))
 
 
 @router.delete(
     "/v1/jobs/{job_id}",
     response_model=JobOut,
     responses=_ERRORS,
-    dependencies=[Depends(require_api_key)],
     summary="Cancel a queued or running job (a finished job is left as it is)",
 )
-async def cancel_job(job_id: str, jobs: JobsDep) -> Response:
-    return _job_response(await jobs.cancel(job_id))
+async def cancel_job(job_id: str, caller: CallerDep, jobs: JobsDep) -> Response:
+    """Only the API key that made a job can cancel it; to any other it does not exist."""
+    return _job_response(await jobs.cancel(job_id, caller.owner))
 
 
 def _job_response(job: Job, status_code: int = 200) -> JSONResponse:

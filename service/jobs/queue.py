@@ -23,7 +23,7 @@ from service.errors import (
     ModelUnavailable,
 )
 from service.fetch import check_url
-from service.jobs.model import Handler, Job, JobStore, NewJob
+from service.jobs.model import INTERNAL, Handler, Job, JobStore, NewJob
 from service.jobs.redis_queue import QUEUE_NAME, connect_queue, enqueue
 from service.jobs.redis_store import RedisJobStore
 from service.jobs.sqlite_store import SQLiteJobStore
@@ -63,7 +63,8 @@ class JobQueue:
             await self._pool.aclose()
 
     async def submit(self, new: NewJob) -> tuple[Job, bool]:
-        """Queue a job; the same Idempotency-Key and body return the first job, not a new one."""
+        """Queue a job; the same owner's same Idempotency-Key and body return the first job, not
+        a new one."""
         if new.callback_url is not None:
             await self._check_callback(new.callback_url)
         job, created = await self._queue(new)
@@ -99,7 +100,7 @@ class JobQueue:
     async def run_and_wait(self, kind: str, request: dict[str, Any]) -> dict[str, Any]:
         """A job queued like any other and awaited here (scale-out mode's synchronous briefs):
         its result, or the error it failed with."""
-        job, _ = await self.submit(NewJob.of(kind, request))
+        job, _ = await self.submit(NewJob.of(kind, request, owner=INTERNAL))
         deadline = time.monotonic() + self.settings.job_timeout_s + WAIT_MARGIN_S
         while job.status in ("queued", "running"):
             if time.monotonic() > deadline:
@@ -108,7 +109,7 @@ class JobQueue:
                     "`fusebrief worker` processes are running and reach FUSEBRIEF_QUEUE_URL"
                 )
             await asyncio.sleep(WAIT_POLL_S)
-            job = await self.get(job.id)
+            job = await self.get(job.id, INTERNAL)
         if job.status == "done" and job.result is not None:
             return job.result
         raise FusebriefError.from_code(
@@ -123,13 +124,17 @@ class JobQueue:
         assert self._pool is not None
         return {"queued": await self._pool.zcard(QUEUE_NAME)}
 
-    async def get(self, job_id: str) -> Job:
+    async def get(self, job_id: str, owner: str) -> Job:
+        """`owner`'s job; another owner's job is not found, exactly like a job that does not
+        exist (the answer must not tell that the id is taken)."""
         job = await self.store.get(job_id)
-        if job is None:
+        if job is None or job.owner != owner:
             raise JobNotFound(f"no job {job_id!r} here; check the id from the Location header")
         return job
 
-    async def cancel(self, job_id: str) -> Job:
+    async def cancel(self, job_id: str, owner: str) -> Job:
+        """Cancel `owner`'s job (another owner's is not found)."""
+        await self.get(job_id, owner)
         job = await self.store.cancel(job_id)
         if job is None:
             raise JobNotFound(f"no job {job_id!r} here; check the id from the Location header")

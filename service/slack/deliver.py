@@ -14,7 +14,7 @@ from service.briefs import BriefService
 from service.config import Settings
 from service.errors import FusebriefError
 from service.fetch import FetchLimits, fetch_article, http_client
-from service.jobs.model import Handler, NewJob
+from service.jobs.model import SLACK, Handler, NewJob
 from service.jobs.queue import JobQueue
 from service.slack.blocks import SlackMessage, brief_messages, notice, say
 from service.slack.reply import ReplyTo, post, restored, stored
@@ -37,7 +37,8 @@ def problem_with(links: Sequence[str], settings: Settings) -> str | None:
 
 async def queue_brief(jobs: JobQueue, links: Sequence[str], reply_to: ReplyTo) -> None:
     """The one place a Slack brief is started: a durable job, so a restart does not lose it."""
-    await jobs.submit(NewJob.of(SLACK_JOB, {"links": list(links), "reply_to": stored(reply_to)}))
+    request = {"links": list(links), "reply_to": stored(reply_to)}
+    await jobs.submit(NewJob.of(SLACK_JOB, request, owner=SLACK))
 
 
 async def _fetch_all(links: Sequence[str], settings: Settings) -> tuple[list[Article], list[str]]:

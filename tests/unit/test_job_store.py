@@ -119,3 +119,21 @@ async def test_an_idempotency_key_returns_the_first_job(store: Store) -> None:
 async def test_an_unknown_job_is_none(store: Store) -> None:
     assert await store.get("missing") is None
     assert await store.cancel("missing") is None
+
+
+async def test_jobs_and_idempotency_keys_belong_to_their_owner(store: Store) -> None:
+    mine, created = await store.submit(
+        NewJob(request={}, request_hash="h", idempotency_key="k", owner="key:alice")
+    )
+    assert created and mine.owner == "key:alice"
+    # Another owner's use of the same key is a new job of its own, whatever the body.
+    theirs, created = await store.submit(
+        NewJob(request={}, request_hash="h", idempotency_key="k", owner="key:bob")
+    )
+    assert created and theirs.id != mine.id and theirs.owner == "key:bob"
+    again, created = await store.submit(
+        NewJob(request={}, request_hash="h", idempotency_key="k", owner="key:alice")
+    )
+    assert (again.id, created) == (mine.id, False)
+    stored = await store.get(theirs.id)
+    assert stored is not None and stored.owner == "key:bob"
