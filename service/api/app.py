@@ -22,7 +22,7 @@ from service.api.routes import router
 from service.api.slack import router as slack_router
 from service.briefs import BriefService
 from service.config import Settings, get_settings
-from service.errors import FusebriefError, RateLimited
+from service.errors import BundleTooLarge, FusebriefError, InvalidBundle, RateLimited
 from service.jobs.queue import JobQueue
 from service.llm import LLMClient
 from service.local_model import LocalModelServer
@@ -33,6 +33,7 @@ from service.wiring import job_handlers
 
 log = logging.getLogger("fusebrief")
 _REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
+INVALID_REQUEST = InvalidBundle.code  # one code for every request the client must correct
 
 
 class BodySizeLimit:
@@ -75,7 +76,7 @@ class BodySizeLimit:
 def _too_large(max_bytes: int) -> JSONResponse:
     return JSONResponse(
         error_body(
-            "body_too_large",
+            BundleTooLarge.code,
             f"the request body is over {max_bytes} bytes "
             "(FUSEBRIEF_MAX_BODY_BYTES): send fewer or shorter articles",
         ),
@@ -129,14 +130,35 @@ async def _no_receive() -> Message:
     return {"type": "http.disconnect"}
 
 
+_SEND_JSON = 'send a JSON object {"articles": [...]}'
+
+
 def _describe_validation(exc: RequestValidationError) -> str:
     problems = []
     for error in exc.errors()[:5]:
-        where = ".".join(str(p) for p in error.get("loc", ()) if p != "body") or "body"
+        loc = tuple(error.get("loc", ()))
+        where = ".".join(str(p) for p in loc if p != "body") or "body"
         if error.get("type") == "json_invalid":
-            return 'the body is not valid JSON: send a JSON object {"articles": [...]}'
+            return f"the body is not valid JSON: {_SEND_JSON}"
+        if loc == ("body",) and error.get("type") == "missing":
+            return f"the body is empty: {_SEND_JSON}"
         problems.append(f"{where}: {error.get('msg', 'invalid')}")
     return "invalid request: " + "; ".join(problems)
+
+
+def _unreadable_body(cause: BaseException | None) -> str:
+    """Why FastAPI could not parse a body it read (it answers such a body with a bare 400)."""
+    if isinstance(cause, UnicodeDecodeError):
+        return (
+            f"the body is not UTF-8 (byte {cause.start} cannot be decoded): "
+            f"send UTF-8 encoded JSON, {_SEND_JSON}"
+        )
+    if isinstance(cause, RecursionError):
+        return (
+            "the body's JSON is nested too deeply to read (arrays or objects inside one "
+            f"another hundreds of levels deep): {_SEND_JSON}"
+        )
+    return f"the body could not be read as JSON: {_SEND_JSON}"
 
 
 def _install_error_handlers(app: FastAPI) -> None:
@@ -149,24 +171,31 @@ def _install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
-        return JSONResponse(error_body("invalid_request", _describe_validation(exc)), 422)
+        return JSONResponse(error_body(INVALID_REQUEST, _describe_validation(exc)), 422)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         limit = getattr(request.state, "body_too_large", None)
         if limit is not None:
             return _too_large(limit)
+        if exc.status_code == 400:
+            # FastAPI's answer to a body it could not parse: not UTF-8, or nested past
+            # Python's recursion limit. A body the client must correct, like any other: 422.
+            return JSONResponse(error_body(INVALID_REQUEST, _unreadable_body(exc.__cause__)), 422)
         code = {
-            400: "invalid_body",
             401: "unauthorized",
             404: "not_found",
             405: "method_not_allowed",
         }.get(exc.status_code, "http_error")
-        message = str(exc.detail)
-        if exc.status_code == 400:
-            message = "the body could not be read: send UTF-8 encoded JSON"
         return JSONResponse(
-            error_body(code, message), status_code=exc.status_code, headers=exc.headers
+            error_body(code, str(exc.detail)), status_code=exc.status_code, headers=exc.headers
+        )
+
+    @app.exception_handler(Exception)
+    async def unexpected_error(_: Request, exc: Exception) -> JSONResponse:
+        # Logged with its traceback by the server; the client gets the envelope, not the text.
+        return JSONResponse(
+            error_body("internal_error", "the server failed unexpectedly; see its log"), 500
         )
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal, Protocol
 
+from service.errors import current_code
 from service.types import ProgressSink
 
 Status = Literal["queued", "running", "done", "failed", "cancelled"]
@@ -137,7 +138,7 @@ def job_document(job: Job) -> dict[str, Any]:
 
     error = None
     if job.error_code:
-        error = {"code": job.error_code, "message": job.error_message or ""}
+        error = {"code": current_code(job.error_code), "message": job.error_message or ""}
     return {
         "id": job.id,
         "status": job.status,

@@ -86,3 +86,11 @@ def test_a_file_without_a_headline_keeps_its_first_paragraph(tmp_path: Path) -> 
     assert article.title == "The council met on Tuesday and voted to close the old bridge…"
     assert article.text.startswith("The council met on Tuesday")
     assert article.source == "story.txt"
+
+
+def test_an_article_file_over_a_field_maximum_exits_2(replay_env: None, tmp_path: Path) -> None:
+    article = {"title": "t" * 1001, "source": "Outlet", "text": "Some text."}
+    (tmp_path / "long.json").write_text(json.dumps(article), encoding="utf-8")
+    result = runner.invoke(app, ["brief", str(tmp_path / "long.json")])
+    assert result.exit_code == 2
+    assert "title: String should have at most 1000 characters" in result.stderr

@@ -92,7 +92,7 @@ def test_an_unknown_job_is_a_404_with_a_message(client: TestClient) -> None:
     for response in (client.get("/v1/jobs/nope"), client.delete("/v1/jobs/nope")):
         assert response.status_code == 404
         assert response.json()["error"] == {
-            "code": "job_not_found",
+            "code": "not_found",
             "message": "no job 'nope' here; check the id from the Location header",
         }
 
@@ -100,7 +100,7 @@ def test_an_unknown_job_is_a_404_with_a_message(client: TestClient) -> None:
 def _not_found(job_id: str) -> dict[str, Any]:
     return {
         "error": {
-            "code": "job_not_found",
+            "code": "not_found",
             "message": f"no job {job_id!r} here; check the id from the Location header",
         }
     }
