@@ -218,11 +218,14 @@ def serve(
         err.print("No FUSEBRIEF_API_KEYS set: listening on loopback only, without authentication.")
     configure_logging(settings.log_format, settings.log_level)
     uvicorn.run(
-        create_app(settings),
+        create_app(settings.model_copy(update={"host": bind})),  # the Host check knows it
         host=bind,
         port=port or settings.port,
         access_log=False,  # the app logs each request itself, with its request id
         log_config=None,  # keep configure_logging's format for uvicorn's own lines
+        # X-Forwarded-For only from FUSEBRIEF_TRUSTED_PROXIES (the app's own middleware):
+        # uvicorn's would believe it from 127.0.0.1 (or FORWARDED_ALLOW_IPS) by default.
+        proxy_headers=False,
     )
 
 

@@ -13,11 +13,12 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from service import __version__
 from service.api.docs_assets import install_offline_docs
 from service.api.errors import error_body, http_status
-from service.api.ratelimit import RateLimiter
+from service.api.ratelimit import AuthFailures, RateLimiter
 from service.api.routes import router
 from service.api.slack import router as slack_router
 from service.briefs import BriefService
@@ -86,6 +87,69 @@ def _too_large(max_bytes: int) -> JSONResponse:
 
 class _BodyTooLarge(Exception):
     pass
+
+
+LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1"})
+
+
+def allowed_hosts(settings: Settings) -> frozenset[str] | None:
+    """The Host names the server answers, or None for any.
+
+    Without API keys the server listens on loopback for its one user, and a web page that got
+    that user's browser to resolve its own name to 127.0.0.1 (DNS rebinding) could drive it:
+    only loopback's names, the bound host and FUSEBRIEF_ALLOWED_HOSTS are answered. With keys,
+    a page in a browser has no key; the names are checked only if FUSEBRIEF_ALLOWED_HOSTS is
+    set. "*" in it allows any."""
+    extra = frozenset(settings.allowed_hosts)
+    if "*" in extra or (settings.api_keys and not extra):
+        return None
+    bound = settings.bind_host.lower().strip("[]")
+    return LOOPBACK_NAMES | extra | ({bound} - {"0.0.0.0", "::"})
+
+
+def _host_name(header: str) -> str | None:
+    """The name in a Host header ("[::1]:8000" → "::1"), or None when it is malformed."""
+    value = header.strip().lower()
+    if value.startswith("["):
+        name, bracket, port = value[1:].partition("]")
+        if not bracket:
+            return None
+    else:
+        name, _, port = value.partition(":")
+        port = f":{port}" if _ else ""
+    if port and not (port.startswith(":") and port[1:].isdigit()):
+        return None
+    return name.rstrip(".") or None
+
+
+class TrustedHosts:
+    """Answer only requests whose Host header is an allowed name (see `allowed_hosts`); any
+    other gets 400 with the JSON error envelope before anything else happens.
+
+    Starlette's TrustedHostMiddleware does the same check, but answers in plain text and does
+    not match an IPv6 literal ("[::1]:8000") against "::1"."""
+
+    def __init__(self, app: ASGIApp, allowed: frozenset[str]) -> None:
+        self.app = app
+        self.allowed = allowed
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            header = dict(scope["headers"]).get(b"host", b"").decode("latin-1")
+            name = _host_name(header)
+            if name not in self.allowed:
+                response = JSONResponse(
+                    error_body(
+                        "invalid_host",
+                        f"this server does not answer to the host name {header[:100]!r}; "
+                        "use http://127.0.0.1 or http://localhost, or the operator adds the "
+                        "name to FUSEBRIEF_ALLOWED_HOSTS",
+                    ),
+                    status_code=400,
+                )
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
 
 
 class RequestContext:
@@ -223,6 +287,9 @@ def create_app(settings: Settings | None = None, llm: LLMClient | None = None) -
         )
         await jobs.start(job_handlers(briefs))
         app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute, settings.queue_url)
+        app.state.auth_failures = AuthFailures(
+            settings.auth_failures_per_minute, settings.queue_url
+        )
         try:
             yield
         finally:
@@ -247,7 +314,14 @@ def create_app(settings: Settings | None = None, llm: LLMClient | None = None) -
     app.include_router(router)
     app.include_router(slack_router)
     _install_error_handlers(app)
+    # Outermost last: request id and log line, Host check, proxy headers, body size, the app.
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    if settings.trusted_proxies:
+        # X-Forwarded-For (and -Proto) are believed only from these addresses; `fusebrief
+        # serve` turns off uvicorn's own proxy headers, which trust 127.0.0.1 by default.
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
+    if (hosts := allowed_hosts(settings)) is not None:
+        app.add_middleware(TrustedHosts, allowed=hosts)
     app.add_middleware(RequestContext)
     return app
 

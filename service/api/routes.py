@@ -1,12 +1,20 @@
 """The HTTP routes: they translate HTTP to the brief service and the job queue, and back."""
 
+import logging
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header
+from fastapi import APIRouter, Depends, Header, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from service.api.deps import BriefsDep, CallerDep, JobsDep, limit_rate, require_api_key
+from service.api.deps import (
+    BriefsDep,
+    CallerDep,
+    JobsDep,
+    count_brief,
+    may_see_internals,
+    require_api_key,
+)
 from service.api.errors import error_body
 from service.api.schemas import BriefOut, BriefRequestIn, ErrorOut, JobOut
 from service.brief_json import brief_document
@@ -15,6 +23,7 @@ from service.jobs.model import Job, NewJob, job_document
 from service.metrics import JOBS
 from service.render import to_markdown
 
+log = logging.getLogger("fusebrief")
 router = APIRouter()
 
 _ERRORS: dict[int | str, dict[str, Any]] = {
@@ -39,11 +48,11 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
         202: {"model": JobOut, "description": "Queued as a job: poll the Location header."},
         429: {"model": ErrorOut, "description": "Over the per-caller rate limit (Retry-After)."},
     },
-    dependencies=[Depends(limit_rate)],
     summary="Summarise a bundle of articles into one cited brief",
 )
 async def create_brief(
     body: BriefRequestIn,
+    http: Request,
     caller: CallerDep,
     briefs: BriefsDep,
     jobs: JobsDep,
@@ -61,7 +70,11 @@ async def create_brief(
         max_sentences=options.max_sentences,
         model=options.model,
     )
-    if body.run_async or "respond-async" in prefer:
+    run_async = body.run_async or "respond-async" in prefer
+    if run_async and body.callback_url is not None:
+        await jobs.check_callback(body.callback_url)
+    await count_brief(http, caller)  # only a request that passed every check counts
+    if run_async:
         new = NewJob.of(
             BRIEF_JOB,
             request.to_json(),
@@ -125,9 +138,27 @@ async def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
+_NOT_READY = (
+    "not ready: the model (or in scale-out mode the job queue) cannot be reached or is still "
+    "starting; the server's log says why, and so does /readyz with an API key"
+)
+
+
 @router.get("/readyz", summary="The model is reachable", responses={503: {"model": ErrorOut}})
-async def readyz(briefs: BriefsDep) -> JSONResponse:
+async def readyz(
+    briefs: BriefsDep, detailed: Annotated[bool, Depends(may_see_internals)]
+) -> JSONResponse:
+    """Ready or not for anyone (a load balancer's probe needs no key); which model, where, and
+    why not only for a caller with an API key (or anyone on a server without keys): the
+    addresses are the operator's internals."""
     ready, detail = await briefs.ready()
     if ready:
-        return JSONResponse({"status": "ready", "model": briefs.model_name, "detail": detail})
-    return JSONResponse(error_body("model_unavailable", detail), status_code=503)
+        body = {"status": "ready"}
+        if detailed:
+            body |= {"model": briefs.model_name, "detail": detail}
+        return JSONResponse(body)
+    if not detailed:
+        log.warning("readiness: %s", detail)
+    return JSONResponse(
+        error_body("model_unavailable", detail if detailed else _NOT_READY), status_code=503
+    )

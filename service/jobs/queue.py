@@ -66,7 +66,7 @@ class JobQueue:
         """Queue a job; the same owner's same Idempotency-Key and body return the first job, not
         a new one."""
         if new.callback_url is not None:
-            await self._check_callback(new.callback_url)
+            await self.check_callback(new.callback_url)
         job, created = await self._queue(new)
         if not created and job.request_hash != new.request_hash:
             raise IdempotencyConflict(
@@ -142,7 +142,9 @@ class JobQueue:
             self._runner.cancel_local(job_id)
         return job
 
-    async def _check_callback(self, url: str) -> None:
+    async def check_callback(self, url: str) -> None:
+        """InvalidBundle unless `url` may receive a job's result (a secret to sign it with, an
+        http(s) URL to a public address); `submit` checks it again."""
         if self.settings.webhook_secret is None:
             raise InvalidBundle(
                 "callback_url needs a signing secret on the server: the operator must set "
