@@ -12,6 +12,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
@@ -251,8 +252,13 @@ def _install_error_handlers(app: FastAPI) -> None:
             404: "not_found",
             405: "method_not_allowed",
         }.get(exc.status_code, "http_error")
+        headers = exc.headers
+        if exc.status_code == 405:
+            # Starlette's Allow names only the first route on the path (GET /v1/jobs/{id} and
+            # DELETE /v1/jobs/{id} are two routes): name every method the path takes.
+            headers = {"Allow": ", ".join(_methods_on_path(request))}
         return JSONResponse(
-            error_body(code, str(exc.detail)), status_code=exc.status_code, headers=exc.headers
+            error_body(code, str(exc.detail)), status_code=exc.status_code, headers=headers
         )
 
     @app.exception_handler(Exception)
@@ -261,6 +267,16 @@ def _install_error_handlers(app: FastAPI) -> None:
         return JSONResponse(
             error_body("internal_error", "the server failed unexpectedly; see its log"), 500
         )
+
+
+def _methods_on_path(request: Request) -> list[str]:
+    """Every method some route of the app takes on the request's path."""
+    methods: set[str] = set()
+    for route in request.app.routes:
+        match, _ = route.matches(request.scope)
+        if match != Match.NONE:
+            methods |= getattr(route, "methods", None) or set()
+    return sorted(methods)
 
 
 def create_app(settings: Settings | None = None, llm: LLMClient | None = None) -> FastAPI:

@@ -123,6 +123,13 @@ def _job_response(job: Job, status_code: int = 200) -> JSONResponse:
 @router.get(
     "/metrics",
     dependencies=[Depends(require_api_key)],
+    # The answer is text, but a refusal is the JSON envelope like everywhere else.
+    responses={
+        401: {
+            "description": _ERRORS[401]["description"],
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}},
+        }
+    },
     summary="Prometheus metrics",
     response_class=PlainTextResponse,
 )
@@ -144,7 +151,13 @@ _NOT_READY = (
 )
 
 
-@router.get("/readyz", summary="The model is reachable", responses={503: {"model": ErrorOut}})
+@router.get(
+    "/readyz",
+    summary="The model is reachable",
+    responses={503: {"model": ErrorOut}},
+    # The key is optional here: without one the answer says ready or not, and no more.
+    openapi_extra={"security": [{}, {"HTTPBearer": []}]},
+)
 async def readyz(
     briefs: BriefsDep, detailed: Annotated[bool, Depends(may_see_internals)]
 ) -> JSONResponse:
