@@ -10,7 +10,15 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+import langcodes
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+)
 
 from service.errors import InvalidBundle
 from service.types import Article
@@ -20,11 +28,43 @@ MAX_TITLE_CHARS = 1_000
 MAX_SOURCE_CHARS = 200
 MAX_URL_CHARS = 2_000
 MAX_ID_CHARS = 200
+MAX_LANGUAGE_CHARS = 35  # RFC 5646 4.4.1: the longest tag an implementation must accept
+
+# Language subtags that name no language a brief can be written in: undetermined, uncoded,
+# several, no linguistic content; and ISO 639's private-use range qaa-qtz.
+_NOT_A_LANGUAGE = {"und", "mis", "mul", "zxx"}
+
+
+def language_tag(value: str) -> str:
+    """`value` as a BCP 47 tag whose language is a real ISO 639 language (checked against the
+    IANA subtag registry by `langcodes`), normalized (deprecated codes replaced: "iw" is "he")
+    and lower-cased ("pt-br"); ValueError saying what to send otherwise."""
+    tag = value.strip()
+    try:
+        language = langcodes.Language.get(tag)
+    except ValueError:  # langcodes.LanguageTagError: not shaped like a tag at all
+        language = None
+    code = language.language if language is not None else None
+    if (
+        language is None
+        or not language.is_valid()
+        or code is None
+        or code in _NOT_A_LANGUAGE
+        or code.startswith("x-")
+        or "qaa" <= code <= "qtz"
+    ):
+        raise ValueError(
+            f"{tag!r} is not a known language code: send an ISO 639 code or BCP 47 tag "
+            "such as 'en', 'es' or 'pt-BR'"
+        )
+    return language.to_tag().lower()
+
 
 NonEmpty = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 LanguageCode = Annotated[
     str,
-    StringConstraints(strip_whitespace=True, to_lower=True, pattern=r"^[a-z]{2,3}(-[a-z]{2,4})?$"),
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_LANGUAGE_CHARS),
+    AfterValidator(language_tag),
 ]
 
 
@@ -40,7 +80,9 @@ class ArticleFields(BaseModel):
     text: NonEmpty = Field(description="Article text, plain or HTML; boilerplate is removed.")
     url: str | None = Field(default=None, max_length=MAX_URL_CHARS)
     published_at: datetime | None = Field(default=None, description="ISO 8601.")
-    language: LanguageCode | None = Field(default=None, description="ISO 639-1, e.g. 'en'.")
+    language: LanguageCode | None = Field(
+        default=None, description="ISO 639 code or BCP 47 tag, e.g. 'en' or 'pt-BR'."
+    )
     id: str | None = Field(default=None, max_length=MAX_ID_CHARS, description="Your own id.")
 
     def to_article(self) -> Article:

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from service.articles import parse_article
+from service.articles import language_tag, parse_article
 from service.brief_json import brief_document, brief_from_document
 from service.chunk import count_tokens
 from service.config import Settings
@@ -133,12 +133,28 @@ class BriefService:
             )
         for number, article in enumerate(articles, start=1):
             check_raw_size(article.text, settings.max_html_bytes, f"article {number}")
-        tokens = sum(count_tokens(a.text) for a in articles)
+        first_with_id: dict[str, int] = {}
+        for number, article in enumerate(articles, start=1):
+            if article.client_id is None:
+                continue
+            if (first := first_with_id.setdefault(article.client_id, number)) != number:
+                raise InvalidBundle(
+                    f"articles {first} and {number} have the same id {article.client_id!r}; "
+                    "give each article its own id, or leave id out"
+                )
+        # What reaches a prompt: the headline and the outlet as well as the text.
+        tokens = sum(count_tokens(f"{a.title}\n{a.source}\n{a.text}") for a in articles)
         if tokens > settings.max_bundle_tokens:
             raise BundleTooLarge(
-                f"the bundle's articles have {tokens} tokens together; the limit is "
-                f"{settings.max_bundle_tokens} (FUSEBRIEF_MAX_BUNDLE_TOKENS): send fewer articles"
+                f"the bundle's articles (titles, outlets and texts) have {tokens} tokens "
+                f"together; the limit is {settings.max_bundle_tokens} "
+                "(FUSEBRIEF_MAX_BUNDLE_TOKENS): send fewer or shorter articles"
             )
+        if language is not None:
+            try:
+                language = language_tag(language)
+            except ValueError as error:
+                raise InvalidBundle(f"options.language: {error}") from error
         length = max_sentences or settings.default_max_sentences
         if not MIN_SENTENCES <= length <= MAX_SENTENCES:
             raise InvalidBundle(

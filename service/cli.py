@@ -2,11 +2,12 @@
 
 import asyncio
 import json
-from collections.abc import Iterator
+import sys
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, nullcontext
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -42,10 +43,48 @@ from service.render import to_markdown
 from service.tracing import configure_tracing
 from service.types import ProgressEvent
 
+
+def one_line(text: str) -> str:
+    """A message on one line, whatever it holds (cron mails and log readers want one)."""
+    return " ".join(text.split())
+
+
+class _OneLineErrors(typer.core.TyperGroup):
+    """Usage mistakes (an unknown option, a value of the wrong type or out of its range) are
+    one line on stderr and exit 2, like every other input mistake, instead of a framed usage
+    block; help and everything else are as typer makes them."""
+
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        windows_expand_args: bool = True,
+        **extra: Any,
+    ) -> Any:
+        run = super().main
+        if not standalone_mode:
+            return run(args, prog_name, complete_var, False, windows_expand_args, **extra)
+        try:
+            code = run(args, prog_name, complete_var, False, windows_expand_args, **extra)
+        except typer.TyperException as error:  # typer's (vendored click's) usage errors
+            if type(error).__name__ == "NoArgsIsHelpError":  # `fusebrief` alone: the help
+                typer.echo(error.format_message(), err=True)
+            else:
+                typer.echo(f"error: {one_line(error.format_message())}", err=True)
+            sys.exit(error.exit_code)
+        except typer.Abort:
+            typer.echo("Aborted.", err=True)
+            sys.exit(1)
+        sys.exit(code if isinstance(code, int) else 0)  # a typer.Exit's code, or 0
+
+
 app = typer.Typer(
     help="fusebrief: a bundle of news articles in, one neutral brief out, every sentence cited.",
     no_args_is_help=True,
     add_completion=False,
+    cls=_OneLineErrors,
 )
 model_app = typer.Typer(help="Assemble and inspect the embedded model's weights.")
 app.add_typer(model_app, name="model")
@@ -73,22 +112,36 @@ def _weights_progress() -> Progress:
     )
 
 
+def _service(settings: Settings) -> tuple[BriefService, LocalModelServer | None]:
+    """The brief service on the configured model, and the embedded model it needs (not yet
+    started: a request can be checked before anything is downloaded or loaded)."""
+    local = LocalModelServer(settings) if settings.uses_local_model else None
+    return BriefService(settings, LLMClient(settings, local=local)), local
+
+
 @contextmanager
-def _brief_service(settings: Settings) -> Iterator[BriefService]:
-    """The brief service on the configured model; the embedded one is started (weights pulled)
-    for the duration."""
-    if not settings.uses_local_model:
-        yield BriefService(settings, LLMClient(settings))
+def _started(local: LocalModelServer | None) -> Iterator[None]:
+    """The embedded model started (weights pulled) for the duration, if there is one."""
+    if local is None:
+        yield
         return
-    local = LocalModelServer(settings)
     with _weights_progress() as bar:
         task = bar.add_task(f"embedded model {local.weights.label}", total=local.weights.size)
         local.start(lambda done, total: bar.update(task, completed=done, total=total))
         bar.update(task, completed=local.weights.size)
     try:
-        yield BriefService(settings, LLMClient(settings, local=local))
+        yield
     finally:
         local.stop()
+
+
+@contextmanager
+def _brief_service(settings: Settings) -> Iterator[BriefService]:
+    """The brief service on the configured model; the embedded one is started (weights pulled)
+    for the duration."""
+    service, local = _service(settings)
+    with _started(local):
+        yield service
 
 
 def exit_code(error: FusebriefError) -> int:
@@ -96,7 +149,8 @@ def exit_code(error: FusebriefError) -> int:
 
 
 def _fail(error: FusebriefError) -> typer.Exit:
-    err.print(f"[red]error:[/red] {error.message}")
+    """One line on stderr that says what to fix, and the error's exit code."""
+    typer.echo(f"error: {one_line(error.message)}", err=True)
     return typer.Exit(code=exit_code(error))
 
 
@@ -126,10 +180,12 @@ def brief(
     configure_tracing(settings)
     try:
         articles = load_articles(paths)
-        with _brief_service(settings) as service:
-            request = service.request(
-                articles, language=language, max_sentences=max_sentences, model=model
-            )
+        service, local = _service(settings)
+        # Every input is checked before the model is started or called.
+        request = service.request(
+            articles, language=language, max_sentences=max_sentences, model=model
+        )
+        with _started(local):
             err.print(f"{len(articles)} article(s) loaded")
             clock = StageClock()
             spinner = None if verbose else err.status("starting")
@@ -190,11 +246,14 @@ def serve(
     configure_logging(settings.log_format, settings.log_level)
     configure_tracing(settings)
     uvicorn.run(
-        create_app(settings),
+        create_app(settings.model_copy(update={"host": bind})),  # the Host check knows it
         host=bind,
         port=port or settings.port,
         access_log=False,  # the app logs each request itself, with its request id
         log_config=None,  # keep configure_logging's format for uvicorn's own lines
+        # X-Forwarded-For only from FUSEBRIEF_TRUSTED_PROXIES (the app's own middleware):
+        # uvicorn's would believe it from 127.0.0.1 (or FORWARDED_ALLOW_IPS) by default.
+        proxy_headers=False,
     )
 
 
@@ -321,8 +380,7 @@ def digest(
             )
         )
     except FusebriefError as error:
-        reason = " ".join(error.message.split())  # one line, whatever the message holds
-        typer.echo(f"fusebrief digest: error: {reason}", err=True)
+        typer.echo(f"fusebrief digest: error: {one_line(error.message)}", err=True)
         raise typer.Exit(code=exit_code(error)) from error
     typer.echo(f"fusebrief digest: {result.outcome}: {result.detail}")
 

@@ -1,5 +1,6 @@
 """Settings: every knob of fusebrief, read once from the environment (FUSEBRIEF_*) and .env."""
 
+import ipaddress
 import os
 from functools import lru_cache
 from pathlib import Path
@@ -59,6 +60,14 @@ class Settings(BaseSettings):
     host: str | None = None
     port: int = Field(default=8000, ge=1, le=65535)
     api_keys: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    # Host names the server answers besides localhost, 127.0.0.1, ::1 and the one it is bound
+    # to; checked when no API keys are set (DNS rebinding), or when this list is set. "*": any.
+    allowed_hosts: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    # Proxies (IPs or CIDRs) whose X-Forwarded-For names the client, for the rate limits; from
+    # anyone else the header is ignored.
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    # Failed authentications one client address may make a minute before it gets 429s.
+    auth_failures_per_minute: int = Field(default=10, ge=1)
     max_body_bytes: int = Field(default=2_000_000, ge=1024)
     max_articles: int = Field(default=50, ge=1)
     max_article_chars: int = Field(default=200_000, ge=100)  # of the text after cleaning
@@ -112,11 +121,31 @@ class Settings(BaseSettings):
     # The brief.
     default_max_sentences: int = Field(default=10, ge=5, le=15)
 
-    @field_validator("llm_fallback_models", "api_keys", mode="before")
+    @field_validator(
+        "llm_fallback_models", "api_keys", "allowed_hosts", "trusted_proxies", mode="before"
+    )
     @classmethod
     def _split_commas(cls, value: object) -> object:
         if isinstance(value, str):
             return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("allowed_hosts")
+    @classmethod
+    def _host_names(cls, value: list[str]) -> list[str]:
+        return [name.lower().rstrip(".").removeprefix("[").removesuffix("]") for name in value]
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks(cls, value: list[str]) -> list[str]:
+        for entry in value:
+            try:
+                ipaddress.ip_network(entry, strict=False)
+            except ValueError as error:
+                raise ValueError(
+                    f"FUSEBRIEF_TRUSTED_PROXIES: {entry!r} is not an IP address or network "
+                    "(e.g. 10.0.0.5 or 10.0.0.0/8)"
+                ) from error
         return value
 
     @model_validator(mode="after")

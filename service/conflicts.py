@@ -192,9 +192,20 @@ def _action_conflicts(
                 continue
             if not (_one_anchor(a, actions, original) and _one_anchor(b, actions, original)):
                 continue
+            if a.kind == "when" and _rival_actors(a.fact, b.fact):
+                continue  # Qadir met Lund on Monday, and Pell on Tuesday: two meetings
             conflicts.append(Conflict(a.kind, (a.fact, b.fact), (a.anchor, b.anchor)))
             used |= {a.fact.fid, b.fact.fid}
     return conflicts
+
+
+def _rival_actors(a: Fact, b: Fact) -> bool:
+    """Each fact names someone the other does not mention (two events, not one)."""
+    fa, fb = features(a.text), features(b.text)
+    calendar = {w.capitalize() for w in CALENDAR_WORDS}
+    own_a = set(_own_names(fa, fb, b.text)) - calendar
+    own_b = set(_own_names(fb, fa, a.text)) - calendar
+    return bool(own_a and own_b)
 
 
 def _one_anchor(mine: _Action, actions: Sequence[_Action], original: dict[str, str]) -> bool:

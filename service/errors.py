@@ -20,8 +20,23 @@ in one table (HTTP statuses in service.api.errors, exit codes in service.cli).
         ├── SlackNotConfigured     a Slack route called without its secret set
         └── DigestConfigInvalid    the digest's TOML file is missing or invalid
 
-Every message says what to do about it.
+Every message says what to do about it. A `code` names the kind of mistake, one code per kind
+(README, "Error codes"): every request the client must correct is `invalid_request`, every limit
+exceeded is `too_large`, whatever part of the service noticed it.
 """
+
+# Codes earlier releases used (stored in jobs that failed then), and the code of that kind now.
+RENAMED_CODES = {
+    "invalid_bundle": "invalid_request",
+    "fetch_failed": "invalid_request",
+    "bundle_too_large": "too_large",
+    "job_not_found": "not_found",
+}
+
+
+def current_code(code: str) -> str:
+    """A code as this release names it (a job stored by an earlier release may hold an old one)."""
+    return RENAMED_CODES.get(code, code)
 
 
 class FusebriefError(Exception):
@@ -36,6 +51,7 @@ class FusebriefError(Exception):
     @classmethod
     def from_code(cls, code: str, message: str) -> "FusebriefError":
         """The error a code names (e.g. one recorded by a job that ran elsewhere)."""
+        code = current_code(code)
         pending: list[type[FusebriefError]] = [cls]
         while pending:
             kind = pending.pop()
@@ -50,19 +66,17 @@ class FusebriefError(Exception):
 class InvalidBundle(FusebriefError):
     """The submitted articles cannot be summarised as sent; the message says what to fix."""
 
-    code = "invalid_bundle"
+    code = "invalid_request"
 
 
 class BundleTooLarge(InvalidBundle):
     """The bundle exceeds a configured limit (articles, characters or bytes)."""
 
-    code = "bundle_too_large"
+    code = "too_large"
 
 
 class FetchFailed(InvalidBundle):
     """A URL could not be fetched: refused, unreachable, too large, or not an article page."""
-
-    code = "fetch_failed"
 
 
 class IdempotencyConflict(InvalidBundle):
@@ -74,7 +88,7 @@ class IdempotencyConflict(InvalidBundle):
 class JobNotFound(FusebriefError):
     """No job with that id exists (or it was never stored here)."""
 
-    code = "job_not_found"
+    code = "not_found"
 
 
 class RateLimited(FusebriefError):

@@ -14,6 +14,7 @@ in-flight limit (`service.budget`) sit in front of both.
 import json
 import logging
 import re
+import socket
 import time
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Protocol, TypeVar, cast
@@ -267,10 +268,11 @@ class ModelSession:
                 with attempt:
                     return await self._call(messages, schema, name, max_tokens)
         except _TRANSIENT as error:
+            where = f"the model server at {self.api_bases}" if self.api_bases else "its provider"
             raise ModelUnavailable(
                 f"the model {self.group} is unavailable after {self.max_retries + 1} "
-                f"attempts ({type(error).__name__}); check that it is running and reachable"
-                + (f" at {self.api_bases}" if self.api_bases else "")
+                f"attempts: {where} {_what_happened(error, self.timeout_s)}; check that it is "
+                "running and reachable"
             ) from error
         except ContextWindowExceededError as error:
             raise InvalidBundle(
@@ -279,7 +281,8 @@ class ModelSession:
             ) from error
         except (AuthenticationError, NotFoundError, BadRequestError) as e:
             raise ModelUnavailable(
-                f"the model {self.group} refused the request: {_short(e)}; "
+                f"the model {self.group} refused the request (HTTP {e.status_code}: "
+                f"{_short(e)}); "
                 "check FUSEBRIEF_LLM_MODEL, FUSEBRIEF_LLM_API_BASE and FUSEBRIEF_LLM_API_KEY"
             ) from e
         raise AssertionError("unreachable")  # pragma: no cover
@@ -348,9 +351,47 @@ def _repair_request(error: Exception) -> str:
     )
 
 
+# litellm's prefixes on an error's text ("litellm.NotFoundError: NotFoundError: OpenAIException -
+# "): class names that say nothing to whoever reads the message.
+_CLASS_PREFIXES = re.compile(r"^(?:(?:litellm\.)?\w+(?:Error|Exception)(?::| -) *)+")
+
+
 def _short(error: BaseException) -> str:
-    text = " ".join(str(error).split())
+    text = _CLASS_PREFIXES.sub("", " ".join(str(error).split()))
     return text[:300]
+
+
+def _causes(error: BaseException) -> list[BaseException]:
+    """The error and what caused it, outermost first (litellm wraps the SDK's wrapping of the
+    HTTP client's wrapping of the socket's error)."""
+    chain: list[BaseException] = []
+    current: BaseException | None = error
+    while current is not None and current not in chain:
+        chain.append(current)
+        current = current.__cause__ or current.__context__
+    return chain
+
+
+def _what_happened(error: BaseException, timeout_s: float) -> str:
+    """What a transient model failure was, in words ("refused the connection"), for a message
+    that ends "the model server at <url> …"."""
+    chain = _causes(error)
+    if any(isinstance(e, ConnectionRefusedError) for e in chain):
+        return "refused the connection"
+    if any(isinstance(e, socket.gaierror) for e in chain):
+        return "could not be found (its host name does not resolve)"
+    if isinstance(error, RouterRateLimitError):
+        return "is cooling down after failed calls (FUSEBRIEF_LLM_COOLDOWN_S)"
+    if isinstance(error, RateLimitError):
+        return "kept answering 429 Too Many Requests"
+    if isinstance(error, Timeout) or any(isinstance(e, TimeoutError) for e in chain):
+        return f"did not answer within {timeout_s:g} s (FUSEBRIEF_LLM_TIMEOUT_S)"
+    if any(isinstance(e, ConnectionError | httpx.TransportError) for e in chain):
+        return "could not be reached (the connection failed)"
+    status = getattr(error, "status_code", None)
+    if isinstance(status, int) and status >= 400:
+        return f"answered HTTP {status}"
+    return f"failed ({_short(error)})"
 
 
 class LLMClient:

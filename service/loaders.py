@@ -49,16 +49,25 @@ def text_fields(raw: str, name: str) -> dict[str, Any]:
     return {"title": title or name, "source": name, "text": raw.strip()}
 
 
+_SHAPES = 'an article object, a list of them, or {"articles": [...]}'
+
+
 def _from_json(path: Path, raw: str) -> list[dict[str, Any]]:
     try:
         data = json.loads(raw)
     except json.JSONDecodeError as error:
         raise InvalidBundle(f"{path} is not valid JSON: {error}") from error
+    except RecursionError as error:
+        raise InvalidBundle(f"{path}: the JSON is nested too deeply; expected {_SHAPES}") from error
     if isinstance(data, dict) and "articles" in data:
         data = data["articles"]
+        if not isinstance(data, list):
+            raise InvalidBundle(f'{path}: "articles" must be a list of article objects')
     items = data if isinstance(data, list) else [data]
+    if not items:
+        raise InvalidBundle(f"{path} holds no articles; expected {_SHAPES}")
     if not all(isinstance(item, dict) for item in items):
-        raise InvalidBundle(f"{path}: expected an article object, a list, or {{'articles': [...]}}")
+        raise InvalidBundle(f"{path}: expected {_SHAPES}")
     return items
 
 
@@ -84,6 +93,8 @@ def load_articles(paths: Iterable[Path]) -> list[Article]:
             raw = path.read_text(encoding="utf-8")
         except UnicodeDecodeError as error:
             raise InvalidBundle(f"{path} is not UTF-8 text; re-save it as UTF-8") from error
+        except OSError as error:
+            raise InvalidBundle(f"{path} cannot be read ({error.strerror or error})") from error
         suffix = path.suffix.lower()
         if suffix == ".json":
             items = _from_json(path, raw)

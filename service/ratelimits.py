@@ -1,6 +1,7 @@
 """Fixed-window rate limits on top of the `limits` library, counted per process or in Redis so
-that every API and worker process shares them (FUSEBRIEF_QUEUE_URL). Two users: briefs per caller
-a minute (service.api.ratelimit) and model requests and tokens per minute (service.budget)."""
+that every API and worker process shares them (FUSEBRIEF_QUEUE_URL). Its users: briefs per caller
+a minute and failed authentications per client address a minute (service.api.ratelimit), and
+model requests and tokens per minute (service.budget)."""
 
 import time
 
@@ -22,6 +23,15 @@ class Windows:
     def __init__(self, redis_url: str | None = None, window_s: int = 60) -> None:
         self.window_s = window_s
         self._limiter = FixedWindowRateLimiter(_storage(redis_url))
+
+    async def used_up(self, limit: int, key: str) -> float:
+        """0.0 while `key` has room for one more in the current window; otherwise the seconds
+        until the window resets (nothing is counted)."""
+        item = RateLimitItemPerSecond(limit, self.window_s)
+        if await self._limiter.test(item, key):
+            return 0.0
+        stats = await self._limiter.get_window_stats(item, key)
+        return max(stats.reset_time - time.time(), 0.01)
 
     async def spend(
         self, limit: int, key: str, cost: int = 1, *, lone_may_exceed: bool = False

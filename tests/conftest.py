@@ -171,6 +171,9 @@ def make_settings(server: ReplayServer, **overrides: Any) -> Settings:
         "llm_timeout_s": 900.0 if RECORDING else 30.0,
         "local_slot_context": 8192,
         "data_dir": fresh_data_dir(),
+        # FastAPI's TestClient calls itself "testserver": a name the loopback server does not
+        # answer by default (test_edge.py tests that with allowed_hosts=[]).
+        "allowed_hosts": ["testserver"],
         "_env_file": None,
     }
     values.update(overrides)

@@ -131,7 +131,9 @@ def last_event_id(header: str | None) -> int:
     return int(value) if value.isdigit() else 0
 
 
-async def job_events(jobs: JobQueue, job: Job, after: int) -> AsyncIterator[ServerSentEvent]:
+async def job_events(
+    jobs: JobQueue, job: Job, owner: str, after: int
+) -> AsyncIterator[ServerSentEvent]:
     """A job's stored events numbered above `after`, as they are written, then its ending.
 
     The ending's events are numbered after the job's stored events (a finished job stores no
@@ -148,4 +150,4 @@ async def job_events(jobs: JobQueue, job: Job, after: int) -> AsyncIterator[Serv
                     yield _event(kind, data, number)
             return
         await asyncio.sleep(JOB_POLL_S)
-        job = await jobs.get(job.id)
+        job = await jobs.get(job.id, owner)

@@ -1,13 +1,22 @@
 """The HTTP routes: they translate HTTP to the brief service and the job queue, and back."""
 
+import logging
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header
+from fastapi import APIRouter, Depends, Header, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sse_starlette import EventSourceResponse
 
-from service.api.deps import BriefsDep, JobsDep, SettingsDep, limit_rate, require_api_key
+from service.api.deps import (
+    BriefsDep,
+    CallerDep,
+    JobsDep,
+    SettingsDep,
+    count_brief,
+    may_see_internals,
+    require_api_key,
+)
 from service.api.errors import error_body
 from service.api.live import brief_events, job_events, stream, wants_events
 from service.api.live import last_event_id as parse_last_event_id
@@ -28,6 +37,7 @@ from service.jobs.model import Job, NewJob, job_document
 from service.metrics import JOBS
 from service.render import to_markdown
 
+log = logging.getLogger("fusebrief")
 router = APIRouter()
 
 _ERRORS: dict[int | str, dict[str, Any]] = {
@@ -63,11 +73,12 @@ _EVENTS_EXAMPLE = (
         202: {"model": JobOut, "description": "Queued as a job: poll the Location header."},
         429: {"model": ErrorOut, "description": "Over the per-caller rate limit (Retry-After)."},
     },
-    dependencies=[Depends(require_api_key), Depends(limit_rate)],
     summary="Summarise a bundle of articles into one cited brief",
 )
 async def create_brief(
     body: BriefRequestIn,
+    http: Request,
+    caller: CallerDep,
     briefs: BriefsDep,
     jobs: JobsDep,
     accept: Annotated[str, Header()] = "application/json",
@@ -87,10 +98,15 @@ async def create_brief(
         model=options.model,
         source_text=options.source_text,
     )
-    if body.run_async or "respond-async" in prefer:
+    run_async = body.run_async or "respond-async" in prefer
+    if run_async and body.callback_url is not None:
+        await jobs.check_callback(body.callback_url)
+    await count_brief(http, caller)  # only a request that passed every check counts
+    if run_async:
         new = NewJob.of(
             BRIEF_JOB,
             request.to_json(),
+            owner=caller.owner,
             idempotency_key=idempotency_key,
             callback_url=body.callback_url,
         )
@@ -108,11 +124,11 @@ async def create_brief(
     "/v1/jobs/{job_id}",
     response_model=JobOut,
     responses=_ERRORS,
-    dependencies=[Depends(require_api_key)],
     summary="A job's status and progress, and its brief once done",
 )
-async def get_job(job_id: str, jobs: JobsDep) -> Response:
-    return _job_response(await jobs.get(job_id))
+async def get_job(job_id: str, caller: CallerDep, jobs: JobsDep) -> Response:
+    """Only the API key that made a job sees it; to any other it does not exist."""
+    return _job_response(await jobs.get(job_id, caller.owner))
 
 
 @router.get(
@@ -130,6 +146,7 @@ async def get_job(job_id: str, jobs: JobsDep) -> Response:
 )
 async def job_events_stream(
     job_id: str,
+    caller: CallerDep,
     jobs: JobsDep,
     settings: SettingsDep,
     last_event_id: Annotated[str | None, Header(max_length=20)] = None,
@@ -137,19 +154,20 @@ async def job_events_stream(
     """The job's `stage` and `warning` events as they are stored, then `brief` (with its
     warnings first) or `error`, then the stream ends. Event ids are the job's event numbers:
     reconnect with `Last-Event-ID` to be sent only what came after."""
-    job = await jobs.get(job_id)
-    return stream(job_events(jobs, job, parse_last_event_id(last_event_id)), settings.sse_ping_s)
+    job = await jobs.get(job_id, caller.owner)  # another key's job is not found
+    events = job_events(jobs, job, caller.owner, parse_last_event_id(last_event_id))
+    return stream(events, settings.sse_ping_s)
 
 
 @router.delete(
     "/v1/jobs/{job_id}",
     response_model=JobOut,
     responses=_ERRORS,
-    dependencies=[Depends(require_api_key)],
     summary="Cancel a queued or running job (a finished job is left as it is)",
 )
-async def cancel_job(job_id: str, jobs: JobsDep) -> Response:
-    return _job_response(await jobs.cancel(job_id))
+async def cancel_job(job_id: str, caller: CallerDep, jobs: JobsDep) -> Response:
+    """Only the API key that made a job can cancel it; to any other it does not exist."""
+    return _job_response(await jobs.cancel(job_id, caller.owner))
 
 
 def _job_response(job: Job, status_code: int = 200) -> JSONResponse:
@@ -168,14 +186,17 @@ def _job_response(job: Job, status_code: int = 200) -> JSONResponse:
         422: {"model": ErrorOut, "description": "The link could not be fetched or read."},
         429: {"model": ErrorOut, "description": "Over the per-caller rate limit (Retry-After)."},
     },
-    dependencies=[Depends(require_api_key), Depends(limit_rate)],
+    dependencies=[Depends(require_api_key)],
     summary="Fetch the article at a link (the web page's links), cleaned, ready to brief",
 )
-async def fetch_link(body: LinkIn, settings: SettingsDep) -> Response:
+async def fetch_link(
+    body: LinkIn, http: Request, caller: CallerDep, settings: SettingsDep
+) -> Response:
     """The server fetches the page with the guard Slack links have (http(s) only, private
     addresses refused unless FUSEBRIEF_FETCH_ALLOW_PRIVATE_LINKS, every redirect checked, at
     most FUSEBRIEF_FETCH_MAX_BYTES) and answers its fields; the client sends them on as an
     article of `POST /v1/briefs`. Counts towards the caller's rate limit like a brief."""
+    await count_brief(http, caller)
     [article] = await fetch_articles([body.url], settings)
     cleaned = clean_text(article.text)
     if not cleaned.text.strip():
@@ -200,6 +221,13 @@ async def fetch_link(body: LinkIn, settings: SettingsDep) -> Response:
 @router.get(
     "/metrics",
     dependencies=[Depends(require_api_key)],
+    # The answer is text, but a refusal is the JSON envelope like everywhere else.
+    responses={
+        401: {
+            "description": _ERRORS[401]["description"],
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}},
+        }
+    },
     summary="Prometheus metrics",
     response_class=PlainTextResponse,
 )
@@ -215,9 +243,33 @@ async def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@router.get("/readyz", summary="The model is reachable", responses={503: {"model": ErrorOut}})
-async def readyz(briefs: BriefsDep) -> JSONResponse:
+_NOT_READY = (
+    "not ready: the model (or in scale-out mode the job queue) cannot be reached or is still "
+    "starting; the server's log says why, and so does /readyz with an API key"
+)
+
+
+@router.get(
+    "/readyz",
+    summary="The model is reachable",
+    responses={503: {"model": ErrorOut}},
+    # The key is optional here: without one the answer says ready or not, and no more.
+    openapi_extra={"security": [{}, {"HTTPBearer": []}]},
+)
+async def readyz(
+    briefs: BriefsDep, detailed: Annotated[bool, Depends(may_see_internals)]
+) -> JSONResponse:
+    """Ready or not for anyone (a load balancer's probe needs no key); which model, where, and
+    why not only for a caller with an API key (or anyone on a server without keys): the
+    addresses are the operator's internals."""
     ready, detail = await briefs.ready()
     if ready:
-        return JSONResponse({"status": "ready", "model": briefs.model_name, "detail": detail})
-    return JSONResponse(error_body("model_unavailable", detail), status_code=503)
+        body = {"status": "ready"}
+        if detailed:
+            body |= {"model": briefs.model_name, "detail": detail}
+        return JSONResponse(body)
+    if not detailed:
+        log.warning("readiness: %s", detail)
+    return JSONResponse(
+        error_body("model_unavailable", detail if detailed else _NOT_READY), status_code=503
+    )

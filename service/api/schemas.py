@@ -7,11 +7,13 @@ the answers are the documents of `service.brief_json` and `service.jobs.model`, 
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt
 
 from service.articles import MAX_URL_CHARS, ArticleFields, LanguageCode
 from service.briefs import MAX_SENTENCES, MIN_SENTENCES
 from service.types import Article
+
+MAX_MODEL_CHARS = 200
 
 
 class ArticleIn(ArticleFields):
@@ -36,9 +38,14 @@ class BriefOptionsIn(BaseModel):
     language: LanguageCode | None = Field(
         default=None, description="Language of the brief; default: the bundle's main language."
     )
-    max_sentences: int | None = Field(default=None, ge=MIN_SENTENCES, le=MAX_SENTENCES)
-    model: str | None = Field(default=None, description="One of the models this server offers.")
-    source_text: bool = Field(
+    # Strict: a JSON integer, not true, "7" or 7.0.
+    max_sentences: StrictInt | None = Field(default=None, ge=MIN_SENTENCES, le=MAX_SENTENCES)
+    model: str | None = Field(
+        default=None,
+        max_length=MAX_MODEL_CHARS,
+        description="One of the models this server offers.",
+    )
+    source_text: StrictBool = Field(
         default=False,
         description="Return each source's text (sources[].text), to which evidence offsets refer.",
     )
@@ -71,13 +78,14 @@ class BriefRequestIn(BaseModel):
 
     articles: list[ArticleIn] = Field(min_length=1)
     options: BriefOptionsIn = Field(default_factory=BriefOptionsIn)
-    run_async: bool = Field(
+    run_async: StrictBool = Field(  # strict: JSON true or false, not "yes" or 1
         default=False,
         alias="async",
         description="Answer 202 with a job at once (also `Prefer: respond-async`).",
     )
     callback_url: str | None = Field(
         default=None,
+        max_length=MAX_URL_CHARS,
         description="Async only: POST the finished job here, signed with FUSEBRIEF_WEBHOOK_SECRET.",
     )
 

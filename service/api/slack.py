@@ -103,7 +103,7 @@ async def events(
         log.warning("an @mention was ignored: set FUSEBRIEF_SLACK_BOT_TOKEN to answer mentions")
         return Response(status_code=200)
     thread = Thread(event.channel, event.thread_ts or event.ts)
-    await queue_brief(jobs, links_in(event.text), thread)
+    await queue_brief(jobs, links_in(event.text), thread, event_id=envelope.event_id)
     return Response(status_code=200)
 
 

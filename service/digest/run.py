@@ -16,7 +16,7 @@ from service.digest.gather import Day, Problem, gather
 from service.digest.send import send_smtp, write_files
 from service.digest.state import Sent, SentDays, digest_dir, run_lock
 from service.digest.stories import Story, group_stories, top_stories
-from service.errors import FusebriefError, InvalidBundle, ModelOutputInvalid
+from service.errors import FusebriefError, InvalidBundle, ModelError, ModelOutputInvalid
 from service.fetch import FetchLimits, http_client
 from service.types import Brief
 
@@ -52,9 +52,13 @@ async def _brief_all(
     service: BriefService,
     problems: list[Problem],
 ) -> list[Brief]:
-    """Briefs of the stories in order; a story the pipeline cannot brief is noted and skipped."""
+    """Briefs of the stories in order; a story the pipeline cannot brief is noted and skipped.
+
+    When no story could be briefed there is no digest to send: the run fails, and if the model
+    failed on any story it fails as the model's failure (exit 1, the operator's to fix), not as
+    whichever story's input happened to come last."""
     briefs: list[Brief] = []
-    last_error: FusebriefError | None = None
+    errors: list[FusebriefError] = []
     for number, story in enumerate(stories, start=1):
         log.info("story %d/%d: %d article(s)", number, len(stories), len(story.articles))
         try:
@@ -63,9 +67,9 @@ async def _brief_all(
             where = f"story “{story.articles[0].title}”"
             log.warning("%s: %s", where, error.message)
             problems.append(Problem(where, error.message))
-            last_error = error
-    if last_error is not None and not briefs:
-        raise last_error
+            errors.append(error)
+    if errors and not briefs:
+        raise next((e for e in errors if isinstance(e, ModelError)), errors[-1])
     return briefs
 
 

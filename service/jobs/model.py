@@ -12,9 +12,18 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal, Protocol
 
+from service.errors import current_code
 from service.types import ProgressSink
 
 Status = Literal["queued", "running", "done", "failed", "cancelled"]
+# Whose a job is. A REST caller's jobs belong to a hash of its API key ("key:<sha256>", see
+# service.api.deps), never the key itself; without API keys every caller is ANONYMOUS. Slack's
+# jobs belong to SLACK, and the jobs the service queues for itself (scale-out mode's synchronous
+# briefs) to INTERNAL: no API caller is either. Only the owner can read or cancel a job, and
+# idempotency keys are unique per owner.
+ANONYMOUS = "anonymous"
+SLACK = "slack"
+INTERNAL = "internal"
 # A job's kind names the handler that runs it ("brief", "slack", …): the job system knows no more.
 Handler = Callable[[dict[str, Any], ProgressSink], Awaitable[dict[str, Any] | None]]
 
@@ -33,6 +42,7 @@ class NewJob:
     idempotency_key: str | None = None
     callback_url: str | None = None
     kind: str = "brief"
+    owner: str = ANONYMOUS
 
     @classmethod
     def of(
@@ -40,19 +50,22 @@ class NewJob:
         kind: str,
         request: dict[str, Any],
         *,
+        owner: str,
         idempotency_key: str | None = None,
         callback_url: str | None = None,
     ) -> "NewJob":
-        """A job to queue; its hash tells a retried submission from a different one."""
+        """A job to queue for `owner`; its hash tells a retried submission from a different
+        one."""
         signature = json.dumps([request, callback_url], sort_keys=True, ensure_ascii=False)
         digest = hashlib.sha256(signature.encode()).hexdigest()
-        return cls(request, digest, idempotency_key, callback_url, kind)
+        return cls(request, digest, idempotency_key, callback_url, kind, owner)
 
 
 @dataclass(frozen=True)
 class Job:
     id: str
     kind: str
+    owner: str
     status: Status
     request: dict[str, Any]
     request_hash: str
@@ -77,6 +90,13 @@ class Job:
             value = fields[name]
             return str(value) if value not in (None, "") else None
 
+        def optional(name: str) -> str | None:
+            """A field a job stored before it existed lacks (sqlite3.Row: IndexError)."""
+            try:
+                return text(name)
+            except (KeyError, IndexError):
+                return None
+
         def number(name: str) -> float | None:
             value = text(name)
             return float(value) if value is not None else None
@@ -88,6 +108,8 @@ class Job:
         return cls(
             id=str(fields["id"]),
             kind=fields["kind"],
+            # A Redis job from before owners existed has none: it was an anonymous caller's.
+            owner=optional("owner") or ANONYMOUS,
             status=fields["status"],
             request=blob("request") or {},
             request_hash=str(fields["request_hash"]),
@@ -116,7 +138,7 @@ def job_document(job: Job) -> dict[str, Any]:
 
     error = None
     if job.error_code:
-        error = {"code": job.error_code, "message": job.error_message or ""}
+        error = {"code": current_code(job.error_code), "message": job.error_message or ""}
     return {
         "id": job.id,
         "status": job.status,
@@ -135,9 +157,11 @@ def job_document(job: Job) -> dict[str, Any]:
 
 class JobStore(Protocol):
     async def submit(self, new: NewJob) -> tuple[Job, bool]:
-        """Queue a job; with a known idempotency key, return that job and False instead."""
+        """Queue a job; with an idempotency key its owner already used, return that job and
+        False instead."""
 
-    async def get(self, job_id: str) -> Job | None: ...
+    async def get(self, job_id: str) -> Job | None:
+        """The job, whoever owns it (owners are checked by the queue, service.jobs.queue)."""
 
     async def cancel(self, job_id: str) -> Job | None:
         """Cancel a queued or running job (its worker notices at its next lease renewal)."""

@@ -24,7 +24,7 @@ from service.errors import (
     ModelUnavailable,
 )
 from service.fetch import check_url
-from service.jobs.model import Handler, Job, JobStore, NewJob
+from service.jobs.model import INTERNAL, Handler, Job, JobStore, NewJob
 from service.jobs.redis_queue import QUEUE_NAME, connect_queue, enqueue
 from service.jobs.redis_store import RedisJobStore
 from service.jobs.sqlite_store import SQLiteJobStore
@@ -66,9 +66,10 @@ class JobQueue:
             await self._pool.aclose()
 
     async def submit(self, new: NewJob) -> tuple[Job, bool]:
-        """Queue a job; the same Idempotency-Key and body return the first job, not a new one."""
+        """Queue a job; the same owner's same Idempotency-Key and body return the first job, not
+        a new one."""
         if new.callback_url is not None:
-            await self._check_callback(new.callback_url)
+            await self.check_callback(new.callback_url)
         job, created = await self._queue(new)
         if not created and job.request_hash != new.request_hash:
             raise IdempotencyConflict(
@@ -106,7 +107,7 @@ class JobQueue:
         its stages passed on to `progress` as the worker reports them, then its result, or the
         error it failed with. Cancelled while waiting (the client went away), the job is
         cancelled too."""
-        job, _ = await self.submit(NewJob.of(kind, request))
+        job, _ = await self.submit(NewJob.of(kind, request, owner=INTERNAL))
         deadline = time.monotonic() + self.settings.job_timeout_s + WAIT_MARGIN_S
         seen = 0
         try:
@@ -128,10 +129,10 @@ class JobQueue:
                         "`fusebrief worker` processes are running and reach FUSEBRIEF_QUEUE_URL"
                     )
                 await asyncio.sleep(WAIT_POLL_S)
-                job = await self.get(job.id)
+                job = await self.get(job.id, INTERNAL)
         except asyncio.CancelledError:
             with suppress(Exception):
-                await asyncio.shield(self.cancel(job.id))
+                await asyncio.shield(self.cancel(job.id, INTERNAL))
             raise
         if job.status == "done" and job.result is not None:
             return job.result
@@ -153,13 +154,17 @@ class JobQueue:
         assert self._pool is not None
         return {"queued": await self._pool.zcard(QUEUE_NAME)}
 
-    async def get(self, job_id: str) -> Job:
+    async def get(self, job_id: str, owner: str) -> Job:
+        """`owner`'s job; another owner's job is not found, exactly like a job that does not
+        exist (the answer must not tell that the id is taken)."""
         job = await self.store.get(job_id)
-        if job is None:
+        if job is None or job.owner != owner:
             raise JobNotFound(f"no job {job_id!r} here; check the id from the Location header")
         return job
 
-    async def cancel(self, job_id: str) -> Job:
+    async def cancel(self, job_id: str, owner: str) -> Job:
+        """Cancel `owner`'s job (another owner's is not found)."""
+        await self.get(job_id, owner)
         job = await self.store.cancel(job_id)
         if job is None:
             raise JobNotFound(f"no job {job_id!r} here; check the id from the Location header")
@@ -167,7 +172,9 @@ class JobQueue:
             self._runner.cancel_local(job_id)
         return job
 
-    async def _check_callback(self, url: str) -> None:
+    async def check_callback(self, url: str) -> None:
+        """InvalidBundle unless `url` may receive a job's result (a secret to sign it with, an
+        http(s) URL to a public address); `submit` checks it again."""
         if self.settings.webhook_secret is None:
             raise InvalidBundle(
                 "callback_url needs a signing secret on the server: the operator must set "

@@ -22,8 +22,9 @@ PREFIX = "fusebrief:job:"
 EVENTS_SUFFIX = ":events"  # a job's live events: a list next to its hash, numbered from 1
 IDEMPOTENCY_PREFIX = "fusebrief:idempotency:"
 FIELDS = (
-    "id kind status request request_hash idempotency_key callback_url progress_done progress_total "
-    "result error_code error_message attempts lease_owner created_at started_at finished_at"
+    "id kind owner status request request_hash idempotency_key callback_url progress_done "
+    "progress_total result error_code error_message attempts lease_owner created_at started_at "
+    "finished_at"
 ).split()
 
 # KEYS[1] job; ARGV: owner, now, max_attempts, abandoned message. 1 = start it, 0 = don't.
@@ -100,6 +101,7 @@ class RedisJobStore:
         fields = dict.fromkeys(FIELDS, "") | {
             "id": job_id,
             "kind": new.kind,
+            "owner": new.owner,
             "status": "queued",
             "request": json.dumps(new.request, ensure_ascii=False),
             "request_hash": new.request_hash,
@@ -112,7 +114,8 @@ class RedisJobStore:
         }
         await cast(Awaitable[int], self.redis.hset(PREFIX + job_id, mapping=fields))
         if new.idempotency_key is not None:
-            key = IDEMPOTENCY_PREFIX + new.idempotency_key
+            # Unique per owner: another owner's use of the same key is another job.
+            key = IDEMPOTENCY_PREFIX + json.dumps([new.owner, new.idempotency_key])
             if not await self.redis.set(key, job_id, nx=True):  # the key's first job wins
                 await self.redis.delete(PREFIX + job_id)
                 first = await self.get((await self.redis.get(key)).decode())

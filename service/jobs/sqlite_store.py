@@ -38,6 +38,33 @@ def _baseline(db: sqlite3.Connection) -> int:
     return 2 if "kind" in present else 1
 
 
+# The jobs table from schema 3 on (the earlier migrations stay as they ran).
+_JOB_COLUMNS = """id TEXT PRIMARY KEY,
+                    kind TEXT NOT NULL DEFAULT 'brief',
+                    owner TEXT NOT NULL,
+                    status TEXT NOT NULL,
+                    request TEXT NOT NULL,
+                    request_hash TEXT NOT NULL,
+                    idempotency_key TEXT,
+                    callback_url TEXT,
+                    progress_done INTEGER NOT NULL DEFAULT 0,
+                    progress_total INTEGER NOT NULL DEFAULT 0,
+                    result TEXT,
+                    error_code TEXT,
+                    error_message TEXT,
+                    attempts INTEGER NOT NULL DEFAULT 0,
+                    lease_owner TEXT,
+                    lease_expires REAL,
+                    created_at REAL NOT NULL,
+                    started_at REAL,
+                    finished_at REAL"""
+# Every column of schema 2, copied as it is by migration 3.
+_COPIED = (
+    "id, kind, status, request, request_hash, idempotency_key, callback_url, progress_done, "
+    "progress_total, result, error_code, error_message, attempts, lease_owner, lease_expires, "
+    "created_at, started_at, finished_at"
+)
+
 SCHEMA = Schema(
     migrations=[
         Migration(
@@ -70,6 +97,25 @@ SCHEMA = Schema(
             ("ALTER TABLE jobs ADD COLUMN kind TEXT NOT NULL DEFAULT 'brief'",),
         ),
         Migration(
+            # SQLite cannot change a column's UNIQUE constraint in place: the table is rebuilt
+            # (create, copy every row, drop, rename) inside the migration's one transaction.
+            # Jobs made before owners existed go to the anonymous caller (Slack's to Slack).
+            "jobs have an owner; idempotency keys are unique per owner",
+            (
+                f"""CREATE TABLE jobs_owned (
+                    {_JOB_COLUMNS},
+                    UNIQUE (owner, idempotency_key)
+                )""",
+                f"""INSERT INTO jobs_owned ({_COPIED}, owner)
+                    SELECT {_COPIED},
+                        CASE kind WHEN 'slack' THEN 'slack' ELSE 'anonymous' END
+                    FROM jobs""",
+                "DROP TABLE jobs",
+                "ALTER TABLE jobs_owned RENAME TO jobs",
+                "CREATE INDEX jobs_by_status ON jobs (status, created_at)",
+            ),
+        ),
+        Migration(
             "jobs keep their live events (stages, warnings) for GET /v1/jobs/{id}/events",
             (
                 """CREATE TABLE IF NOT EXISTS job_events (
@@ -98,21 +144,25 @@ class SQLiteJobStore:
 
     @_in_thread
     def submit(self, new: NewJob) -> tuple[Job, bool]:
-        """Insert a queued job; with a known idempotency key, return that job instead."""
+        """Insert a queued job; with an idempotency key its owner already used, return that job
+        instead."""
         with connect(self.path, write=True) as db:
             if new.idempotency_key is not None:
                 row = db.execute(
-                    "SELECT * FROM jobs WHERE idempotency_key = ?", (new.idempotency_key,)
+                    "SELECT * FROM jobs WHERE owner = ? AND idempotency_key = ?",
+                    (new.owner, new.idempotency_key),
                 ).fetchone()
                 if row is not None:
                     return Job.from_fields(row), False
             job_id = uuid.uuid4().hex
             db.execute(
-                "INSERT INTO jobs (id, kind, status, request, request_hash, idempotency_key, "
-                "callback_url, created_at) VALUES (?, ?, 'queued', ?, ?, ?, ?, ?)",
+                "INSERT INTO jobs (id, kind, owner, status, request, request_hash, "
+                "idempotency_key, callback_url, created_at) "
+                "VALUES (?, ?, ?, 'queued', ?, ?, ?, ?, ?)",
                 (
                     job_id,
                     new.kind,
+                    new.owner,
                     json.dumps(new.request, ensure_ascii=False),
                     new.request_hash,
                     new.idempotency_key,

@@ -12,9 +12,9 @@ from typing import Any
 
 from service.briefs import BriefService
 from service.config import Settings
-from service.errors import FusebriefError
+from service.errors import FusebriefError, IdempotencyConflict
 from service.fetch import FetchLimits, fetch_article, http_client
-from service.jobs.model import Handler, NewJob
+from service.jobs.model import SLACK, Handler, NewJob
 from service.jobs.queue import JobQueue
 from service.slack.blocks import SlackMessage, brief_messages, notice, say
 from service.slack.reply import ReplyTo, post, restored, stored
@@ -35,9 +35,20 @@ def problem_with(links: Sequence[str], settings: Settings) -> str | None:
     return None
 
 
-async def queue_brief(jobs: JobQueue, links: Sequence[str], reply_to: ReplyTo) -> None:
-    """The one place a Slack brief is started: a durable job, so a restart does not lose it."""
-    await jobs.submit(NewJob.of(SLACK_JOB, {"links": list(links), "reply_to": stored(reply_to)}))
+async def queue_brief(
+    jobs: JobQueue, links: Sequence[str], reply_to: ReplyTo, *, event_id: str | None = None
+) -> None:
+    """The one place a Slack brief is started: a durable job, so a restart does not lose it.
+
+    An Events API event is briefed once: its `event_id` is the job's idempotency key, so the
+    same event delivered again (Slack retries, with or without X-Slack-Retry-Num) finds the
+    first job instead of starting a second brief."""
+    request = {"links": list(links), "reply_to": stored(reply_to)}
+    key = f"slack-event:{event_id}" if event_id else None
+    try:
+        await jobs.submit(NewJob.of(SLACK_JOB, request, owner=SLACK, idempotency_key=key))
+    except IdempotencyConflict:
+        log.info("Slack event %s was delivered again; it is briefed once", event_id)
 
 
 async def _fetch_all(links: Sequence[str], settings: Settings) -> tuple[list[Article], list[str]]:

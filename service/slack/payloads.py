@@ -85,4 +85,5 @@ class EventEnvelope(BaseModel):
 
     type: str
     challenge: str | None = None
+    event_id: str | None = Field(default=None, max_length=200)  # the same on a redelivery
     event: Event | None = None

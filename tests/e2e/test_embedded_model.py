@@ -21,7 +21,8 @@ def test_embedded_model_makes_a_cited_brief_through_the_service() -> None:
         llm_model="local", local_model="0.5b", local_slots=2, local_slot_context=4096,
         cache="off", _env_file=None,
     )  # fmt: skip
-    with TestClient(create_app(settings)) as client:
+    # The loopback server answers only its own names (not the test client's "testserver").
+    with TestClient(create_app(settings), base_url="http://127.0.0.1") as client:
         assert client.get("/healthz").status_code == 200  # at once, while the model starts
         deadline = time.monotonic() + 900  # a first run downloads ~0.5 GB of weights
         while (ready := client.get("/readyz")).status_code != 200:

@@ -223,7 +223,10 @@ def test_unreachable_model_is_503(llm_server: ReplayServer) -> None:
         ready = client.get("/readyz")
     assert response.status_code == 503
     error = response.json()["error"]
-    assert error["code"] == "model_unavailable" and "127.0.0.1:9" in error["message"]
+    assert error["code"] == "model_unavailable"
+    # Says what happened, in words: not the client library's exception class.
+    assert "the model server at http://127.0.0.1:9/v1 refused the connection" in error["message"]
+    assert "InternalServerError" not in error["message"]
     assert ready.status_code == 503
 
 
@@ -289,20 +292,121 @@ def test_bad_bundles_get_a_4xx_that_says_what_to_fix(
 
 
 @pytest.mark.parametrize(
-    ("content", "status", "hint"),
+    ("content", "hint"),
     [
-        (b"{not json", 422, "not valid JSON"),
-        ('{"articles": [{"title": "caf\xe9"}]}'.encode("latin-1"), 400, "UTF-8"),
-        (b"", 422, ""),
+        (b"{not json", "not valid JSON"),
+        ('{"articles": [{"title": "caf\xe9"}]}'.encode("latin-1"), "not UTF-8"),
+        (b"", "the body is empty"),
+        (b'{"articles": ' + b"[" * 100_000 + b"]" * 100_000 + b"}", "nested too deeply"),
     ],
+    ids=["not-json", "not-utf8", "empty", "deep"],
 )
-def test_unreadable_bodies_get_a_4xx(
-    client: TestClient, content: bytes, status: int, hint: str
+def test_unreadable_bodies_are_422_saying_why(
+    client: TestClient, content: bytes, hint: str
 ) -> None:
     response = client.post(
         "/v1/briefs", content=content, headers={"Content-Type": "application/json"}
     )
-    assert hint in _error(response, status)
+    assert hint in _error(response, 422)
+    assert response.json()["error"]["code"] == "invalid_request"
+
+
+@pytest.mark.parametrize(
+    ("body", "hint"),
+    [
+        ({"articles": [ARTICLE | {"title": "t" * 1001}]}, "articles.0.title"),
+        ({"articles": [ARTICLE | {"source": "s" * 201}]}, "articles.0.source"),
+        ({"articles": [ARTICLE | {"url": "https://a.example/" + "u" * 2000}]}, "articles.0.url"),
+        ({"articles": [ARTICLE | {"id": "i" * 201}]}, "articles.0.id"),
+        ({"articles": [ARTICLE | {"language": "en-" + "a" * 40}]}, "articles.0.language"),
+        ({"articles": [ARTICLE], "options": {"model": "m" * 201}}, "options.model"),
+        (
+            {"articles": [ARTICLE], "callback_url": "https://a.example/" + "c" * 2000},
+            "callback_url",
+        ),
+    ],
+    ids=["title", "source", "url", "id", "language", "model", "callback_url"],
+)
+def test_every_string_field_has_its_documented_maximum(
+    client: TestClient, llm_server: ReplayServer, body: dict[str, Any], hint: str
+) -> None:
+    assert hint in _error(client.post("/v1/briefs", json=body), 422)
+    long_key = {"Idempotency-Key": "k" * 201}
+    assert "idempotency-key" in _error(
+        client.post("/v1/briefs", json={"articles": [ARTICLE]}, headers=long_key), 422
+    )
+    assert not llm_server.requests
+
+
+@pytest.mark.parametrize(
+    ("body", "hint"),
+    [
+        ({"articles": [ARTICLE | {"language": "xx"}]}, "articles.0.language"),
+        ({"articles": [ARTICLE | {"language": "zz-zzzz"}]}, "articles.0.language"),
+        ({"articles": [ARTICLE], "options": {"language": "xx"}}, "options.language"),
+        ({"articles": [ARTICLE], "options": {"language": "klingon"}}, "options.language"),
+        ({"articles": [ARTICLE], "async": "yes"}, "async"),
+        ({"articles": [ARTICLE], "async": 1}, "async"),
+        ({"articles": [ARTICLE], "options": {"max_sentences": True}}, "max_sentences"),
+        ({"articles": [ARTICLE], "options": {"max_sentences": "7"}}, "max_sentences"),
+        ({"articles": [ARTICLE], "options": {"max_sentences": 7.0}}, "max_sentences"),
+        (
+            {"articles": [ARTICLE | {"id": "c-1"}, ARTICLE, ARTICLE | {"id": "c-1"}]},
+            "articles 1 and 3 have the same id 'c-1'",
+        ),
+    ],
+    ids=[
+        "language-xx", "language-zz-zzzz", "options-language-xx", "options-language-word",
+        "async-string", "async-number", "max-sentences-bool", "max-sentences-string",
+        "max-sentences-float", "duplicate-id",
+    ],
+)  # fmt: skip
+def test_validation_is_as_strict_as_documented(
+    client: TestClient, llm_server: ReplayServer, body: dict[str, Any], hint: str
+) -> None:
+    response = client.post("/v1/briefs", json=body)
+    assert hint in _error(response, 422)
+    assert response.json()["error"]["code"] == "invalid_request"
+    assert not llm_server.requests
+
+
+def test_one_error_code_per_kind_of_mistake(llm_server: ReplayServer) -> None:
+    settings = make_settings(
+        llm_server, max_articles=2, max_body_bytes=4096, webhook_secret="s", api_keys="k"
+    )
+    key = {"Authorization": "Bearer k"}
+    wrong = {
+        "no articles": {"articles": []},
+        "missing field": {"articles": [{"title": "T"}]},
+        "unknown model": {"articles": [ARTICLE], "options": {"model": "gpt-9"}},
+        "private callback": {
+            "articles": [ARTICLE],
+            "async": True,
+            "callback_url": "http://127.0.0.1:9/hook",
+        },
+    }
+    too_large = {
+        "too many articles": {"articles": [ARTICLE] * 3},
+        "body over the limit": {"articles": [ARTICLE | {"text": "x" * 5000}]},
+    }
+    with TestClient(create_app(settings, LLMClient(settings))) as client:
+        for name, body in wrong.items():
+            response = client.post("/v1/briefs", json=body, headers=key)
+            assert (response.status_code, response.json()["error"]["code"]) == (
+                422,
+                "invalid_request",
+            ), name
+        for name, body in too_large.items():
+            response = client.post("/v1/briefs", json=body, headers=key)
+            assert (response.status_code, response.json()["error"]["code"]) == (
+                413,
+                "too_large",
+            ), name
+        for response in (client.get("/v1/jobs/nope", headers=key), client.get("/nowhere")):
+            assert (response.status_code, response.json()["error"]["code"]) == (404, "not_found")
+        unauthorized = client.post("/v1/briefs", json={"articles": [ARTICLE]})
+        assert unauthorized.json()["error"]["code"] == "unauthorized"
+    assert not llm_server.requests
 
 
 def test_oversized_body_is_413(llm_server: ReplayServer) -> None:

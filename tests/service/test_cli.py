@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from click.testing import Result
 from typer.testing import CliRunner
 
 from service.cli import app
@@ -103,9 +104,71 @@ def test_verbose_brief_prints_each_stage_with_its_elapsed_time(replay_env: None)
     assert shown[1].startswith("identifying sources 2/2")
     assert "extracting facts 0/2" in shown
     assert {"extracting facts 2/2 · S1", "extracting facts 2/2 · S2"} & set(shown)
-    assert any(line.startswith("writing the brief") for line in shown)
-    assert any(line.startswith("checking citations") for line in shown)
+    assert any(line.startswith("writing and checking the brief") for line in shown)
+    assert any(line.startswith("writing the title") for line in shown)
     summary = result.stderr.strip().splitlines()[-1]
     assert re.fullmatch(
         r"time by stage: clean \d+\.\d\d s, identify .*; total \d+\.\d\d s", summary
     )
+
+
+def test_an_article_file_over_a_field_maximum_exits_2(replay_env: None, tmp_path: Path) -> None:
+    article = {"title": "t" * 1001, "source": "Outlet", "text": "Some text."}
+    (tmp_path / "long.json").write_text(json.dumps(article), encoding="utf-8")
+    result = runner.invoke(app, ["brief", str(tmp_path / "long.json")])
+    assert result.exit_code == 2
+    assert "title: String should have at most 1000 characters" in result.stderr
+
+
+def _one_line_exit_2(result: Result, hint: str) -> None:
+    """An input mistake: exit 2, and one line on stderr that says what to fix."""
+    assert result.exit_code == 2, (result.exit_code, result.output, result.exception)
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("error: ") and hint in lines[0], lines[0]
+
+
+@pytest.mark.parametrize(
+    ("content", "hint"),
+    [
+        ("[]", "holds no articles"),
+        ('{"articles": []}', "holds no articles"),
+        ('{"articles": {}}', '"articles" must be a list'),
+        ('"just a string"', "expected an article object"),
+        ("[1, 2]", "expected an article object"),
+        ("[" * 100_000 + "]" * 100_000, "nested too deeply"),
+        ('{"title": "T", "source": "S", "text": "x", "language": "klingon"}', "language"),
+    ],
+    ids=["empty-list", "empty-articles", "articles-object", "string", "numbers", "deep", "lang"],
+)
+def test_every_bad_article_file_exits_2_with_one_line(
+    replay_env: None, tmp_path: Path, content: str, hint: str
+) -> None:
+    path = tmp_path / "bundle.json"
+    path.write_text(content, encoding="utf-8")
+    _one_line_exit_2(runner.invoke(app, ["brief", str(path)]), hint)
+
+
+@pytest.mark.parametrize(
+    ("options", "hint"),
+    [
+        (["--language", "klingon"], "'klingon' is not a known language code"),
+        (["--language", "xx"], "'xx' is not a known language code"),
+        (["--max-sentences", "99"], "--max-sentences"),
+        (["--max-sentences", "many"], "--max-sentences"),
+        (["--model", "gpt-9-" + "x" * 80], "is not offered here"),
+        (["--bogus"], "--bogus"),
+    ],
+    ids=["language-word", "language-xx", "sentences-range", "sentences-type", "model", "option"],
+)
+def test_every_bad_option_exits_2_with_one_line(
+    replay_env: None, llm_server: ReplayServer, options: list[str], hint: str
+) -> None:
+    bundle = str(FIXTURES / "bundles" / "small.json")
+    _one_line_exit_2(runner.invoke(app, ["brief", *options, bundle]), hint)
+    assert not llm_server.requests  # refused before any model call
+
+
+def test_help_still_prints_help() -> None:
+    assert "Usage" in runner.invoke(app, ["brief", "--help"]).stdout
+    assert runner.invoke(app, ["brief", "--help"]).exit_code == 0

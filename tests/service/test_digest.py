@@ -381,3 +381,46 @@ def test_the_email_goes_over_tls_with_a_login_as_configured(
     assert [m["Subject"] for m in box.messages] == [
         "Tollan valley digest, Sunday 22 November 2026: 0 stories"
     ]
+
+
+def _desk(folder: Path) -> Path:
+    """A folder of undated files (they count for any day, so for today): a story told by three
+    outlets, briefed first, and one told by two (a file's name stands in for its outlet) whose
+    articles have no text left once the junk is cleaned out."""
+    folder.mkdir()
+    bridge = (
+        "Weir footbridge at Hollin closes for cable repairs\n"
+        "The Hollin weir footbridge closed on Monday so that engineers can replace two "
+        "corroded cables, the county council said; the work will cost {} pounds."
+    )
+    (folder / "hollin-gazette.txt").write_text(bridge.format("310,000"), encoding="utf-8")
+    (folder / "hollin-radio.txt").write_text(bridge.format("290,000"), encoding="utf-8")
+    (folder / "hollin-echo.txt").write_text(bridge.format("300,000"), encoding="utf-8")
+    junk = "Quayside bakery sourdough prize announced\n- Advertisement -\nLeave a Reply\n"
+    (folder / "bakery-post.txt").write_text(junk, encoding="utf-8")
+    (folder / "bakery-times.txt").write_text(junk, encoding="utf-8")
+    return folder
+
+
+def test_when_no_story_could_be_briefed_because_the_model_failed_it_exits_1(
+    env: Path, llm_server: ReplayServer
+) -> None:
+    """Today (no --date): one story fails on the model, the other on its input; no story
+    could be briefed and the model is to blame, so no email and exit 1, whatever the order."""
+    desk = _desk(env / "desk")
+    config = env / "desk.toml"
+    config.write_text(
+        'recipients = ["desk@example.org"]\ntimezone = "Europe/London"\nmin_sources = 2\n'
+        f'empty_day = "note"\n[[inputs]]\nfolder = "{desk}"\n',
+        encoding="utf-8",
+    )
+    llm_server.inject(*[Fault("content", content="I cannot do that.")] * 12)
+    result = runner.invoke(
+        app, ["digest", "--config", str(config), "--dry-run", str(env / "out"), "--verbose"]
+    )
+    assert result.exit_code == 1, result.output
+    assert "story 2/2" in result.stderr  # both stories were tried
+    lines = [line for line in result.stderr.splitlines() if "fusebrief digest:" in line]
+    assert len(lines) == 1 and "fusebrief digest: error: " in lines[0], result.stderr
+    assert "the model" in lines[0] and "\n" not in lines[0]
+    assert not (env / "out").exists() or not list((env / "out").iterdir())

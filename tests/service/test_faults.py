@@ -61,7 +61,7 @@ CASES = {
         [Fault("status", status=500)] * 12,
         "failed",
         "model_unavailable",
-        "unavailable after 2 attempts",
+        "unavailable after 2 attempts: the model server at http://127.0.0.1:",
         {"llm_max_retries": 1},
     ),
     "a call times out once": Case(
@@ -71,14 +71,14 @@ CASES = {
         [Fault("delay", seconds=1.0)] * 8,
         "failed",
         "model_unavailable",
-        "Timeout",
+        "did not answer within 0.3 s (FUSEBRIEF_LLM_TIMEOUT_S)",
         {"llm_timeout_s": 0.3, "llm_max_retries": 1},
     ),
     "connection refused": Case(
         [],
         "failed",
         "model_unavailable",
-        "check that it is running and reachable at http://127.0.0.1:9/v1",
+        "the model server at http://127.0.0.1:9/v1 refused the connection",
         {"llm_api_base": "http://127.0.0.1:9/v1", "llm_max_retries": 1},
     ),
     "malformed JSON once, repaired": Case(

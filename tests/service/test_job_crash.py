@@ -176,5 +176,5 @@ def test_scale_out_api_runs_synchronous_briefs_on_workers_and_relays_their_error
     assert brief.status_code == 200 and brief.json()["sentences"]
     assert markdown.text.startswith("# " + brief.json()["title"])
     assert refused.status_code == 422
-    assert refused.json()["error"]["code"] == "invalid_bundle"
+    assert refused.json()["error"]["code"] == "invalid_request"
     assert refused.json()["error"]["message"].startswith("no article has any text left")

@@ -27,10 +27,15 @@ def _client(settings: Settings) -> TestClient:
     return TestClient(create_app(settings, LLMClient(settings)))
 
 
-def _wait(client: TestClient, location: str, statuses: tuple[str, ...] = FINAL) -> Any:
+def _wait(
+    client: TestClient,
+    location: str,
+    statuses: tuple[str, ...] = FINAL,
+    headers: dict[str, str] | None = None,
+) -> Any:
     deadline = time.monotonic() + 30
     while True:
-        job = client.get(location).json()
+        job = client.get(location, headers=headers).json()
         if job["status"] in statuses:
             return job
         assert time.monotonic() < deadline, job
@@ -87,9 +92,48 @@ def test_an_unknown_job_is_a_404_with_a_message(client: TestClient) -> None:
     for response in (client.get("/v1/jobs/nope"), client.delete("/v1/jobs/nope")):
         assert response.status_code == 404
         assert response.json()["error"] == {
-            "code": "job_not_found",
+            "code": "not_found",
             "message": "no job 'nope' here; check the id from the Location header",
         }
+
+
+def _not_found(job_id: str) -> dict[str, Any]:
+    return {
+        "error": {
+            "code": "not_found",
+            "message": f"no job {job_id!r} here; check the id from the Location header",
+        }
+    }
+
+
+def test_a_job_belongs_to_the_api_key_that_made_it(
+    llm_server: ReplayServer,
+) -> None:
+    k1, k2 = {"Authorization": "Bearer k1"}, {"Authorization": "Bearer k2"}
+    other_body = {**ASYNC, "options": {"max_sentences": 5}}
+    with _client(make_settings(llm_server, api_keys="k1,k2")) as client:
+        made = client.post("/v1/briefs", json=ASYNC, headers=k1 | {"Idempotency-Key": "order-1"})
+        second = client.post("/v1/briefs", json=ASYNC, headers=k1 | {"Idempotency-Key": "order-2"})
+        assert made.status_code == second.status_code == 202
+        job_id, location = made.json()["id"], made.headers["location"]
+        # Another key sees the job exactly as a job that does not exist, and cannot cancel it.
+        for response in (client.get(location, headers=k2), client.delete(location, headers=k2)):
+            assert response.status_code == 404
+            assert response.json() == _not_found(job_id)
+        # Reusing k1's Idempotency-Key as k2 makes a job of k2's own, with the same body...
+        same = client.post("/v1/briefs", json=ASYNC, headers=k2 | {"Idempotency-Key": "order-1"})
+        assert same.status_code == 202 and same.json()["id"] != job_id
+        # ... or with another body (no 422 that would tell k2 the key is taken).
+        other = client.post(
+            "/v1/briefs", json=other_body, headers=k2 | {"Idempotency-Key": "order-2"}
+        )
+        assert other.status_code == 202 and other.json()["id"] != second.json()["id"]
+        # k2's own key is idempotent for k2.
+        again = client.post("/v1/briefs", json=ASYNC, headers=k2 | {"Idempotency-Key": "order-1"})
+        assert again.json()["id"] == same.json()["id"]
+        finished = _wait(client, location, headers=k1)
+        assert finished["status"] == "done" and finished["brief"]
+        assert client.get(location, headers=k2).status_code == 404  # not even once done
 
 
 def test_bundle_limits_are_checked_when_the_job_is_submitted(llm_server: ReplayServer) -> None:

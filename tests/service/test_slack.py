@@ -455,6 +455,24 @@ def test_slack_retries_are_acknowledged_without_a_second_run(
     assert_no_work(site, llm_server, slack)
 
 
+def test_an_event_sent_again_without_retry_num_is_briefed_once(
+    client: TestClient, site: PageServer, slack: CaptureServer, llm_server: ReplayServer
+) -> None:
+    """Slack may deliver one event twice (each delivery signed anew); its event_id says so."""
+    body = json.dumps(mention(site))
+    kinds = {"Content-Type": "application/json"}
+    for stamp in (time.time() - 2, time.time() - 1):  # two deliveries, two signatures
+        response = client.post("/slack/events", content=body, headers=kinds | signed(body, stamp))
+        assert response.status_code == 200
+        settle(client)
+    assert [post.path for post in slack.posts] == ["/api/chat.postMessage"]
+    # Another event (another event_id) with the same text is another brief.
+    other = json.dumps(mention(site) | {"event_id": "Ev2"})
+    assert client.post("/slack/events", content=other, headers=kinds | signed(other)).is_success
+    settle(client)
+    assert len(slack.posts) == 2
+
+
 def test_without_a_bot_token_mentions_are_acknowledged_and_left(
     llm_server: ReplayServer, site: PageServer, slack: CaptureServer
 ) -> None:

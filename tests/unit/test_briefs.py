@@ -64,6 +64,49 @@ def test_limits_are_the_services() -> None:
         service.request([Article(title="Long", source="Outlet", text="word " * 1200)])
 
 
+def test_titles_and_outlets_count_towards_the_bundle_token_limit() -> None:
+    """Everything of an article that reaches a prompt is counted, not only its text."""
+    service = _service(max_bundle_tokens=1000)
+    short_text = Article(title="Weir", source="Gazette", text="The weir reopened today.")
+    long_heads = Article(
+        title="headline " * 110,  # 990 characters: under the title's own maximum
+        source="outlet " * 28,  # 196 characters: under the outlet's own maximum
+        text="The weir reopened today.",
+    )
+    assert service.request([short_text] * 10)  # a few tokens each
+    with pytest.raises(BundleTooLarge, match="FUSEBRIEF_MAX_BUNDLE_TOKENS"):
+        service.request([long_heads] * 10)
+
+
+def test_the_brief_language_is_checked_for_every_entry_point() -> None:
+    service = _service()
+    assert service.request([ARTICLE], language="pt-BR").options.language == "pt-br"
+    assert service.request([ARTICLE], language=" ES ").options.language == "es"
+    for wrong in ("klingon", "xx", "zz-zzzz", "und", "qaa", "en_US!"):
+        with pytest.raises(InvalidBundle, match="language"):
+            service.request([ARTICLE], language=wrong)
+
+
+def test_client_ids_are_unique_within_a_bundle() -> None:
+    service = _service()
+    one = Article(title="A", source="X", text="Text one.", client_id="c-1")
+    two = Article(title="B", source="Y", text="Text two.", client_id="c-2")
+    unnamed = Article(title="C", source="Z", text="Text three.")
+    assert service.request([one, two, unnamed, unnamed])  # no id is no clash
+    with pytest.raises(InvalidBundle, match="articles 1 and 3 have the same id 'c-1'"):
+        service.request([one, two, one])
+
+
+def test_real_language_tags_pass_and_unknown_ones_are_refused() -> None:
+    fields = {"title": "T", "source": "S", "text": "Text."}
+    for tag, stored in [("en", "en"), ("EN", "en"), ("pt-BR", "pt-br"), ("zh-Hant", "zh-hant"),
+                        ("iw", "he"), ("sr-Latn-RS", "sr-latn-rs"), ("fil", "fil")]:  # fmt: skip
+        assert parse_article(fields | {"language": tag}, "a").language == stored
+    for wrong in ("xx", "zz-zzzz", "english", "en-", "x-private", "qtz", "mul", "e" * 36):
+        with pytest.raises(InvalidBundle, match="language"):
+            parse_article(fields | {"language": wrong}, "a")
+
+
 def test_a_model_must_be_one_the_server_offers() -> None:
     service = _service()
     assert service.request([ARTICLE], model="openai/spare").options.model == "openai/spare"

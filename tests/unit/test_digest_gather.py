@@ -105,3 +105,14 @@ async def test_the_same_link_from_two_inputs_is_kept_once(site: PageServer) -> N
     feed = FeedInput(feed=site.url + "/feeds/carrowmere-courier.xml")
     got = await read([feed, feed])
     assert len(got.articles) == 3
+
+
+async def test_a_feed_entry_over_a_field_maximum_is_noted_not_briefed(tmp_path: Path) -> None:
+    """A feed entry gets the same per-field maximums as a REST article."""
+    feed = (DIGEST / "feeds" / "carrowmere-courier.xml").read_text(encoding="utf-8")
+    title = "Tollan footbridge shut after inspectors find corroded cables"
+    (tmp_path / "feed.xml").write_text(feed.replace(title, "Footbridge " * 120), "utf-8")
+    got = await read([FeedInput(feed=str(tmp_path / "feed.xml"))])
+    assert title not in [a.title for a in got.articles]
+    assert len(got.articles) == 2
+    assert any("title: String should have at most 1000" in p.reason for p in got.problems)

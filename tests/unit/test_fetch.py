@@ -9,7 +9,7 @@ import pytest
 import trustme
 
 from service.config import Settings
-from service.errors import FetchFailed
+from service.errors import FetchFailed, InvalidBundle
 from service.fetch import FetchLimits, check_url, fetch_article, fetch_page, http_client
 from tests.support.dns import PUBLIC_ADDRESS, FakeDNS, fake_network, internal_and_public
 from tests.support.pages import Page, PageServer
@@ -251,3 +251,16 @@ async def test_https_to_a_pinned_address_still_checks_the_host_names_certificate
     assert site.received[0].headers["host"] == f"news.test:{site.port}"
     assert len(site.received) == 1
     assert dns.lookups == {"news.test": 1, "impostor.test": 1}
+
+
+async def test_a_page_whose_metadata_is_over_a_field_maximum_is_refused(
+    local: httpx.AsyncClient,
+) -> None:
+    """A linked page (Slack) gets the same per-field maximums as a REST article."""
+    long_title = ARTICLE.replace("Ferry timetable cut for winter", "Ferry " * 200)
+    long_outlet = ARTICLE.replace('content="Coast Courier"', f'content="{"Coast " * 50}"')
+    with PageServer({"/title": Page(long_title), "/outlet": Page(long_outlet)}) as site:
+        with pytest.raises(InvalidBundle, match="title: String should have at most 1000"):
+            await fetch_article(site.url + "/title", local, LIMITS)
+        with pytest.raises(InvalidBundle, match="source: String should have at most 200"):
+            await fetch_article(site.url + "/outlet", local, LIMITS)

@@ -139,3 +139,21 @@ async def test_only_the_lease_holder_adds_live_events_numbered_in_order(store: S
     await store.add_events(job_id, "w1", [{"type": "stage", "data": {"n": 4}}])  # finished
     assert (await store.events(job_id))[0] == 3
     assert await store.events("no-such-job") == (0, [])
+
+
+async def test_jobs_and_idempotency_keys_belong_to_their_owner(store: Store) -> None:
+    mine, created = await store.submit(
+        NewJob(request={}, request_hash="h", idempotency_key="k", owner="key:alice")
+    )
+    assert created and mine.owner == "key:alice"
+    # Another owner's use of the same key is a new job of its own, whatever the body.
+    theirs, created = await store.submit(
+        NewJob(request={}, request_hash="h", idempotency_key="k", owner="key:bob")
+    )
+    assert created and theirs.id != mine.id and theirs.owner == "key:bob"
+    again, created = await store.submit(
+        NewJob(request={}, request_hash="h", idempotency_key="k", owner="key:alice")
+    )
+    assert (again.id, created) == (mine.id, False)
+    stored = await store.get(theirs.id)
+    assert stored is not None and stored.owner == "key:bob"
