@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from service.conflicts import differing, find_conflicts
 from service.textutil import features, stem
 from service.tuning import (
+    HEAVIER_SHARE_WEIGHT,
     MAX_SENTENCE_WORDS,
     MIN_STATED_CLAIMS,
     SAME_CLAIM,
@@ -79,9 +80,14 @@ def _said(fact: Fact) -> frozenset[str]:
 
 
 def _overlap(ta: frozenset[str], tb: frozenset[str], idf: dict[str, float]) -> float:
-    """The IDF weight of what two term sets share, over the lighter set's weight (0 to 1)."""
-    weight = min(sum(idf[t] for t in ta), sum(idf[t] for t in tb))
-    return sum(idf[t] for t in ta & tb) / weight if weight else 0.0
+    """The IDF weight of what two term sets share, over the lighter set's weight (0 to 1), and
+    discounted when it is a small part of the heavier one (a long fact that mentions a short
+    one's words in passing states another claim)."""
+    light, heavy = sorted((sum(idf[t] for t in ta), sum(idf[t] for t in tb)))
+    if not light:
+        return 0.0
+    shared = sum(idf[t] for t in ta & tb)
+    return min(shared / light, HEAVIER_SHARE_WEIGHT * shared / heavy)
 
 
 def similarity(a: Fact, b: Fact, idf: dict[str, float]) -> float:

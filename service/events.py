@@ -7,7 +7,8 @@ Two signals, each a contradiction with the rest of the bundle, not a lack of ove
 - **When.** The map step reports when each article's event happened as the article words it
   ("Monday", "14 March"), kept only when the article itself gives that time; it is resolved
   against the article's publication date (a weekday: the nearest one, news being reported within
-  days); an article that gives no time is dated by its publication. An article whose event date
+  days; "last week" is too coarse, and a date after publication is a plan, not the event); an
+  article that gives no time is dated by its publication. An article whose own stated event date
   is more than EVENT_DAYS from the bundle's median event date, while at least two others agree
   with each other, reports another event.
 - **Who holds an office.** "Foreign Minister Qin Gang" in two articles and "Foreign Minister
@@ -31,6 +32,7 @@ from service.types import ArticleSummary, Source
 EVENT_DAYS = 3  # an event's reports fall within a few days of each other; a revisit does not
 MIN_AGREEING = 2  # the majority that tells the other event apart must be at least this large
 _WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+_DAY_WORDS = frozenset({"today", "yesterday", "tonight"})
 _OFFICES = (
     "minister|secretary|president|chancellor|governor|mayor|premier|commissioner|ambassador"
     "|director|chair|chairman|chairwoman|chief executive|chief constable|attorney general"
@@ -66,6 +68,8 @@ def event_date(
         return None
     day = published.date()
     said = [w.lower() for w in words(when)]
+    if not (set(said) & (CALENDAR_WORDS | _DAY_WORDS) or any(w.isdigit() for w in said)):
+        return None  # "last week", "next month": too coarse to tell two events apart
     weekday = next((w for w in said if w in _WEEKDAYS), None)
     if weekday is not None and not (CALENDAR_WORDS - set(_WEEKDAYS)) & set(said):
         back = (day.weekday() - _WEEKDAYS.index(weekday)) % 7
@@ -82,7 +86,8 @@ def event_date(
     if parsed is None:
         return None
     resolved: date = parsed.date()
-    return resolved if abs(resolved - day) <= timedelta(days=366) else None
+    # An event is reported after it happens: a later date is a plan, not the article's event.
+    return resolved if timedelta(days=-366) <= resolved - day <= timedelta(days=1) else None
 
 
 def _office(phrase: str) -> str | None:
@@ -110,9 +115,12 @@ def office_holders(text: str) -> dict[str, str]:
 def _by_date(sources: Sequence[Source], summaries: Sequence[ArticleSummary]) -> dict[str, str]:
     when = {s.sid: s.when for s in summaries}
     dated: dict[str, date] = {}
+    stated: set[str] = set()  # dated by their own words, not only by their publication
     for s in sources:
         published = s.article.published_at
         said = event_date(when.get(s.sid, ""), published, s.language, s.document)
+        if said is not None:
+            stated.add(s.sid)
         if said is not None or published is not None:
             dated[s.sid] = said or published.date()  # type: ignore[union-attr]
     if len(dated) < MIN_AGREEING + 1:
@@ -125,7 +133,7 @@ def _by_date(sources: Sequence[Source], summaries: Sequence[ArticleSummary]) -> 
         sid: f"different event: it reports an event of {d:%-d %B %Y}, the others one around "
         f"{median:%-d %B %Y}"
         for sid, d in dated.items()
-        if abs(d - median).days > EVENT_DAYS
+        if sid in stated and abs(d - median).days > EVENT_DAYS
     }
 
 

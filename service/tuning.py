@@ -11,6 +11,11 @@ change to the product that the benchmark must support.
 SAME_CLAIM = 0.5
 # ... and they share at least this many words or figures (one shared rare name is not a claim).
 SAME_CLAIM_MIN_SHARED = 2
+# What they share must also be a part of the longer fact: its share of the longer fact's weight,
+# times this, counts against SAME_CLAIM too (2: the shared part is at least a quarter of the
+# longer fact for two facts to reach 0.5). Lower keeps a long fact that mentions a short one's
+# words in passing out of its claim; higher merges them.
+HEAVIER_SHARE_WEIGHT = 2.0
 # Content-word Jaccard at which a chosen claim's wording repeats an earlier one: it is skipped.
 # Lower drops distinct claims that share the story's words; higher lets restatements through.
 REPEATED_CLAIM = 0.5

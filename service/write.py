@@ -25,6 +25,11 @@ from service.types import ArticleSummary, Fact, Passage, Sentence, Source
 from service.voice import attributed, first_person, quoted, stray_script
 
 TITLE_OUTPUT_TOKENS = 60
+# A fact opening with one of these continues a sentence it does not hold.
+_CONTINUATIONS = frozenset(
+    "and but or nor which who whom whose that while whereas because although though so then"
+    " to with from after before of for by than as when where if".split()
+)
 HEADLINE_SHARE = 0.8  # a fact this much made of its headline's words is the headline
 TITLE_SENTENCES = 6  # the headline is written over the brief's first sentences
 
@@ -64,7 +69,7 @@ def _unusable(fact: Fact, headlines: dict[str, str], language: str) -> str | Non
     text = fact.text
     if len(text.split()) > MAX_SENTENCE_WORDS:
         return "it is longer than a sentence should be"
-    if text[:1].islower():
+    if text[:1].islower() and text.split()[0] in _CONTINUATIONS:
         return "it is a fragment of a sentence"
     if stray_script(
         text, headlines.get(fact.sid, "") + " " + " ".join(p.quote for p in fact.passages)
@@ -98,6 +103,7 @@ def state_claim(
         return None, problems[0] or ""
     wording = usable[0]
     text = _full_stop(" ".join(wording.text.split()))
+    text = text[:1].upper() + text[1:]  # "mayor of Porthgwyn, … asked": a sentence's capital
     cited = [f for f in claim.facts if _supports(f, text, translated)] or [wording]
     evidence = tuple(dict.fromkeys(p for f in cited for p in f.passages))
     problem = check_sentence(text, evidence, disputed, translated)
