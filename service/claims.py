@@ -161,9 +161,11 @@ def disagreements(
 
 
 def _specifics(fact: Fact) -> set[str]:
-    """A fact's figures and names, as compared across sources."""
+    """A fact's numbers (a count, a year, a sum) and names, as compared across sources; a
+    month or a weekday is not a name."""
     found = features(fact.text)
-    return {f"{v:g} {u}" for v, u in found.figures} | {n.lower() for n in found.names}
+    names = {n.lower() for n in found.names} - found.calendar
+    return {f"{v:g}" for v in found.numbers} | names
 
 
 def _distinctive(claim: Claim, counts: Counter[str]) -> int:

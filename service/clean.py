@@ -440,6 +440,15 @@ RULES: tuple[Rule, ...] = (
         "'3 hours ago' / '5 min read' stamps label teaser cards",
     ),
     _rule(
+        "timestamp",
+        Action.DROP,
+        r"^\W*(?:last\s+)?(?:updated|posted|published|modified|aktualisiert|veröffentlicht"
+        r"|actualizado|publicado|mis à jour|publié)\s*(?:on|at|am|le|el|:)?\s*"
+        rf"(?:{_DATE}|\d{{1,4}}[./-]\d{{1,2}}[./-]\d{{1,4}})(?:,?\s*\d{{4}})?"
+        r"(?:,?\s*(?:at\s+|um\s+|à\s+)?\d{1,2}[:.h]\d{2}(?:\s*(?:am|pm))?(?:\s*[a-z]{2,4})?)?\W*$",
+        "an 'Updated 10 March 2026, 15:12' stamp dates the page, it says nothing of the story",
+    ),
+    _rule(
         "call_to_action",
         Action.DROP,
         r"^\W*(?:please\s+)?(?:share|subscribe|follow|click|tap|press|swipe|sign up|sign in"

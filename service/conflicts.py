@@ -202,10 +202,7 @@ def _action_conflicts(
 def _rival_actors(a: Fact, b: Fact) -> bool:
     """Each fact names someone the other does not mention (two events, not one)."""
     fa, fb = features(a.text), features(b.text)
-    calendar = {w.capitalize() for w in CALENDAR_WORDS}
-    own_a = set(_own_names(fa, fb, b.text)) - calendar
-    own_b = set(_own_names(fb, fa, a.text)) - calendar
-    return bool(own_a and own_b)
+    return bool(_own_names(fa, fb, b.text) and _own_names(fb, fa, a.text))
 
 
 def _one_anchor(mine: _Action, actions: Sequence[_Action], original: dict[str, str]) -> bool:
@@ -268,9 +265,14 @@ def differing(a: Fact, b: Fact) -> tuple[str, str, str] | None:
 
 
 def _own_names(mine: Features, other: Features, other_text: str) -> list[str]:
-    """The names one fact gives that the other neither gives nor mentions in any form."""
+    """The names one fact gives that the other neither gives nor mentions in any form; a
+    weekday or a month is a date, not a name."""
     lower = other_text.lower()
-    return sorted(n for n in mine.names - other.names if stem(n) not in lower)
+    return sorted(
+        n
+        for n in mine.names - other.names
+        if stem(n) not in lower and n.lower() not in CALENDAR_WORDS
+    )
 
 
 def _word(text: str, found: frozenset[str]) -> str:

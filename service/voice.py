@@ -6,7 +6,7 @@ quotation with no speaker named, cannot be stated as the brief's own."""
 import re
 import unicodedata
 
-from service.textutil import content_words
+from service.textutil import content_words, features
 
 # An opinion piece speaks in the first person outside quotations at least this often.
 OPINION_FIRST_PERSON = 2
@@ -19,6 +19,14 @@ _FIRST_PERSON = {
     "de": r"ich|mich|mir|mein|meine|meiner|meinen|meinem",
     "fr": r"je|j'|j’|moi|mon|ma|mes",
     "es": r"yo|mí|mis",
+}
+# The first person plural speaks for the writer's side (an outlet's "our series", a group's "we
+# demand"); outside quotations and without a speaker named it cannot be the brief's voice.
+_FIRST_PERSON_PLURAL = {
+    "en": r"[Ww]e|[Uu]s|[Oo]ur|[Oo]urs|[Oo]urselves",
+    "de": r"wir|uns|unser|unsere|unserer|unseren|unserem",
+    "fr": r"nous|notre|nos",
+    "es": r"nosotros|nosotras|nuestro|nuestra|nuestros|nuestras",
 }
 _ATTRIBUTED = re.compile(
     r"\b(?:said|says|say|saying|told|tells|argued|argues|wrote|writes|claimed|claims|believes"
@@ -40,6 +48,14 @@ def first_person(text: str, language: str = "en") -> int:
     return len(re.findall(rf"(?<!\w)(?:{words})(?!\w)", unquoted(text), flags))
 
 
+def first_person_plural(text: str, language: str = "en") -> int:
+    """How often the text speaks in the first person plural outside quotations ("US", the
+    country, is not "us")."""
+    words = _FIRST_PERSON_PLURAL.get(language.split("-")[0], _FIRST_PERSON_PLURAL["en"])
+    flags = 0 if language.startswith("en") else re.IGNORECASE
+    return len(re.findall(rf"(?<!\w)(?:{words})(?!\w)", unquoted(text), flags))
+
+
 def opinion_piece(text: str, language: str) -> bool:
     """Whether an article argues its author's view (a column, an op-ed) rather than reports."""
     return first_person(text, language) >= OPINION_FIRST_PERSON
@@ -48,6 +64,14 @@ def opinion_piece(text: str, language: str) -> bool:
 def attributed(text: str) -> bool:
     """Whether the text says who holds what it states ("… said", "according to …")."""
     return bool(_ATTRIBUTED.search(text))
+
+
+def names_speaker(text: str) -> bool:
+    """Whether the text, outside its quotations, names who speaks: "the mayor said" does,
+    "he said" and "one said" do not."""
+    rest = _ATTRIBUTED.sub(" ", unquoted(text))
+    numbers = {w for w in content_words(rest) if features(w).numbers}
+    return bool(content_words(rest) - numbers)
 
 
 def quoted(fact: str, passage: str) -> bool:

@@ -10,6 +10,7 @@ voice. The title is the one model call
 after the map step: a headline over the sentences that passed the check, itself checked.
 """
 
+import re
 from collections.abc import Sequence
 from typing import Annotated
 
@@ -22,7 +23,14 @@ from service.prompts import TITLE_PROMPT, language_name, load_prompt, phrases
 from service.textutil import STOPWORDS, content_words, features, jaccard
 from service.tuning import MAX_SENTENCE_WORDS, REPEATED_CLAIM
 from service.types import ArticleSummary, Fact, Passage, Sentence, Source
-from service.voice import attributed, first_person, quoted, stray_script
+from service.voice import (
+    attributed,
+    first_person,
+    first_person_plural,
+    names_speaker,
+    quoted,
+    stray_script,
+)
 
 TITLE_OUTPUT_TOKENS = 60
 # A fact opening with one of these continues a sentence it does not hold.
@@ -64,9 +72,22 @@ def _supports(fact: Fact, text: str, translated: set[str]) -> bool:
     return not words or len(words & content_words(quotes)) >= MIN_WORD_SUPPORT * len(words)
 
 
-def _unusable(fact: Fact, headlines: dict[str, str], language: str) -> str | None:
+def _names_outlet(text: str, outlet: str) -> bool:
+    """Whether the text names the outlet ("Subscribe to Farming Daily", "Business Journal
+    Events: book now"): two of its words in a row, or the whole name if it is one word."""
+    names = outlet.split()
+    pairs = [" ".join(names[i : i + 2]) for i in range(len(names) - 1)] or names
+    return any(re.search(rf"(?<!\w){re.escape(p)}(?!\w)", text) for p in pairs)
+
+
+def _unusable(
+    fact: Fact, headlines: dict[str, str], outlets: dict[str, str], language: str
+) -> str | None:
     """Why a fact's wording cannot be a sentence of the brief, if it cannot."""
     text = fact.text
+    outlet = outlets.get(fact.sid, "")
+    if outlet and _names_outlet(text, outlet) and not attributed(text):
+        return "it is about its own outlet (a promotion or a notice), not the story"
     if len(text.split()) > MAX_SENTENCE_WORDS:
         return "it is longer than a sentence should be"
     if text[:1].islower() and text.split()[0] in _CONTINUATIONS:
@@ -77,7 +98,11 @@ def _unusable(fact: Fact, headlines: dict[str, str], language: str) -> str | Non
         return "it holds characters of a script its article does not use"
     if first_person(text, language):
         return "it is in a speaker's own voice (first person) and names no speaker"
-    if not attributed(text) and any(quoted(text, p.quote) for p in fact.passages[:1]):
+    if not attributed(text) and first_person_plural(text, language):
+        return "it speaks for its writer (first person plural) and names no speaker"
+    if any(quoted(text, p.quote) for p in fact.passages[:1]) and not (
+        attributed(text) and names_speaker(text)
+    ):
         return "it is a quotation and names no speaker"
     stems = features(text).stems
     headline = features(headlines.get(fact.sid, "")).stems
@@ -91,13 +116,14 @@ def state_claim(
     kinds: dict[str, str],
     labels: dict[str, str],
     headlines: dict[str, str],
+    outlets: dict[str, str],
     language: str,
     disputed: set[tuple[float, str]],
     translated: set[str],
 ) -> tuple[Sentence | None, str]:
     """The claim's sentence, or None and why it cannot be stated: its best wording that can be
     a sentence, citing every fact of the claim whose passages hold the wording's numbers."""
-    problems = [_unusable(f, headlines, language) for f in claim.facts]
+    problems = [_unusable(f, headlines, outlets, language) for f in claim.facts]
     usable = [f for f, problem in zip(claim.facts, problems, strict=True) if problem is None]
     if not usable:
         return None, problems[0] or ""
@@ -133,6 +159,7 @@ def state_claims(
     kinds = {s.sid: s.kind for s in summaries}
     labels = {s.sid: s.outlet or s.sid for s in sources}
     headlines = {s.sid: s.article.title for s in sources}
+    outlets = {s.sid: s.outlet for s in sources if s.outlet}
     translated = {s.sid for s in sources if s.language != language}
     order = {s.sid: i for i, s in enumerate(sources)}
     stated: list[Sentence] = []
@@ -141,7 +168,7 @@ def state_claims(
         if len(stated) >= room:
             break
         sentence, problem = state_claim(
-            claim, kinds, labels, headlines, language, disputed, translated
+            claim, kinds, labels, headlines, outlets, language, disputed, translated
         )
         if sentence is None:
             warnings.append(f"left out a claim ({problem}): {_quote(claim.text)}")

@@ -829,3 +829,17 @@ def test_instructions_addressed_to_a_model_never_reach_it(line: str) -> None:
     assert line not in cleaned.text
     assert cleaned.injections == (line,)
     assert "voted 7-2" in cleaned.text
+
+
+def test_an_updated_stamp_is_dropped_but_a_sentence_starting_with_updated_is_kept() -> None:
+    text = (
+        "The council met on Tuesday and agreed the plan.\n\nUpdated 10 March 2026, 15:12\n\n"
+        "Aktualisiert am 03.04.2025 um 14:20\n\nPublished in 2019, the report was ignored.\n\n"
+        "The vote was close."
+    )
+    kept = clean_text(text).text.split("\n\n")
+    assert kept == [
+        "The council met on Tuesday and agreed the plan.",
+        "Published in 2019, the report was ignored.",
+        "The vote was close.",
+    ]

@@ -171,3 +171,50 @@ def test_an_opinion_is_attributed_and_a_first_person_fact_is_not_stated() -> Non
     ]
     assert sentences[0].evidence[0].quote == "The case for the charge was never really in doubt."
     assert any("first person" in w for w in warnings)
+
+
+def test_promotions_for_the_outlet_and_quotes_without_a_named_speaker_are_not_stated() -> None:
+    text = (
+        "The market hall closed on Tuesday after plaster fell. Subscribe to Outlet S1 from "
+        '£3 a month. "You cannot sell fish from a car park," one said. This is part of our '
+        'series on old buildings. "We will reopen," the mayor said.'
+    )
+    sources = [_source("S1", text)]
+    summary = _summary(
+        "S1",
+        "The market hall closed on Tuesday after plaster fell.",
+        "Subscribe to Outlet S1 from £3 a month.",
+        '"You cannot sell fish from a car park," one said.',
+        "This is part of our series on old buildings.",
+        '"We will reopen," the mayor said.',
+    )
+    (aligned,), _ = align_summaries([summary], sources, "en")
+    plan = plan_brief([aligned], sources, max_sentences=5)
+    sentences, warnings = state_claims(plan.ranked, plan.room, sources, [aligned], "en", set())
+    assert [s.text for s in sentences] == [
+        "The market hall closed on Tuesday after plaster fell.",
+        '"We will reopen," the mayor said.',
+    ]
+    reasons = " | ".join(warnings)
+    assert len(warnings) == 3
+    assert "own outlet" in reasons and "first person plural" in reasons
+    assert "quotation and names no speaker" in reasons
+
+
+def test_a_weekday_is_a_date_not_a_rival_name() -> None:
+    a = Fact("S1.F1", "S1", "Plaster fell from the ceiling of the Victorian hall.")
+    b = Fact("S2.F1", "S2", "The order was signed on Wednesday, a day after plaster fell.")
+    assert differing(a, b) is None
+
+
+def test_a_year_no_other_source_gives_makes_a_claim_distinctive() -> None:
+    sources = [_source("S1", "x"), _source("S2", "x")]
+    summaries = [
+        _summary("S1", "The hall has 64 stalls.", "The market has traded in the hall since 1881."),
+        _summary("S2", "The hall has 64 stalls.", "Traders met in the square."),
+    ]
+    plan = plan_brief(summaries, sources, max_sentences=5)
+    texts = [c.text for c in plan.ranked]
+    assert texts.index("The market has traded in the hall since 1881.") < texts.index(
+        "Traders met in the square."
+    )
