@@ -55,9 +55,23 @@ NO_WHITESPACE: dict[str, Any] = {
 }
 
 
+def strict(schema: Any) -> Any:
+    """`schema` with `additionalProperties: false` on every object that does not say: llguidance
+    follows JSON Schema, where unlisted keys are allowed (pydantic's schemas do not forbid them,
+    and a small model then invents "A2", "A3", … after "A1")."""
+    if isinstance(schema, list):
+        return [strict(item) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    out = {key: strict(value) for key, value in schema.items()}
+    if out.get("type") == "object" and "properties" in out:
+        out.setdefault("additionalProperties", False)
+    return out
+
+
 def compact(schema: dict[str, Any], **guidance: Any) -> dict[str, Any]:
-    """`schema` with llguidance told to allow no whitespace (`x-guidance`, see NO_WHITESPACE)."""
-    return {**schema, "x-guidance": {**NO_WHITESPACE, **guidance}}
+    """`schema`, strict, with llguidance told to allow no whitespace (`x-guidance`)."""
+    return {**strict(schema), "x-guidance": {**NO_WHITESPACE, **guidance}}
 
 
 # ---------------------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """Which llama.cpp settings make the embedded model's prefill and decoding cheaper (issue 15).
 
     python bench/llamacpp_lab.py grammar       # json_schema-constrained vs free decoding
+    python bench/llamacpp_lab.py sampling      # the default sampler chain vs greedy top_k 1
     python bench/llamacpp_lab.py whitespace    # whitespace tokens in replies; a grammar without
     python bench/llamacpp_lab.py slots         # 1, 2, 4 slots: a brief's map calls
     python bench/llamacpp_lab.py prefix        # prompt-prefix reuse across map calls
@@ -26,7 +27,7 @@ import statistics
 import sys
 from collections.abc import Callable, Sequence
 from contextlib import ExitStack
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +53,7 @@ from bench.llamacpp import (
 from service.types import Article
 
 MAP_MAX_TOKENS = 900  # service.summarize.MAP_OUTPUT_TOKENS, one article a call
+GRAMMAR_TOKENS = 256  # tokens compared in the grammar-cost experiment (free text never stops)
 
 
 def log(message: str) -> None:
@@ -104,7 +106,12 @@ def measure(server: LabServer, body: dict[str, Any], variant: str, article: int)
         f"{variant} A{article}: prefill {timing.prefill_n} tok {timing.prefill_tps:.1f}/s, "
         f"decode {timing.decode_n} tok {timing.decode_tps:.1f}/s, others {cpu.others:.2f} cores"
     )
-    return Sample(variant, article, timing, cpu.others, cpu.load)
+    sample = Sample(variant, article, timing, cpu.others, cpu.load)
+    RECORDED.append(sample)
+    return sample
+
+
+RECORDED: list[Sample] = []  # every request of the run, for --record
 
 
 def med(values: Sequence[float]) -> float:
@@ -220,9 +227,30 @@ def exp_grammar(lab: Lab) -> str:
                 {"response_format": json_schema_format(current_map_schema())},
             ),
         }
-        samples = interleaved(lab, variants)
+        samples = interleaved(lab, variants, max_tokens=GRAMMAR_TOKENS)
     return (
-        "## a. Grammar cost (same prompts, one slot; the prompt is computed once and reused)\n\n"
+        f"## a. Grammar cost (same prompts, one slot, the first {GRAMMAR_TOKENS} tokens of each "
+        "reply; the prompt is computed once and reused)\n\n"
+        + table(DECODE_HEADER, decode_rows(samples))
+    )
+
+
+def exp_sampling(lab: Lab) -> str:
+    """a. The sampler chain's share: llama.cpp's default chain (top_k 40, top_p, min_p, …, over
+    a 151k-token vocabulary) against greedy top_k 1, free and under the compact schema."""
+    schema: dict[str, Any] = {"response_format": json_schema_format(COMPACT_SCHEMA)}
+    greedy: dict[str, Any] = {"top_k": 1, "samplers": ["top_k"]}
+    with ExitStack() as stack:
+        server = servers(stack, {"main": lab.base})["main"]
+        variants: dict[str, tuple[LabServer, dict[str, Any]]] = {
+            "free, default samplers": (server, {}),
+            "free, top_k 1 only": (server, greedy),
+            "json_schema, default samplers": (server, schema),
+            "json_schema, top_k 1 only": (server, {**schema, **greedy}),
+        }
+        samples = interleaved(lab, variants, max_tokens=GRAMMAR_TOKENS)
+    return (
+        f"## a. Sampler cost (same prompts, one slot, up to {GRAMMAR_TOKENS} tokens)\n\n"
         + table(DECODE_HEADER, decode_rows(samples))
     )
 
@@ -254,6 +282,10 @@ def exp_whitespace(lab: Lab) -> str:
             variants[f"{name}: grammar, no whitespace"] = (
                 server,
                 {"grammar": grammar_of(compact(schema))},
+            )
+            variants[f"{name}: grammar, one space after , and :"] = (
+                server,
+                {"grammar": grammar_of(compact(schema, item_separator=", ", key_separator=": "))},
             )
         samples = interleaved(lab, variants)
         for variant in samples.variants():
@@ -525,6 +557,7 @@ def exp_kv(lab: Lab) -> str:
 
 EXPERIMENTS: dict[str, Callable[[Lab], str]] = {
     "grammar": exp_grammar,
+    "sampling": exp_sampling,
     "whitespace": exp_whitespace,
     "slots": exp_slots,
     "prefix": exp_prefix,
@@ -550,6 +583,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--repeat", type=int, default=1, metavar="R", help="rounds (default 1)")
     parser.add_argument("--threads", type=int, default=2, help="threads (default 2)")
     parser.add_argument(
+        "--record", metavar="FILE", help="write every request's timings and reply to FILE (JSON)"
+    )
+    parser.add_argument(
         "--config",
         default="{}",
         metavar="JSON",
@@ -572,6 +608,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     for name in args.experiments:
         log(f"experiment {name}")
         print(EXPERIMENTS[name](lab), f"\n\nmachine after: {machine()}\n", flush=True)
+        if args.record:
+            records = [
+                {"variant": s.variant, "article": s.article, "others": s.others, **asdict(s.timing)}
+                for s in RECORDED
+            ]
+            Path(args.record).write_text(json.dumps(records, indent=1, ensure_ascii=False), "utf-8")
     return 0
 
 
