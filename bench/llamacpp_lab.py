@@ -448,14 +448,33 @@ def _prefix_row(label: str, timings: list[Timing], wall: float, cpu: CpuMeter) -
 
 
 def exp_speculative(lab: Lab) -> str:
-    """d. Speculative decoding: a draft model, n-gram lookups in the prompt."""
+    """d. Speculative decoding at llama.cpp's default sizes: a draft model, n-gram lookups."""
     configs = {
         "none": lab.base,
         "draft 0.5B (n_max 16, p_min 0.75)": lab.base.with_(speculative="draft_simple"),
-        "ngram_simple (prompt lookup)": lab.base.with_(speculative="ngram_simple"),
-        "ngram_map_k": lab.base.with_(speculative="ngram_map_k"),
+        "ngram_simple (prompt lookup, n 12, m 48)": lab.base.with_(speculative="ngram_simple"),
+        "ngram_map_k (n 12, m 48)": lab.base.with_(speculative="ngram_map_k"),
         "ngram_mod": lab.base.with_(speculative="ngram_mod"),
     }
+    return _speculative(lab, configs, "llama.cpp's default draft sizes")
+
+
+def exp_speculative_small(lab: Lab) -> str:
+    """d. Speculative decoding with short drafts (verifying a draft is not free on a CPU)."""
+    configs = {
+        "none": lab.base,
+        "draft 0.5B (n_max 4, p_min 0.75)": lab.base.with_(speculative="draft_simple", draft_max=4),
+        "draft 0.5B (n_max 8, p_min 0.9)": lab.base.with_(
+            speculative="draft_simple", draft_max=8, draft_p_min=0.9
+        ),
+        "ngram_simple (n 4, m 8)": lab.base.with_(speculative="ngram_simple", ngram_n=4, ngram_m=8),
+        "ngram_simple (n 3, m 4)": lab.base.with_(speculative="ngram_simple", ngram_n=3, ngram_m=4),
+        "ngram_map_k (n 4, m 8)": lab.base.with_(speculative="ngram_map_k", ngram_n=4, ngram_m=8),
+    }
+    return _speculative(lab, configs, "short drafts")
+
+
+def _speculative(lab: Lab, configs: dict[str, ServerConfig], title: str) -> str:
     extra = {"response_format": json_schema_format(COMPACT_SCHEMA)}
     rows = []
     with ExitStack() as stack:
@@ -562,6 +581,7 @@ EXPERIMENTS: dict[str, Callable[[Lab], str]] = {
     "slots": exp_slots,
     "prefix": exp_prefix,
     "speculative": exp_speculative,
+    "speculative-small": exp_speculative_small,
     "threads": exp_threads,
     "batch": exp_batch,
     "kv": exp_kv,
