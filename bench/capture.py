@@ -5,17 +5,27 @@ langchain-openai) are pointed at this proxy, so "which text reached a prompt" is
 wire for both in the same way, without patching either. The proxy forwards each chat request
 to the upstream model with litellm (the embedded llama.cpp server, or any hosted model) and
 returns litellm's OpenAI-shaped response.
+
+With `Upstream(raw=True)` (an OpenAI-compatible server such as the embedded llama.cpp) the proxy
+instead forwards each request body as it came, plus the proxy's `extra` fields (per-request
+server options under test, e.g. llama.cpp's `cache_prompt`), and returns the server's own
+response, so llama.cpp's `timings` (prefill and decode tokens and milliseconds, cache reuse)
+are logged with each exchange; `rewrite` may then change each body (bench/speed.py uses it to
+try per-request options on the real pipeline without touching the service).
 """
 
 from __future__ import annotations
 
 import json
 import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any
 
+import httpx
 import litellm
 
 litellm.suppress_debug_info = True
@@ -34,6 +44,10 @@ class Upstream:
     api_base: str | None = None
     api_key: str | None = None
     context_tokens: int = 8192
+    raw: bool = False  # forward bodies as they come and keep the server's whole response
+
+
+Rewrite = Callable[[dict[str, Any]], dict[str, Any]]
 
 
 @dataclass
@@ -44,6 +58,11 @@ class Exchange:
     response_format: Any
     reply: str
     error: str = ""
+    request: dict[str, Any] = field(default_factory=dict)  # raw mode: the body as forwarded
+    timings: dict[str, Any] = field(default_factory=dict)  # raw mode: llama.cpp's timings
+    usage: dict[str, Any] = field(default_factory=dict)
+    started: float = 0.0  # time.monotonic() when the request arrived
+    ended: float = 0.0  # time.monotonic() when the reply was back
 
     def prompt_text(self) -> str:
         return "\n".join(str(m.get("content") or "") for m in self.messages)
@@ -102,9 +121,13 @@ class _Handler(BaseHTTPRequestHandler):
         if not self.path.rstrip("/").endswith("/chat/completions"):
             self._send(404, {"error": {"message": f"no route {self.path}"}})
             return
+        started = time.monotonic()
         length = int(self.headers.get("Content-Length") or 0)
         body = json.loads(self.rfile.read(length) or b"{}")
         upstream = self.server.upstream
+        if upstream.raw:
+            self._forward_raw(body, started)
+            return
         params = {k: body[k] for k in _FORWARDED if body.get(k) is not None}
         if body.get("max_completion_tokens") and "max_tokens" not in params:
             params["max_tokens"] = body["max_completion_tokens"]  # langchain-openai's name
@@ -135,6 +158,35 @@ class _Handler(BaseHTTPRequestHandler):
         exchange.reply = str(response.choices[0].message.content or "")
         self.server.log.add(exchange)
         self._send(200, response.model_dump(mode="json"))
+
+    def _forward_raw(self, body: dict[str, Any], started: float) -> None:
+        """The body, rewritten and with the proxy's extra fields, to the server as it is."""
+        server = self.server
+        body = server.rewrite({**body, **server.extra})
+        exchange = Exchange(
+            body.get("messages", []), body.get("response_format"), "", request=body,
+            started=started,
+        )  # fmt: skip
+        url = (server.upstream.api_base or "").rstrip("/") + "/chat/completions"
+        try:
+            response = server.http.post(url, json=body)
+            payload = response.json()
+        except (httpx.HTTPError, ValueError) as error:
+            exchange.error = f"{type(error).__name__}: {error}"[:500]
+            exchange.ended = time.monotonic()
+            server.log.add(exchange)
+            self._send(502, {"error": {"message": exchange.error, "type": "upstream_error"}})
+            return
+        exchange.ended = time.monotonic()
+        if response.status_code == 200:
+            choice = (payload.get("choices") or [{}])[0]
+            exchange.reply = str((choice.get("message") or {}).get("content") or "")
+            exchange.timings = payload.get("timings") or {}
+            exchange.usage = payload.get("usage") or {}
+        else:
+            exchange.error = f"HTTP {response.status_code}: {response.text[:300]}"
+        server.log.add(exchange)
+        self._send(response.status_code, payload)
 
 
 def stub_reply(response_format: Any) -> str:
@@ -168,18 +220,31 @@ def _completion(content: str) -> dict[str, Any]:
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self, upstream: Upstream, log: _Log) -> None:
+    def __init__(
+        self, upstream: Upstream, log: _Log, extra: dict[str, Any], rewrite: Rewrite
+    ) -> None:
         super().__init__(("127.0.0.1", 0), _Handler)
         self.upstream = upstream
         self.log = log
+        self.extra = extra
+        self.rewrite = rewrite
+        self.http = httpx.Client(timeout=_TIMEOUT_S)
 
 
 class CaptureProxy:
-    """`with CaptureProxy(upstream) as proxy:` serve on `proxy.url`; `proxy.take()` the log."""
+    """`with CaptureProxy(upstream) as proxy:` serve on `proxy.url`; `proxy.take()` the log.
+    In raw mode, `extra` is merged into every request body, then `rewrite` (default: none)
+    may change it."""
 
-    def __init__(self, upstream: Upstream) -> None:
+    def __init__(
+        self,
+        upstream: Upstream,
+        *,
+        extra: dict[str, Any] | None = None,
+        rewrite: Rewrite | None = None,
+    ) -> None:
         self._log = _Log()
-        self._server = _Server(upstream, self._log)
+        self._server = _Server(upstream, self._log, extra or {}, rewrite or (lambda body: body))
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
     @property
@@ -203,3 +268,4 @@ class CaptureProxy:
     ) -> None:
         self._server.shutdown()
         self._server.server_close()
+        self._server.http.close()

@@ -2,7 +2,8 @@
 
     python bench/speed.py                                 # stub: sizes 2 8 32 128, 1/4/16 at once
     python bench/speed.py --per-call 1 --per-token 0.02   # a slower model
-    python bench/speed.py --embedded 0.5b                 # also the real embedded model
+    python bench/speed.py --embedded 1.5b --embedded-only # the embedded model on ../shared/seeds
+    python bench/speed.py --embedded 0.5b --embedded-only --bundle fixtures/sample_bundle.json
 
 Every brief takes the real code path (`build_brief`, litellm over HTTP) to `bench/stub_llm.py`,
 whose replies cost `per_call + per_token × completion tokens` of sleep, so the figures hold on
@@ -39,6 +40,7 @@ from service.summarize import HOSTED_MAP_BATCH_TOKENS
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "fixtures" / "sample_bundle.json"
+SEEDS = ROOT.parent / "shared" / "seeds"
 CACHE_BUNDLE_SIZE = 8
 CONCURRENCY_BUNDLE_SIZE = 8
 DEFAULT_PARALLEL = Settings.model_fields["llm_max_parallel"].default
@@ -499,94 +501,405 @@ mean ÷ CP = mean wall time of a brief ÷ the CP of one brief."""
 
 # ---------------------------------------------------------------------------------------------
 # The embedded model (run in a child process so its peak RSS is the model's own)
+#
+# The brief takes the real code path (`build_brief`, litellm) to the embedded llama.cpp server
+# through bench/capture.py's proxy in raw mode, which keeps llama.cpp's own `timings` of every
+# call. The floor is measured in the same process on the same server, before and after the
+# brief: one slot, no grammar, no prompt cache.
+
+FLOOR_DECODE_TOKENS = 1000  # the issue's floor: article prefill + 1,000 unconstrained tokens
+TARGET_FLOOR = 1.5
+CALIBRATION_PROMPT = (
+    "Write a long, detailed news report about a dock strike in a port city: the pay dispute, "
+    "the people involved, what each side said, and what happens next."
+)
 
 
-def embedded_child(size: str) -> dict[str, Any]:
-    """Brief the sample bundle once with the embedded model; the figures as a dict."""
+def _raw_base(api_base: str) -> str:
+    return api_base.removesuffix("/").removesuffix("/v1")
+
+
+def calibrate(api_base: str, articles: Sequence[str], decode_tokens: int) -> dict[str, Any]:
+    """This machine's one-slot speeds right now: the articles' prefill (all in one prompt) and
+    `decode_tokens` of free text (no grammar), both computed in full (`cache_prompt` off)."""
+    import httpx
+
+    from bench.llamacpp import CpuMeter, Timing
+
+    base = _raw_base(api_base)
+    with httpx.Client(timeout=1800) as http, CpuMeter() as cpu:
+        tokens = sum(
+            len(http.post(f"{base}/tokenize", json={"content": text}).json()["tokens"])
+            for text in articles
+        )
+        common = {"model": "local", "temperature": 0, "cache_prompt": False}
+        prefill = Timing.of(
+            http.post(
+                f"{base}/v1/chat/completions",
+                json={
+                    **common,
+                    "messages": [{"role": "user", "content": "\n\n".join(articles)}],
+                    "max_tokens": 1,
+                },
+            ).json()
+        )
+        decode = Timing.of(
+            http.post(
+                f"{base}/v1/chat/completions",
+                json={
+                    **common,
+                    "messages": [{"role": "user", "content": CALIBRATION_PROMPT}],
+                    "max_tokens": decode_tokens,
+                    "ignore_eos": True,
+                },
+            ).json()
+        )
+    prefill_tps, decode_tps = prefill.prefill_tps, decode.decode_tps
+    return {
+        "article_tokens": tokens,
+        "prefill_n": prefill.prefill_n,
+        "prefill_tps": prefill_tps,
+        "decode_n": decode.decode_n,
+        "decode_tps": decode_tps,
+        "floor_s": tokens / prefill_tps + FLOOR_DECODE_TOKENS / decode_tps,
+        "cpu": cpu.describe(),
+    }
+
+
+def _kind(body: dict[str, Any]) -> str:
+    fmt = body.get("response_format") or {}
+    schema = (fmt.get("json_schema") or {}).get("schema") or {}
+    properties = schema.get("properties") or {}
+    if properties and all(name[:1] == "A" and name[1:].isdigit() for name in properties):
+        return "map"
+    if "sentences" in properties:
+        return "fuse"
+    return "other"
+
+
+def _grammar(body: dict[str, Any]) -> str:
+    if body.get("grammar"):
+        return "grammar"
+    fmt = body.get("response_format") or {}
+    return str(fmt.get("type") or "off")
+
+
+def exchange_record(exchange: Any, started: float) -> dict[str, Any]:
+    """One model call's figures (bench.capture.Exchange in raw mode), times from `started`."""
+    t = exchange.timings
+    return {
+        "kind": _kind(exchange.request),
+        "start": exchange.started - started,
+        "end": exchange.ended - started,
+        "prompt_tokens": int(exchange.usage.get("prompt_tokens") or 0),
+        "cache_n": int(t.get("cache_n") or 0),
+        "prompt_n": int(t.get("prompt_n") or 0),
+        "prompt_ms": float(t.get("prompt_ms") or 0),
+        "predicted_n": int(t.get("predicted_n") or 0),
+        "predicted_ms": float(t.get("predicted_ms") or 0),
+        "draft_n": int(t.get("draft_n") or 0),
+        "draft_accepted": int(t.get("draft_n_accepted") or 0),
+        "grammar": _grammar(exchange.request),
+        "error": exchange.error,
+    }
+
+
+def compact_json(body: dict[str, Any]) -> dict[str, Any]:
+    """A json_schema request rewritten to llama.cpp's `grammar` with no whitespace allowed
+    (llguidance's x-guidance options), for --compact-json."""
+    import xllamacpp
+
+    from bench.llamacpp import compact
+
+    fmt = body.get("response_format") or {}
+    schema = (fmt.get("json_schema") or {}).get("schema")
+    if fmt.get("type") != "json_schema" or not schema:
+        return body
+    rest = {k: v for k, v in body.items() if k != "response_format"}
+    grammar: str = xllamacpp.json_schema_to_grammar(compact(schema))
+    return {**rest, "grammar": grammar}
+
+
+def embedded_child(
+    size: str, bundle: Path, decode_tokens: int, extra: dict[str, Any], compact: bool
+) -> dict[str, Any]:
+    """Brief `bundle` once with the embedded model between two calibrations; the figures."""
+    from bench.capture import CaptureProxy, Upstream
+    from bench.llamacpp import CpuMeter, articles_of, load_bundle
     from service.llm import LLMClient
     from service.local_model import LocalModelServer
 
-    body = json.loads(SAMPLE.read_text("utf-8"))
+    body = load_bundle(bundle)
+    texts = [f"{a.title}\n\n{a.text}" for a in articles_of(body)]
     rss_start = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     settings = Settings(
         _env_file=None,  # type: ignore[call-arg]
         local_model=size,  # type: ignore[arg-type]
         cache="off",
+        max_articles=1000,
         data_dir=Settings().data_dir,  # the weights already pulled, FUSEBRIEF_DATA_DIR
     )
     server = LocalModelServer(settings)
     started = time.monotonic()
-    server.start()
+    api_base = server.start()
     load_s = time.monotonic() - started
+    upstream = Upstream("openai/local", api_base, "local", raw=True)
+    rewrite = compact_json if compact else None
     try:
-        brief, seconds = asyncio.run(
-            _fusebrief_once(body, settings, LLMClient(settings, local=server))
-        )
+        log("calibrating: the articles' prefill and free decoding, one slot")
+        before = calibrate(api_base, texts, decode_tokens)
+        with CaptureProxy(upstream, extra=extra, rewrite=rewrite) as proxy, CpuMeter() as cpu:
+            server.api_base = proxy.url  # the pipeline's calls go through the proxy
+            llm = LLMClient(settings, local=server)
+            log(f"briefing {bundle} ({len(texts)} articles)")
+            started = time.monotonic()
+            brief, _ = asyncio.run(_fusebrief_once(body, settings, llm))
+            seconds = time.monotonic() - started  # on the clock the calls are timed by
+            calls = [exchange_record(e, started) for e in proxy.take()]
+        log("calibrating again")
+        after = calibrate(api_base, texts, decode_tokens)
     finally:
         server.stop()
     usage = brief.usage
     return {
         "model": server.weights.label,
+        "bundle": str(bundle),
+        "articles": len(texts),
+        "cl100k_tokens": article_tokens(body),
         "slots": settings.local_slots,
         "threads": settings.local_threads or os.cpu_count(),
+        "llama": local_settings_line(settings),
+        "extra": extra,
+        "compact": compact,
         "load_s": load_s,
         "seconds": seconds,
-        "calls": usage.llm_calls,
+        "calls": calls,
+        "llm_calls": usage.llm_calls,
         "prompt_tokens": usage.prompt_tokens,
         "completion_tokens": usage.completion_tokens,
-        "article_tokens": article_tokens(body),
         "sentences": len(brief.sentences),
+        "calibration": [before, after],
+        "cpu": cpu.describe(),
         "rss_start_mb": rss_start / 1024,
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     }
 
 
-def embedded_section(size: str) -> str:
-    log(f"embedded {size}: briefing {SAMPLE.name} (a few minutes on 2 cores)")
-    result = subprocess.run(
-        [sys.executable, __file__, "--embedded-child", size],
-        capture_output=True,
-        text=True,
-        check=False,
+def local_settings_line(settings: Settings) -> str:
+    """The embedded model's settings, FUSEBRIEF_LOCAL_*=value."""
+    return ", ".join(
+        f"{name}={getattr(settings, name)}"
+        for name in Settings.model_fields
+        if name.startswith("local_")
     )
-    if result.returncode != 0:
-        return f"## Embedded model {size}: failed\n\n```\n{result.stderr[-2000:]}\n```"
-    r = json.loads(result.stdout.strip().splitlines()[-1])
-    rows = [
-        [
-            r["model"],
-            f"{r['slots']} slots, {r['threads']} threads",
-            f"{r['load_s']:.1f}",
-            f"{r['seconds']:.1f}",
-            str(r["calls"]),
-            f"{r['prompt_tokens']} ({r['prompt_tokens'] / r['article_tokens']:.2f}×)",
-            str(r["completion_tokens"]),
-            f"{r['completion_tokens'] / r['seconds']:.1f}",
-            f"{(r['prompt_tokens'] + r['completion_tokens']) / r['seconds']:.1f}",
-            f"{r['peak_rss_mb']:.0f}",
-        ]
+
+
+def _s(ms: float) -> str:
+    return f"{ms / 1000:.1f}"
+
+
+def _tps(tokens: int, ms: float) -> str:
+    return f"{tokens / ms * 1000:.1f}" if ms > 0 else "–"
+
+
+def call_rows(calls: Sequence[dict[str, Any]]) -> list[list[str]]:
+    rows = []
+    for n, c in enumerate(sorted(calls, key=lambda c: c["start"]), start=1):
+        drafted = c["draft_n"]
+        rows.append(
+            [
+                str(n),
+                c["kind"],
+                f"{c['start']:.1f}",
+                f"{c['end'] - c['start']:.1f}",
+                str(c["prompt_tokens"]),
+                str(c["cache_n"]),
+                str(c["prompt_n"]),
+                f"{_s(c['prompt_ms'])} ({_tps(c['prompt_n'], c['prompt_ms'])})",
+                str(c["predicted_n"]),
+                f"{_s(c['predicted_ms'])} ({_tps(c['predicted_n'], c['predicted_ms'])})",
+                c["grammar"],
+                f"{c['draft_accepted']}/{drafted}" if drafted else "–",
+                c["error"][:60],
+            ]
+        )
+    return rows
+
+
+CALL_HEADER = [
+    "#",
+    "kind",
+    "start s",
+    "wall s",
+    "prompt tok",
+    "reused (cache_n)",
+    "prefill tok computed",
+    "prefill s (tok/s)",
+    "decode tok",
+    "decode s (tok/s)",
+    "grammar",
+    "draft accepted",
+    "error",
+]
+
+
+def phase_table(r: dict[str, Any]) -> list[list[str]]:
+    """The brief's wall time cut at its model calls, with llama.cpp's work in each phase."""
+    calls = r["calls"]
+    maps = [c for c in calls if c["kind"] == "map"]
+    later = [c for c in calls if c["kind"] != "map"]
+    end = r["seconds"]
+    first_map = min((c["start"] for c in maps), default=0.0)
+    last_map = max((c["end"] for c in maps), default=first_map)
+    first_fuse = min((c["start"] for c in later), default=last_map)
+    last_fuse = max((c["end"] for c in later), default=first_fuse)
+    phases = [
+        ("before the map calls (clean, identify)", 0.0, first_map, []),
+        (f"map round ({len(maps)} calls)", first_map, last_map, maps),
+        ("map → fuse (conflicts, fact budget)", last_map, first_fuse, []),
+        (f"fuse ({len(later)} call{'s' if len(later) != 1 else ''})", first_fuse, last_fuse, later),
+        ("after (citation check, render)", last_fuse, end, []),
     ]
+    rows = []
+    for label, start, stop, inside in [*phases, ("whole brief", 0.0, end, calls)]:
+        prompt_ms = sum(c["prompt_ms"] for c in inside)
+        predicted_ms = sum(c["predicted_ms"] for c in inside)
+        prompt_n = sum(c["prompt_n"] for c in inside)
+        predicted_n = sum(c["predicted_n"] for c in inside)
+        rows.append(
+            [
+                label,
+                f"{stop - start:.1f}",
+                str(sum(c["prompt_tokens"] for c in inside)),
+                str(sum(c["cache_n"] for c in inside)),
+                f"{prompt_n} in {_s(prompt_ms)} s" if inside else "–",
+                f"{predicted_n} in {_s(predicted_ms)} s" if inside else "–",
+            ]
+        )
+    return rows
+
+
+PHASE_EMBEDDED_HEADER = [
+    "phase",
+    "wall s",
+    "prompt tok",
+    "reused",
+    "prefill computed (llama.cpp s, summed over calls)",
+    "decode tok (llama.cpp s, summed)",
+]
+
+
+def floor_table(r: dict[str, Any]) -> tuple[str, float]:
+    """The calibrations and the brief's wall ÷ floor (floor from the two calibrations' mean)."""
+    rows = []
+    for label, c in zip(("before the brief", "after the brief"), r["calibration"], strict=True):
+        rows.append(
+            [
+                label,
+                str(c["article_tokens"]),
+                f"{c['prefill_tps']:.1f}",
+                f"{c['decode_tps']:.1f} ({c['decode_n']} tok)",
+                f"{c['floor_s']:.1f}",
+                c["cpu"],
+            ]
+        )
+    floor = sum(c["floor_s"] for c in r["calibration"]) / len(r["calibration"])
     header = [
-        "model",
-        "llama.cpp",
-        "load s",
-        "s per brief",
-        "LLM calls",
-        "prompt tok (÷ article)",
-        "completion tok",
-        "completion tok/s",
-        "all tok/s",
-        "peak RSS MB",
+        "calibration",
+        "article tok (model's tokenizer)",
+        "prefill tok/s",
+        "free decode tok/s",
+        "floor s",
+        "machine",
     ]
-    return (
-        f"## Embedded model: {SAMPLE.relative_to(ROOT)} ({r['article_tokens']} article tokens), "
-        f"FUSEBRIEF_CACHE=off, {os.cpu_count()} CPU cores\n\n"
-        + table(header, rows)
-        + f"\n\ncompletion tok/s = completion tokens ÷ seconds per brief (the map calls share the "
-        f"slots, so it is throughput, not one stream's speed); peak RSS = ru_maxrss of the child "
-        f"process that ran llama.cpp in-process ({r['rss_start_mb']:.0f} MB before the model "
-        f"loaded)."
+    return table(header, rows), floor
+
+
+def embedded_report(r: dict[str, Any]) -> str:
+    floor_rows, floor = floor_table(r)
+    ratio = r["seconds"] / floor
+    verdict = "met" if ratio <= TARGET_FLOOR else "MISSED"
+    calls = r["calls"]
+    decode_n = sum(c["predicted_n"] for c in calls)
+    summary = table(
+        [
+            "model",
+            "llama.cpp",
+            "load s",
+            "brief s",
+            "floor s",
+            "brief ÷ floor",
+            "LLM calls",
+            "prompt tok (reused)",
+            "decode tok",
+            "peak RSS MB",
+        ],
+        [
+            [
+                r["model"],
+                r["llama"],
+                f"{r['load_s']:.1f}",
+                f"{r['seconds']:.1f}",
+                f"{floor:.1f}",
+                f"{ratio:.2f}× ({verdict}: ≤ {TARGET_FLOOR}×)",
+                str(len(calls)),
+                f"{sum(c['prompt_tokens'] for c in calls)} ({sum(c['cache_n'] for c in calls)})",
+                str(decode_n),
+                f"{r['peak_rss_mb']:.0f}",
+            ]
+        ],
     )
+    options = []
+    if r["extra"]:
+        options.append(f"every request also carried {json.dumps(r['extra'])}")
+    if r["compact"]:
+        options.append("json_schema requests were sent as a whitespace-free `grammar`")
+    return (
+        f"## Embedded model: {r['bundle']} ({r['articles']} articles, {r['cl100k_tokens']} cl100k "
+        f"article tokens), FUSEBRIEF_CACHE=off, {os.cpu_count()} CPU cores\n\n"
+        + (f"Options under test: {'; '.join(options)}.\n\n" if options else "")
+        + summary
+        + "\n\nfloor = article tokens ÷ prefill tok/s + "
+        f"{FLOOR_DECODE_TOKENS} ÷ free decode tok/s, measured on the same server in the same "
+        "run (one slot, no grammar, prompt cache off); the table's floor is the mean of the two "
+        "calibrations. Machine during the brief: "
+        + str(r["cpu"])
+        + ".\n\n"
+        + floor_rows
+        + "\n\n### Where the brief's time goes\n\n"
+        + table(PHASE_EMBEDDED_HEADER, phase_table(r))
+        + "\n\n### Every model call (llama.cpp's timings)\n\n"
+        + table(CALL_HEADER, call_rows(calls))
+        + "\n\nprompt tok = the whole prompt; reused = tokens taken from the slot's KV cache "
+        "(timings.cache_n); prefill tok computed = timings.prompt_n. Calls that overlap share "
+        "the CPU, so their tok/s is a share of the machine, not one stream's speed."
+    )
+
+
+def embedded_section(args: argparse.Namespace) -> str:
+    size, bundle = args.embedded, Path(args.bundle).resolve()
+    log(f"embedded {size}: briefing {bundle} (minutes on 2 cores)")
+    command = [
+        sys.executable,
+        __file__,
+        "--embedded-child",
+        size,
+        "--bundle",
+        str(bundle),
+        "--calibrate-tokens",
+        str(args.calibrate_tokens),
+        "--request-extra",
+        args.request_extra,
+    ]
+    if args.compact_json:
+        command.append("--compact-json")
+    result = subprocess.run(command, stdout=subprocess.PIPE, text=True, check=False)
+    if result.returncode != 0:
+        return f"## Embedded model {size}: failed (exit {result.returncode}; see stderr)"
+    r = json.loads(result.stdout.strip().splitlines()[-1])
+    if args.record:
+        Path(args.record).write_text(json.dumps(r, indent=1), "utf-8")
+    return embedded_report(r)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -654,7 +967,38 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--embedded",
         choices=["0.5b", "1.5b"],
-        help="also brief fixtures/sample_bundle.json with the embedded model",
+        help="also brief --bundle with the embedded model: every call's llama.cpp timings, the "
+        "brief's phases, and its wall time ÷ this machine's floor measured in the same run "
+        "(FUSEBRIEF_LOCAL_* settings apply)",
+    )
+    parser.add_argument(
+        "--bundle",
+        default=str(SEEDS),
+        metavar="PATH",
+        help="the embedded model's bundle: a folder of articles or a bundle JSON file "
+        f"(default: ../shared/seeds from the repository; the sample: {SAMPLE.relative_to(ROOT)})",
+    )
+    parser.add_argument(
+        "--calibrate-tokens",
+        type=int,
+        default=256,
+        metavar="N",
+        help="tokens decoded to measure free decoding speed for the floor (default 256)",
+    )
+    parser.add_argument(
+        "--request-extra",
+        default="{}",
+        metavar="JSON",
+        help="fields added to every request to the embedded server (llama.cpp per-request "
+        "options under test, e.g. '{\"cache_prompt\": true}')",
+    )
+    parser.add_argument(
+        "--compact-json",
+        action="store_true",
+        help="send each json_schema request as a llama.cpp `grammar` that allows no whitespace",
+    )
+    parser.add_argument(
+        "--record", metavar="FILE", help="also write the embedded run's figures as JSON to FILE"
     )
     parser.add_argument(
         "--embedded-only",
@@ -668,14 +1012,21 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     if args.embedded_child:
-        print(json.dumps(embedded_child(args.embedded_child)))
+        figures = embedded_child(
+            args.embedded_child,
+            Path(args.bundle),
+            args.calibrate_tokens,
+            json.loads(args.request_extra),
+            args.compact_json,
+        )
+        print(json.dumps(figures))
         return 0
     if args.embedded_only and not args.embedded:
         raise SystemExit("--embedded-only needs --embedded 0.5b or --embedded 1.5b")
     if not args.embedded_only:
         asyncio.run(stub_sections(args))
     if args.embedded:
-        print("\n" + embedded_section(args.embedded))
+        print("\n" + embedded_section(args))
     return 0
 
 
