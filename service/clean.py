@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from enum import Enum
 
 from service.html_page import Block, Extraction, article_blocks
+from service.textutil import names_outlet
 
 __all__ = [
     "RULES",
@@ -850,16 +851,22 @@ def _shareable(line: str, index: int) -> bool:
 
 
 SHARED_LINE_RULE = "shared_line"
+OWN_OUTLET_RULE = "own_outlet"
 
 
-def remove_shared_lines(texts: Sequence[str]) -> list[CleanedText]:
-    """Clean every article of a bundle, then drop site furniture shared across articles.
+def remove_shared_lines(
+    texts: Sequence[str], outlets: Sequence[str] | None = None
+) -> list[CleanedText]:
+    """Clean every article of a bundle, then drop site furniture shared across articles, and
+    each article's lines about its own outlet.
 
     Each text goes through :func:`clean_text` first. A short line (at most
     :data:`SHARED_LINE_MAX_WORDS` words, no final sentence punctuation, not protected by a KEEP
     rule, not the headline) that appears in two or more different articles is boilerplate and
     is removed from all of them. Shared real sentences, as in a syndicated
-    rewrite, stay.
+    rewrite, stay. Such a short line that names the article's own outlet ("Kingsholm Advertiser
+    - your town, your news", "Subscribe to Rail Review for full access") is the outlet's
+    masthead or promotion, and goes too.
     """
     cleaned = [clean_text(text) for text in texts]
     articles = [item.text.split("\n\n") if item.text else [] for item in cleaned]
@@ -870,11 +877,17 @@ def remove_shared_lines(texts: Sequence[str]) -> list[CleanedText]:
     )
     shared = {key for key, count in seen_in.items() if count >= 2}
     results: list[CleanedText] = []
-    for item, paragraphs in zip(cleaned, articles, strict=True):
-        drop = [_shareable(p, i) and _line_key(p) in shared for i, p in enumerate(paragraphs)]
-        kept = [p for p, gone in zip(paragraphs, drop, strict=True) if not gone]
+    for n, (item, paragraphs) in enumerate(zip(cleaned, articles, strict=True)):
+        outlet = outlets[n] if outlets else ""
+        rules = [
+            (SHARED_LINE_RULE if _line_key(p) in shared else OWN_OUTLET_RULE)
+            if _shareable(p, i) and (_line_key(p) in shared or (outlet and names_outlet(p, outlet)))
+            else None
+            for i, p in enumerate(paragraphs)
+        ]
+        kept = [p for p, rule in zip(paragraphs, rules, strict=True) if rule is None]
         gone = tuple(
-            Removal(p, SHARED_LINE_RULE) for p, gone in zip(paragraphs, drop, strict=True) if gone
+            Removal(p, rule) for p, rule in zip(paragraphs, rules, strict=True) if rule is not None
         )
         results.append(
             CleanedText(

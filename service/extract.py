@@ -137,7 +137,9 @@ def extract_articles(
     page text the HTML extractor left out."""
     for item in inputs:
         check_raw_size(item.article.text, settings.max_html_bytes, item.where)
-    cleaned = remove_shared_lines([item.article.text for item in inputs])
+    cleaned = remove_shared_lines(
+        [item.article.text for item in inputs], [item.article.source for item in inputs]
+    )
     results: list[Extracted] = []
     for item, result in zip(inputs, cleaned, strict=True):
         check_text_size(result.text, settings.max_article_chars, item.where)

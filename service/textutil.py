@@ -392,3 +392,11 @@ def features(text: str) -> Features:
 
 def jaccard(a: set[str], b: set[str]) -> float:
     return len(a & b) / len(a | b) if a and b else 0.0
+
+
+def names_outlet(text: str, outlet: str) -> bool:
+    """Whether the text names the outlet ("Subscribe to Farming Daily", "Business Journal
+    Events: book now"): two of its words in a row, or the whole name if it is one word."""
+    names = outlet.split()
+    pairs = [" ".join(names[i : i + 2]) for i in range(len(names) - 1)] or names
+    return any(re.search(rf"(?<!\w){re.escape(p)}(?!\w)", text) for p in pairs)

@@ -10,7 +10,6 @@ voice. The title is the one model call
 after the map step: a headline over the sentences that passed the check, itself checked.
 """
 
-import re
 from collections.abc import Sequence
 from typing import Annotated
 
@@ -20,7 +19,7 @@ from service.citations import MIN_WORD_SUPPORT, check_sentence, check_title
 from service.claims import Claim
 from service.llm import JsonModel
 from service.prompts import TITLE_PROMPT, language_name, load_prompt, phrases
-from service.textutil import STOPWORDS, content_words, features, jaccard
+from service.textutil import STOPWORDS, content_words, features, jaccard, names_outlet
 from service.tuning import MAX_SENTENCE_WORDS, REPEATED_CLAIM
 from service.types import ArticleSummary, Fact, Passage, Sentence, Source
 from service.voice import (
@@ -72,21 +71,13 @@ def _supports(fact: Fact, text: str, translated: set[str]) -> bool:
     return not words or len(words & content_words(quotes)) >= MIN_WORD_SUPPORT * len(words)
 
 
-def _names_outlet(text: str, outlet: str) -> bool:
-    """Whether the text names the outlet ("Subscribe to Farming Daily", "Business Journal
-    Events: book now"): two of its words in a row, or the whole name if it is one word."""
-    names = outlet.split()
-    pairs = [" ".join(names[i : i + 2]) for i in range(len(names) - 1)] or names
-    return any(re.search(rf"(?<!\w){re.escape(p)}(?!\w)", text) for p in pairs)
-
-
 def _unusable(
     fact: Fact, headlines: dict[str, str], outlets: dict[str, str], language: str
 ) -> str | None:
     """Why a fact's wording cannot be a sentence of the brief, if it cannot."""
     text = fact.text
     outlet = outlets.get(fact.sid, "")
-    if outlet and _names_outlet(text, outlet) and not attributed(text):
+    if outlet and names_outlet(text, outlet) and not attributed(text):
         return "it is about its own outlet (a promotion or a notice), not the story"
     if len(text.split()) > MAX_SENTENCE_WORDS:
         return "it is longer than a sentence should be"

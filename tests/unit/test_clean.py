@@ -843,3 +843,21 @@ def test_an_updated_stamp_is_dropped_but_a_sentence_starting_with_updated_is_kep
         "Published in 2019, the report was ignored.",
         "The vote was close.",
     ]
+
+
+def test_a_short_line_naming_the_articles_own_outlet_is_its_masthead_and_goes() -> None:
+    texts = [
+        "The line reopened on Monday after 58 years.\n\nKingsholm Advertiser - your town, your"
+        " news\n\nThe Kingsholm Advertiser understands the fare will be £4.60.",
+        "Trains will run hourly.\n\nKingsholm Advertiser - a town paper",
+    ]
+    own, other = remove_shared_lines(texts, ["Kingsholm Advertiser", "Valley FM"])
+    assert own.text.split("\n\n") == [
+        "The line reopened on Monday after 58 years.",
+        "The Kingsholm Advertiser understands the fare will be £4.60.",  # a sentence: kept
+    ]
+    assert [(r.line, r.rule) for r in own.removals] == [
+        ("Kingsholm Advertiser - your town, your news", "own_outlet")
+    ]
+    # the same kind of line in another outlet's article names not its own outlet: it stays
+    assert other.text.split("\n\n")[-1] == "Kingsholm Advertiser - a town paper"
