@@ -14,6 +14,7 @@ import langcodes
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     StringConstraints,
@@ -60,6 +61,14 @@ def language_tag(value: str) -> str:
     return language.to_tag().lower()
 
 
+def _iso_text(value: Any) -> Any:
+    """A date is written as text (JSON has no date type): a number is not read as a Unix time."""
+    if isinstance(value, str | datetime):
+        return value
+    raise ValueError("write the date and time as an ISO 8601 string, e.g. 2026-03-14T09:30:00Z")
+
+
+Timestamp = Annotated[datetime, BeforeValidator(_iso_text)]
 NonEmpty = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 LanguageCode = Annotated[
     str,
@@ -79,7 +88,7 @@ class ArticleFields(BaseModel):
     )
     text: NonEmpty = Field(description="Article text, plain or HTML; boilerplate is removed.")
     url: str | None = Field(default=None, max_length=MAX_URL_CHARS)
-    published_at: datetime | None = Field(default=None, description="ISO 8601.")
+    published_at: Timestamp | None = Field(default=None, description="ISO 8601.")
     language: LanguageCode | None = Field(
         default=None, description="ISO 639 code or BCP 47 tag, e.g. 'en' or 'pt-BR'."
     )

@@ -16,7 +16,7 @@ from service.local_model import LocalModelServer
 from tests.conftest import fresh_data_dir, load_bundle, make_settings
 from tests.support.llm_server import Fault, ReplayServer
 
-SMALL = load_bundle("small.json")  # two articles: two map calls and one fuse call
+SMALL = load_bundle("small.json")  # two articles: two map calls and one title call
 
 
 def _brief(settings: Settings, bundle: dict[str, Any] = SMALL) -> dict[str, Any]:
@@ -42,7 +42,7 @@ def test_a_repeated_bundle_is_served_from_the_cache_without_model_calls(
         "prompt_tokens": 0,
         "completion_tokens": 0,
         "cache_hits": 3,
-    }  # fmt: skip  (each article's summary, and the fuse reply)
+    }  # fmt: skip  (each article's summary, and the title reply)
     assert again["sentences"] == first["sentences"]
     assert again["title"] == first["title"]
 
@@ -55,7 +55,7 @@ def test_an_article_summary_is_reused_at_another_position_in_another_bundle(
     swapped = {**SMALL, "articles": SMALL["articles"][::-1]}  # S1 is now S2 and S2 is S1
     brief = _brief(settings, swapped)
     assert brief["usage"]["cache_hits"] == 2  # both articles' summaries
-    assert brief["usage"]["llm_calls"] == 1  # only the fuse call, whose fact IDs changed
+    assert brief["usage"]["llm_calls"] == 1  # only the title call: the sentences are in a new order
     assert [s["title"] for s in brief["sources"]] == [a["title"] for a in swapped["articles"]]
 
 
@@ -76,7 +76,7 @@ def test_an_article_mapped_with_another_is_reused_beside_a_new_one(
     mixed = {**SMALL, "articles": [SMALL["articles"][1], third]}
     brief = _brief(settings, mixed)
     assert brief["usage"]["cache_hits"] == 1  # the summary stored from the shared call
-    assert brief["usage"]["llm_calls"] == 2  # the new article's map call and the fuse call
+    assert brief["usage"]["llm_calls"] == 2  # the new article's map call and the title call
     (map_call,) = [r for r in llm_server.requests[-2:] if "<article" in str(r.body["messages"])]
     assert str(map_call.body["messages"]).count("<article ") == 1
 
@@ -117,12 +117,12 @@ def test_cache_off_calls_the_model_every_time(llm_server: ReplayServer) -> None:
 
 def test_the_key_covers_model_prompt_version_and_request() -> None:
     request = {"messages": [{"role": "user", "content": "facts please"}], "schema": {}}
-    key = reply_key("openai/a", "map/v2+fuse/v2", request)
-    assert key == reply_key("openai/a", "map/v2+fuse/v2", dict(request))
-    assert key != reply_key("openai/b", "map/v2+fuse/v2", request)
-    assert key != reply_key("openai/a", "map/v3+fuse/v2", request)
+    key = reply_key("openai/a", "map/v5+title/v1", request)
+    assert key == reply_key("openai/a", "map/v5+title/v1", dict(request))
+    assert key != reply_key("openai/b", "map/v5+title/v1", request)
+    assert key != reply_key("openai/a", "map/v6+title/v1", request)
     assert key != reply_key(
-        "openai/a", "map/v2+fuse/v2", {**request, "messages": [{"role": "user", "content": "x"}]}
+        "openai/a", "map/v5+title/v1", {**request, "messages": [{"role": "user", "content": "x"}]}
     )
 
 

@@ -78,7 +78,7 @@ def test_a_link_that_cannot_be_used_is_a_422_naming_it(
         response = client.post("/v1/articles/fetch", json={"url": site.url + path})
     assert response.status_code == 422, response.text
     error = response.json()["error"]
-    assert error["code"] == "fetch_failed"
+    assert error["code"] == "invalid_request"  # one code per kind of mistake
     assert message in error["message"] and path in error["message"]
 
 

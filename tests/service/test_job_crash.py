@@ -38,9 +38,10 @@ def env(llm_server: ReplayServer) -> dict[str, str]:
     return values
 
 
-def _fuse_calls(server: ReplayServer) -> int:
+def _title_calls(server: ReplayServer) -> int:
+    """Title calls: one per brief, the last call a brief makes."""
     return sum(
-        r.body.get("response_format", {}).get("json_schema", {}).get("name") == "FuseOutput"
+        r.body.get("response_format", {}).get("json_schema", {}).get("name") == "TitleOutput"
         for r in server.requests
     )
 
@@ -86,7 +87,7 @@ def test_embedded_jobs_of_a_killed_service_complete_exactly_once_after_restart(
         second.stop(signal.SIGTERM)
     assert jobs[0]["attempts"] == 2  # taken over after the killed worker's lease ran out
     assert [j["attempts"] for j in jobs[1:]] == [1] * (JOBS - 1)
-    assert _fuse_calls(llm_server) == JOBS  # each job completed once, none twice
+    assert _title_calls(llm_server) == JOBS  # each job completed once, none twice
 
 
 @pytest.fixture
@@ -125,7 +126,7 @@ def test_redis_jobs_wait_for_a_worker_and_two_workers_share_them(
             worker.stop(signal.SIGTERM)
     assert [j["attempts"] for j in jobs] == [1] * JOBS
     assert all(j["brief"]["sentences"] for j in jobs)
-    assert _fuse_calls(llm_server) == JOBS
+    assert _title_calls(llm_server) == JOBS
 
 
 @pytest.mark.parametrize(("sig", "attempts"), [(signal.SIGKILL, 2), (signal.SIGTERM, 1)])
@@ -145,7 +146,7 @@ def test_redis_jobs_of_a_stopped_worker_complete_exactly_once_on_another(
     finally:
         second.stop(signal.SIGTERM)
     assert jobs[0]["attempts"] == attempts
-    assert _fuse_calls(llm_server) == JOBS  # each job completed once, none twice
+    assert _title_calls(llm_server) == JOBS  # each job completed once, none twice
     events, _ = parse(api.get(locations[0] + "/events").text)
     restarted = [e for e in events if e.type == "warning" and "attempt 2" in e.data["message"]]
     assert len(restarted) == (attempts - 1)

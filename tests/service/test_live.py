@@ -99,7 +99,7 @@ def test_errors_before_the_brief_starts_are_plain_http_errors(client: TestClient
     assert response.json()["error"]["code"] == "invalid_request"
     too_many = client.post("/v1/briefs", json={"articles": SMALL["articles"] * 30}, headers=STREAM)
     assert too_many.status_code == 413
-    assert too_many.json()["error"]["code"] == "bundle_too_large"
+    assert too_many.json()["error"]["code"] == "too_large"
 
 
 def test_keep_alive_comments_flow_while_the_model_works(llm_server: ReplayServer) -> None:
@@ -166,7 +166,7 @@ def test_a_failed_or_cancelled_jobs_events_end_with_its_error(
         events = _stream(client, "GET", location + "/events")
         missing = client.get("/v1/jobs/nope/events")
     assert events[-1].type == "error" and events[-1].data["error"]["code"] == "job_cancelled"
-    assert missing.status_code == 404 and missing.json()["error"]["code"] == "job_not_found"
+    assert missing.status_code == 404 and missing.json()["error"]["code"] == "not_found"
 
 
 def test_the_job_event_log_is_what_the_stream_sends(client: TestClient) -> None:

@@ -17,13 +17,13 @@ from tests.support.llm_server import ReplayServer
 
 JOBS = 50
 REPEATS = 10  # the first REPEATS keys are sent twice, both requests in flight together
-BODY = {**load_bundle("small.json"), "async": True}  # recorded: two map calls and one fuse call
+BODY = {**load_bundle("small.json"), "async": True}  # recorded: two map calls and one title call
 FINAL = ("done", "failed", "cancelled")
 
 
 def _kind(body: dict[str, Any]) -> str:
     schema = body.get("response_format", {}).get("json_schema", {}).get("schema", {})
-    return "fuse" if "sentences" in schema.get("properties", {}) else "map"
+    return "title" if "title" in schema.get("properties", {}) else "map"
 
 
 async def _burst(base_url: str) -> tuple[dict[str, set[str]], dict[str, dict[str, Any]]]:
@@ -61,5 +61,5 @@ def test_a_burst_of_async_jobs_loses_none_and_runs_none_twice(llm_server: Replay
     assert all(job["attempts"] == 1 and job["brief"]["sentences"] for job in final.values())
     # The cache is off, so each job made its own calls: exactly one brief's worth per job.
     calls = Counter(_kind(r.body) for r in llm_server.requests)
-    assert calls == {"map": 2 * JOBS, "fuse": JOBS}
+    assert calls == {"map": 2 * JOBS, "title": JOBS}
     assert llm_server.misses == []

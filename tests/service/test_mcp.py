@@ -72,9 +72,9 @@ async def test_an_mcp_client_lists_the_brief_tool_and_calls_it_over_stdio(
     _check_brief(result)
     assert messages[0] == "cleaning the articles 3/3"
     assert any(m.startswith("extracting facts 2/2") for m in messages)
-    assert empty.is_error and empty.structured_content["error"]["code"] == "invalid_bundle"
+    assert empty.is_error and empty.structured_content["error"]["code"] == "invalid_request"
     error = refused.structured_content["error"]  # the link guard: loopback refused
-    assert refused.is_error and error["code"] == "fetch_failed" and "private" in error["message"]
+    assert refused.is_error and error["code"] == "invalid_request" and "private" in error["message"]
     print(f"MCP stdio test: {time.monotonic() - started:.1f} s")
 
 

@@ -200,3 +200,11 @@ def test_the_brief_json_is_what_the_api_schema_describes_and_reads_back() -> Non
     ]
     with_text = brief_document(_brief(), source_text=True)
     assert with_text["sources"][0]["text"] == "Weir reopens\n\n"  # headline, blank line, text
+
+
+def test_a_date_must_be_written_as_text_not_as_a_number() -> None:
+    fields = {"title": "t", "source": "s", "text": "x"}
+    when = parse_article({**fields, "published_at": "2026-03-14T09:30:00Z"}, "article 1")
+    assert when.published_at is not None and when.published_at.year == 2026
+    with pytest.raises(InvalidBundle, match=r"article 1: published_at: .*ISO 8601 string"):
+        parse_article({**fields, "published_at": 0}, "article 1")
