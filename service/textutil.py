@@ -282,7 +282,7 @@ def _unit(phrase: str) -> str:
 
 
 _QUANTITY = re.compile(
-    r"(?<![\w.])(?<!\d:)(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|"
+    r"(?<![\w.])(?<!\d:)(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+,\d{1,2}(?![\d,])|\d+(?:\.\d+)?|"
     + "|".join(sorted(NUMBER_WORDS, key=len, reverse=True))
     + r")(?![\w])(?!:\d)(?:\s*-\s*|\s+)?"
     r"(?P<unit>%|(?:thousand|million|billion|trillion|mil|millones)\s+(?:de\s+)?[^\W\d_]+"
@@ -315,6 +315,17 @@ def _money(text: str) -> list[tuple[int, Quantity]]:
     return found
 
 
+_DECIMAL_COMMA = re.compile(r"\d+,\d{1,2}")
+
+
+def _number(raw: str) -> float:
+    """ "1,800" is a thousands comma; "7,5" (one or two digits after it) a decimal comma, as
+    Spanish, French or German write 7.5."""
+    if _DECIMAL_COMMA.fullmatch(raw):
+        return float(raw.replace(",", "."))
+    return float(raw.replace(",", ""))
+
+
 def quantities(text: str) -> list[Quantity]:
     """Numbers with their units: "nine days" → (9, "day"), "4.5%" → (4.5, "percent"),
     "£3.1m" → (3.1, "million pound")."""
@@ -323,7 +334,7 @@ def quantities(text: str) -> list[Quantity]:
     for match in _QUANTITY.finditer(rest):
         raw = match.group("num")
         value = NUMBER_WORDS.get(raw.lower())
-        number = float(value) if value is not None else float(raw.replace(",", ""))
+        number = float(value) if value is not None else _number(raw)
         unit = _unit(match.group("unit")) if match.group("unit") else ""
         if unit and (old := _OLD.match(rest, match.end())):  # "24-year-old": an age
             unit, match_text = f"{unit} old", rest[match.start() : old.end()]

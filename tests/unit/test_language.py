@@ -3,7 +3,7 @@
 import pytest
 
 from service.language import base_language, profile
-from service.textutil import content_words, split_sentences, stopwords
+from service.textutil import content_words, quantities, split_sentences, stopwords
 
 SENTENCES = [
     (
@@ -173,3 +173,11 @@ def test_textutil_with_a_language_uses_its_profile() -> None:
         "puerto",
         "terminó",
     }
+
+
+def test_a_decimal_comma_is_read_as_the_decimal_point_it_stands_for() -> None:
+    assert [(q.value, q.unit) for q in quantities("una subida salarial del 7,5 %")] == [
+        (7.5, "percent")
+    ]
+    assert [q.value for q in quantities("rund 1,8 Millionen Euro")] == [1.8]
+    assert [q.value for q in quantities("1,800 jobs and 12,000 homes")] == [1800, 12000]
