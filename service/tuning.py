@@ -19,6 +19,11 @@ HEAVIER_SHARE_WEIGHT = 2.0
 # Content-word Jaccard at which a chosen claim's wording repeats an earlier one: it is skipped.
 # Lower drops distinct claims that share the story's words; higher lets restatements through.
 REPEATED_CLAIM = 0.5
+# A wording that states an earlier sentence's telling figure (7.5%, 46 ships: not a whole number
+# up to this, which "two years" or "12 hours" may be by chance) and shares at least
+# RESTATED_FIGURE_WORDS of its other words restates it, whatever else it adds: it is skipped.
+COMMON_FIGURE_MAX = 12
+RESTATED_FIGURE_WORDS = 2
 # Share of the brief's room for what several sources agree on, before each source's own claims.
 # Higher favours corroborated context; lower favours what each source alone reports.
 SHARED_SHARE = 0.25

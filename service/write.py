@@ -20,7 +20,12 @@ from service.claims import Claim
 from service.llm import JsonModel
 from service.prompts import TITLE_PROMPT, language_name, load_prompt, phrases
 from service.textutil import STOPWORDS, content_words, features, jaccard, names_outlet
-from service.tuning import MAX_SENTENCE_WORDS, REPEATED_CLAIM
+from service.tuning import (
+    COMMON_FIGURE_MAX,
+    MAX_SENTENCE_WORDS,
+    REPEATED_CLAIM,
+    RESTATED_FIGURE_WORDS,
+)
 from service.types import ArticleSummary, Fact, Passage, Sentence, Source
 from service.voice import (
     attributed,
@@ -133,6 +138,21 @@ def state_claim(
     return Sentence(text, sids, evidence), ""
 
 
+def _restates(text: str, earlier: str) -> bool:
+    """Whether the wording says again what an earlier sentence said: most of its words, or the
+    same telling figure with words around it in common ("a 7.5% wage rise over two years" after
+    "a two-year deal that gives workers a 7.5% wage rise")."""
+    mine, theirs = features(text), features(earlier)
+    if jaccard(set(mine.stems), set(theirs.stems)) >= REPEATED_CLAIM:
+        return True
+    telling = {
+        (value, unit)
+        for value, unit in mine.figures & theirs.figures
+        if not (value.is_integer() and value <= COMMON_FIGURE_MAX)
+    }
+    return bool(telling) and len(mine.stems & theirs.stems) >= RESTATED_FIGURE_WORDS
+
+
 def _quote(text: str) -> str:
     return f"“{text[:160]}{'…' if len(text) > 160 else ''}”"
 
@@ -164,8 +184,7 @@ def state_claims(
         if sentence is None:
             warnings.append(f"left out a claim ({problem}): {_quote(claim.text)}")
             continue
-        stems = set(features(sentence.text).stems)
-        if any(jaccard(stems, set(features(s.text).stems)) >= REPEATED_CLAIM for s in stated):
+        if any(_restates(sentence.text, s.text) for s in stated):
             continue  # another wording of a claim already stated
         sids = tuple(sorted(sentence.sources, key=order.__getitem__))
         stated.append(Sentence(sentence.text, sids, sentence.evidence))

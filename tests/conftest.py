@@ -3,7 +3,8 @@
 LLM traffic goes through litellm's real HTTP path to `ReplayServer` on 127.0.0.1, which answers
 from `fixtures/llm/`. To refresh recordings from a real model, run the tests with
 FUSEBRIEF_RECORD=1: misses are then forwarded to the embedded model (FUSEBRIEF_RECORD_MODEL,
-default 0.5b) and saved.
+default 0.5b) and saved; with FUSEBRIEF_PRUNE_RECORDINGS=1 as well, a run of the whole suite
+then deletes the recordings no test asked for.
 """
 
 import ipaddress
@@ -111,6 +112,9 @@ def record_upstream(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str | 
 def replay_server(record_upstream: str | None) -> Iterator[ReplayServer]:
     with ReplayServer(RECORDINGS, upstream=record_upstream) as server:
         yield server
+        if RECORDING and os.environ.get("FUSEBRIEF_PRUNE_RECORDINGS") == "1":
+            for path in server.stale():  # only after the whole suite ran: see the module doc
+                path.unlink()
 
 
 @pytest.fixture

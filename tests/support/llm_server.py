@@ -461,6 +461,7 @@ class ReplayServer:
         self.url = ""
         self.requests: list[RecordedRequest] = []
         self.misses: list[str] = []
+        self.used: set[str] = set()  # recordings that answered a request (see `stale`)
         self._faults: deque[Fault] = deque()
         self._lock = threading.Lock()
         self._record_locks: dict[str, threading.Lock] = {}  # one per key: upstream runs in parallel
@@ -564,6 +565,8 @@ class ReplayServer:
     ) -> _Reply:
         reply = self._load(key)
         if reply is not None:
+            with self._lock:
+                self.used.add(key)
             return reply
         if self.upstream is None:
             with self._lock:
@@ -579,7 +582,13 @@ class ReplayServer:
             reply = self._load(key)  # another thread may have recorded it meanwhile
             if reply is None:
                 reply = self._record(key, messages, schema, body, dialect)
+        with self._lock:
+            self.used.add(key)
         return reply
+
+    def stale(self) -> list[Path]:
+        """Recordings no request of this run asked for (after a whole suite: safe to delete)."""
+        return sorted(p for p in Path(self.recordings).glob("*.json") if p.stem not in self.used)
 
     def _record(
         self,

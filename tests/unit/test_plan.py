@@ -218,3 +218,17 @@ def test_a_year_no_other_source_gives_makes_a_claim_distinctive() -> None:
     assert texts.index("The market has traded in the hall since 1881.") < texts.index(
         "Traders met in the square."
     )
+
+
+def test_a_telling_figure_stated_again_in_other_words_is_said_once() -> None:
+    first = "The agreement gives dockers a 7.5% wage rise over two years and caps shifts."
+    again = "The union reached a 7.5% salary increase over two years."
+    other = "The strike cost shipowners 14.2 million euros over two years."
+    sources = [_source("S1", first), _source("S2", again), _source("S3", other)]
+    summaries = [_summary("S1", first), _summary("S2", again), _summary("S3", other)]
+    aligned, _ = align_summaries(summaries, sources, "en")
+    plan = plan_brief(aligned, sources, max_sentences=5)
+    sentences, _ = state_claims(plan.ranked, plan.room, sources, aligned, "en", set())
+    texts = [s.text for s in sentences]
+    assert sum("7.5%" in t for t in texts) == 1  # "two years" alone is no restatement
+    assert other in texts
