@@ -264,13 +264,30 @@ RULES: tuple[Rule, ...] = (
         Action.DROP,
         r"^(?!.*\.[\"'”’»)\]]*$)\W*(?:also read|read also|read more|more|read next|see also"
         r"|also see|related"
-        r"|related (?:story|stories|articles?|news|coverage|reading)|recommended|suggested"
+        r"|related (?:story|stories|articles?|news|coverage|reading|reports?|content)"
+        r"|recommended|suggested|most (?:read|popular|viewed|shared)"
         r"|must read|don'?t miss|trending|up next|(?:also )?check out"
         r"|(?:also|more) (?:in|on|from) [\w'\u2019 &-]{1,40}|live"
         r"|te puede interesar|lee también|ver también|lesen sie auch|mehr zum thema|lire aussi"
         r"|à lire aussi|leggi anche)"
         r"(?:\s*[:|»\u203a>]|\s+[\u2013—-]\s)",
         "'Also read: <headline>' teasers link to other articles; a full stop makes it a sentence",
+        max_words=30,
+    ),
+    _rule(
+        "contact_pitch",
+        Action.DROP,
+        r"^(?!.*\.[\"'”’»)\]]*$).*[\w.+-]+@[\w-]+(?:\.[\w-]+)+",
+        "'Got a story? Email newsdesk@…' / 'Join the debate: letters@…' ask the reader to write"
+        " in; a full stop makes it a sentence",
+        max_words=15,
+    ),
+    _rule(
+        "editors_note",
+        Action.DROP,
+        r"^\W*(?:editors?|editor'?s note|note to editors)\s*:\s*(?:this|the)"
+        r" (?:story|article|report|version)\b",
+        "'Editors: this story has been updated…' is a wire service's note to its clients",
         max_words=30,
     ),
     _rule(

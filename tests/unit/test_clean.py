@@ -861,3 +861,20 @@ def test_a_short_line_naming_the_articles_own_outlet_is_its_masthead_and_goes() 
     ]
     # the same kind of line in another outlet's article names not its own outlet: it stays
     assert other.text.split("\n\n")[-1] == "Kingsholm Advertiser - a town paper"
+
+
+@pytest.mark.parametrize(
+    ("line", "kept"),
+    [
+        ("Got a story? Email newsdesk@example.org", False),
+        ("Join the debate: letters@example.org", False),
+        ("The council can be reached at info@council.example.", True),  # a sentence
+        ("Most read: Castle to host summer proms", False),
+        ("Most read books of the year were thrillers, the survey found.", True),
+        ("Related reports: Branch line reopenings, the lessons so far", False),
+        ("Editors: this story has been updated with comment from the council", False),
+    ],
+)
+def test_contact_pitches_teaser_labels_and_wire_notes(line: str, kept: bool) -> None:
+    text = f"The council met on Tuesday and agreed the plan.\n\n{line}\n\nThe vote was close."
+    assert (line in clean_text(text).text) is kept
