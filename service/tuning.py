@@ -32,3 +32,6 @@ SHARED_SHARE = 0.25
 MAX_SENTENCE_WORDS = 40
 # The brief always has room for at least this many stated claims besides its disagreements.
 MIN_STATED_CLAIMS = 3
+# Share of a fact's content words found in its passage, for an article in another language,
+# at which the fact copies the article instead of translating it (a translation shares names).
+UNTRANSLATED_SHARE = 0.75

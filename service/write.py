@@ -25,6 +25,7 @@ from service.tuning import (
     MAX_SENTENCE_WORDS,
     REPEATED_CLAIM,
     RESTATED_FIGURE_WORDS,
+    UNTRANSLATED_SHARE,
 )
 from service.types import ArticleSummary, Fact, Passage, Sentence, Source
 from service.voice import (
@@ -76,11 +77,25 @@ def _supports(fact: Fact, text: str, translated: set[str]) -> bool:
     return not words or len(words & content_words(quotes)) >= MIN_WORD_SUPPORT * len(words)
 
 
+def _untranslated(fact: Fact) -> bool:
+    """Whether a fact of an article in another language copies its words instead of
+    translating them (names alone are shared by a translation)."""
+    words = content_words(fact.text)
+    passages = content_words(" ".join(p.quote for p in fact.passages))
+    return bool(words) and len(words & passages) >= UNTRANSLATED_SHARE * len(words)
+
+
 def _unusable(
-    fact: Fact, headlines: dict[str, str], outlets: dict[str, str], language: str
+    fact: Fact,
+    headlines: dict[str, str],
+    outlets: dict[str, str],
+    language: str,
+    translated: set[str],
 ) -> str | None:
     """Why a fact's wording cannot be a sentence of the brief, if it cannot."""
     text = fact.text
+    if fact.sid in translated and _untranslated(fact):
+        return "it is in its article's language, not the brief's"
     outlet = outlets.get(fact.sid, "")
     if outlet and names_outlet(text, outlet) and not attributed(text):
         return "it is about its own outlet (a promotion or a notice), not the story"
@@ -119,7 +134,7 @@ def state_claim(
 ) -> tuple[Sentence | None, str]:
     """The claim's sentence, or None and why it cannot be stated: its best wording that can be
     a sentence, citing every fact of the claim whose passages hold the wording's numbers."""
-    problems = [_unusable(f, headlines, outlets, language) for f in claim.facts]
+    problems = [_unusable(f, headlines, outlets, language, translated) for f in claim.facts]
     usable = [f for f, problem in zip(claim.facts, problems, strict=True) if problem is None]
     if not usable:
         return None, problems[0] or ""

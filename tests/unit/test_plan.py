@@ -232,3 +232,21 @@ def test_a_telling_figure_stated_again_in_other_words_is_said_once() -> None:
     texts = [s.text for s in sentences]
     assert sum("7.5%" in t for t in texts) == 1  # "two years" alone is no restatement
     assert other in texts
+
+
+def test_a_fact_copied_untranslated_from_an_article_in_another_language_is_not_stated() -> None:
+    text = (
+        "El pacto prevé una subida salarial del 7,5 % repartida en dos años. "
+        "La huelga paralizó el puerto de Halvermouth."
+    )
+    sources = [_source("S1", text, language="es")]
+    summary = _summary(
+        "S1",
+        "El pacto prevé una subida salarial del 7,5 % repartida en dos años.",
+        "The strike paralysed the port of Halvermouth.",
+    )
+    (aligned,), _ = align_summaries([summary], sources, "en")
+    plan = plan_brief([aligned], sources, max_sentences=5)
+    sentences, warnings = state_claims(plan.ranked, plan.room, sources, [aligned], "en", set())
+    assert [s.text for s in sentences] == ["The strike paralysed the port of Halvermouth."]
+    assert any("in its article's language" in w for w in warnings)
