@@ -10,6 +10,7 @@ voice. The title is the one model call
 after the map step: a headline over the sentences that passed the check, itself checked.
 """
 
+import re
 from collections.abc import Sequence
 from typing import Annotated
 
@@ -85,6 +86,19 @@ def _untranslated(fact: Fact) -> bool:
     return bool(words) and len(words & passages) >= UNTRANSLATED_SHARE * len(words)
 
 
+_OPENING_QUOTE = r"\s*[“\"«„‘]"
+
+
+def _cut_at_quotation(fact: Fact) -> bool:
+    """Whether the fact stops where its passage opens a quotation ("The White House described
+    the meeting as." from 'described the meeting as "candid"'): what was said is missing."""
+    words = re.findall(r"\w+", fact.text)
+    if len(words) < 2 or not fact.passages:
+        return False
+    tail = r"\W+".join(re.escape(w) for w in words[-2:])
+    return re.search(tail + _OPENING_QUOTE, fact.passages[0].quote) is not None
+
+
 def _unusable(
     fact: Fact,
     headlines: dict[str, str],
@@ -103,6 +117,8 @@ def _unusable(
         return "it is longer than a sentence should be"
     if text[:1].islower() and text.split()[0] in _CONTINUATIONS:
         return "it is a fragment of a sentence"
+    if _cut_at_quotation(fact):
+        return "it stops where the quotation it introduces begins"
     if stray_script(
         text, headlines.get(fact.sid, "") + " " + " ".join(p.quote for p in fact.passages)
     ):

@@ -250,3 +250,14 @@ def test_a_fact_copied_untranslated_from_an_article_in_another_language_is_not_s
     sentences, warnings = state_claims(plan.ranked, plan.room, sources, [aligned], "en", set())
     assert [s.text for s in sentences] == ["The strike paralysed the port of Halvermouth."]
     assert any("in its article's language" in w for w in warnings)
+
+
+def test_a_fact_cut_where_its_quotation_begins_is_not_stated() -> None:
+    text = 'The White House described the meeting as "candid and constructive". Talks ended.'
+    sources = [_source("S1", text)]
+    summary = _summary("S1", "The White House described the meeting as.", "Talks ended.")
+    (aligned,), _ = align_summaries([summary], sources, "en")
+    plan = plan_brief([aligned], sources, max_sentences=5)
+    sentences, warnings = state_claims(plan.ranked, plan.room, sources, [aligned], "en", set())
+    assert [s.text for s in sentences] == ["Talks ended."]
+    assert any("quotation it introduces" in w for w in warnings)
