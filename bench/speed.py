@@ -82,17 +82,17 @@ class Run:
         """One brief's wall time split at the stub's clock: before the first map call,
         first map call to last map reply, last map reply to the title call, title, after."""
         maps = [c for c in self.calls if c.kind == "map"]
-        fuse = next((c for c in self.calls if c.kind == "title"), None)
-        if not maps or fuse is None:
+        title = next((c for c in self.calls if c.kind == "title"), None)
+        if not maps or title is None:
             return []
         first, last = min(c.started for c in maps), max(c.ended for c in maps)
         end = self.started + self.wall_s
         return [
             first - self.started,
             last - first,
-            fuse.started - last,
-            fuse.ended - fuse.started,
-            end - fuse.ended,
+            title.started - last,
+            title.ended - title.started,
+            end - title.ended,
         ]
 
     @property
@@ -359,9 +359,9 @@ PHASE_HEADER = [
     "articles",
     "before map s",
     "map round s (slowest call)",
-    "map → fuse s",
-    "fuse s (scripted)",
-    "after fuse s",
+    "map → title s",
+    "title s (scripted)",
+    "after title s",
     "wall − CP s",
 ]
 
@@ -572,8 +572,8 @@ def _kind(body: dict[str, Any]) -> str:
     properties = schema.get("properties") or {}
     if properties and all(name[:1] == "A" and name[1:].isdigit() for name in properties):
         return "map"
-    if "sentences" in properties:
-        return "fuse"
+    if "title" in properties:
+        return "title"
     return "other"
 
 
@@ -751,14 +751,14 @@ def phase_table(r: dict[str, Any]) -> list[list[str]]:
     end = r["seconds"]
     first_map = min((c["start"] for c in maps), default=0.0)
     last_map = max((c["end"] for c in maps), default=first_map)
-    first_fuse = min((c["start"] for c in later), default=last_map)
-    last_fuse = max((c["end"] for c in later), default=first_fuse)
+    first_title = min((c["start"] for c in later), default=last_map)
+    last_title = max((c["end"] for c in later), default=first_title)
     phases = [
         ("before the map calls (clean, identify)", 0.0, first_map, []),
         (f"map round ({len(maps)} calls)", first_map, last_map, maps),
-        ("map → fuse (conflicts, fact budget)", last_map, first_fuse, []),
-        (f"fuse ({len(later)} call{'s' if len(later) != 1 else ''})", first_fuse, last_fuse, later),
-        ("after (citation check, render)", last_fuse, end, []),
+        ("map → title (align, events, plan, write and check)", last_map, first_title, []),
+        (f"title ({len(later)} call{'s' * (len(later) != 1)})", first_title, last_title, later),
+        ("after (render)", last_title, end, []),
     ]
     rows = []
     for label, start, stop, inside in [*phases, ("whole brief", 0.0, end, calls)]:
