@@ -871,6 +871,17 @@ SHARED_LINE_RULE = "shared_line"
 OWN_OUTLET_RULE = "own_outlet"
 
 
+def _bundle_rule(line: str, index: int, shared: set[str], outlet: str) -> str | None:
+    """The bundle-level rule that removes paragraph ``index``, if one does."""
+    if not _shareable(line, index):
+        return None
+    if _line_key(line) in shared:
+        return SHARED_LINE_RULE
+    if outlet and names_outlet(line, outlet):
+        return OWN_OUTLET_RULE
+    return None
+
+
 def remove_shared_lines(
     texts: Sequence[str], outlets: Sequence[str] | None = None
 ) -> list[CleanedText]:
@@ -896,12 +907,7 @@ def remove_shared_lines(
     results: list[CleanedText] = []
     for n, (item, paragraphs) in enumerate(zip(cleaned, articles, strict=True)):
         outlet = outlets[n] if outlets else ""
-        rules = [
-            (SHARED_LINE_RULE if _line_key(p) in shared else OWN_OUTLET_RULE)
-            if _shareable(p, i) and (_line_key(p) in shared or (outlet and names_outlet(p, outlet)))
-            else None
-            for i, p in enumerate(paragraphs)
-        ]
+        rules = [_bundle_rule(p, i, shared, outlet) for i, p in enumerate(paragraphs)]
         kept = [p for p, rule in zip(paragraphs, rules, strict=True) if rule is None]
         gone = tuple(
             Removal(p, rule) for p, rule in zip(paragraphs, rules, strict=True) if rule is not None

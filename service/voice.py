@@ -41,19 +41,22 @@ def unquoted(text: str) -> str:
     return _QUOTED.sub(" ", text)
 
 
+def _pronouns(text: str, language: str, table: dict[str, str]) -> int:
+    """How often the text uses the table's pronouns for its language outside quotations; in
+    English case counts ("I" is a pronoun, "i" is not; "US", the country, is not "us")."""
+    words = table.get(language.split("-")[0], table["en"])
+    flags = 0 if language.startswith("en") else re.IGNORECASE
+    return len(re.findall(rf"(?<!\w)(?:{words})(?!\w)", unquoted(text), flags))
+
+
 def first_person(text: str, language: str = "en") -> int:
     """How often the text speaks in the first person singular outside quotations."""
-    words = _FIRST_PERSON.get(language.split("-")[0], _FIRST_PERSON["en"])
-    flags = 0 if language.startswith("en") else re.IGNORECASE  # "I" is a pronoun; "i" is not
-    return len(re.findall(rf"(?<!\w)(?:{words})(?!\w)", unquoted(text), flags))
+    return _pronouns(text, language, _FIRST_PERSON)
 
 
 def first_person_plural(text: str, language: str = "en") -> int:
-    """How often the text speaks in the first person plural outside quotations ("US", the
-    country, is not "us")."""
-    words = _FIRST_PERSON_PLURAL.get(language.split("-")[0], _FIRST_PERSON_PLURAL["en"])
-    flags = 0 if language.startswith("en") else re.IGNORECASE
-    return len(re.findall(rf"(?<!\w)(?:{words})(?!\w)", unquoted(text), flags))
+    """How often the text speaks in the first person plural outside quotations."""
+    return _pronouns(text, language, _FIRST_PERSON_PLURAL)
 
 
 def opinion_piece(text: str, language: str) -> bool:
@@ -69,9 +72,8 @@ def attributed(text: str) -> bool:
 def names_speaker(text: str) -> bool:
     """Whether the text, outside its quotations, names who speaks: "the mayor said" does,
     "he said" and "one said" do not."""
-    rest = _ATTRIBUTED.sub(" ", unquoted(text))
-    numbers = {w for w in content_words(rest) if features(w).numbers}
-    return bool(content_words(rest) - numbers)
+    words = content_words(_ATTRIBUTED.sub(" ", unquoted(text)))
+    return any(not features(w).numbers for w in words)
 
 
 def quoted(fact: str, passage: str) -> bool:
