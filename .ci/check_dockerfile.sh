@@ -429,7 +429,7 @@ def files(root):
 
 shipped, source = files(p.PROMPTS_DIR), files(Path(sys.argv[1]))
 assert shipped == source, f"differs: {sorted(set(shipped) ^ set(source)) or 'contents'}"
-for name, version in (p.MAP_PROMPT, p.TITLE_PROMPT):
+for name, version in (p.MAP_PROMPT, p.TRANSLATE_PROMPT, p.TITLE_PROMPT):
     p.load_prompt(name, version)
 p.phrases("en")  # the templates code writes with
 print(f"{len(shipped)} prompt files shipped in {p.PROMPTS_DIR.parent.name}/{p.PROMPTS_DIR.name}")

@@ -9,6 +9,8 @@ depend on how busy the machine is. Replies are deterministic and shaped like a m
   `<article id="…">`, spread over the article, at most the schema's `maxItems`;
 - a `json_schema` with a `title` (the title step): the first words of the first sentence listed
   inside `<brief>`;
+- a `json_schema` with `sentences` (the translate step): the numbered sentences inside
+  `<sentences>`, unchanged (a stub does not translate; the writer then refuses them);
 - anything else (free text: the LangChain baseline): a few sentences of the prompt's article
   text, each ending with the `[S#]` marker of the article it came from.
 
@@ -36,6 +38,8 @@ TEXT_SENTENCES = 4  # sentences of a free-text summary of one article
 _ARTICLE = re.compile(r"<article\b(?P<attrs>[^>]*)>\s*(?P<body>.*?)\s*</article>", re.S)
 _ID_ATTR = re.compile(r'\bid="([^"]*)"')
 _BRIEF = re.compile(r"<brief>\s*(?P<body>.*?)\s*</brief>", re.S)
+_SENTENCES = re.compile(r"<sentences>\s*(?P<body>.*?)\s*</sentences>", re.S)
+_NUMBERED = re.compile(r"^\d+\.\s+(.*)$", re.M)
 _ARTICLE_ID = re.compile(r"A\d+")
 _SID_HEADER = re.compile(r"^\[(S\d+)\][^\n]*$", re.M)
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+(?=[\"“‘(A-Z0-9])")
@@ -58,7 +62,7 @@ class Latency:
 class Call:
     """One chat request as the stub answered it."""
 
-    kind: str  # "map", "title", "text-map", "text-reduce" (free text), "json" (another schema)
+    kind: str  # "map", "title", "translate", "text-map", "text-reduce" (free text), "json"
     prompt_tokens: int
     completion_tokens: int
     latency_s: float
@@ -110,6 +114,12 @@ def title_reply(prompt: str) -> dict[str, Any]:
     return {"title": " ".join(first.split()[:12]).rstrip(".,;:")}
 
 
+def translate_reply(prompt: str) -> dict[str, Any]:
+    """The numbered sentences, as they are."""
+    found = _SENTENCES.search(prompt)
+    return {"sentences": _NUMBERED.findall(found.group("body")) if found else []}
+
+
 def text_reply(prompt: str) -> tuple[str, str]:
     """(kind, reply) for free text: a map prompt (articles headed "[S2] Outlet: Title") gets a
     few sentences of each article ending with its marker; a combine prompt (summaries already
@@ -157,6 +167,8 @@ def answer(body: dict[str, Any]) -> tuple[str, str]:
         return "map", json.dumps(map_reply(prompt, schema), ensure_ascii=False)
     if "title" in properties:
         return "title", json.dumps(title_reply(prompt), ensure_ascii=False)
+    if "sentences" in properties:
+        return "translate", json.dumps(translate_reply(prompt), ensure_ascii=False)
     return "json", "{}"
 
 

@@ -6,13 +6,16 @@ a blank line, its cleaned text: what the map step read), chosen for the numbers,
 content words it shares with the fact. A fact is supported when every number it states is in
 its passage and, for an article in the brief's language, every name it states is in the article:
 a number or name the article does not hold is the model's invention, and the fact is dropped
-with a warning. Facts translated from another language are matched on numbers and names only.
+with a warning. Facts translated from another language are matched on numbers and names only; a fact
+the model copied in its article's language instead is matched as that language's
+(service.translate translates it afterwards).
 """
 
 from collections.abc import Sequence
 from dataclasses import replace
 
-from service.textutil import Features, features, sentence_spans
+from service.textutil import Features, features, holds_name, sentence_spans
+from service.translate import untranslated
 from service.types import ArticleSummary, Fact, Passage, Source
 
 MAX_SENTENCES = 3  # a fact may draw on a few neighbouring sentences of one paragraph
@@ -39,11 +42,6 @@ def _score(fact: Features, passage: Features, same_language: bool) -> float:
     if same_language:
         score += len(fact.stems & passage.stems)
     return score
-
-
-def holds_name(text_lower: str, name: str) -> bool:
-    """Whether a (lower-cased) text holds a name, a possessive's owner ("Alliance's") included."""
-    return name.lower().removesuffix("'s").removesuffix("’s") in text_lower
 
 
 def align_fact(fact: Fact, source: Source, same_language: bool) -> tuple[Fact, str | None]:
@@ -100,7 +98,9 @@ def align_summaries(
         source = by_sid[summary.sid]
         kept: list[Fact] = []
         for fact in summary.facts:
-            placed, problem = align_fact(fact, source, source.language == language)
+            # A fact copied in its article's language is matched as that language's.
+            same_language = source.language == language or untranslated(fact, source, language)
+            placed, problem = align_fact(fact, source, same_language)
             if problem is None:
                 kept.append(placed)
             else:

@@ -14,9 +14,8 @@ most. Every removal or replacement is reported in the brief's warnings, never si
 from collections import Counter
 from collections.abc import Sequence
 
-from service.align import holds_name
 from service.conflicts import disputes
-from service.textutil import STOPWORDS, content_words, features
+from service.textutil import STOPWORDS, content_words, features, holds_name
 from service.types import Passage, Sentence, Source
 
 MIN_WORD_SUPPORT = 0.5  # share of a sentence's content words its passages must contain

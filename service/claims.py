@@ -22,7 +22,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from service.conflicts import differing, find_conflicts
+from service.conflicts import ACTION_KINDS, differing, find_conflicts
 from service.textutil import features, stem
 from service.tuning import (
     HEAVIER_SHARE_WEIGHT,
@@ -134,6 +134,9 @@ def _best_wording(facts: list[Fact]) -> list[Fact]:
     return [best, *(f for f in facts if f is not best)]
 
 
+ON_FIGURE = "figure"  # a fact disputed on a figure is in no other disagreement
+
+
 def disagreements(
     claims: Sequence[Claim], summaries: Sequence[ArticleSummary], sources: Sequence[Source]
 ) -> tuple[list[Claim], list[Conflict]]:
@@ -151,12 +154,20 @@ def disagreements(
                 b, (unit, value_a, value_b) = found
                 conflicts.append(Conflict(unit, (a, b), (value_a, value_b)))
                 break
-    taken = {f.fid for c in conflicts for f in c.facts}
+
+    # A fact is in one disagreement, except that "Kerr, who signed the order on Tuesday" can be
+    # disputed both on who signed it and on when.
+    def kind(conflict: Conflict) -> str:
+        return conflict.unit if conflict.unit in ACTION_KINDS else ON_FIGURE
+
+    taken = {(f.fid, kind(c)) for c in conflicts for f in c.facts}
     for conflict in find_conflicts(summaries, sources):
-        if not taken & {f.fid for f in conflict.facts}:
+        sides = {(f.fid, k) for f in conflict.facts for k in {kind(conflict), ON_FIGURE}}
+        if not taken & sides:
             conflicts.append(conflict)
-            taken |= {f.fid for f in conflict.facts}
-    standing = [c for c in claims if not taken & {f.fid for f in c.facts}]
+            taken |= {(f.fid, kind(conflict)) for f in conflict.facts}
+    disputed = {fid for fid, _ in taken}
+    standing = [c for c in claims if not disputed & {f.fid for f in c.facts}]
     return standing, conflicts
 
 

@@ -336,6 +336,16 @@ RULES: tuple[Rule, ...] = (
         "a line made only of site-utility links (Home, Log in, Privacy policy...) is navigation",
     ),
     _rule(
+        "control_bar",  # kept over or under a row of a table (service.clean._verdicts)
+        Action.DROP,
+        r"^\W*[^\W\d_]+(?:[ '\u2019-][^\W\d_]+){0,2}"
+        r"(?:\s*[|•·]\s*[^\W\d_]+(?:[ '\u2019-][^\W\d_]+){0,2}){2,}\W*$",
+        "three or more items of one to three words joined by | or • ('Print | Email | Save for"
+        " later', 'Home | News | Sport') are page controls or menu links; a table row has figures",
+        max_words=15,
+        plain_only=True,
+    ),
+    _rule(
         "breadcrumb",
         Action.DROP,
         r"^\W*[\w&'\u2019 -]{1,30}(?:(?:\s[/>]\s|\s*[»\u203a]\s*)[\w&'\u2019 -]{1,30}){2,}\W*$",
@@ -351,9 +361,24 @@ RULES: tuple[Rule, ...] = (
         r"|(?:to|in) your inbox|our newsletters?|newsletter sign[ -]?up|thanks? (?:you )?for"
         r" (?:subscribing|signing up)|become a (?:supporter|member"
         r"|subscriber|patron)|support (?:our|independent|quality) journalism|enjoying our"
-        r"|newsletter abonnieren|suscr[ií]bete|abonnez-vous|iscriviti|assine (?:a|nossa))\b",
-        "follow, newsletter and app pitches address the reader, not the story",
+        r"|newsletter abonnieren|suscr[ií]bete|abonnez-vous|iscriviti|assine (?:a|nossa)"
+        r"|(?:is|are|stays?|remains?) free to read|support (?:local|our|independent|quality)"
+        r" (?:news|journalism|reporting)|from [£$€]\d+(?:[.,]\d\d)? (?:a|per) (?:month|week|year)"
+        r"|read the (?:rest|whole|full) (?:of (?:the|this|our) \w+ )?(?:here|now|online)"
+        r"|(?:this|the) (?:article|story|piece|report|feature) is part of (?:our|an?|the)\b)",
+        "follow, newsletter, app and donation pitches, and series notes, address the reader,"
+        " not the story",
         max_words=30,
+    ),
+    _rule(
+        "reader_callout",
+        Action.DROP,
+        r"\b(?:have you (?:got|seen|taken|filmed)|do you have|did you (?:see|witness|take|film)"
+        r"|were you (?:there|affected|caught|involved)|are you affected|got an? (?:story|tip"
+        r"|photo|video|picture))\b[^?]{0,100}\?\s*(?:please )?(?:send|share|email|e-mail|tell"
+        r"|contact|get in touch|let us know|message|whatsapp|upload|call)\b",
+        "'Have you got a photo of …? Send it to us' asks the reader for material; it is not news",
+        max_words=40,
     ),
     _rule(
         "promo_product",
@@ -698,6 +723,7 @@ def _is_card(block: Block) -> bool:
 #: A trailing run of headline-like lines must be at least this long to be a teaser list.
 TAIL_MIN_LINES = 2
 _INJECTION = next(rule for rule in RULES if rule.name == INJECTION_RULE)
+_CONTROL_BAR = "control_bar"
 
 
 def _first_match(
@@ -745,6 +771,13 @@ def _verdicts(lines: Sequence[str], protected: Sequence[bool], *, plain: bool) -
         if items or end == len(lines):
             verdict[i:end] = [rule.name, *items]
         i = max(end, i + 1)
+    for i, name in enumerate(verdict):  # a table's header row is no control bar
+        if name == _CONTROL_BAR and any(
+            verdict[j] != _CONTROL_BAR and lines[j].count("|") >= 2
+            for j in (i - 1, i + 1)
+            if 0 <= j < len(lines)
+        ):
+            verdict[i] = None
     if plain:
         run: list[int] = []
         for i in reversed(range(1, len(lines))):

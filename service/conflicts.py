@@ -12,7 +12,9 @@ from dataclasses import dataclass
 from service.prompts import phrases
 from service.textutil import (
     CALENDAR_WORDS,
+    MONTHS,
     STOPWORDS,
+    WEEKDAYS,
     Features,
     Quantity,
     content_words_in_order,
@@ -23,6 +25,7 @@ from service.textutil import (
 )
 from service.types import ArticleSummary, Conflict, Disagreement, Fact, Source
 
+ACTION_KINDS = frozenset({"who", "when"})  # what _action_conflicts disputes, besides figures
 CONTEXT_OVERLAP = 0.4  # overlap coefficient of the two facts' context words
 NEAR_WORDS = 3  # content words each side of a quantity that say what it measures
 NEAR_OVERLAP = 0.6  # overlap of those words above which other names do not matter…
@@ -138,7 +141,7 @@ class _Action:
     kind: str  # "who" or "when"
     anchor: str
     action: frozenset[str]
-    verb: str  # for "who": the first content word after the name (what the person did)
+    verb: str  # the content word after a name (what was done), or the one nearest before a date
 
 
 def _actions(fact: Fact) -> list[_Action]:
@@ -152,7 +155,8 @@ def _actions(fact: Fact) -> list[_Action]:
         lower = token.lower()
         if lower in CALENDAR_WORDS:
             before = [stem(w) for w in tokens[:i] if _content(w) and w not in named]
-            found.append(_Action(fact, "when", token, frozenset(before[-ACTION_WORDS:]), ""))
+            done = frozenset(before[-ACTION_WORDS:])
+            found.append(_Action(fact, "when", token, done, before[-1] if before else ""))
         elif token in named and (i + 1 == len(tokens) or tokens[i + 1] not in named):
             after = [stem(w) for w in tokens[i + 1 : i + 1 + ACTION_WORDS * 2] if _content(w)]
             action = [w for w in after if w.capitalize() not in named][:ACTION_WORDS]
@@ -174,14 +178,15 @@ def _action_conflicts(
     other side's fact, and each source must give only one anchor for that action."""
     actions = [a for s in summaries for f in s.facts for a in _actions(f)]
     conflicts: list[Conflict] = []
-    used: set[str] = set()
+    used: set[tuple[str, str]] = set()  # (fact, kind): a fact may say who and when, both disputed
     for i, a in enumerate(actions):
         for b in actions[i + 1 :]:
             if a.kind != b.kind or original[a.fact.sid] == original[b.fact.sid]:
                 continue
-            if a.verb != b.verb:  # "Kerr signed" and "Hebden signed"; not "Hebden visited"
+            if not _one_action(a, b):
                 continue
-            if a.anchor.lower() == b.anchor.lower() or {a.fact.fid, b.fact.fid} & used:
+            sides = {(a.fact.fid, a.kind), (b.fact.fid, b.kind)}
+            if a.anchor.lower() == b.anchor.lower() or sides & used:
                 continue
             shared = a.action & b.action
             if len(shared) < ACTION_SHARED or _overlap(set(a.action), set(b.action)) < 0.5:
@@ -195,8 +200,18 @@ def _action_conflicts(
             if a.kind == "when" and _rival_actors(a.fact, b.fact):
                 continue  # Qadir met Lund on Monday, and Pell on Tuesday: two meetings
             conflicts.append(Conflict(a.kind, (a.fact, b.fact), (a.anchor, b.anchor)))
-            used |= {a.fact.fid, b.fact.fid}
+            used |= {(a.fact.fid, a.kind), (b.fact.fid, b.kind)}
     return conflicts
+
+
+def _one_action(a: _Action, b: _Action) -> bool:
+    """Whether two anchors can be one action's: "Kerr signed" and "Hebden signed", not "Hebden
+    visited"; "signed the order on Tuesday" and "the order was signed on Wednesday" (each
+    side's word nearest the date among the other's), two weekdays or two months — not
+    "reopened on Monday" and "closed since November"."""
+    if a.kind == "who":
+        return a.verb == b.verb
+    return _comparable_dates(a.anchor, b.anchor) and a.verb in b.action and b.verb in a.action
 
 
 def _rival_actors(a: Fact, b: Fact) -> bool:
@@ -257,7 +272,10 @@ def differing(a: Fact, b: Fact) -> tuple[str, str, str] | None:
             if qb.unit == qa.unit and (qb.value, qb.unit) not in fa.figures and _close(qa, qb):
                 return qa.unit, qa.text, qb.text
     if fa.calendar and fb.calendar and not fa.calendar & fb.calendar:
-        return "when", _word(a.text, fa.calendar), _word(b.text, fb.calendar)
+        day_a, day_b = _word(a.text, fa.calendar), _word(b.text, fb.calendar)
+        when_a, when_b = _when(a, day_a), _when(b, day_b)
+        if when_a and when_b and _one_action(when_a, when_b):
+            return "when", day_a, day_b
     only_a, only_b = _own_names(fa, fb, b.text), _own_names(fb, fa, a.text)
     if len(only_a) == 1 and len(only_b) == 1 and not fa.figures ^ fb.figures:
         return "who", only_a[0], only_b[0]
@@ -273,6 +291,17 @@ def _own_names(mine: Features, other: Features, other_text: str) -> list[str]:
         for n in mine.names - other.names
         if stem(n) not in lower and n.lower() not in CALENDAR_WORDS
     )
+
+
+def _comparable_dates(a: str, b: str) -> bool:
+    """Two weekdays or two months: "reopened on Monday" and "closed since November" can both
+    be true."""
+    return {a.lower(), b.lower()} <= WEEKDAYS or {a.lower(), b.lower()} <= MONTHS
+
+
+def _when(fact: Fact, day: str) -> _Action | None:
+    """The fact's "when" anchor on `day`."""
+    return next((w for w in _actions(fact) if w.kind == "when" and w.anchor == day), None)
 
 
 def _word(text: str, found: frozenset[str]) -> str:

@@ -8,6 +8,8 @@ maintained library:
   languages it knows, a punctuation-and-capital splitter for the others;
 - stop words: the stopwords-iso lists (57 languages);
 - stems: the Snowball stemmers (snowballstemmer, 30-odd languages);
+- calendar words: the names of weekdays and months from CLDR (Babel), so "Mittwoch",
+  "miércoles" and "Wednesday" are known as one day;
 - number words: text2num, for the words of a number ("twenty-three", "dreiundzwanzig",
   "vingt et un", "veintitrés") in English, German, French, Spanish, Portuguese, Dutch, Danish
   and Italian.
@@ -130,6 +132,18 @@ class LanguageProfile:
         lowered = word.casefold()
         return _stemmer(self.stemmer).stemWord(lowered) if self.stemmer else lowered
 
+    def calendar(self, text: str) -> frozenset[str]:
+        """The weekdays and months ``text`` names, language-independent: {"day:2", "month:3"}
+        (CLDR's wide names, Babel; a language CLDR does not know names none). A name that is
+        also a stop word counts only when capitalised ("May", not "may")."""
+        names = _calendar_names(self.code)
+        found = set()
+        for word in re.findall(r"[^\W\d_]+", text):
+            key = names.get(word.casefold())
+            if key and not (word.islower() and word in self.stopwords):
+                found.add(key)
+        return frozenset(found)
+
     def number_value(self, words: str) -> int | None:
         """The value of a number written in words ("twenty-three" -> 23), else None."""
         if not self.numbers or not _NUMBER_WORD.match(words.strip()):
@@ -179,6 +193,24 @@ def _stopwords(code: str) -> frozenset[str]:
 
 
 @lru_cache(maxsize=128)
+@lru_cache(maxsize=64)
+def _calendar_names(code: str) -> dict[str, str]:
+    """CLDR's wide weekday and month names of a language (both formatting and stand-alone
+    forms), lower-cased, each to its key ("mittwoch" → "day:2", "marzo" → "month:3")."""
+    from babel import Locale, UnknownLocaleError
+
+    try:
+        locale = Locale.parse(code or "und")
+    except (UnknownLocaleError, ValueError):
+        return {}
+    names: dict[str, str] = {}
+    for kind, table in (("day", locale.days), ("month", locale.months)):
+        for context in ("format", "stand-alone"):
+            for number, name in table.get(context, {}).get("wide", {}).items():
+                names[str(name).casefold()] = f"{kind}:{number}"
+    return names
+
+
 def profile(language: str | None) -> LanguageProfile:
     """The profile of ``language`` (an ISO 639-1 code or a tag like "de-AT"); an unknown or
     missing language gets the generic splitter and nothing else."""

@@ -2,9 +2,10 @@
 
 `build_brief` is called by the brief service (service.briefs) only; every entry point goes through
 that. The model is asked twice on the critical path: the map step (every article's facts, in
-parallel) and the title. Everything between — which facts state the same claim, where sources
-disagree, which articles report another event, what the brief says and in what order, whether
-each sentence stands on the passages it cites — is decided in code.
+parallel) and the title (and, for an article in another language whose facts came back
+untranslated, once to translate them). Everything between — which facts state the same claim,
+where sources disagree, which articles report another event, what the brief says and in what
+order, whether each sentence stands on the passages it cites — is decided in code.
 """
 
 import uuid
@@ -22,6 +23,7 @@ from service.limits import check_text_size
 from service.llm import JsonModel
 from service.prompts import prompt_version
 from service.summarize import summarize_all
+from service.translate import translate_copies
 from service.types import (
     Article,
     Brief,
@@ -82,6 +84,15 @@ async def build_brief(
     # passage supports is the model's invention and is left out.
     summaries, unsupported = align_summaries(summaries, sources, language)
 
+    # 5b. Translate: facts the model copied in their article's language instead of the brief's,
+    # one call per article holding any (none when every article is in the brief's language).
+    foreign = sum(1 for s in usable if s.language != language)
+    if foreign:
+        progress(ProgressEvent("translate", 0, foreign))
+    summaries, untranslated = await translate_copies(summaries, sources, model, language)
+    if foreign:
+        progress(ProgressEvent("translate", foreign, foreign))
+
     # 6. Events: an article about another event under the same names is set aside.
     other_events = different_events(sources, summaries)
     if other_events:
@@ -115,7 +126,7 @@ async def build_brief(
         for s, c in zip(sources, cleaned, strict=True)
         for line in c.injections
     ]
-    warnings += unsupported + left_out
+    warnings += unsupported + untranslated + left_out
     if title_warning:
         warnings.append(title_warning)
     if len(sentences) < min(5, options.max_sentences):

@@ -16,6 +16,7 @@ STAGE_LABELS = {  # the pipeline's progress stages, as the terminal and the web 
     "clean": "cleaning the articles",
     "identify": "identifying sources",
     "map": "extracting facts",
+    "translate": "translating facts",
     "check": "writing and checking the brief",
     "title": "writing the title",
 }

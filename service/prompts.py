@@ -14,6 +14,7 @@ PROMPTS_DIR = _PACKAGED if _PACKAGED.is_dir() else _CHECKOUT
 
 MAP_PROMPT = ("map", "v5")
 TITLE_PROMPT = ("title", "v1")
+TRANSLATE_PROMPT = ("translate", "v1")
 PHRASES_FILE = "phrases.json"  # the sentences code writes: disagreements, attributed opinions
 
 LANGUAGE_NAMES = {
@@ -90,7 +91,8 @@ def phrases(language: str) -> dict[str, str]:
 def prompt_version() -> str:
     """The version string that travels with every brief and is part of every cache key."""
     return "+".join(
-        [f"{n}/{v}" for n, v in (MAP_PROMPT, TITLE_PROMPT)] + [f"phrases/{_phrases()['version']}"]
+        [f"{n}/{v}" for n, v in (MAP_PROMPT, TRANSLATE_PROMPT, TITLE_PROMPT)]
+        + [f"phrases/{_phrases()['version']}"]
     )
 
 

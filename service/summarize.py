@@ -11,6 +11,7 @@ in parallel (the model session bounds concurrency).
 """
 
 import asyncio
+import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
@@ -24,6 +25,7 @@ from service.chunk import TOKENIZER_MARGIN, count_tokens, split_to_budget
 from service.llm import JsonModel
 from service.prompts import MAP_PROMPT, language_name, load_prompt
 from service.textutil import (
+    STOPWORDS,
     content_words,
     figures,
     jaccard,
@@ -33,7 +35,7 @@ from service.textutil import (
     words,
 )
 from service.types import ArticleSummary, Fact, Source
-from service.voice import opinion_piece
+from service.voice import attributed, opinion_piece
 
 MAX_FACTS_PER_CHUNK = 8  # a fact costs ~25 generated tokens: the map step's time is its facts
 MAX_FACT_CHARS = 240  # one sentence; a grammar cut short at its limit emits junk, so generous
@@ -47,6 +49,7 @@ MAX_ARTICLES_PER_CALL = 4
 HOSTED_MAP_BATCH_TOKENS = 2000
 SAME_FACT = 0.8  # word-set Jaccard above which two facts of one article are one fact
 MAX_RECOVERED_FIGURES = 4  # verbatim sentences added per article by the figure guard
+MAX_RECOVERED_SPEAKERS = 2  # verbatim sentences added per article by the speaker guard
 
 
 FactText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=MAX_FACT_CHARS)]
@@ -167,7 +170,8 @@ async def summarize_all(
     for source in mapped:
         merged = [outputs[p] for p in pieces if p.source is source]
         summary = _summary(source, merged)
-        summaries.append(_recover_figures(summary, source, sources_stating, language))
+        summary = _recover_figures(summary, source, sources_stating, language)
+        summaries.append(_recover_speakers(summary, source, language))
     return summaries
 
 
@@ -273,6 +277,49 @@ def _recover_figures(
         if unique and len(recovered) < MAX_RECOVERED_FIGURES:
             recovered.append(sentence)
             carried |= found
+    start = len(summary.facts) + 1
+    extra = tuple(
+        Fact(fid=f"{source.sid}.F{i}", sid=source.sid, text=text)
+        for i, text in enumerate(recovered, start=start)
+    )
+    return replace(summary, facts=summary.facts + extra)
+
+
+_PERSON = re.compile(r"(?<![\w'’-])(?:[A-Z][\w'’-]+\s){1,2}[A-Z][\w'’-]+")
+
+
+def _speakers(sentence: str) -> list[str]:
+    """The full names (two or three capitalised words, none a stop word) of a sentence that
+    says who said it."""
+    if not attributed(sentence):
+        return []
+    return [
+        m.group(0)
+        for m in _PERSON.finditer(sentence)
+        if not any(w.lower() in STOPWORDS for w in m.group(0).split())
+    ]
+
+
+def _recover_speakers(summary: ArticleSummary, source: Source, language: str) -> ArticleSummary:
+    """Extraction drops who said things ("The union is angry…" for "Dafydd Prosser, the union's
+    regional officer, said members were angry…"): bring in, verbatim, the first attributed
+    sentence naming each person the article quotes whom none of its facts names."""
+    if source.language != language:
+        return summary  # a verbatim sentence would be in the wrong language
+    carried = " ".join(f.text for f in summary.facts)
+    recovered: list[str] = []
+    for sentence in split_sentences(source.map_text):
+        if len(recovered) >= MAX_RECOVERED_SPEAKERS:
+            break
+        if len(words(sentence)) > MAX_RECOVERED_WORDS:
+            continue
+        surnames = [
+            n.split()[-1].removesuffix("'s").removesuffix("’s") for n in _speakers(sentence)
+        ]
+        new = [n for n in surnames if n not in carried]
+        if new:
+            recovered.append(sentence)
+            carried += " " + sentence
     start = len(summary.facts) + 1
     extra = tuple(
         Fact(fid=f"{source.sid}.F{i}", sid=source.sid, text=text)

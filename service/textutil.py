@@ -242,6 +242,18 @@ def content_words(text: str, language: str | None = None) -> set[str]:
     return set(content_words_in_order(text, language))
 
 
+def holds_name(text_lower: str, name: str) -> bool:
+    """Whether a (lower-cased) text holds a name, a possessive's owner ("Alliance's") included."""
+    return name.lower().removesuffix("'s").removesuffix("’s") in text_lower
+
+
+def copies(text: str, original: str, share: float) -> bool:
+    """Whether `text` is mostly made of `original`'s words: a fact meant to be a translation
+    that copies its article's sentence instead (names alone are shared by a translation)."""
+    mine = content_words(text)
+    return bool(mine) and len(mine & content_words(original)) >= share * len(mine)
+
+
 def names(text: str) -> set[str]:
     """Capitalised words that are not the first word of a sentence: a cheap proper-noun set."""
     found: set[str] = set()
@@ -282,7 +294,8 @@ def _unit(phrase: str) -> str:
 
 
 _QUANTITY = re.compile(
-    r"(?<![\w.])(?<!\d:)(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+,\d{1,2}(?![\d,])|\d+(?:\.\d+)?|"
+    r"(?<![\w.])(?<!\d:)(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+,\d{1,2}(?![\d,])"
+    r"|(?P<dotted>[1-9]\d{0,2}(?:\.\d{3})+(?:,\d{1,2})?(?![\d.,])(?!\s?%))|\d+(?:\.\d+)?|"
     + "|".join(sorted(NUMBER_WORDS, key=len, reverse=True))
     + r")(?![\w])(?!:\d)(?:\s*-\s*|\s+)?"
     r"(?P<unit>%|(?:thousand|million|billion|trillion|mil|millones)\s+(?:de\s+)?[^\W\d_]+"
@@ -318,11 +331,14 @@ def _money(text: str) -> list[tuple[int, Quantity]]:
 _DECIMAL_COMMA = re.compile(r"\d+,\d{1,2}")
 
 
-def _number(raw: str) -> float:
-    """ "1,800" is a thousands comma; "7,5" (one or two digits after it) a decimal comma, as
-    Spanish, French or German write 7.5."""
+def _number(raw: str, dotted: bool = False) -> float:
+    """ "1,800" is a thousands comma; "7,5" (one or two digits after it) a decimal comma, and
+    "1.650" or "2.400.000" (groups of three after a dot, not a percentage) a thousands dot, as
+    German, Spanish or Italian write 7.5, 1,650 and 2,400,000."""
     if _DECIMAL_COMMA.fullmatch(raw):
         return float(raw.replace(",", "."))
+    if dotted:
+        return float(raw.replace(".", "").replace(",", "."))
     return float(raw.replace(",", ""))
 
 
@@ -334,7 +350,7 @@ def quantities(text: str) -> list[Quantity]:
     for match in _QUANTITY.finditer(rest):
         raw = match.group("num")
         value = NUMBER_WORDS.get(raw.lower())
-        number = float(value) if value is not None else _number(raw)
+        number = float(value) if value is not None else _number(raw, bool(match.group("dotted")))
         unit = _unit(match.group("unit")) if match.group("unit") else ""
         if unit and (old := _OLD.match(rest, match.end())):  # "24-year-old": an age
             unit, match_text = f"{unit} old", rest[match.start() : old.end()]
@@ -357,10 +373,11 @@ def number_values(text: str) -> set[float]:
     return {q.value for q in quantities(text)}
 
 
-CALENDAR_WORDS = frozenset(
-    "monday tuesday wednesday thursday friday saturday sunday january february march april may"
-    " june july august september october november december".split()
+WEEKDAYS = frozenset("monday tuesday wednesday thursday friday saturday sunday".split())
+MONTHS = frozenset(
+    "january february march april may june july august september october november december".split()
 )
+CALENDAR_WORDS = WEEKDAYS | MONTHS
 _SUFFIXES = ("ing", "ed", "es", "s", "e")
 
 

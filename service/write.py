@@ -21,12 +21,12 @@ from service.claims import Claim
 from service.llm import JsonModel
 from service.prompts import TITLE_PROMPT, language_name, load_prompt, phrases
 from service.textutil import STOPWORDS, content_words, features, jaccard, names_outlet
+from service.translate import untranslated
 from service.tuning import (
     COMMON_FIGURE_MAX,
     MAX_SENTENCE_WORDS,
     REPEATED_CLAIM,
     RESTATED_FIGURE_WORDS,
-    UNTRANSLATED_SHARE,
 )
 from service.types import ArticleSummary, Fact, Passage, Sentence, Source
 from service.voice import (
@@ -78,14 +78,6 @@ def _supports(fact: Fact, text: str, translated: set[str]) -> bool:
     return not words or len(words & content_words(quotes)) >= MIN_WORD_SUPPORT * len(words)
 
 
-def _untranslated(fact: Fact) -> bool:
-    """Whether a fact of an article in another language copies its words instead of
-    translating them (names alone are shared by a translation)."""
-    words = content_words(fact.text)
-    passages = content_words(" ".join(p.quote for p in fact.passages))
-    return bool(words) and len(words & passages) >= UNTRANSLATED_SHARE * len(words)
-
-
 _OPENING_QUOTE = r"\s*[“\"«„‘]"
 
 
@@ -104,11 +96,11 @@ def _unusable(
     headlines: dict[str, str],
     outlets: dict[str, str],
     language: str,
-    translated: set[str],
+    untranslated: set[str],
 ) -> str | None:
     """Why a fact's wording cannot be a sentence of the brief, if it cannot."""
     text = fact.text
-    if fact.sid in translated and _untranslated(fact):
+    if fact.fid in untranslated:
         return "it is in its article's language, not the brief's"
     outlet = outlets.get(fact.sid, "")
     if outlet and names_outlet(text, outlet) and not attributed(text):
@@ -147,10 +139,13 @@ def state_claim(
     language: str,
     disputed: set[tuple[float, str]],
     translated: set[str],
+    untranslated: set[str],
 ) -> tuple[Sentence | None, str]:
     """The claim's sentence, or None and why it cannot be stated: its best wording that can be
-    a sentence, citing every fact of the claim whose passages hold the wording's numbers."""
-    problems = [_unusable(f, headlines, outlets, language, translated) for f in claim.facts]
+    a sentence, citing every fact of the claim whose passages hold the wording's numbers.
+    `translated`: the sources in another language; `untranslated`: the facts of theirs that
+    copy their article's words."""
+    problems = [_unusable(f, headlines, outlets, language, untranslated) for f in claim.facts]
     usable = [f for f, problem in zip(claim.facts, problems, strict=True) if problem is None]
     if not usable:
         return None, problems[0] or ""
@@ -203,6 +198,10 @@ def state_claims(
     headlines = {s.sid: s.article.title for s in sources}
     outlets = {s.sid: s.outlet for s in sources if s.outlet}
     translated = {s.sid for s in sources if s.language != language}
+    by_sid = {s.sid: s for s in sources}
+    untranslated_facts = {
+        f.fid for s in summaries for f in s.facts if untranslated(f, by_sid[f.sid], language)
+    }
     order = {s.sid: i for i, s in enumerate(sources)}
     stated: list[Sentence] = []
     warnings: list[str] = []
@@ -210,7 +209,15 @@ def state_claims(
         if len(stated) >= room:
             break
         sentence, problem = state_claim(
-            claim, kinds, labels, headlines, outlets, language, disputed, translated
+            claim,
+            kinds,
+            labels,
+            headlines,
+            outlets,
+            language,
+            disputed,
+            translated,
+            untranslated_facts,
         )
         if sentence is None:
             warnings.append(f"left out a claim ({problem}): {_quote(claim.text)}")

@@ -67,7 +67,7 @@ def test_brief_follows_the_contract(sample_brief: tuple[dict[str, Any], str]) ->
     assert brief["title"]
     assert brief["language"] == "en"
     assert brief["model"] == "openai/replay"
-    assert brief["prompt_version"] == "map/v5+title/v1+phrases/v3"
+    assert brief["prompt_version"] == "map/v5+translate/v1+title/v1+phrases/v3"
     assert brief["usage"]["llm_calls"] == 6  # five on-topic articles mapped + the title
     assert brief["usage"]["prompt_tokens"] > 1000 and brief["usage"]["completion_tokens"] > 100
 
@@ -209,6 +209,66 @@ def test_what_the_model_invents_is_left_out_and_reported(
     assert warnings.count("the number 90000 is not where its article says the rest") == 2
     assert warnings.count("(it shares nothing with its article): “Mayor Olga Brandt") == 2
     assert "replaced the title “Library reopens after 14 months of repairs”" in warnings
+
+
+def test_facts_copied_in_their_articles_language_are_translated_in_one_call(
+    client: TestClient, llm_server: ReplayServer
+) -> None:
+    english = ARTICLE | {
+        "title": "Forest fire near Hallau",
+        "source": "Valley Post",
+        "text": "A forest fire near Hallau spread to 2,400 hectares on Thursday. "
+        "Firefighters from three districts were called in.",
+    }
+    german = {
+        "title": "Waldbrand bei Hallau",
+        "source": "Hallauer Bote",
+        "language": "de",
+        "text": "Die Feuerwehr kämpft seit Mittwoch gegen die Flammen im Wald bei Hallau. "
+        "Bürgermeisterin Renate Obermaier schätzt den Schaden auf 8,7 Millionen Euro. "
+        "Mehrere Straßen durch den Wald bleiben gesperrt.",
+    }
+    # One reply for both map calls (they may arrive in either order): each article keeps only
+    # the facts its text supports; the German article's came back in German.
+    facts = {
+        "A1": {
+            "when": "Thursday",
+            "facts": [
+                "A forest fire near Hallau spread to 2,400 hectares on Thursday.",
+                "Die Feuerwehr kämpft seit Mittwoch gegen die Flammen im Wald bei Hallau.",
+                "Bürgermeisterin Renate Obermaier schätzt den Schaden auf 8,7 Millionen Euro.",
+            ],
+        }
+    }
+    translation = {
+        "sentences": [
+            "Firefighters have been fighting the flames in the forest near Hallau since Wednesday.",
+            "Mayor Renate Obermaier puts the damage at 9.1 million euros.",  # not what it says
+        ]
+    }
+    llm_server.inject(
+        Fault("content", content=json.dumps(facts)),
+        Fault("content", content=json.dumps(facts)),
+        Fault("content", content=json.dumps(translation)),
+        Fault("content", content=json.dumps({"title": "Forest fire near Hallau"})),
+    )
+    brief = _post(client, {"articles": [english, german], "options": {"language": "en"}})
+    (request,) = [r for r in llm_server.requests if "Translate each" in _prompts_of(r)]
+    prompt = _prompts_of(request)
+    assert "from German into English" in prompt
+    assert "1. Die Feuerwehr" in prompt and "2. Bürgermeisterin" in prompt
+    said = {s["text"]: s for s in brief["sentences"]}
+    translated = said["Firefighters have been fighting the flames in the forest near Hallau since"
+                      " Wednesday."]  # fmt: skip
+    assert translated["sources"] == ["S2"]
+    assert translated["evidence"][0]["quote"].startswith("Die Feuerwehr kämpft seit Mittwoch")
+    assert not any("9.1" in text or "Obermaier" in text for text in said)  # refused, not stated
+    warnings = " | ".join(brief["warnings"])
+    assert "(it is in its article's language, not the brief's): “Bürgermeisterin" in warnings
+
+
+def _prompts_of(request: Any) -> str:
+    return "\n".join(m["content"] for m in request.body["messages"] if m.get("content"))
 
 
 def test_unusable_model_output_is_502(client: TestClient, llm_server: ReplayServer) -> None:

@@ -2,7 +2,7 @@
 
 from bench.stub_llm import answer
 from bench.synthetic import bundle
-from service.prompts import MAP_PROMPT, TITLE_PROMPT, load_prompt
+from service.prompts import MAP_PROMPT, TITLE_PROMPT, TRANSLATE_PROMPT, load_prompt
 from service.summarize import MapOutput, _call_output
 from service.write import TitleOutput
 
@@ -55,3 +55,20 @@ def test_free_text_map_and_combine_prompts_get_marked_sentences() -> None:
     combine = COMBINE_TEMPLATE.format(max_sentences=3, text=summary)
     kind, brief = answer({"messages": [{"role": "user", "content": combine}]})
     assert kind == "text-reduce" and len(brief.splitlines()) == 3
+
+
+def test_a_translate_request_gets_its_sentences_back_unchanged() -> None:
+    from service.translate import _output
+
+    messages = load_prompt(*TRANSLATE_PROMPT).messages(
+        article_language_name="German",
+        language_name="English",
+        count=2,
+        sentences="1. Die Straße bleibt gesperrt.\n2. Der Schaden liegt bei 8,7 Millionen Euro.",
+    )
+    kind, content = answer(_request(messages, _output(2).model_json_schema()))
+    assert kind == "translate"
+    assert _output(2).model_validate_json(content).sentences == [  # type: ignore[attr-defined]
+        "Die Straße bleibt gesperrt.",
+        "Der Schaden liegt bei 8,7 Millionen Euro.",
+    ]

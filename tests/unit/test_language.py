@@ -181,3 +181,34 @@ def test_a_decimal_comma_is_read_as_the_decimal_point_it_stands_for() -> None:
     ]
     assert [q.value for q in quantities("rund 1,8 Millionen Euro")] == [1.8]
     assert [q.value for q in quantities("1,800 jobs and 12,000 homes")] == [1800, 12000]
+
+
+@pytest.mark.parametrize(
+    ("text", "values"),
+    [
+        ("1.650 Einwohner wurden evakuiert", [1650]),
+        ("12.500 personas y 2.400.000 euros", [12500, 2400000]),
+        ("1.234,5 Tonnen", [1234.5]),
+        ("a yield of 2.375% and 0.125 mm of rain", [2.375, 0.125]),
+        ("rose 1.5 percent to 3.14159", [1.5, 3.14159]),
+    ],
+)
+def test_a_thousands_dot_is_read_as_the_separator_it_is(text: str, values: list[float]) -> None:
+    assert [q.value for q in quantities(text)] == values
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "keys"),
+    [
+        ("en", "since Wednesday, 3 March", {"day:2", "month:3"}),
+        ("de", "seit Mittwoch, 3. März", {"day:2", "month:3"}),
+        ("es", "desde el miércoles 3 de marzo", {"day:2", "month:3"}),
+        ("fr", "depuis mercredi 3 mars", {"day:2", "month:3"}),
+        ("en", "the fire may spread in May", {"month:5"}),  # a modal verb is no month
+        ("xx", "Wednesday", set()),  # a language CLDR does not know names none
+    ],
+)
+def test_weekdays_and_months_are_one_key_in_every_language(
+    language: str, text: str, keys: set[str]
+) -> None:
+    assert profile(language).calendar(text) == keys

@@ -261,3 +261,42 @@ def test_a_fact_cut_where_its_quotation_begins_is_not_stated() -> None:
     sentences, warnings = state_claims(plan.ranked, plan.room, sources, [aligned], "en", set())
     assert [s.text for s in sentences] == ["Talks ended."]
     assert any("quotation it introduces" in w for w in warnings)
+
+
+def test_one_fact_can_be_disputed_on_who_did_it_and_on_when_but_a_figure_fact_only_once() -> None:
+    sources = [_source(s, "x") for s in ("S1", "S2", "S3")]
+    summaries = [
+        _summary("S1", "Mayor Sunniva Kerr, who signed the closure order on Tuesday, spoke."),
+        _summary("S2", "Deputy mayor Tomasz Hebden signed the closure order for the hall."),
+        _summary("S3", "The closure order was signed on Wednesday morning by the council."),
+    ]
+    plan = plan_brief(summaries, sources, max_sentences=6)
+    kinds = sorted((c.unit, tuple(f.sid for f in c.facts)) for c in plan.conflicts)
+    assert kinds == [("when", ("S1", "S3")), ("who", ("S1", "S2"))]
+
+    summaries = [
+        _summary("S1", "The fire had burned 2,400 hectares by Wednesday evening."),
+        _summary("S2", "The fire continued to burn on Thursday as residents slept in halls."),
+        _summary("S3", "The fire had burned 3,100 hectares by Wednesday evening."),
+    ]
+    plan = plan_brief(summaries, sources, max_sentences=6)
+    assert [c.unit for c in plan.conflicts] == ["hectare"]  # no "when" beside the figure
+
+
+def test_two_dates_of_different_things_are_no_disagreement() -> None:
+    def fact(sid: str, text: str) -> Fact:
+        return Fact(f"{sid}.F1", sid, text)
+
+    for a, b in [
+        (
+            "The Kellan Valley line reopened on Monday.",
+            "The Kellan Valley line closed in November.",
+        ),
+        ("The fire continued to burn on Thursday.", "The fire burned 3,100 hectares by Wednesday."),
+        ("The line reopened on Monday.", "The line reopened in March."),  # a day and a month
+    ]:
+        assert differing(fact("S1", a), fact("S2", b)) is None, (a, b)
+    assert differing(
+        fact("S1", "Mayor Kerr, who signed the closure order on Tuesday, spoke."),
+        fact("S2", "The closure order was signed on Wednesday morning."),
+    ) == ("when", "Tuesday", "Wednesday")

@@ -96,3 +96,29 @@ def test_a_fact_both_articles_support_equally_stays_where_the_model_put_it() -> 
         [],
         ["Tollan's bridge cost 3 million euros."],
     ]
+
+
+def test_a_person_the_article_quotes_and_no_fact_names_is_brought_in_verbatim() -> None:
+    from service.summarize import MAX_RECOVERED_SPEAKERS, _recover_speakers
+    from service.types import ArticleSummary, Fact
+
+    text = (
+        "The Halden Group will close its Brantwell factory.\n\n"
+        "Dafydd Prosser, the regional officer of the union, said members were angry.\n\n"
+        "Mr Prosser said the union would seek talks.\n\n"
+        "The plant manager, Irena Vostrikova, said the decision was taken at head office.\n\n"
+        "Council leader Priya Anand-Shaw said a fund would help workers.\n\n"
+        "The Halden Group said it would meet the union."
+    )
+    source = _source("S1", text)
+    summary = ArticleSummary(
+        "S1", (Fact("S1.F1", "S1", "The Halden Group will close its Brantwell factory."),)
+    )
+    recovered = [f.text for f in _recover_speakers(summary, source, "en").facts[1:]]
+    assert recovered == [  # "Mr Prosser" is already named; the group is in a fact
+        "Dafydd Prosser, the regional officer of the union, said members were angry.",
+        "The plant manager, Irena Vostrikova, said the decision was taken at head office.",
+    ]
+    assert len(recovered) == MAX_RECOVERED_SPEAKERS
+    foreign = _source("S1", text, language="de")
+    assert _recover_speakers(summary, foreign, "en") == summary  # verbatim would be German
