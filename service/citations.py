@@ -15,7 +15,7 @@ from collections import Counter
 from collections.abc import Sequence
 
 from service.conflicts import disputes
-from service.textutil import STOPWORDS, content_words, features, holds_name
+from service.textutil import STOPWORDS, content_words, features, holds_name, words
 from service.types import Passage, Sentence, Source
 
 MIN_WORD_SUPPORT = 0.5  # share of a sentence's content words its passages must contain
@@ -57,6 +57,28 @@ def _title_case(text: str) -> bool:
     return sum(w[0].isupper() for w in significant) > len(significant) / 2 + 1
 
 
+def _unknown_name(
+    title: str,
+    sentences: Sequence[Sentence],
+    evidence: Sequence[Passage],
+    sources: Sequence[Source],
+    language: str,
+) -> str | None:
+    """A Title Case headline hides its names among its words ("… and US Secretary of State
+    John Kerry Meet"): two words in a row that neither the brief, its evidence nor its sources
+    use are a name they never gave (one such word is a paraphrase: "Loss", "Decision")."""
+    said = " ".join([*(s.text for s in sentences), *(p.quote for p in evidence)])
+    known = features(said).stems.union(
+        *(features(s.document).stems for s in sources if s.language == language)
+    )
+    tokens = words(title)
+    new = [bool(features(w).stems) and not features(w).stems <= known for w in tokens]
+    for i in range(len(tokens) - 1):
+        if new[i] and new[i + 1]:
+            return f"“{tokens[i]} {tokens[i + 1]}” is in none of its sources"
+    return None
+
+
 def _quote(text: str) -> str:
     return f"“{text[:160]}{'…' if len(text) > 160 else ''}”"
 
@@ -77,8 +99,11 @@ def check_title(
     problem: str | None = "it is empty"
     if text:
         translated = {s.sid for s in sources if s.language != language}
-        checked = text.lower() if _title_case(text) else text
+        title_case = _title_case(text)
+        checked = text.lower() if title_case else text
         problem = check_sentence(checked, evidence, disputed, translated)
+        if problem is None and title_case:
+            problem = _unknown_name(text, sentences, evidence, sources, language)
     usable = [s for s in sources if not s.set_aside and s.article.title.strip()]
     if problem is None or not usable:
         return text, None

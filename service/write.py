@@ -12,6 +12,7 @@ after the map step: a headline over the sentences that passed the check, itself 
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Annotated
 
 from pydantic import BaseModel, StringConstraints
@@ -20,7 +21,7 @@ from service.citations import MIN_WORD_SUPPORT, check_sentence, check_title
 from service.claims import Claim
 from service.llm import JsonModel
 from service.prompts import TITLE_PROMPT, language_name, load_prompt, phrases
-from service.textutil import STOPWORDS, content_words, features, jaccard, names_outlet
+from service.textutil import STOPWORDS, content_words, features, jaccard, names_outlet, words
 from service.translate import untranslated
 from service.tuning import (
     COMMON_FIGURE_MAX,
@@ -45,7 +46,49 @@ _CONTINUATIONS = frozenset(
     " to with from after before of for by than as when where if".split()
 )
 HEADLINE_SHARE = 0.8  # a fact this much made of its headline's words is the headline
+HEADLINE_RUN = 4  # words of a Title Case headline a fact copies with their capitals
 TITLE_SENTENCES = 6  # the headline is written over the brief's first sentences
+
+
+@dataclass(frozen=True)
+class _Bundle:
+    """What the writer knows of the bundle besides a claim's facts."""
+
+    language: str
+    kinds: dict[str, str]  # sid → "report" or "opinion"
+    labels: dict[str, str]  # sid → how a sentence names the source
+    headlines: dict[str, str]
+    outlets: dict[str, str]
+    body_names: dict[str, frozenset[str]]  # sid → the names its cleaned text capitalises
+    disputed: set[tuple[float, str]]
+    translated: set[str]  # the sources in another language than the brief's
+    untranslated: set[str]  # the facts of theirs that copy their article's words
+
+    @classmethod
+    def of(
+        cls,
+        sources: Sequence[Source],
+        summaries: Sequence[ArticleSummary],
+        language: str,
+        disputed: set[tuple[float, str]],
+    ) -> "_Bundle":
+        by_sid = {s.sid: s for s in sources}
+        return cls(
+            language=language,
+            kinds={s.sid: s.kind for s in summaries},
+            labels={s.sid: s.outlet or s.sid for s in sources},
+            headlines={s.sid: s.article.title for s in sources},
+            outlets={s.sid: s.outlet for s in sources if s.outlet},
+            body_names={s.sid: features(s.text).names for s in sources},
+            disputed=disputed,
+            translated={s.sid for s in sources if s.language != language},
+            untranslated={
+                f.fid
+                for s in summaries
+                for f in s.facts
+                if untranslated(f, by_sid[f.sid], language)
+            },
+        )
 
 
 class TitleOutput(BaseModel):
@@ -91,18 +134,12 @@ def _cut_at_quotation(fact: Fact) -> bool:
     return re.search(tail + _OPENING_QUOTE, fact.passages[0].quote) is not None
 
 
-def _unusable(
-    fact: Fact,
-    headlines: dict[str, str],
-    outlets: dict[str, str],
-    language: str,
-    untranslated: set[str],
-) -> str | None:
+def _unusable(fact: Fact, bundle: _Bundle) -> str | None:
     """Why a fact's wording cannot be a sentence of the brief, if it cannot."""
-    text = fact.text
-    if fact.fid in untranslated:
+    text, language, headline_text = fact.text, bundle.language, bundle.headlines.get(fact.sid, "")
+    if fact.fid in bundle.untranslated:
         return "it is in its article's language, not the brief's"
-    outlet = outlets.get(fact.sid, "")
+    outlet = bundle.outlets.get(fact.sid, "")
     if outlet and names_outlet(text, outlet) and not attributed(text):
         return "it is about its own outlet (a promotion or a notice), not the story"
     if len(text.split()) > MAX_SENTENCE_WORDS:
@@ -111,9 +148,7 @@ def _unusable(
         return "it is a fragment of a sentence"
     if _cut_at_quotation(fact):
         return "it stops where the quotation it introduces begins"
-    if stray_script(
-        text, headlines.get(fact.sid, "") + " " + " ".join(p.quote for p in fact.passages)
-    ):
+    if stray_script(text, headline_text + " " + " ".join(p.quote for p in fact.passages)):
         return "it holds characters of a script its article does not use"
     if first_person(text, language):
         return "it is in a speaker's own voice (first person) and names no speaker"
@@ -124,42 +159,46 @@ def _unusable(
     ):
         return "it is a quotation and names no speaker"
     stems = features(text).stems
-    headline = features(headlines.get(fact.sid, "")).stems
+    headline = features(headline_text).stems
     if stems and len(stems & headline) >= HEADLINE_SHARE * len(stems):
         return "it repeats its article's headline"
+    if _title_case_copy(text, headline_text, bundle.body_names.get(fact.sid, frozenset())):
+        return "it copies part of its article's Title Case headline"
     return None
 
 
-def state_claim(
-    claim: Claim,
-    kinds: dict[str, str],
-    labels: dict[str, str],
-    headlines: dict[str, str],
-    outlets: dict[str, str],
-    language: str,
-    disputed: set[tuple[float, str]],
-    translated: set[str],
-    untranslated: set[str],
-) -> tuple[Sentence | None, str]:
+def _title_case_copy(text: str, headline: str, names: frozenset[str]) -> bool:
+    """Whether the fact copies a run of its headline with the headline's capitals ("Blinken and
+    Xi met in Beijing, Pledge to Stabilize US-China Relations"): a run of HEADLINE_RUN words
+    of it, in which two or more capitalised words are no name of the article's text."""
+    tokens, title = words(text), words(headline)
+    runs = {tuple(title[i : i + HEADLINE_RUN]) for i in range(len(title) - HEADLINE_RUN + 1)}
+    for i in range(1, len(tokens) - HEADLINE_RUN + 1):  # the first word is capitalised anyway
+        run = tuple(tokens[i : i + HEADLINE_RUN])
+        if run in runs and sum(w[:1].isupper() and w not in names for w in run) >= 2:
+            return True
+    return False
+
+
+def state_claim(claim: Claim, bundle: _Bundle) -> tuple[Sentence | None, str]:
     """The claim's sentence, or None and why it cannot be stated: its best wording that can be
-    a sentence, citing every fact of the claim whose passages hold the wording's numbers.
-    `translated`: the sources in another language; `untranslated`: the facts of theirs that
-    copy their article's words."""
-    problems = [_unusable(f, headlines, outlets, language, untranslated) for f in claim.facts]
+    a sentence, citing every fact of the claim whose passages hold the wording's numbers."""
+    problems = [_unusable(f, bundle) for f in claim.facts]
     usable = [f for f, problem in zip(claim.facts, problems, strict=True) if problem is None]
     if not usable:
         return None, problems[0] or ""
     wording = usable[0]
     text = _full_stop(" ".join(wording.text.split()))
     text = text[:1].upper() + text[1:]  # "mayor of Porthgwyn, … asked": a sentence's capital
-    cited = [f for f in claim.facts if _supports(f, text, translated)] or [wording]
+    cited = [f for f in claim.facts if _supports(f, text, bundle.translated)] or [wording]
     evidence = tuple(dict.fromkeys(p for f in cited for p in f.passages))
-    problem = check_sentence(text, evidence, disputed, translated)
+    problem = check_sentence(text, evidence, bundle.disputed, bundle.translated)
     if problem is not None:
         return None, problem
-    if all(kinds.get(sid) == "opinion" for sid in claim.sources) and not attributed(text):
-        template = phrases(language)["opinion"]  # attributed in code, after the check
-        text = template.format(outlet=labels[wording.sid], claim=_lower_first(text))
+    opinion = all(bundle.kinds.get(sid) == "opinion" for sid in claim.sources)
+    if opinion and not attributed(text):
+        template = phrases(bundle.language)["opinion"]  # attributed in code, after the check
+        text = template.format(outlet=bundle.labels[wording.sid], claim=_lower_first(text))
     sids = tuple(dict.fromkeys(f.sid for f in cited))
     return Sentence(text, sids, evidence), ""
 
@@ -193,32 +232,14 @@ def state_claims(
 ) -> tuple[list[Sentence], list[str]]:
     """Sentences for the ranked claims, in order, until `room` of them passed the check; and a
     warning for each claim that could not be stated."""
-    kinds = {s.sid: s.kind for s in summaries}
-    labels = {s.sid: s.outlet or s.sid for s in sources}
-    headlines = {s.sid: s.article.title for s in sources}
-    outlets = {s.sid: s.outlet for s in sources if s.outlet}
-    translated = {s.sid for s in sources if s.language != language}
-    by_sid = {s.sid: s for s in sources}
-    untranslated_facts = {
-        f.fid for s in summaries for f in s.facts if untranslated(f, by_sid[f.sid], language)
-    }
+    bundle = _Bundle.of(sources, summaries, language, disputed)
     order = {s.sid: i for i, s in enumerate(sources)}
     stated: list[Sentence] = []
     warnings: list[str] = []
     for claim in ranked:
         if len(stated) >= room:
             break
-        sentence, problem = state_claim(
-            claim,
-            kinds,
-            labels,
-            headlines,
-            outlets,
-            language,
-            disputed,
-            translated,
-            untranslated_facts,
-        )
+        sentence, problem = state_claim(claim, bundle)
         if sentence is None:
             warnings.append(f"left out a claim ({problem}): {_quote(claim.text)}")
             continue

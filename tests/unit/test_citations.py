@@ -92,3 +92,22 @@ def test_a_title_case_title_is_checked_on_its_numbers_and_words_not_as_names() -
         "Dockers Accept Pay Rise On Friday", SENTENCES, SOURCES, [DOCKS], set(), "en"
     )
     assert warning is None and title == "Dockers Accept Pay Rise On Friday"
+
+
+def test_a_title_case_title_naming_someone_no_source_names_is_replaced() -> None:
+    sources = [
+        Source("S1", Article("Dockers accept pay deal", "Outlet S1", "…"), DOCKS.quote, "en"),
+        Source("S2", Article("Ships wait as strike ends", "Outlet S2", "…"), SHIPS.quote, "en"),
+    ]
+    title, warning = check_title(
+        "Dockers Accept Pay Rise On Friday, John Kerry Says",
+        SENTENCES,
+        sources,
+        [DOCKS],
+        set(),
+        "en",
+    )
+    assert title == "Ships wait as strike ends"
+    assert warning is not None and "“John Kerry” is in none of its sources" in warning
+    paraphrased = "Dockers Accept Pay Rise On Friday, Ending Dispute"  # one new word: a paraphrase
+    assert check_title(paraphrased, SENTENCES, sources, [DOCKS], set(), "en")[1] is None

@@ -300,3 +300,28 @@ def test_two_dates_of_different_things_are_no_disagreement() -> None:
         fact("S1", "Mayor Kerr, who signed the closure order on Tuesday, spoke."),
         fact("S2", "The closure order was signed on Wednesday morning."),
     ) == ("when", "Tuesday", "Wednesday")
+
+
+def test_a_fact_copying_its_title_case_headline_is_not_stated() -> None:
+    text = (
+        "Secretary of State Alma Reyes met President Tomas Ilves in Varna on Monday. "
+        "The two pledged to stabilise relations between their countries."
+    )
+    article = Article(
+        title="Reyes and Ilves Meet in Varna, Pledge to Stabilise Relations",
+        source="Outlet S1",
+        text=text,
+    )
+    sources = [Source(sid="S1", article=article, text=text, language="en")]
+    summary = _summary(
+        "S1",
+        "Reyes and Ilves held talks on Monday in Varna, Pledge to Stabilise Relations.",
+        "Secretary of State Alma Reyes met President Tomas Ilves in Varna on Monday.",
+    )
+    (aligned,), _ = align_summaries([summary], sources, "en")
+    plan = plan_brief([aligned], sources, max_sentences=5)
+    sentences, warnings = state_claims(plan.ranked, plan.room, sources, [aligned], "en", set())
+    assert [s.text for s in sentences] == [
+        "Secretary of State Alma Reyes met President Tomas Ilves in Varna on Monday."
+    ]
+    assert any("copies part of its article's Title Case headline" in w for w in warnings)
