@@ -155,11 +155,11 @@ class JobRunner:
         while True:
             if progress.latest is not None:
                 await self.store.progress(job_id, self.owner, *progress.latest)
-            if progress.pending:
+            while progress.pending:  # events reported while a batch is written go next
                 batch = progress.pending[:]
                 await self.store.add_events(job_id, self.owner, batch)
                 del progress.pending[: len(batch)]
-            if progress.closed:
+            if progress.closed:  # nothing pending: no await since the loop above emptied it
                 return
             if not await self.store.renew(job_id, self.owner, self.settings.job_lease_s):
                 work.cancel()  # cancelled by the client, or another worker took over

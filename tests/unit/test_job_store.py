@@ -4,13 +4,17 @@ completes the job and only once, cancelled jobs stay cancelled, poison jobs are 
 import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from redis.asyncio import Redis
 
+from service.config import Settings
 from service.jobs.model import Job, NewJob
 from service.jobs.redis_store import RedisJobStore
 from service.jobs.sqlite_store import SQLiteJobStore
+from service.jobs.worker import JobRunner
+from service.types import ProgressEvent
 
 Store = SQLiteJobStore | RedisJobStore
 
@@ -157,3 +161,39 @@ async def test_jobs_and_idempotency_keys_belong_to_their_owner(store: Store) -> 
     assert (again.id, created) == (mine.id, False)
     stored = await store.get(theirs.id)
     assert stored is not None and stored.owner == "key:bob"
+
+
+class _SlowEvents(SQLiteJobStore):
+    """A SQLite store whose first event write waits until the job has reported its last events
+    and ended: the moment a worker used to lose them."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(path, max_attempts=2)
+        self.job_ended = asyncio.Event()
+        self.writes = 0
+
+    async def add_events(self, job_id: str, owner: str, events: list[dict[str, Any]]) -> None:
+        self.writes += 1
+        if self.writes == 1:
+            await self.job_ended.wait()
+        await super().add_events(job_id, owner, events)
+
+
+async def test_events_reported_while_a_batch_is_written_are_not_lost(tmp_path: Path) -> None:
+    store = _SlowEvents(tmp_path / "jobs.sqlite3")
+
+    async def handler(request: dict[str, Any], report: Any) -> dict[str, Any]:
+        report(ProgressEvent("clean", 1, 1))
+        await asyncio.sleep(0.05)  # the keeper is now writing the first batch
+        for stage in ("map", "check", "title"):
+            report(ProgressEvent(stage, 1, 1))
+        store.job_ended.set()
+        return {"ok": True}
+
+    job_id = await _submit(store)
+    job = await _take(store, job_id, "w1")
+    assert job is not None
+    runner = JobRunner(store, {"brief": handler}, Settings(_env_file=None), "w1")  # type: ignore[call-arg]
+    await runner.run(job)
+    _, events = await store.events(job_id)
+    assert [e["data"]["stage"] for _, e in events] == ["clean", "map", "check", "title"]
