@@ -185,6 +185,9 @@ def state_claim(claim: Claim, bundle: _Bundle) -> tuple[Sentence | None, str]:
     a sentence, citing every fact of the claim whose passages hold the wording's numbers."""
     problems = [_unusable(f, bundle) for f in claim.facts]
     usable = [f for f, problem in zip(claim.facts, problems, strict=True) if problem is None]
+    # A source's own words before a translation of another's: the check can test a wording in
+    # the brief's language against its passage, a translation only on its numbers.
+    usable.sort(key=lambda f: f.sid in bundle.translated)
     if not usable:
         return None, problems[0] or ""
     wording = usable[0]

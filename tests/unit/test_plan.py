@@ -325,3 +325,19 @@ def test_a_fact_copying_its_title_case_headline_is_not_stated() -> None:
         "Secretary of State Alma Reyes met President Tomas Ilves in Varna on Monday."
     ]
     assert any("copies part of its article's Title Case headline" in w for w in warnings)
+
+
+def test_a_sources_own_words_are_stated_before_a_translation_of_the_same_claim() -> None:
+    english = "Renata Vasko, the union's leader, said the workers had won a fair deal."
+    spanish = (
+        "Renata Vasko, líder del sindicato, dijo que los trabajadores lograron «un acuerdo justo»."
+    )
+    sources = [_source("S1", english), _source("S2", spanish, language="es")]
+    summaries = [
+        _summary("S1", english),
+        _summary("S2", "Renata Vasko said the workers had won."),  # the map step's translation
+    ]
+    aligned, _ = align_summaries(summaries, sources, "en")
+    plan = plan_brief(aligned, sources, max_sentences=5)
+    sentences, _ = state_claims(plan.ranked, plan.room, sources, aligned, "en", set())
+    assert [(s.text, s.sources) for s in sentences] == [(english, ("S1", "S2"))]
