@@ -109,7 +109,7 @@ async def build_brief(
     disagreements = [describe(c, language, labels) for c in plan.conflicts]
 
     # 8. Write and check: each claim's sentence cites every source that states it and the
-    # passages that do; then the title, the one model call after the map step.
+    # passages that do; then the title, the last model call.
     progress(ProgressEvent("check", 0, plan.room))
     disputed = disputed_values(plan.conflicts)
     sentences, left_out = state_claims(

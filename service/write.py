@@ -1,13 +1,14 @@
 """Write the brief from its plan: each claim as one sentence that cites every source stating it,
 with the passages that state it; and a title.
 
-A claim's sentence is its best wording (a fact the map step wrote, in the brief's language) that
-can be a sentence: not longer than MAX_SENTENCE_WORDS, not a fragment, not its article's
-headline, not in a speaker's own voice (the first person, or a quotation with no speaker named:
-service.voice). It is checked before it is used (service.citations). A claim only an opinion
-piece makes is attributed to it in code (prompts/phrases.json), never stated in the brief's own
-voice. The title is the one model call
-after the map step: a headline over the sentences that passed the check, itself checked.
+A claim's sentence is its best wording (a fact in the brief's language, a source's own words
+before a translation) that can be a sentence: not longer than MAX_SENTENCE_WORDS, not a
+fragment, not its article's headline or a Title Case run of it, not in a speaker's own voice
+(the first person, or a quotation with no speaker named: service.voice), not left in its
+article's language. It is checked before it is used (service.citations). A claim only an
+opinion piece makes is attributed to it in code (prompts/phrases.json), never stated in the
+brief's own voice. The title is the last model call: a headline over the sentences that passed
+the check, itself checked.
 """
 
 import re
