@@ -277,10 +277,15 @@ def _recover_figures(
         if unique and len(recovered) < MAX_RECOVERED_FIGURES:
             recovered.append(sentence)
             carried |= found
+    return _with_facts(summary, recovered)
+
+
+def _with_facts(summary: ArticleSummary, texts: Sequence[str]) -> ArticleSummary:
+    """The summary with `texts` as its next facts (S2.F9, S2.F10, …)."""
     start = len(summary.facts) + 1
     extra = tuple(
-        Fact(fid=f"{source.sid}.F{i}", sid=source.sid, text=text)
-        for i, text in enumerate(recovered, start=start)
+        Fact(fid=f"{summary.sid}.F{i}", sid=summary.sid, text=text)
+        for i, text in enumerate(texts, start=start)
     )
     return replace(summary, facts=summary.facts + extra)
 
@@ -320,12 +325,7 @@ def _recover_speakers(summary: ArticleSummary, source: Source, language: str) ->
         if new:
             recovered.append(sentence)
             carried += " " + sentence
-    start = len(summary.facts) + 1
-    extra = tuple(
-        Fact(fid=f"{source.sid}.F{i}", sid=source.sid, text=text)
-        for i, text in enumerate(recovered, start=start)
-    )
-    return replace(summary, facts=summary.facts + extra)
+    return _with_facts(summary, recovered)
 
 
 def _merge_statements(outputs: Sequence[MapOutput]) -> list[str]:
