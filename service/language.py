@@ -192,7 +192,6 @@ def _stopwords(code: str) -> frozenset[str]:
     return frozenset(word.casefold() for word in stopwordsiso.stopwords(code))
 
 
-@lru_cache(maxsize=128)
 @lru_cache(maxsize=64)
 def _calendar_names(code: str) -> dict[str, str]:
     """CLDR's wide weekday and month names of a language (both formatting and stand-alone
@@ -211,6 +210,7 @@ def _calendar_names(code: str) -> dict[str, str]:
     return names
 
 
+@lru_cache(maxsize=128)
 def profile(language: str | None) -> LanguageProfile:
     """The profile of ``language`` (an ISO 639-1 code or a tag like "de-AT"); an unknown or
     missing language gets the generic splitter and nothing else."""
