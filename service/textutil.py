@@ -247,11 +247,17 @@ def holds_name(text_lower: str, name: str) -> bool:
     return name.lower().removesuffix("'s").removesuffix("’s") in text_lower
 
 
+@lru_cache(maxsize=256)
+def _vocabulary(text: str) -> frozenset[str]:
+    return frozenset(content_words(text))
+
+
 def copies(text: str, original: str, share: float) -> bool:
     """Whether `text` is mostly made of `original`'s words: a fact meant to be a translation
-    that copies its article's sentence instead (names alone are shared by a translation)."""
+    that copies its article's sentence instead (names alone are shared by a translation). The
+    original is an article, asked about each of its facts: its words are read once."""
     mine = content_words(text)
-    return bool(mine) and len(mine & content_words(original)) >= share * len(mine)
+    return bool(mine) and len(mine & _vocabulary(original)) >= share * len(mine)
 
 
 def names(text: str) -> set[str]:
