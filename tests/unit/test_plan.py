@@ -7,7 +7,7 @@ from service.align import align_summaries
 from service.claims import group_claims, plan_brief
 from service.conflicts import differing
 from service.events import different_events, event_date, office_holders
-from service.types import Article, ArticleSummary, Fact, Source
+from service.types import Article, ArticleSummary, Fact, Sentence, Source
 from service.write import state_claims
 
 
@@ -24,6 +24,16 @@ def _summary(sid: str, *facts: str, kind: str = "report", when: str = "") -> Art
     return ArticleSummary(
         sid, tuple(Fact(f"{sid}.F{i}", sid, t) for i, t in enumerate(facts, 1)), kind, when
     )
+
+
+def _written(
+    summaries: list[ArticleSummary], sources: list[Source]
+) -> tuple[list[Sentence], list[str]]:
+    """An English brief of at most five sentences from these facts: aligned, planned and
+    written; its sentences and the writer's warnings."""
+    aligned, _ = align_summaries(summaries, sources, "en")
+    plan = plan_brief(aligned, sources, max_sentences=5)
+    return state_claims(plan.ranked, plan.room, sources, aligned, "en", set())
 
 
 def test_two_sources_wording_one_claim_differently_make_one_claim_citing_both() -> None:
@@ -162,9 +172,7 @@ def test_an_opinion_is_attributed_and_a_first_person_fact_is_not_stated() -> Non
         "I have long argued for the charge.",
         kind="opinion",
     )
-    (aligned,), _ = align_summaries([summary], sources, "en")
-    plan = plan_brief([aligned], sources, max_sentences=5)
-    sentences, warnings = state_claims(plan.ranked, plan.room, sources, [aligned], "en", set())
+    sentences, warnings = _written([summary], sources)
     assert [s.text for s in sentences] == [
         "According to an opinion piece in Outlet S1, the case for the charge was never really "
         "in doubt."
@@ -188,9 +196,7 @@ def test_promotions_for_the_outlet_and_quotes_without_a_named_speaker_are_not_st
         "This is part of our series on old buildings.",
         '"We will reopen," the mayor said.',
     )
-    (aligned,), _ = align_summaries([summary], sources, "en")
-    plan = plan_brief([aligned], sources, max_sentences=5)
-    sentences, warnings = state_claims(plan.ranked, plan.room, sources, [aligned], "en", set())
+    sentences, warnings = _written([summary], sources)
     assert [s.text for s in sentences] == [
         "The market hall closed on Tuesday after plaster fell.",
         '"We will reopen," the mayor said.',
@@ -226,9 +232,7 @@ def test_a_telling_figure_stated_again_in_other_words_is_said_once() -> None:
     other = "The strike cost shipowners 14.2 million euros over two years."
     sources = [_source("S1", first), _source("S2", again), _source("S3", other)]
     summaries = [_summary("S1", first), _summary("S2", again), _summary("S3", other)]
-    aligned, _ = align_summaries(summaries, sources, "en")
-    plan = plan_brief(aligned, sources, max_sentences=5)
-    sentences, _ = state_claims(plan.ranked, plan.room, sources, aligned, "en", set())
+    sentences, _ = _written(summaries, sources)
     texts = [s.text for s in sentences]
     assert sum("7.5%" in t for t in texts) == 1  # "two years" alone is no restatement
     assert other in texts
@@ -245,9 +249,7 @@ def test_a_fact_copied_untranslated_from_an_article_in_another_language_is_not_s
         "El pacto prevé una subida salarial del 7,5 % repartida en dos años.",
         "The strike paralysed the port of Halvermouth.",
     )
-    (aligned,), _ = align_summaries([summary], sources, "en")
-    plan = plan_brief([aligned], sources, max_sentences=5)
-    sentences, warnings = state_claims(plan.ranked, plan.room, sources, [aligned], "en", set())
+    sentences, warnings = _written([summary], sources)
     assert [s.text for s in sentences] == ["The strike paralysed the port of Halvermouth."]
     assert any("in its article's language" in w for w in warnings)
 
@@ -256,9 +258,7 @@ def test_a_fact_cut_where_its_quotation_begins_is_not_stated() -> None:
     text = 'The White House described the meeting as "candid and constructive". Talks ended.'
     sources = [_source("S1", text)]
     summary = _summary("S1", "The White House described the meeting as.", "Talks ended.")
-    (aligned,), _ = align_summaries([summary], sources, "en")
-    plan = plan_brief([aligned], sources, max_sentences=5)
-    sentences, warnings = state_claims(plan.ranked, plan.room, sources, [aligned], "en", set())
+    sentences, warnings = _written([summary], sources)
     assert [s.text for s in sentences] == ["Talks ended."]
     assert any("quotation it introduces" in w for w in warnings)
 
@@ -318,9 +318,7 @@ def test_a_fact_copying_its_title_case_headline_is_not_stated() -> None:
         "Reyes and Ilves held talks on Monday in Varna, Pledge to Stabilise Relations.",
         "Secretary of State Alma Reyes met President Tomas Ilves in Varna on Monday.",
     )
-    (aligned,), _ = align_summaries([summary], sources, "en")
-    plan = plan_brief([aligned], sources, max_sentences=5)
-    sentences, warnings = state_claims(plan.ranked, plan.room, sources, [aligned], "en", set())
+    sentences, warnings = _written([summary], sources)
     assert [s.text for s in sentences] == [
         "Secretary of State Alma Reyes met President Tomas Ilves in Varna on Monday."
     ]
@@ -337,7 +335,5 @@ def test_a_sources_own_words_are_stated_before_a_translation_of_the_same_claim()
         _summary("S1", english),
         _summary("S2", "Renata Vasko said the workers had won."),  # the map step's translation
     ]
-    aligned, _ = align_summaries(summaries, sources, "en")
-    plan = plan_brief(aligned, sources, max_sentences=5)
-    sentences, _ = state_claims(plan.ranked, plan.room, sources, aligned, "en", set())
+    sentences, _ = _written(summaries, sources)
     assert [(s.text, s.sources) for s in sentences] == [(english, ("S1", "S2"))]
