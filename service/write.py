@@ -128,10 +128,10 @@ _OPENING_QUOTE = r"\s*[“\"«„‘]"
 def _cut_at_quotation(fact: Fact) -> bool:
     """Whether the fact stops where its passage opens a quotation ("The White House described
     the meeting as." from 'described the meeting as "candid"'): what was said is missing."""
-    words = re.findall(r"\w+", fact.text)
-    if len(words) < 2 or not fact.passages:
+    said = re.findall(r"\w+", fact.text)  # not `words`: the module imports textutil's
+    if len(said) < 2 or not fact.passages:
         return False
-    tail = r"\W+".join(re.escape(w) for w in words[-2:])
+    tail = r"\W+".join(re.escape(w) for w in said[-2:])
     return re.search(tail + _OPENING_QUOTE, fact.passages[0].quote) is not None
 
 
