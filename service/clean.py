@@ -68,6 +68,7 @@ class CleanedText:
 
 
 INJECTION_RULE = "injected_instruction"
+CONTROL_BAR_RULE = "control_bar"  # kept over or under a row of a table (_verdicts)
 
 
 class Action(Enum):
@@ -336,7 +337,7 @@ RULES: tuple[Rule, ...] = (
         "a line made only of site-utility links (Home, Log in, Privacy policy...) is navigation",
     ),
     _rule(
-        "control_bar",  # kept over or under a row of a table (service.clean._verdicts)
+        CONTROL_BAR_RULE,
         Action.DROP,
         r"^\W*[^\W\d_]+(?:[ '\u2019-][^\W\d_]+){0,2}"
         r"(?:\s*[|•·]\s*[^\W\d_]+(?:[ '\u2019-][^\W\d_]+){0,2}){2,}\W*$",
@@ -723,7 +724,6 @@ def _is_card(block: Block) -> bool:
 #: A trailing run of headline-like lines must be at least this long to be a teaser list.
 TAIL_MIN_LINES = 2
 _INJECTION = next(rule for rule in RULES if rule.name == INJECTION_RULE)
-_CONTROL_BAR = "control_bar"
 
 
 def _first_match(
@@ -772,8 +772,8 @@ def _verdicts(lines: Sequence[str], protected: Sequence[bool], *, plain: bool) -
             verdict[i:end] = [rule.name, *items]
         i = max(end, i + 1)
     for i, name in enumerate(verdict):  # a table's header row is no control bar
-        if name == _CONTROL_BAR and any(
-            verdict[j] != _CONTROL_BAR and lines[j].count("|") >= 2
+        if name == CONTROL_BAR_RULE and any(
+            verdict[j] != CONTROL_BAR_RULE and lines[j].count("|") >= 2
             for j in (i - 1, i + 1)
             if 0 <= j < len(lines)
         ):
