@@ -142,6 +142,41 @@ class Injection(BaseModel):
     markers: list[str] = Field(min_length=1)
 
 
+class MainClaim(BaseModel):
+    """The news the bundle exists to report, as most of its sources carry it: the brief's first
+    sentence should state it (`keys`, as for a fact). `agent` and `patient` name who does it and
+    to whom (variants each), where the news has both: a title or sentence naming the two in
+    swapped roles misstates it."""
+
+    text: str
+    keys: list[list[str]] = Field(min_length=1)
+    agent: list[str] = Field(default_factory=list)
+    patient: list[str] = Field(default_factory=list)
+
+
+class SharedClaim(BaseModel):
+    """One claim several articles make in different words (`keys`: variants covering each
+    wording): a brief that states it in two sentences repeats itself."""
+
+    id: str
+    articles: list[str] = Field(min_length=2)
+    text: str
+    keys: list[list[str]] = Field(min_length=1)
+
+
+class NonStatement(BaseModel):
+    """A line of an article that states no fact of the story (a reader's message in a live
+    blog, a time stamp, a transcript's speaker label or question, scene-setting, a fragment):
+    a brief stating it (`keys`, found in no other article line) has stated a non-fact."""
+
+    article: str
+    kind: Literal[
+        "reader-message", "timestamp", "speaker-label", "question", "scene-setting", "fragment"
+    ]
+    text: str
+    keys: list[list[str]] = Field(min_length=1)
+
+
 class Expectations(BaseModel):
     """One bundle's machine-readable expectations."""
 
@@ -157,6 +192,9 @@ class Expectations(BaseModel):
     off_topic: list[OffTopic] = Field(default_factory=list)
     non_english: list[NonEnglish] = Field(default_factory=list)
     injection: Injection | None = None
+    main: MainClaim | None = None
+    shared: list[SharedClaim] = Field(default_factory=list)
+    non_statements: list[NonStatement] = Field(default_factory=list)
 
     @property
     def junk_lines(self) -> list[str]:

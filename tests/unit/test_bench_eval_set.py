@@ -1,4 +1,7 @@
-"""The quality benchmark's evaluation set keeps the promises its expectations make.
+"""The quality benchmark's bundle sets keep the promises their expectations make.
+
+Two sets, one format: `bench/eval/` (the development set, written alongside the rules) and
+`bench/test/` (the blind test set, written by someone who never read the pipeline's code).
 
 Every planted fact is stated by its article (and syndicated copies) and by no other article of
 the bundle; every conflict side is where it says; every junk line is planted as a line of its
@@ -20,22 +23,36 @@ from service.briefs import BriefService
 from service.config import Settings
 from service.llm import LLMClient
 
-EVAL = Path(__file__).resolve().parents[2] / "bench" / "eval"
-BUNDLES = sorted(p.name for p in EVAL.iterdir() if (p / "expected.json").exists())
+BENCH = Path(__file__).resolve().parents[2] / "bench"
+EVAL = BENCH / "eval"
+TEST = BENCH / "test"
+
+
+def _bundles(folder: Path) -> list[str]:
+    """The set's bundles as `set/name`."""
+    if not folder.is_dir():
+        return []
+    found = (p for p in sorted(folder.iterdir()) if (p / "expected.json").exists())
+    return [f"{folder.name}/{p.name}" for p in found]
+
+
+DEVELOPMENT = _bundles(EVAL)
+BLIND = _bundles(TEST)
+BUNDLES = DEVELOPMENT + BLIND
 WITH_INJECTION = [
     name
     for name in BUNDLES
-    if json.loads((EVAL / name / "expected.json").read_text("utf-8")).get("injection")
+    if json.loads((BENCH / name / "expected.json").read_text("utf-8")).get("injection")
 ]
 
 
 def _load(name: str) -> tuple[dict[str, str], Expectations]:
-    bundle: dict[str, Any] = json.loads((EVAL / name / "bundle.json").read_text("utf-8"))
+    bundle: dict[str, Any] = json.loads((BENCH / name / "bundle.json").read_text("utf-8"))
     settings = Settings(_env_file=None, cache="off")  # type: ignore[call-arg]
     BriefService(settings, LLMClient(settings)).request_from_json(bundle)  # within every limit
     texts = {a["id"]: a["title"] + "\n\n" + a["text"] for a in bundle["articles"]}
-    expected = Expectations.model_validate_json((EVAL / name / "expected.json").read_text("utf-8"))
-    assert expected.bundle == name
+    expected = Expectations.model_validate_json((BENCH / name / "expected.json").read_text("utf-8"))
+    assert expected.bundle == name.split("/")[1]
     return texts, expected
 
 
@@ -46,8 +63,8 @@ def _content_lines(texts: dict[str, str], expected: Expectations) -> list[str]:
 
 
 def test_the_set_has_what_the_issue_asks_for() -> None:
-    assert len(BUNDLES) >= 12
-    loaded = [_load(name) for name in BUNDLES]
+    assert len(DEVELOPMENT) >= 12
+    loaded = [_load(name) for name in DEVELOPMENT]
     expectations = [e for _, e in loaded]
     assert any(e.duplicates for e in expectations)
     assert any(e.off_topic for e in expectations)
@@ -136,7 +153,7 @@ def test_the_other_event_shares_names_and_time_but_not_facts(name: str) -> None:
     of the rest (neither a date nor a word-overlap rule can tell it apart); its own facts, the
     ones a blended brief would show, are in no other article."""
     texts, expected = _load(name)
-    bundle = json.loads((EVAL / name / "bundle.json").read_text("utf-8"))
+    bundle = json.loads((BENCH / name / "bundle.json").read_text("utf-8"))
     dates = {a["id"]: datetime.fromisoformat(a["published_at"]) for a in bundle["articles"]}
     median = statistics.median(d.timestamp() for d in dates.values())
     for other in expected.other_events:
@@ -171,6 +188,45 @@ def test_injection_markers_appear_only_in_the_injection(name: str) -> None:
         assert not any(contains(line, marker) for line in others), marker
 
 
+@pytest.mark.parametrize("name", BUNDLES)
+def test_the_main_claim_shared_claims_and_non_statements_are_where_they_say(name: str) -> None:
+    """The main claim is carried by at least two articles; a shared claim by each article it
+    lists (in its own words: some variant of every key group); a non-statement is a line of its
+    article whose keys no other article holds."""
+    texts, expected = _load(name)
+    if expected.main is not None:
+        assert sum(1 for t in texts.values() if states(t, expected.main.keys)) >= 2
+        for names in (expected.main.agent, expected.main.patient):
+            assert not names or any(any(contains(t, n) for n in names) for t in texts.values())
+    for claim in expected.shared:
+        for article_id in claim.articles:
+            assert states(texts[article_id], claim.keys), (claim.id, article_id)
+    for item in expected.non_statements:
+        lines = {normalise(line) for line in texts[item.article].splitlines()}
+        assert any(normalise(item.text) in line for line in lines), (item.article, item.text)
+        assert states(item.text, item.keys), item.text
+        for article_id, text in texts.items():
+            if article_id != item.article:
+                assert not states(text, item.keys), (item.text, article_id)
+
+
+def test_the_blind_set_has_what_issue_23_asks_for() -> None:
+    """Ten or more bundles of the kinds the issue names, each with its main claim."""
+    assert len(BLIND) >= 10
+    expectations = [_load(name)[1] for name in BLIND]
+    assert all(e.main is not None for e in expectations)
+    kinds = {n.kind for e in expectations for n in e.non_statements}
+    assert {"reader-message", "timestamp", "speaker-label", "question"} <= kinds
+    assert any(e.other_events for e in expectations)
+    assert any(e.duplicates for e in expectations)
+    assert any(e.opinions for e in expectations)
+    assert any(e.injection for e in expectations)
+    assert any(e.shared for e in expectations)
+    assert {"de", "fr", "es", "it"} <= {n.language for e in expectations for n in e.non_english}
+    assert sum(len(e.conflicts) for e in expectations) >= 7
+    assert sum(len(e.junk_lines) for e in expectations) >= 30
+
+
 def _brief(name: str, *sentences: tuple[str, list[str]]) -> dict[str, Any]:
     bundle = json.loads((EVAL / name / "bundle.json").read_text("utf-8"))
     ids = [a["id"] for a in bundle["articles"]]
@@ -184,7 +240,7 @@ def _brief(name: str, *sentences: tuple[str, list[str]]) -> dict[str, Any]:
 
 def test_the_issue_14_bundles_catch_what_they_plant() -> None:
     """Hand-written briefs of the four bundles, scored: each plant is caught by its metric."""
-    _, visit = _load("ostbridge-minister-visit")
+    _, visit = _load("eval/ostbridge-minister-visit")
     blended = score_brief(
         visit,
         _brief(
@@ -197,7 +253,7 @@ def test_the_issue_14_bundles_catch_what_they_plant() -> None:
     assert blended.other_event_leaked == ("Devane",) and blended.other_event_cited == 1
     assert (blended.conflicts_surfaced, blended.false_disagreements) == (1, 0)
 
-    _, charge = _load("carnbury-clean-air-charge")
+    _, charge = _load("eval/carnbury-clean-air-charge")
     opinionated = score_brief(
         charge,
         _brief(
@@ -211,7 +267,7 @@ def test_the_issue_14_bundles_catch_what_they_plant() -> None:
     assert opinionated.unattributed_opinions == 1
     assert (opinionated.non_conflicts_raised, opinionated.false_disagreements) == (1, 1)
 
-    _, hall = _load("pellworth-market-hall")
+    _, hall = _load("eval/pellworth-market-hall")
     reported = score_brief(
         hall,
         _brief(
@@ -226,7 +282,7 @@ def test_the_issue_14_bundles_catch_what_they_plant() -> None:
     )
     assert reported.conflicts_surfaced == 2
 
-    _, railway = _load("sallow-valley-railway")
+    _, railway = _load("eval/sallow-valley-railway")
     repeated = score_brief(
         railway,
         _brief(
