@@ -39,7 +39,10 @@ from bench.baseline import (
 from bench.metrics import BriefView, BundleScore, Expectations, Summary, score_brief
 from service.config import Settings
 
-EVAL_DIR = Path(__file__).resolve().parent / "eval"
+SETS = {  # the development set (written alongside the rules) and the blind test set
+    "eval": Path(__file__).resolve().parent / "eval",
+    "test": Path(__file__).resolve().parent / "test",
+}
 BENCH_VERSION = "quality/v1"  # bump when what a cached record holds changes
 SYSTEMS = ("fusebrief", "map_reduce", "stuff")
 LOCAL_MODELS = {"local-0.5b": "0.5b", "local-1.5b": "1.5b"}
@@ -61,15 +64,15 @@ class Bundle:
     digest: str
 
 
-def load_bundles(names: Sequence[str] | None) -> list[Bundle]:
-    available = sorted(p.name for p in EVAL_DIR.iterdir() if (p / "bundle.json").is_file())
+def load_bundles(names: Sequence[str] | None, folder: Path = SETS["eval"]) -> list[Bundle]:
+    available = sorted(p.name for p in folder.iterdir() if (p / "bundle.json").is_file())
     unknown = sorted(set(names or []) - set(available))
     if unknown:
         raise SystemExit(f"unknown bundle(s) {', '.join(unknown)}; choose from {available}")
     bundles = []
     for name in names or available:
-        raw = (EVAL_DIR / name / "bundle.json").read_bytes()
-        expected = Expectations.model_validate_json((EVAL_DIR / name / "expected.json").read_text())
+        raw = (folder / name / "bundle.json").read_bytes()
+        expected = Expectations.model_validate_json((folder / name / "expected.json").read_text())
         digest = hashlib.sha256(raw).hexdigest()[:16]
         bundles.append(Bundle(name, json.loads(raw), expected, digest))
     return bundles
@@ -483,7 +486,15 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "reaching a prompt - mean anything; takes seconds); repeat to compare models",
     )
     parser.add_argument(
-        "--bundles", nargs="+", metavar="NAME", help="only these bundles of bench/eval/"
+        "--set",
+        choices=sorted(SETS),
+        default="eval",
+        help="eval: the development set, bench/eval/ (default); test: the blind test set, "
+        "bench/test/ (written by someone who never read the pipeline: score it only when a "
+        "change is done)",
+    )
+    parser.add_argument(
+        "--bundles", nargs="+", metavar="NAME", help="only these bundles of the set"
     )
     parser.add_argument(
         "--no-baseline", action="store_true", help="run fusebrief only, not LangChain"
@@ -536,7 +547,7 @@ def write_records(directory: Path, records: Sequence[dict[str, Any]]) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
-    bundles = load_bundles(args.bundles)
+    bundles = load_bundles(args.bundles, SETS[args.set])
     cache = Cache(
         args.cache_dir or Settings().data_dir / "bench" / "quality",
         args.map_batch_tokens,
