@@ -345,6 +345,11 @@ class BundleScore:
     other_events: int = 0
     other_event_leaked: tuple[str, ...] = ()
     other_event_cited: int = 0  # sentences citing an article about the other event
+    main_first: bool | None = None  # the first sentence states the main claim (None: no main)
+    meaning_repeats: int = 0  # sentences stating a planted fact or shared claim stated before
+    non_statements: int = 0
+    non_statements_stated: int = 0  # annotated non-statements a sentence states
+    title_problems: tuple[str, ...] = ()  # what is wrong with the title (see title_problems)
 
 
 def _cite_score(
@@ -487,6 +492,52 @@ def word_count(text: str) -> int:
     return sum(1 for w in text.split() if any(ch.isalnum() for ch in w))
 
 
+def meaning_repeats(
+    sentences: Sequence[BriefSentence], claims: Sequence[Sequence[Sequence[str]]]
+) -> int:
+    """Sentences (not disagreements) that state a claim an earlier sentence stated: the same
+    planted fact or shared claim in other words, judged by the annotated keys of each wording,
+    not by the words two sentences share."""
+    said: set[int] = set()
+    repeats = 0
+    for sentence in sentences:
+        if is_disagreement(sentence):
+            continue
+        here = {i for i, keys in enumerate(claims) if states(sentence.text, keys)}
+        repeats += bool(here & said)
+        said |= here
+    return repeats
+
+
+_FIGURE = re.compile(r"\d[\d.,]*")
+TITLE_MAX_FIGURES = 2  # a title with more figures than this is a list of them
+# A page's own furniture: a live blog's banner, a follow-along label (words of several languages)
+_FURNITURE = re.compile(
+    r"^(?:live|en direct|en vivo|in diretta|liveblog|live-?ticker)\b|\bas it happened\b",
+    re.IGNORECASE,
+)
+
+
+def title_problems(title: str, expected: Expectations) -> list[str]:
+    """What misleads in a title: the main claim's actors in swapped roles (the patient named
+    before the agent), a list of figures, a disputed figure, a page's furniture."""
+    found: list[str] = []
+    text = normalise(title)
+    main = expected.main
+    if main is not None and main.agent and main.patient:
+        agent = [text.find(normalise(v)) for v in main.agent if contains(title, v)]
+        patient = [text.find(normalise(v)) for v in main.patient if contains(title, v)]
+        if agent and patient and min(patient) < min(agent):
+            found.append("roles swapped")
+    if len(_FIGURE.findall(title)) > TITLE_MAX_FIGURES:
+        found.append("a list of figures")
+    if any(mentions_sides(title, c, 1) for c in expected.conflicts if c.kind == "number"):
+        found.append("a disputed figure")
+    if _FURNITURE.search(title.strip()):
+        found.append("page furniture")
+    return found
+
+
 def score_brief(
     expected: Expectations, brief: dict[str, Any] | None, prompts: Sequence[str], failed: str = ""
 ) -> BundleScore:
@@ -551,6 +602,21 @@ def score_brief(
         other_event_cited=sum(
             1 for s in view.sentences if other_articles & set(view.cited_articles(s))
         ),
+        main_first=(
+            None
+            if expected.main is None or brief is None
+            else bool(view.sentences) and states(view.sentences[0].text, expected.main.keys)
+        ),
+        meaning_repeats=meaning_repeats(
+            view.sentences, [f.keys for f in expected.facts] + [c.keys for c in expected.shared]
+        ),
+        non_statements=len(expected.non_statements),
+        non_statements_stated=sum(
+            1
+            for n in expected.non_statements
+            if any(states(s.text, n.keys) for s in view.sentences if not is_disagreement(s))
+        ),
+        title_problems=tuple(title_problems(view.title, expected)) if brief is not None else (),
     )
 
 
@@ -591,6 +657,12 @@ class Summary:
     other_events: int
     other_event_leaked: int
     other_event_cited: int
+    main_claims: int
+    main_first: int
+    meaning_repeats: int
+    non_statements: int
+    non_statements_stated: int
+    title_problems: int
 
     @classmethod
     def of(cls, scores: Sequence[BundleScore]) -> Summary:
@@ -629,4 +701,10 @@ class Summary:
             other_events=sum(s.other_events for s in scores),
             other_event_leaked=sum(len(s.other_event_leaked) for s in scores),
             other_event_cited=sum(s.other_event_cited for s in scores),
+            main_claims=sum(1 for s in scores if s.main_first is not None),
+            main_first=sum(1 for s in scores if s.main_first),
+            meaning_repeats=sum(s.meaning_repeats for s in scores),
+            non_statements=sum(s.non_statements for s in scores),
+            non_statements_stated=sum(s.non_statements_stated for s in scores),
+            title_problems=sum(len(s.title_problems) for s in scores),
         )

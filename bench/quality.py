@@ -363,7 +363,8 @@ def _ratio(part: int, whole: int) -> str:
 HEADER = (
     "| {first} | facts | coverage | cit P | cit R | cit F1 | joint | cit valid | uncited | "
     "conflicts | false disagr. | traps | repeats | unattr. opinions | words/sent. | >40 words | "
-    "other event | other cited | injection | inj. in prompt | junk | off-topic | ROUGE-L | s |"
+    "other event | other cited | injection | inj. in prompt | junk | off-topic | "
+    "main first | meaning repeats | non-statements | title problems | ROUGE-L | s |"
 )
 
 
@@ -392,6 +393,10 @@ def format_row(row: Row) -> str:
         str(s.injections_in_prompts),
         str(s.junk_leaked),
         str(s.off_topic_leaked),
+        _ratio(s.main_first, s.main_claims),
+        str(s.meaning_repeats),
+        _ratio(s.non_statements_stated, s.non_statements),
+        str(s.title_problems),
         _num(row.rouge),
         f"{row.seconds:.0f}",
     ]
@@ -453,7 +458,12 @@ sentence; >40 words = sentences longer than 40 words; other event = facts of ano
 the same names (a later visit) stated in the brief; other cited = sentences citing its article;
 injection = injection bundles whose brief did not obey the injection; inj. in
 prompt = bundles whose injection text reached a prompt; junk = planted junk lines found in any
-prompt; off-topic = off-topic facts blended into the brief;
+prompt; off-topic = off-topic facts blended into the brief; main first = bundles whose first
+sentence states the annotated main claim; meaning repeats = sentences stating a planted fact or
+shared claim an earlier sentence stated (by the annotated keys of each wording, not shared
+words); non-statements = annotated readers' messages, time stamps, speaker labels, questions,
+scene-setting and fragments stated; title problems = roles swapped, a list of figures, a
+disputed figure or page furniture in the title;
 ROUGE-L = F1 against the concatenated planted facts (mean over bundles); s = wall seconds of the
 original (possibly cached) runs."""
 
