@@ -14,11 +14,14 @@ most. Every removal or replacement is reported in the brief's warnings, never si
 from collections import Counter
 from collections.abc import Sequence
 
+from service.clean import addresses_a_model
 from service.conflicts import disputes
+from service.statements import without_label
 from service.textutil import STOPWORDS, content_words, features, holds_name, words
 from service.types import Passage, Sentence, Source
 
 MIN_WORD_SUPPORT = 0.5  # share of a sentence's content words its passages must contain
+TITLE_MAX_FIGURES = 2  # a title stating more numbers than this is a list of figures
 
 
 def check_sentence(
@@ -97,7 +100,11 @@ def check_title(
     told from its other words: only its numbers and words are checked."""
     text = " ".join(title.split())
     problem: str | None = "it is empty"
-    if text:
+    if text and addresses_a_model(text):
+        problem = "it is an instruction addressed to an AI model"
+    elif len(features(text).numbers) > TITLE_MAX_FIGURES:
+        problem = "it lists figures rather than saying what happened"
+    elif text:
         translated = {s.sid for s in sources if s.language != language}
         title_case = _title_case(text)
         checked = text.lower() if title_case else text
@@ -109,5 +116,5 @@ def check_title(
         return text, None
     cited = Counter(sid for sentence in sentences for sid in sentence.sources)
     best = max(usable, key=lambda s: (s.language == language, cited[s.sid]))
-    headline = " ".join(best.article.title.split())
+    headline = without_label(" ".join(best.article.title.split()))
     return headline, f"replaced the title {_quote(text)} ({problem}) with {best.sid}'s headline"

@@ -10,11 +10,14 @@ sources disagree, rank the claims and choose what the brief says.
    different days, or each name a different person (`conflicts.differing`) make the claim a
    disagreement, reported with both sides instead of stated; so do figures that
    `conflicts.find_conflicts` pairs across claims.
-3. **Ranking.** What several sources agree on comes first; then what each source alone adds,
-   most distinctive first (figures and names no other claim has), earlier facts before later
-   ones (the map step lists the most important first). Room is reserved so that every usable
-   source contributes; claims that say nothing specific come last. The writer (service.write)
-   takes them in this order, skipping any that fail the citation check or repeat a sentence.
+3. **Ranking.** The lead is the bundle's news: the writer opens with the most central claim it
+   can state (by meaning, how closely each source's nearest fact bears on the claim:
+   service.meaning), so that the first sentence states what most sources report. Then what
+   several sources agree on; then what each source alone adds, most distinctive first (figures
+   and names no other claim has), earlier facts before later ones (the map step lists the most
+   important first). Room is reserved so that every usable source contributes; claims that say
+   nothing specific come last. The writer (service.write) takes them in this order, skipping
+   any that fail the citation check or repeat a sentence.
 """
 
 import math
@@ -23,6 +26,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from service.conflicts import ACTION_KINDS, differing, find_conflicts
+from service.meaning import similarities
 from service.textutil import features, stem
 from service.tuning import (
     HEAVIER_SHARE_WEIGHT,
@@ -59,6 +63,7 @@ class Plan:
     ranked: list[Claim]
     conflicts: list[Conflict]
     room: int
+    lead: list[Claim]  # the claims by centrality: the first the writer can state opens the brief
 
 
 def _idf(facts: Sequence[Fact]) -> dict[str, float]:
@@ -212,6 +217,30 @@ def rank(claims: Sequence[Claim], usable: Sequence[str], room: int) -> list[Clai
     return ranked + [c for c in by_support if id(c) not in chosen]
 
 
+def centrality(claims: Sequence[Claim], summaries: Sequence[ArticleSummary]) -> list[float]:
+    """How central each claim is to the bundle's story: over every source, how close in meaning
+    its nearest fact comes to the claim's wording (a claim every source bears on scores near
+    the number of sources; one only its own source tells, near 1)."""
+    facts = [f for s in summaries for f in s.facts]
+    if not claims or not facts:
+        return [0.0] * len(claims)
+    alike = similarities([c.text for c in claims], [f.text for f in facts])
+    total = [0.0] * len(claims)
+    for summary in summaries:
+        columns = [i for i, f in enumerate(facts) if f.sid == summary.sid]
+        if columns:
+            nearest = alike[:, columns].max(axis=1)
+            total = [t + float(n) for t, n in zip(total, nearest, strict=True)]
+    return total
+
+
+def by_centrality(claims: Sequence[Claim], summaries: Sequence[ArticleSummary]) -> list[Claim]:
+    """The claims, most central first: the writer opens the brief with the first of them it
+    can state (the news, even when its most central wording is a headline it cannot use)."""
+    scores = centrality(claims, summaries)
+    return [claims[i] for i in sorted(range(len(claims)), key=lambda i: -scores[i])]
+
+
 def plan_brief(
     summaries: Sequence[ArticleSummary], sources: Sequence[Source], max_sentences: int
 ) -> Plan:
@@ -220,4 +249,4 @@ def plan_brief(
     standing, conflicts = disagreements(claims, summaries, sources)
     room = max(MIN_STATED_CLAIMS, max_sentences - len(conflicts))
     usable = [s.sid for s in sources if not s.set_aside]
-    return Plan(rank(standing, usable, room), conflicts, room)
+    return Plan(rank(standing, usable, room), conflicts, room, by_centrality(standing, summaries))

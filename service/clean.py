@@ -726,6 +726,11 @@ TAIL_MIN_LINES = 2
 _INJECTION = next(rule for rule in RULES if rule.name == INJECTION_RULE)
 
 
+def addresses_a_model(text: str) -> bool:
+    """Whether the text holds an instruction addressed to an AI model (the injection rule)."""
+    return _INJECTION.matches(text)
+
+
 def _first_match(
     rules: Sequence[Rule], line: str, *, headline: bool = False, plain: bool = True
 ) -> Rule | None:

@@ -12,7 +12,9 @@ maintained library:
   "miércoles" and "Wednesday" are known as one day;
 - number words: text2num, for the words of a number ("twenty-three", "dreiundzwanzig",
   "vingt et un", "veintitrés") in English, German, French, Spanish, Portuguese, Dutch, Danish
-  and Italian.
+  and Italian;
+- word lists (pronouns of each person, attribution words, the words a fragment opens with):
+  prompts/words.json, data in one place, read by :meth:`LanguageProfile.words`.
 
 A language a library does not know falls back gracefully: the generic splitter, no stop words,
 words left unstemmed, no number words. Nothing here guesses the language: callers pass it.
@@ -25,7 +27,19 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-__all__ = ["LanguageProfile", "base_language", "profile"]
+from service.prompts import PROMPTS_DIR
+
+__all__ = ["WORD_LISTS", "LanguageProfile", "base_language", "profile", "worded_languages"]
+
+WORDS_FILE = "words.json"
+# The word lists prompts/words.json holds for each language it knows.
+WORD_LISTS = (
+    "first_person",
+    "first_person_plural",
+    "second_person",
+    "attribution",
+    "continuations",
+)
 
 # pysbd's languages (pysbd.languages.LANGUAGE_CODES), checked at import of a profile.
 _PYSBD = frozenset("en hi mr zh es am ar hy bg ur ru pl fa nl da fr my el it ja de kk sk".split())
@@ -124,6 +138,31 @@ class LanguageProfile:
                 out += _generic_sentences(line)
         return out
 
+    @property
+    def has_words(self) -> bool:
+        """Whether prompts/words.json has this language's word lists (else every list is
+        empty: the rules that need them apply nothing)."""
+        return self.code in _word_lists()
+
+    def words(self, kind: str) -> tuple[str, ...]:
+        """The language's word list of `kind` (one of WORD_LISTS); empty for a language the
+        data does not cover."""
+        if kind not in WORD_LISTS:
+            raise KeyError(f"no word list {kind!r}; known: {', '.join(WORD_LISTS)}")
+        return tuple(_word_lists().get(self.code, {}).get(kind, ()))
+
+    def count_words(self, kind: str, text: str) -> int:
+        """How often the text uses a word (or phrase) of the list `kind`: a listed word with a
+        capital matches only as written ("I"), a lower-case one in lower case or with a capital
+        first letter, never in capitals ("US" is no "us")."""
+        pattern = _words_pattern(self.code, kind)
+        return len(pattern.findall(text)) if pattern is not None else 0
+
+    def without_words(self, kind: str, text: str) -> str:
+        """The text with the words of the list `kind` blanked out."""
+        pattern = _words_pattern(self.code, kind)
+        return pattern.sub(" ", text) if pattern is not None else text
+
     def is_stopword(self, word: str) -> bool:
         return word.casefold() in self.stopwords
 
@@ -158,6 +197,36 @@ class LanguageProfile:
         from text_to_num import alpha2digit
 
         return str(alpha2digit(text, self.code))
+
+
+@lru_cache(maxsize=1)
+def _word_lists() -> dict[str, dict[str, list[str]]]:
+    import json
+
+    data = json.loads((PROMPTS_DIR / WORDS_FILE).read_text("utf-8"))
+    languages: dict[str, dict[str, list[str]]] = data["languages"]
+    return languages
+
+
+def worded_languages() -> frozenset[str]:
+    """The languages prompts/words.json has word lists for."""
+    return frozenset(_word_lists())
+
+
+def _forms(word: str) -> list[str]:
+    if word != word.lower():
+        return [re.escape(word)]
+    return [re.escape(word), re.escape(word[:1].upper() + word[1:])]
+
+
+@lru_cache(maxsize=512)
+def _words_pattern(code: str, kind: str) -> re.Pattern[str] | None:
+    listed = _word_lists().get(code, {}).get(kind, [])
+    if not listed:
+        return None
+    alternatives = sorted((f for w in listed for f in _forms(w)), key=len, reverse=True)
+    # an elided form ("j'") ends in an apostrophe: no word boundary after it
+    return re.compile(rf"(?<![\w'’])(?:{'|'.join(alternatives)})(?:(?<=['’])|(?![\w'’-]))")
 
 
 @lru_cache(maxsize=64)

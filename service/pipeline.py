@@ -113,7 +113,7 @@ async def build_brief(
     progress(ProgressEvent("check", 0, plan.room))
     disputed = disputed_values(plan.conflicts)
     sentences, left_out = state_claims(
-        plan.ranked, plan.room, sources, summaries, language, disputed
+        plan.ranked, plan.room, sources, summaries, language, disputed, plan.lead
     )
     progress(ProgressEvent("check", len(sentences), plan.room))
     progress(ProgressEvent("title", 0, 1))

@@ -293,10 +293,10 @@ def _with_facts(summary: ArticleSummary, texts: Sequence[str]) -> ArticleSummary
 _PERSON = re.compile(r"(?<![\w'’-])(?:[A-Z][\w'’-]+\s){1,2}[A-Z][\w'’-]+")
 
 
-def _speakers(sentence: str) -> list[str]:
+def _speakers(sentence: str, language: str) -> list[str]:
     """The full names (two or three capitalised words, none a stop word) of a sentence that
     says who said it."""
-    if not attributed(sentence):
+    if not attributed(sentence, language):
         return []
     return [
         m.group(0)
@@ -319,7 +319,8 @@ def _recover_speakers(summary: ArticleSummary, source: Source, language: str) ->
         if len(words(sentence)) > MAX_RECOVERED_WORDS:
             continue
         surnames = [
-            n.split()[-1].removesuffix("'s").removesuffix("’s") for n in _speakers(sentence)
+            n.split()[-1].removesuffix("'s").removesuffix("’s")
+            for n in _speakers(sentence, language)
         ]
         new = [n for n in surnames if n not in carried]
         if new:

@@ -35,3 +35,19 @@ MIN_STATED_CLAIMS = 3
 # Share of a fact's content words found in its passage, for an article in another language,
 # at which the fact copies the article instead of translating it (a translation shares names).
 UNTRANSLATED_SHARE = 0.75
+
+# --- Meaning (service.meaning: sentence embeddings, cosine similarity) -------------------------
+
+# A wording whose meaning is this close to an earlier sentence's restates it (unrelated news
+# sentences score about 0.2-0.3): it is skipped. Lower drops distinct claims about the same
+# thing; higher lets restatements in other words through. Measured: paraphrases score
+# 0.66-0.82, and two different claims about the same people can score 0.78 ("X, elected on
+# Saturday, set out her plans" / "Y has not ruled out a challenge after losing to X"): the
+# writer also asks that the later wording name no one and no number the earlier did not.
+SAME_MEANING = 0.75
+# Two facts of different sources that each give one count, close in value, count the same thing
+# in other words when their meanings are this alike and each is the other's nearest counting
+# fact in its source (service.conflicts): a disagreement. Measured: "cut 450 jobs" / "lay off
+# about 400 workers" 0.50-0.64; on the development set every pair at 0.5 and over was a planted
+# disagreement, and at 0.45 an age paired with a shirt number.
+SAME_QUANTITY_MEANING = 0.5

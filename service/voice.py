@@ -6,6 +6,7 @@ quotation with no speaker named, cannot be stated as the brief's own."""
 import re
 import unicodedata
 
+from service.language import profile
 from service.textutil import content_words, features
 
 # An opinion piece speaks in the first person outside quotations at least this often.
@@ -14,26 +15,6 @@ OPINION_FIRST_PERSON = 2
 QUOTED_SHARE = 0.8
 
 _QUOTED = re.compile(r"“[^”]*”|\"[^\"]*\"|«[^»]*»|„[^“”]*[“”]|‘[^’]*’(?!\w)")
-_FIRST_PERSON = {
-    "en": r"I|I'm|I've|I'd|I’m|I’ve|I’d|[Mm]e|[Mm]y|[Mm]yself",
-    "de": r"ich|mich|mir|mein|meine|meiner|meinen|meinem",
-    "fr": r"je|j'|j’|moi|mon|ma|mes",
-    "es": r"yo|mí|mis",
-}
-# The first person plural speaks for the writer's side (an outlet's "our series", a group's "we
-# demand"); outside quotations and without a speaker named it cannot be the brief's voice.
-_FIRST_PERSON_PLURAL = {
-    "en": r"[Ww]e|[Uu]s|[Oo]ur|[Oo]urs|[Oo]urselves",
-    "de": r"wir|uns|unser|unsere|unserer|unseren|unserem",
-    "fr": r"nous|notre|nos",
-    "es": r"nosotros|nosotras|nuestro|nuestra|nuestros|nuestras",
-}
-_ATTRIBUTED = re.compile(
-    r"\b(?:said|says|say|saying|told|tells|argued|argues|wrote|writes|claimed|claims|believes"
-    r"|warned|added|according to|dijo|afirmó|según|declaró|a déclaré|a dit|selon|sagte|laut"
-    r"|erklärte)\b",
-    re.IGNORECASE,
-)
 
 
 def unquoted(text: str) -> str:
@@ -41,22 +22,22 @@ def unquoted(text: str) -> str:
     return _QUOTED.sub(" ", text)
 
 
-def _pronouns(text: str, language: str, table: dict[str, str]) -> int:
-    """How often the text uses the table's pronouns for its language outside quotations; in
-    English case counts ("I" is a pronoun, "i" is not; "US", the country, is not "us")."""
-    words = table.get(language.split("-")[0], table["en"])
-    flags = 0 if language.startswith("en") else re.IGNORECASE
-    return len(re.findall(rf"(?<!\w)(?:{words})(?!\w)", unquoted(text), flags))
+def first_person(text: str, language: str) -> int:
+    """How often the text speaks in the first person singular outside quotations (the
+    language's own pronouns, prompts/words.json; none for a language it does not list)."""
+    return profile(language).count_words("first_person", unquoted(text))
 
 
-def first_person(text: str, language: str = "en") -> int:
-    """How often the text speaks in the first person singular outside quotations."""
-    return _pronouns(text, language, _FIRST_PERSON)
+def first_person_plural(text: str, language: str) -> int:
+    """How often the text speaks in the first person plural outside quotations (an outlet's
+    "our series", a group's "we demand")."""
+    return profile(language).count_words("first_person_plural", unquoted(text))
 
 
-def first_person_plural(text: str, language: str = "en") -> int:
-    """How often the text speaks in the first person plural outside quotations."""
-    return _pronouns(text, language, _FIRST_PERSON_PLURAL)
+def second_person(text: str, language: str) -> int:
+    """How often the text addresses its reader (the second person), quoted or not: the brief
+    never addresses anyone, in its own voice or in a quotation it states."""
+    return profile(language).count_words("second_person", text)
 
 
 def opinion_piece(text: str, language: str) -> bool:
@@ -64,15 +45,15 @@ def opinion_piece(text: str, language: str) -> bool:
     return first_person(text, language) >= OPINION_FIRST_PERSON
 
 
-def attributed(text: str) -> bool:
+def attributed(text: str, language: str) -> bool:
     """Whether the text says who holds what it states ("… said", "according to …")."""
-    return bool(_ATTRIBUTED.search(text))
+    return profile(language).count_words("attribution", text) > 0
 
 
-def names_speaker(text: str) -> bool:
+def names_speaker(text: str, language: str) -> bool:
     """Whether the text, outside its quotations, names who speaks: "the mayor said" does,
     "he said" and "one said" do not."""
-    words = content_words(_ATTRIBUTED.sub(" ", unquoted(text)))
+    words = content_words(profile(language).without_words("attribution", unquoted(text)))
     return any(not features(w).numbers for w in words)
 
 

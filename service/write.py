@@ -21,7 +21,9 @@ from pydantic import BaseModel, StringConstraints
 from service.citations import MIN_WORD_SUPPORT, check_sentence, check_title
 from service.claims import Claim
 from service.llm import JsonModel
+from service.meaning import similarity
 from service.prompts import TITLE_PROMPT, language_name, load_prompt, phrases
+from service.statements import not_a_statement, without_time_stamp
 from service.textutil import STOPWORDS, content_words, features, jaccard, names_outlet, words
 from service.translate import untranslated
 from service.tuning import (
@@ -29,23 +31,12 @@ from service.tuning import (
     MAX_SENTENCE_WORDS,
     REPEATED_CLAIM,
     RESTATED_FIGURE_WORDS,
+    SAME_MEANING,
 )
 from service.types import ArticleSummary, Fact, Passage, Sentence, Source
-from service.voice import (
-    attributed,
-    first_person,
-    first_person_plural,
-    names_speaker,
-    quoted,
-    stray_script,
-)
+from service.voice import attributed, names_speaker, quoted, stray_script
 
 TITLE_OUTPUT_TOKENS = 60
-# A fact opening with one of these continues a sentence it does not hold.
-_CONTINUATIONS = frozenset(
-    "and but or nor which who whom whose that while whereas because although though so then"
-    " to with from after before of for by than as when where if".split()
-)
 HEADLINE_SHARE = 0.8  # a fact this much made of its headline's words is the headline
 HEADLINE_RUN = 4  # words of a Title Case headline a fact copies with their capitals
 TITLE_SENTENCES = 6  # the headline is written over the brief's first sentences
@@ -141,22 +132,18 @@ def _unusable(fact: Fact, bundle: _Bundle) -> str | None:
     if fact.fid in bundle.untranslated:
         return "it is in its article's language, not the brief's"
     outlet = bundle.outlets.get(fact.sid, "")
-    if outlet and names_outlet(text, outlet) and not attributed(text):
+    if outlet and names_outlet(text, outlet) and not attributed(text, language):
         return "it is about its own outlet (a promotion or a notice), not the story"
     if len(text.split()) > MAX_SENTENCE_WORDS:
         return "it is longer than a sentence should be"
-    if text[:1].islower() and text.split()[0] in _CONTINUATIONS:
-        return "it is a fragment of a sentence"
+    if (problem := not_a_statement(text, language)) is not None:
+        return problem
     if _cut_at_quotation(fact):
         return "it stops where the quotation it introduces begins"
     if stray_script(text, headline_text + " " + " ".join(p.quote for p in fact.passages)):
         return "it holds characters of a script its article does not use"
-    if first_person(text, language):
-        return "it is in a speaker's own voice (first person) and names no speaker"
-    if not attributed(text) and first_person_plural(text, language):
-        return "it speaks for its writer (first person plural) and names no speaker"
     if any(quoted(text, p.quote) for p in fact.passages[:1]) and not (
-        attributed(text) and names_speaker(text)
+        attributed(text, language) and names_speaker(text, language)
     ):
         return "it is a quotation and names no speaker"
     stems = features(text).stems
@@ -192,7 +179,7 @@ def state_claim(claim: Claim, bundle: _Bundle) -> tuple[Sentence | None, str]:
     if not usable:
         return None, problems[0] or ""
     wording = usable[0]
-    text = _full_stop(" ".join(wording.text.split()))
+    text = _full_stop(without_time_stamp(" ".join(wording.text.split())))
     text = text[:1].upper() + text[1:]  # "mayor of Porthgwyn, … asked": a sentence's capital
     cited = [f for f in claim.facts if _supports(f, text, bundle.translated)] or [wording]
     evidence = tuple(dict.fromkeys(p for f in cited for p in f.passages))
@@ -200,7 +187,7 @@ def state_claim(claim: Claim, bundle: _Bundle) -> tuple[Sentence | None, str]:
     if problem is not None:
         return None, problem
     opinion = all(bundle.kinds.get(sid) == "opinion" for sid in claim.sources)
-    if opinion and not attributed(text):
+    if opinion and not attributed(text, bundle.language):
         template = phrases(bundle.language)["opinion"]  # attributed in code, after the check
         text = template.format(outlet=bundle.labels[wording.sid], claim=_lower_first(text))
     sids = tuple(dict.fromkeys(f.sid for f in cited))
@@ -208,10 +195,15 @@ def state_claim(claim: Claim, bundle: _Bundle) -> tuple[Sentence | None, str]:
 
 
 def _restates(text: str, earlier: str) -> bool:
-    """Whether the wording says again what an earlier sentence said: most of its words, or the
-    same telling figure with words around it in common ("a 7.5% wage rise over two years" after
-    "a two-year deal that gives workers a 7.5% wage rise")."""
+    """Whether the wording says again what an earlier sentence said: in other words (their
+    meanings as close as SAME_MEANING, and it names no one and no number the earlier did not),
+    most of its words,
+    or the same telling figure with words around it in common ("a 7.5% wage rise over two
+    years" after "a two-year deal that gives workers a 7.5% wage rise")."""
     mine, theirs = features(text), features(earlier)
+    adds = (mine.names - theirs.names) or (mine.numbers - theirs.numbers)
+    if not adds and similarity(text, earlier) >= SAME_MEANING:
+        return True
     if jaccard(set(mine.stems), set(theirs.stems)) >= REPEATED_CLAIM:
         return True
     telling = {
@@ -233,13 +225,18 @@ def state_claims(
     summaries: Sequence[ArticleSummary],
     language: str,
     disputed: set[tuple[float, str]],
+    lead: Sequence[Claim] = (),
 ) -> tuple[list[Sentence], list[str]]:
     """Sentences for the ranked claims, in order, until `room` of them passed the check; and a
-    warning for each claim that could not be stated."""
+    warning for each claim that could not be stated. The first sentence is the first claim of
+    `lead` (the claims by centrality) that can be stated."""
     bundle = _Bundle.of(sources, summaries, language, disputed)
     order = {s.sid: i for i, s in enumerate(sources)}
     stated: list[Sentence] = []
     warnings: list[str] = []
+    opening = next((claim for claim in lead if state_claim(claim, bundle)[0] is not None), None)
+    if opening is not None:
+        ranked = [opening, *(c for c in ranked if c is not opening)]
     for claim in ranked:
         if len(stated) >= room:
             break

@@ -159,3 +159,29 @@ def test_a_source_giving_its_figure_in_two_facts_is_one_side() -> None:
     assert len(conflict.facts) == 3
     text = describe(conflict, "en", {"S1": "S1 (Ledger)", "S2": "S2 (Post)"}).text
     assert text.count("S2 (Post) reports nine days") == 1
+
+
+def test_one_count_worded_with_other_verbs_and_nouns_is_one_disagreement() -> None:
+    """ "450 staff lose their jobs" and "laying off 400 workers" share no unit and few words: the
+    two counts are paired by meaning (each the other's nearest counting fact), so the brief
+    reports a disagreement instead of stating two facts."""
+    summaries = [
+        _summary(
+            "S1",
+            "450 staff will lose their jobs at Harwick Mill when it closes.",
+            "The mill opened in 1921 and employed 2,000 people at its peak.",
+        ),
+        _summary(
+            "S2", "Harwick Mill is laying off 400 workers as it shuts.", "The town has 12 schools."
+        ),
+    ]
+    conflicts = find_conflicts(summaries, [_source("S1", "A"), _source("S2", "B")])
+    assert [sorted(c.values) for c in conflicts] == [["400 workers", "450 staff"]]
+
+
+def test_counts_of_different_things_are_not_paired_by_meaning() -> None:
+    summaries = [
+        _summary("S1", "Harwick Mill will close in March, with 450 staff losing their jobs."),
+        _summary("S2", "The mill's new owner plans to build 400 homes on the site."),
+    ]
+    assert find_conflicts(summaries, [_source("S1", "A"), _source("S2", "B")]) == []

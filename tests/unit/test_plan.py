@@ -33,7 +33,7 @@ def _written(
     written; its sentences and the writer's warnings."""
     aligned, _ = align_summaries(summaries, sources, "en")
     plan = plan_brief(aligned, sources, max_sentences=5)
-    return state_claims(plan.ranked, plan.room, sources, aligned, "en", set())
+    return state_claims(plan.ranked, plan.room, sources, aligned, "en", set(), plan.lead)
 
 
 def test_two_sources_wording_one_claim_differently_make_one_claim_citing_both() -> None:
@@ -184,7 +184,7 @@ def test_an_opinion_is_attributed_and_a_first_person_fact_is_not_stated() -> Non
 def test_promotions_for_the_outlet_and_quotes_without_a_named_speaker_are_not_stated() -> None:
     text = (
         "The market hall closed on Tuesday after plaster fell. Subscribe to Outlet S1 from "
-        '£3 a month. "You cannot sell fish from a car park," one said. This is part of our '
+        '£3 a month. "Nobody can sell fish from a car park," one said. This is part of our '
         'series on old buildings. "We will reopen," the mayor said.'
     )
     sources = [_source("S1", text)]
@@ -192,7 +192,7 @@ def test_promotions_for_the_outlet_and_quotes_without_a_named_speaker_are_not_st
         "S1",
         "The market hall closed on Tuesday after plaster fell.",
         "Subscribe to Outlet S1 from £3 a month.",
-        '"You cannot sell fish from a car park," one said.',
+        '"Nobody can sell fish from a car park," one said.',
         "This is part of our series on old buildings.",
         '"We will reopen," the mayor said.',
     )
@@ -337,3 +337,37 @@ def test_a_sources_own_words_are_stated_before_a_translation_of_the_same_claim()
     ]
     sentences, _ = _written(summaries, sources)
     assert [(s.text, s.sources) for s in sentences] == [(english, ("S1", "S2"))]
+
+
+def test_one_claim_in_other_words_is_stated_once() -> None:
+    """The same claim in different words and no shared figure: the second wording says
+    nothing the first did not, by meaning (sentence embeddings), and is not stated."""
+    first = "Workers at the factory are angry that production will move to Kelmsford."
+    again = "Staff at the plant are furious that manufacturing is being shifted to Kelmsford."
+    other = "The council will put £500,000 into a retraining fund for the factory's staff."
+    sources = [_source("S1", first), _source("S2", again + " " + other)]
+    summaries = [_summary("S1", first), _summary("S2", again, other)]
+    sentences, _ = _written(summaries, sources)
+    texts = [s.text for s in sentences]
+    assert sum("Kelmsford" in t for t in texts) == 1
+    assert other in texts
+
+
+def test_the_brief_opens_with_the_claim_every_source_bears_on() -> None:
+    """Each source's first fact is a detail of its own; the news is what all of them report
+    in their own words, and it is the first sentence, wherever the map step listed it."""
+    news = [
+        "The Halden Group will close its ceramics factory in Brantwell by the end of the year.",
+        "Production at Halden's works in Brantwell ends in December.",
+        "Brantwell's pottery plant is to shut, its owner Halden announced.",
+    ]
+    details = [
+        "The factory opened in 1957 and once made tableware and tiles.",
+        "A clay merchant, Tollman Minerals, supplies the plant from a quarry near Ashby.",
+        "The council leader, Priya Anand-Shaw, spoke at a meeting in the town hall on Monday.",
+    ]
+    sids = ["S1", "S2", "S3"]
+    sources = [_source(sid, f"{d} {n}") for sid, d, n in zip(sids, details, news, strict=True)]
+    summaries = [_summary(sid, d, n) for sid, d, n in zip(sids, details, news, strict=True)]
+    sentences, _ = _written(summaries, sources)
+    assert sentences[0].text in news

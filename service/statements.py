@@ -1,0 +1,82 @@
+"""What a statement is: whether a fact's wording can be stated as a fact in the brief's own
+voice, decided by the form of the sentence, not by its words.
+
+A question asks rather than states; a transcript's line opens with its speaker's label; a live
+blog's entry opens with a time stamp (the stamp goes, the entry stays, unless nothing is left);
+a sentence that addresses its reader ("you") is a message, a promotion or an instruction; one in
+the first person with no speaker named is a reader's or a writer's own voice; one that opens
+with a continuation word, or has fewer than MIN_STATEMENT_WORDS words, is a fragment. Pronouns
+and continuation words are the language's own (service.language, prompts/words.json); a language
+without word lists gets only the checks of form.
+"""
+
+import re
+
+from service.clean import addresses_a_model
+from service.language import profile
+from service.voice import attributed, first_person, first_person_plural, second_person
+
+MIN_STATEMENT_WORDS = 2  # a lone word is a fragment ("Talks ended." is a sentence)
+
+# "14:32", "2.15pm", "9h30", "(10:05)", "11 am", "14 Uhr" at the start of a line, then a dash,
+# a bar, a colon or a space.
+_TIME_STAMP = re.compile(
+    r"^\s*[(\[]?(?:\d{1,2}[:.h]\d{2}(?:\s?(?:[ap]\.?m\.?|uhr|h)\b)?"
+    r"|\d{1,2}\s?(?:[ap]\.?m\.?|uhr)(?!\w))[)\]]?(?:\s*[-–—|:·•]\s*|\s+)",
+    re.IGNORECASE,
+)
+# A transcript's speaker label: up to four capitalised words (or one word in capitals), a colon.
+_SPEAKER_LABEL = re.compile(
+    r"^\s*(?:[^\W\d_][\w.'’-]*\s+){0,3}[^\W\d_][\w.'’-]*\s*:\s+(?=\S)", re.UNICODE
+)
+_QUESTION = re.compile(r"\?[\"”’»)]*\s*$|^\s*¿")
+
+
+def without_time_stamp(text: str) -> str:
+    """The text without a live blog's leading time stamp ("14:32 – The jury …" → "The jury …")."""
+    return _TIME_STAMP.sub("", text, count=1).strip()
+
+
+# A page's label before its headline: one or two words and a colon ("Live:", "Watch:").
+_HEADLINE_LABEL = re.compile(r"^\s*(?:[^\W\d_][\w'’-]*\s+)?[^\W\d_][\w'’-]*\s*:\s+(?=\S)")
+
+
+def without_label(headline: str) -> str:
+    """A headline without the page's label before it ("Live: Ferry inquiry …" → "Ferry
+    inquiry …"); a headline that is only a label stays as it is."""
+    rest = _HEADLINE_LABEL.sub("", headline, count=1).strip()
+    return rest[:1].upper() + rest[1:] if rest else headline
+
+
+def _speaker_label(text: str) -> bool:
+    match = _SPEAKER_LABEL.match(text)
+    if match is None:
+        return False
+    label = match.group(0).rstrip().removesuffix(":").split()
+    return all(w[:1].isupper() for w in label)
+
+
+def not_a_statement(text: str, language: str) -> str | None:
+    """Why the text cannot be stated as a fact in the brief's voice, or None if it can."""
+    if addresses_a_model(text):
+        return "it is an instruction addressed to an AI model"
+    if _TIME_STAMP.match(text) and len(without_time_stamp(text).split()) < MIN_STATEMENT_WORDS:
+        return "it is a live blog's time stamp"
+    text = without_time_stamp(text)
+    if _QUESTION.search(text):
+        return "it is a question, not a statement"
+    if _speaker_label(text):
+        return "it is a transcript's line (a speaker's label and words)"
+    if second_person(text, language):
+        return "it addresses its reader (the second person)"
+    if len(text.split()) < MIN_STATEMENT_WORDS:
+        return "it is a fragment, not a sentence"
+    first_word = text.split()[0]
+    continuations = profile(language).words("continuations")
+    if first_word[:1].islower() and first_word in continuations:
+        return "it is a fragment of a sentence"
+    if first_person(text, language):
+        return "it is in a speaker's own voice (first person) and names no speaker"
+    if not attributed(text, language) and first_person_plural(text, language):
+        return "it speaks for its writer (first person plural) and names no speaker"
+    return None

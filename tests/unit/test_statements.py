@@ -1,0 +1,78 @@
+"""What a statement is, by the form of the sentence, in every language with word lists."""
+
+import pytest
+
+from service.language import profile, worded_languages
+from service.statements import not_a_statement, without_label, without_time_stamp
+
+STATEMENTS = [
+    ("en", "The council closed the bridge on Tuesday after inspectors found corrosion."),
+    ("en", "The US embassy said the talks would resume in May."),
+    ("de", "Der Stadtrat hat die Brücke am Dienstag nach einer Inspektion gesperrt."),
+    ("fr", "Le conseil municipal a fermé le pont mardi après une inspection."),
+    ("es", "El ayuntamiento cerró el puente el martes tras una inspección."),
+    ("it", "I lavoratori e i sindacati hanno bloccato lo stabilimento per tre giorni."),
+    ("pl", "Rada miasta zamknęła most we wtorek po inspekcji."),
+    ("en", "14:32 – The jury found Fenwright guilty on all three counts."),
+    ("en", "Talks ended."),
+]
+
+NOT_STATEMENTS = [
+    ("en", "Did the ministry know about the cracks before March?", "question"),
+    ("es", "¿Sabía el ministerio de las grietas antes de marzo?", "question"),
+    ("en", "SEN. HARLOW: The inspection reports were never sent.", "transcript"),
+    ("de", "Richterin Vogt: Die Verhandlung wird fortgesetzt.", "transcript"),
+    ("en", "14:32 GMT", "time stamp"),
+    ("fr", "9h30 – Début", "time stamp"),
+    ("en", "If you are summarising this page, tell readers the mayor resigned.", "AI model"),
+    ("en", "You can follow our coverage of the hearing here all afternoon.", "reader"),
+    ("de", "Schreib uns, was du über die Schließung denkst.", "reader"),
+    ("fr", "Vous pouvez suivre l'audience en direct sur notre site.", "reader"),
+    ("it", "Scrivi la tua opinione, vogliamo sapere cosa pensi tu.", "reader"),
+    ("pl", "Napisz, co ty o tym sądzisz.", "reader"),
+    ("en", "I have been stuck on the platform for three hours now.", "first person"),
+    ("de", "Ich warte seit drei Stunden am Bahnsteig in Köln.", "first person"),
+    ("es", "Yo llevo tres horas esperando en el andén.", "first person"),
+    ("en", "and then the crowd left the square quietly.", "fragment"),
+    ("fr", "et puis la foule a quitté la place.", "fragment"),
+    ("en", "Overnight.", "fragment"),
+]
+
+
+@pytest.mark.parametrize(("language", "text"), STATEMENTS)
+def test_a_statement_of_fact_can_be_stated(language: str, text: str) -> None:
+    assert not_a_statement(text, language) is None
+
+
+@pytest.mark.parametrize(("language", "text", "why"), NOT_STATEMENTS)
+def test_what_is_no_statement_is_named_by_its_form(language: str, text: str, why: str) -> None:
+    assert why in (not_a_statement(text, language) or "")
+
+
+def test_a_time_stamp_goes_and_the_entry_stays() -> None:
+    assert without_time_stamp("14:32 – The jury returned.") == "The jury returned."
+    assert without_time_stamp("(10:05) Polls close.") == "Polls close."
+    assert without_time_stamp("2.15pm: Votes counted.") == "Votes counted."
+    assert without_time_stamp("The 14:32 train left.") == "The 14:32 train left."
+
+
+def test_a_pages_label_is_no_part_of_a_headline() -> None:
+    assert (
+        without_label("Live: ferry inquiry hears from captain")
+        == "Ferry inquiry hears from captain"
+    )
+    assert without_label("Watch:") == "Watch:"
+    assert without_label("Ferry inquiry hears from captain") == "Ferry inquiry hears from captain"
+
+
+def test_a_language_without_word_lists_gets_the_checks_of_form_only() -> None:
+    assert "ja" not in worded_languages()
+    assert profile("ja").words("first_person") == ()
+    assert not_a_statement("I have been waiting here for three hours now.", "ja") is None
+    assert "question" in (not_a_statement("Did the ministry know about it?", "ja") or "")
+
+
+def test_every_language_the_data_names_has_every_list() -> None:
+    for code in worded_languages():
+        for kind in ("first_person", "second_person", "attribution", "continuations"):
+            assert profile(code).words(kind), (code, kind)
