@@ -114,12 +114,13 @@ async def fetch_article(url: str, client: httpx.AsyncClient, limits: FetchLimits
     return parse_article(fields, url)
 
 
-async def fetch_articles(urls: Sequence[str], settings: Settings) -> list[Article]:
-    """The articles behind links a client gave (the web page, the MCP tool), in order, fetched
-    with the same guard as Slack links: private and loopback addresses are refused unless
-    FUSEBRIEF_FETCH_ALLOW_PRIVATE_LINKS. FetchFailed names every link that could not be read."""
+async def fetch_each(
+    urls: Sequence[str], settings: Settings, *, allow_private: bool
+) -> tuple[list[Article], list[str]]:
+    """The articles behind `urls` that could be read, in order, and why each other one could
+    not; `allow_private` lets the links reach private and loopback addresses."""
     limits = FetchLimits.from_settings(settings)
-    async with http_client(settings, allow_private=settings.fetch_allow_private_links) as client:
+    async with http_client(settings, allow_private=allow_private) as client:
         results = await asyncio.gather(
             *(fetch_article(url, client, limits) for url in urls), return_exceptions=True
         )
@@ -131,6 +132,16 @@ async def fetch_articles(urls: Sequence[str], settings: Settings) -> list[Articl
             raise result
         else:
             articles.append(result)
+    return articles, failures
+
+
+async def fetch_articles(urls: Sequence[str], settings: Settings) -> list[Article]:
+    """The articles behind links a client gave (the web page, the MCP tool), in order, fetched
+    with the same guard as Slack links: private and loopback addresses are refused unless
+    FUSEBRIEF_FETCH_ALLOW_PRIVATE_LINKS. FetchFailed names every link that could not be read."""
+    articles, failures = await fetch_each(
+        urls, settings, allow_private=settings.fetch_allow_private_links
+    )
     if failures:
         raise FetchFailed("; ".join(failures))
     return articles

@@ -10,7 +10,15 @@ import trustme
 
 from service.config import Settings
 from service.errors import FetchFailed, InvalidBundle
-from service.fetch import FetchLimits, check_url, fetch_article, fetch_page, http_client
+from service.fetch import (
+    FetchLimits,
+    check_url,
+    fetch_article,
+    fetch_articles,
+    fetch_each,
+    fetch_page,
+    http_client,
+)
 from tests.support.dns import PUBLIC_ADDRESS, FakeDNS, fake_network, internal_and_public
 from tests.support.pages import Page, PageServer
 
@@ -98,6 +106,32 @@ async def test_unusable_pages_fail_with_a_reason(
 ) -> None:
     with pytest.raises(FetchFailed, match=message.replace("(", r"\(").replace(")", r"\)")):
         await fetch_article(site.url + path, local, LIMITS)
+
+
+async def test_several_links_give_the_articles_in_order_and_a_reason_for_each_failure(
+    site: PageServer,
+) -> None:
+    links = [site.url + "/plain", site.url + "/pdf", site.url + "/article", site.url + "/gone"]
+    articles, failures = await fetch_each(links, SETTINGS, allow_private=True)
+    assert [a.title for a in articles] == ["Ferry cut", "Ferry timetable cut for winter"]
+    assert len(failures) == 2
+    assert "/pdf: not an article page" in failures[0] and "/gone" in failures[1]
+    refused, failures = await fetch_each(links[:1], SETTINGS, allow_private=False)
+    assert refused == [] and "private or local address" in failures[0]
+
+
+async def test_a_clients_links_fail_together_naming_every_link_that_failed(
+    site: PageServer,
+) -> None:
+    """The web page's and the MCP tool's links: one error naming each failure."""
+    settings = SETTINGS.model_copy(update={"fetch_allow_private_links": True})
+    [article] = await fetch_articles([site.url + "/article"], settings)
+    assert article.source == "Coast Courier"
+    with pytest.raises(FetchFailed) as failed:
+        await fetch_articles(
+            [site.url + "/article", site.url + "/pdf", site.url + "/gone"], settings
+        )
+    assert "/pdf: not an article page" in failed.value.message and "/gone" in failed.value.message
 
 
 @pytest.mark.parametrize(
