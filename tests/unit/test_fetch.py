@@ -1,17 +1,22 @@
 """Fetching linked pages: limits, redirects, content types, and refusing private addresses."""
 
+import asyncio
+import ipaddress
 import ssl
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
 import trustme
+from hypothesis import given, settings
 
 from service.config import Settings
 from service.errors import FetchFailed, InvalidBundle
 from service.fetch import (
     FetchLimits,
+    check_link,
     check_url,
     fetch_article,
     fetch_articles,
@@ -20,6 +25,7 @@ from service.fetch import (
     http_client,
 )
 from tests.support.dns import PUBLIC_ADDRESS, FakeDNS, fake_network, internal_and_public
+from tests.support.links import malformed_links, private_links
 from tests.support.pages import Page, PageServer
 
 ARTICLE = """<html><head><title>Ferry timetable cut | Coast Courier</title>
@@ -40,6 +46,8 @@ def site() -> PageServer:
         "/plain": Page("Ferry cut\nThe ferry sails less often.", content_type="text/plain"),
         "/moved": Page(status=302, headers={"Location": "/article"}),
         "/to-file": Page(status=301, headers={"Location": "file:///etc/passwd"}),
+        "/to-open-bracket": Page(status=302, headers={"Location": "http://[::1/"}),
+        "/to-octal": Page(status=302, headers={"Location": "http://0177.0.0.1:9/"}),
         "/loop": Page(status=302, headers={"Location": "/loop"}),
         "/big": Page("x" * 20_000),
         "/pdf": Page(b"%PDF-1.7", content_type="application/pdf"),
@@ -94,6 +102,8 @@ async def test_redirects_are_followed_and_the_final_url_kept(
     ("path", "message"),
     [
         ("/to-file", "only http:// and https://"),
+        ("/to-open-bracket", "could not be fetched (Invalid URL in location header"),
+        ("/to-octal", "could not be fetched (Invalid URL in location header"),
         ("/loop", "more than 5 redirects"),
         ("/big", "over 10000 bytes (FUSEBRIEF_FETCH_MAX_BYTES)"),
         ("/pdf", "not an article page (content type application/pdf)"),
@@ -160,6 +170,21 @@ async def test_user_links_to_private_addresses_are_refused_before_any_request(
 async def test_only_http_and_https_are_fetched(public_only: httpx.AsyncClient, url: str) -> None:
     with pytest.raises(FetchFailed, match="only http:// and https://"):
         await fetch_page(url, public_only, LIMITS)
+
+
+@settings(max_examples=100, derandomize=True, database=None, deadline=None)
+@given(url=malformed_links())
+def test_the_fuzzers_malformed_links_are_refused_as_such(url: str) -> None:
+    with pytest.raises(FetchFailed, match="not a valid link"):
+        check_link(url)
+
+
+@settings(max_examples=100, derandomize=True, database=None, deadline=None)
+@given(url=private_links())
+def test_the_fuzzers_private_links_are_refused_without_a_name_to_look_up(url: str) -> None:
+    ipaddress.ip_address(urlsplit(url).hostname or "")  # an address: no DNS is ever asked
+    with pytest.raises(FetchFailed, match="private or local address; refused"):
+        asyncio.run(check_url(url, allow_private=False))
 
 
 @pytest.mark.parametrize(
