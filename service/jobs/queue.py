@@ -49,10 +49,16 @@ class JobQueue:
         settings = self.settings
         if settings.queue_url:
             self._pool = await connect_queue(settings)
-            self.store = RedisJobStore(self._pool, max_attempts=settings.job_max_attempts)
+            self.store = RedisJobStore(
+                self._pool,
+                max_attempts=settings.job_max_attempts,
+                result_ttl_s=settings.job_result_ttl_s,
+            )
             return
         store = SQLiteJobStore(
-            settings.data_dir / "jobs.sqlite3", max_attempts=settings.job_max_attempts
+            settings.data_dir / "jobs.sqlite3",
+            max_attempts=settings.job_max_attempts,
+            result_ttl_s=settings.job_result_ttl_s,
         )
         self.store = store
         self._runner = JobRunner(store, handlers, settings, worker_id())
