@@ -10,6 +10,7 @@ import asyncio
 import time
 from collections.abc import Mapping
 from contextlib import suppress
+from dataclasses import replace
 from typing import Any
 
 from arq.connections import ArqRedis
@@ -30,6 +31,7 @@ from service.jobs.redis_store import RedisJobStore
 from service.jobs.sqlite_store import SQLiteJobStore
 from service.jobs.worker import JobRunner, PollingWorkers, worker_id
 from service.progress import STAGE
+from service.tracing import current_traceparent
 from service.types import ProgressEvent, ProgressSink, no_progress
 
 WAIT_POLL_S = 0.25
@@ -72,11 +74,11 @@ class JobQueue:
             await self._pool.aclose()
 
     async def submit(self, new: NewJob) -> tuple[Job, bool]:
-        """Queue a job; the same owner's same Idempotency-Key and body return the first job, not
-        a new one."""
+        """Queue a job, in the trace it is queued in (its worker continues it); the same owner's
+        same Idempotency-Key and body return the first job, not a new one."""
         if new.callback_url is not None:
             await self.check_callback(new.callback_url)
-        job, created = await self._queue(new)
+        job, created = await self._queue(replace(new, traceparent=current_traceparent()))
         if not created and job.request_hash != new.request_hash:
             raise IdempotencyConflict(
                 f"the Idempotency-Key {new.idempotency_key!r} was already used for a different "

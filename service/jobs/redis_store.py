@@ -26,7 +26,7 @@ IDEMPOTENCY_PREFIX = "fusebrief:idempotency:"
 FIELDS = (
     "id kind owner status request request_hash idempotency_key callback_url progress_done "
     "progress_total result error_code error_message attempts lease_owner created_at started_at "
-    "finished_at"
+    "finished_at traceparent"
 ).split()
 
 # Every script that ends a job: KEYS are the job's keys (`_ending_keys`), ARGV[1] the result's
@@ -136,6 +136,7 @@ class RedisJobStore:
             "request_hash": new.request_hash,
             "idempotency_key": new.idempotency_key or "",
             "callback_url": new.callback_url or "",
+            "traceparent": new.traceparent or "",
             "progress_done": 0,
             "progress_total": 0,
             "attempts": 0,

@@ -128,6 +128,10 @@ SCHEMA = Schema(
                 )""",
             ),
         ),
+        Migration(
+            "jobs keep the W3C traceparent of the trace they were queued in",
+            ("ALTER TABLE jobs ADD COLUMN traceparent TEXT",),
+        ),
     ],
     baseline=_baseline,
 )
@@ -163,8 +167,8 @@ class SQLiteJobStore:
             job_id = uuid.uuid4().hex
             db.execute(
                 "INSERT INTO jobs (id, kind, owner, status, request, request_hash, "
-                "idempotency_key, callback_url, created_at) "
-                "VALUES (?, ?, ?, 'queued', ?, ?, ?, ?, ?)",
+                "idempotency_key, callback_url, traceparent, created_at) "
+                "VALUES (?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?)",
                 (
                     job_id,
                     new.kind,
@@ -173,6 +177,7 @@ class SQLiteJobStore:
                     new.request_hash,
                     new.idempotency_key,
                     new.callback_url,
+                    new.traceparent,
                     time.time(),
                 ),
             )
