@@ -34,6 +34,9 @@ from tests.support.pages import PageServer
 SCREENSHOTS = ROOT / "docs" / "screenshots"
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
+# Screenshots with CSS animations run to their end (a stage row's highlight fades over 0.6 s), so
+# that the same page gives the same picture.
+STILL: dict[str, Any] = {"animations": "disabled"}
 STAGES = ["clean", "identify", "map", "check", "title"]
 expect.set_options(timeout=30_000)  # the first brief of a run waits for litellm to warm up
 
@@ -343,17 +346,17 @@ def test_screenshots(
         page.goto(service + "/")
         _paste(page, 1, canned.COURIER)
         _paste(page, 2, canned.GAZETTE)
-        page.screenshot(path=str(out / f"{name}-compose.png"), full_page=True)
+        page.screenshot(path=str(out / f"{name}-compose.png"), full_page=True, **STILL)
         page.goto(f"{service}/#job={job_id}")
         page.reload()  # the hash alone does not reload the page
         expect(page.locator("#result")).to_be_visible()
         page.locator("#sentences p").nth(1).get_by_role("button", name="Source S1").click()
         expect(page.get_by_role("dialog").locator("mark")).to_be_visible()
-        page.screenshot(path=str(out / f"{name}-brief.png"), full_page=name == "desktop")
+        page.screenshot(path=str(out / f"{name}-brief.png"), full_page=name == "desktop", **STILL)
         if name == "phone":  # and the brief itself, without the source's sheet
             page.keyboard.press("Escape")
             page.locator("#result").scroll_into_view_if_needed()
-            page.screenshot(path=str(out / "phone-brief-sources.png"), full_page=True)
+            page.screenshot(path=str(out / "phone-brief-sources.png"), full_page=True, **STILL)
         context.close()
     written = {
         "desktop-brief.png",
