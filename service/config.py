@@ -80,6 +80,8 @@ class Settings(BaseSettings):
     job_lease_s: float = Field(default=30.0, ge=1)
     job_max_attempts: int = Field(default=3, ge=1, le=20)
     job_timeout_s: float = Field(default=3600.0, gt=0)
+    # A finished job (its brief or error, its live events, its Idempotency-Key) is kept this long.
+    job_result_ttl_s: float = Field(default=7 * 24 * 3600.0, gt=0)
     queue_url: str | None = Field(default=None, pattern=r"^rediss?://")
     webhook_secret: SecretStr | None = None
     webhook_max_attempts: int = Field(default=5, ge=1, le=20)

@@ -43,12 +43,37 @@ class Page:
 
 
 def check_link(url: str) -> None:
-    """Refuse anything but an http(s) URL with a host name."""
-    parts = urlsplit(url)
+    """Refuse anything but a well-formed http(s) URL with a host name.
+
+    Well-formed: urllib, httpx and the resolver can each read it (a bracket left open, an
+    octal-looking IPv4 address, a port out of range, an empty label in the host name: each is
+    refused here with the reason, not in the middle of a request)."""
+    try:
+        parts = urlsplit(url)
+        _ = parts.port  # a port that is not a number from 0 to 65535 raises here
+        httpx.URL(url)
+    except (ValueError, httpx.InvalidURL) as error:
+        raise FetchFailed(f"{url}: not a valid link ({error}); check how it is written") from error
     if parts.scheme not in ("http", "https"):
         raise FetchFailed(f"{url}: only http:// and https:// links can be fetched")
     if not parts.hostname:
         raise FetchFailed(f"{url}: the link has no host name")
+    try:
+        parts.hostname.encode("idna")  # as the resolver will: labels of 1 to 63 characters
+    except UnicodeError as error:
+        raise FetchFailed(
+            f"{url}: not a valid link (the host name {parts.hostname} has an empty or "
+            "over-long label); check how it is written"
+        ) from error
+
+
+def join_link(base: str, link: str) -> str:
+    """`link` (a redirect's Location, a feed entry's href) read relative to `base`; FetchFailed
+    when it cannot be read at all. `check_link` judges the result."""
+    try:
+        return urljoin(base, link)
+    except ValueError as error:
+        raise FetchFailed(f"{link}: not a valid link ({error}); check how it is written") from error
 
 
 async def check_url(url: str, allow_private: bool) -> None:
@@ -75,7 +100,7 @@ async def fetch_page(url: str, client: httpx.AsyncClient, limits: FetchLimits) -
         try:
             async with client.stream("GET", url) as response:
                 if response.is_redirect and "location" in response.headers:
-                    url = urljoin(url, response.headers["location"])
+                    url = join_link(url, response.headers["location"])
                     continue
                 if response.status_code >= 400:
                     raise FetchFailed(f"{url}: the server answered HTTP {response.status_code}")
@@ -114,12 +139,13 @@ async def fetch_article(url: str, client: httpx.AsyncClient, limits: FetchLimits
     return parse_article(fields, url)
 
 
-async def fetch_articles(urls: Sequence[str], settings: Settings) -> list[Article]:
-    """The articles behind links a client gave (the web page, the MCP tool), in order, fetched
-    with the same guard as Slack links: private and loopback addresses are refused unless
-    FUSEBRIEF_FETCH_ALLOW_PRIVATE_LINKS. FetchFailed names every link that could not be read."""
+async def fetch_each(
+    urls: Sequence[str], settings: Settings, *, allow_private: bool
+) -> tuple[list[Article], list[str]]:
+    """The articles behind `urls` that could be read, in order, and why each other one could
+    not; `allow_private` lets the links reach private and loopback addresses."""
     limits = FetchLimits.from_settings(settings)
-    async with http_client(settings, allow_private=settings.fetch_allow_private_links) as client:
+    async with http_client(settings, allow_private=allow_private) as client:
         results = await asyncio.gather(
             *(fetch_article(url, client, limits) for url in urls), return_exceptions=True
         )
@@ -131,6 +157,16 @@ async def fetch_articles(urls: Sequence[str], settings: Settings) -> list[Articl
             raise result
         else:
             articles.append(result)
+    return articles, failures
+
+
+async def fetch_articles(urls: Sequence[str], settings: Settings) -> list[Article]:
+    """The articles behind links a client gave (the web page, the MCP tool), in order, fetched
+    with the same guard as Slack links: private and loopback addresses are refused unless
+    FUSEBRIEF_FETCH_ALLOW_PRIVATE_LINKS. FetchFailed names every link that could not be read."""
+    articles, failures = await fetch_each(
+        urls, settings, allow_private=settings.fetch_allow_private_links
+    )
     if failures:
         raise FetchFailed("; ".join(failures))
     return articles

@@ -2,6 +2,11 @@
 event, and one child span per model call (service.llm) following the GenAI semantic conventions
 (`gen_ai.operation.name`, `gen_ai.request.model`, `gen_ai.usage.input_tokens`, …).
 
+One trace from the request to the last model call: a request continues the W3C trace context
+its headers carry (`traceparent`, `tracestate`); a job keeps the context it was queued in (its
+`traceparent`), and the worker that runs it, in this process or another (scale-out), opens the
+job's span inside that trace.
+
 Off unless configured: FUSEBRIEF_OTEL=console prints finished spans on stderr (stdout carries
 briefs and the MCP protocol), FUSEBRIEF_OTEL=otlp sends them to the OTLP/HTTP endpoint of the
 standard OTEL_EXPORTER_OTLP_* variables (`pip install 'fusebrief[otlp]'`), and with FUSEBRIEF_OTEL
@@ -12,13 +17,14 @@ no-op spans (or go to whatever tracer provider the process was given, e.g. by
 
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 from urllib.parse import urlsplit
 
-from opentelemetry import trace
+from opentelemetry import context, trace
 from opentelemetry.trace import Span, SpanKind, Status, StatusCode
+from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
 
 from service import __version__
 from service.config import Settings
@@ -26,6 +32,8 @@ from service.errors import ConfigError, FusebriefError
 
 _provider: trace.TracerProvider | None = None  # set by tests; otherwise the global provider
 _configured = False
+_W3C = TraceContextTextMapPropagator()  # traceparent / tracestate, whatever else is configured
+TRACE_HEADERS = tuple(sorted(_W3C.fields))  # the request headers that carry a trace
 
 
 def tracer() -> trace.Tracer:
@@ -132,6 +140,38 @@ def record_reply(
     span.set_attribute("gen_ai.usage.input_tokens", input_tokens)
     span.set_attribute("gen_ai.usage.output_tokens", output_tokens)
     span.set_attribute("fusebrief.model_group", answered_by)
+
+
+def current_traceparent() -> str | None:
+    """The W3C `traceparent` of the current span (what a job keeps), or None outside a trace."""
+    carrier: dict[str, str] = {}
+    _W3C.inject(carrier)
+    return carrier.get("traceparent")
+
+
+@contextmanager
+def continued(carrier: Mapping[str, str]) -> Iterator[None]:
+    """Inside the trace that `carrier` (W3C `traceparent` and `tracestate`) names, unless a span
+    is current already (an instrumentation's request span, say) or `carrier` names none."""
+    if trace.get_current_span().get_span_context().is_valid:
+        yield
+        return
+    token = context.attach(_W3C.extract(carrier))
+    try:
+        yield
+    finally:
+        context.detach(token)
+
+
+@contextmanager
+def job_span(kind: str, attempt: int, traceparent: str | None) -> Iterator[Span]:
+    """The span of one run of a job, in the trace it was queued in: the brief is its child."""
+    attributes = {"fusebrief.job.kind": kind, "fusebrief.job.attempt": attempt}
+    with (
+        continued({"traceparent": traceparent} if traceparent else {}),
+        _span(f"fusebrief.job {kind}", SpanKind.CONSUMER, attributes) as span,
+    ):
+        yield span
 
 
 @contextmanager

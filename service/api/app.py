@@ -32,6 +32,7 @@ from service.local_model import LocalModelServer
 from service.logs import REQUEST_ID
 from service.metrics import HTTP_LATENCY, HTTP_REQUESTS
 from service.slack.verify import SlackVerifier
+from service.tracing import TRACE_HEADERS, continued
 from service.wiring import job_handlers
 
 log = logging.getLogger("fusebrief")
@@ -156,7 +157,8 @@ class TrustedHosts:
 
 class RequestContext:
     """A request id for every request (the client's X-Request-ID, or a new one) in the logs and
-    the response headers; one log line and the metrics per request. Never bodies or keys."""
+    the response headers; the W3C trace its `traceparent` header names, continued (its briefs
+    and jobs join it); one log line and the metrics per request. Never bodies or keys."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -165,7 +167,13 @@ class RequestContext:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        given = dict(scope["headers"]).get(b"x-request-id", b"").decode("latin-1")
+        headers = dict(scope["headers"])
+        given = headers.get(b"x-request-id", b"").decode("latin-1")
+        trace_headers = {
+            name: headers[name.encode()].decode("latin-1")
+            for name in TRACE_HEADERS
+            if name.encode() in headers
+        }
         request_id = given if _REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
         token = REQUEST_ID.set(request_id)
         status = 500
@@ -182,7 +190,8 @@ class RequestContext:
             await send(message)
 
         try:
-            await self.app(scope, receive, send_with_id)
+            with continued(trace_headers):
+                await self.app(scope, receive, send_with_id)
         finally:
             elapsed = time.perf_counter() - started
             route = getattr(scope.get("route"), "path", "unmatched")

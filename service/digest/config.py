@@ -18,7 +18,8 @@ from pydantic import (
 
 from service.articles import LanguageCode
 from service.briefs import MAX_SENTENCES, MIN_SENTENCES
-from service.errors import DigestConfigInvalid
+from service.errors import DigestConfigInvalid, FetchFailed
+from service.fetch import check_link
 
 Address = Annotated[
     str, StringConstraints(strip_whitespace=True, pattern=r"^[^@\s<>,]+@[^@\s<>,]+$")
@@ -35,6 +36,17 @@ class FeedInput(_Input):
 
     feed: str = Field(min_length=1)
     name: str | None = Field(default=None, description="The outlet (default: the feed's title).")
+
+    @field_validator("feed")
+    @classmethod
+    def _readable_link(cls, value: str) -> str:
+        """A feed's web address must be a link the fetcher can read (a file path is not one)."""
+        if "://" in value:
+            try:
+                check_link(value)
+            except FetchFailed as error:
+                raise ValueError(error.message) from error
+        return value
 
 
 class FolderInput(_Input):

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import feedparser
@@ -17,7 +17,7 @@ import httpx
 from service.articles import parse_article
 from service.digest.config import DigestConfig, DigestInput, FeedInput, FolderInput
 from service.errors import FetchFailed, InvalidBundle
-from service.fetch import FetchLimits, fetch_article, fetch_page
+from service.fetch import FetchLimits, fetch_article, fetch_page, join_link
 from service.loaders import html_fields, load_articles
 from service.textutil import words
 from service.types import Article
@@ -77,7 +77,9 @@ def _label(item: DigestInput) -> str:
 
 
 def _is_url(location: str) -> bool:
-    return urlsplit(location).scheme in ("http", "https")
+    """An http(s) link, however badly written (`check_link` says what is wrong with it)."""
+    scheme, colon, _ = location.partition(":")
+    return bool(colon) and scheme.lower() in ("http", "https")
 
 
 async def _read(location: str, client: httpx.AsyncClient, limits: FetchLimits) -> str:
@@ -127,7 +129,7 @@ async def _entry_article(
     entry: Any, outlet: str, feed: str, client: httpx.AsyncClient, limits: FetchLimits
 ) -> Article:
     href = entry.get("link", "")
-    link = urljoin(feed, href) if _is_url(feed) else href
+    link = join_link(feed, href) if _is_url(feed) else href
     if href and not _is_url(link):  # a relative link in a feed file: a file beside it
         link = str((Path(feed).parent / href).resolve())
     web_link = link if _is_url(link) else None

@@ -43,6 +43,9 @@ class NewJob:
     callback_url: str | None = None
     kind: str = "brief"
     owner: str = ANONYMOUS
+    # The W3C traceparent of the trace the job was queued in (the queue sets it); not part of
+    # `request_hash`: the same request retried in another trace is the same job.
+    traceparent: str | None = None
 
     @classmethod
     def of(
@@ -81,6 +84,7 @@ class Job:
     created_at: float
     started_at: float | None
     finished_at: float | None
+    traceparent: str | None = None  # the trace it was queued in (service.tracing)
 
     @classmethod
     def from_fields(cls, fields: Mapping[str, Any]) -> "Job":
@@ -125,6 +129,7 @@ class Job:
             created_at=float(fields["created_at"]),
             started_at=number("started_at"),
             finished_at=number("finished_at"),
+            traceparent=optional("traceparent"),
         )
 
 

@@ -10,6 +10,7 @@ import asyncio
 import time
 from collections.abc import Mapping
 from contextlib import suppress
+from dataclasses import replace
 from typing import Any
 
 from arq.connections import ArqRedis
@@ -30,6 +31,7 @@ from service.jobs.redis_store import RedisJobStore
 from service.jobs.sqlite_store import SQLiteJobStore
 from service.jobs.worker import JobRunner, PollingWorkers, worker_id
 from service.progress import STAGE
+from service.tracing import current_traceparent
 from service.types import ProgressEvent, ProgressSink, no_progress
 
 WAIT_POLL_S = 0.25
@@ -49,10 +51,16 @@ class JobQueue:
         settings = self.settings
         if settings.queue_url:
             self._pool = await connect_queue(settings)
-            self.store = RedisJobStore(self._pool, max_attempts=settings.job_max_attempts)
+            self.store = RedisJobStore(
+                self._pool,
+                max_attempts=settings.job_max_attempts,
+                result_ttl_s=settings.job_result_ttl_s,
+            )
             return
         store = SQLiteJobStore(
-            settings.data_dir / "jobs.sqlite3", max_attempts=settings.job_max_attempts
+            settings.data_dir / "jobs.sqlite3",
+            max_attempts=settings.job_max_attempts,
+            result_ttl_s=settings.job_result_ttl_s,
         )
         self.store = store
         self._runner = JobRunner(store, handlers, settings, worker_id())
@@ -66,11 +74,11 @@ class JobQueue:
             await self._pool.aclose()
 
     async def submit(self, new: NewJob) -> tuple[Job, bool]:
-        """Queue a job; the same owner's same Idempotency-Key and body return the first job, not
-        a new one."""
+        """Queue a job, in the trace it is queued in (its worker continues it); the same owner's
+        same Idempotency-Key and body return the first job, not a new one."""
         if new.callback_url is not None:
             await self.check_callback(new.callback_url)
-        job, created = await self._queue(new)
+        job, created = await self._queue(replace(new, traceparent=current_traceparent()))
         if not created and job.request_hash != new.request_hash:
             raise IdempotencyConflict(
                 f"the Idempotency-Key {new.idempotency_key!r} was already used for a different "

@@ -59,7 +59,11 @@ def build_worker(
     async def startup(ctx: dict[str, Any]) -> None:
         if starting is not None:
             await starting()
-        store = RedisJobStore(ctx["redis"], max_attempts=settings.job_max_attempts)
+        store = RedisJobStore(
+            ctx["redis"],
+            max_attempts=settings.job_max_attempts,
+            result_ttl_s=settings.job_result_ttl_s,
+        )
         ctx["store"] = store
         ctx["runner"] = JobRunner(store, handlers, settings, worker_id())
 

@@ -3,7 +3,9 @@
 arq delivers job ids to worker processes; this store holds what clients see (status, progress,
 result) and decides who may complete a job. Renewing a lease also extends arq's in-progress
 key, so a job whose worker died is delivered again once the lease runs out, not after arq's
-whole job timeout.
+whole job timeout. The script that ends a job (done, failed, abandoned, cancelled) gives its
+keys (the hash, its live events, its idempotency key) the result's time to live, so they go
+together.
 """
 
 import json
@@ -24,23 +26,28 @@ IDEMPOTENCY_PREFIX = "fusebrief:idempotency:"
 FIELDS = (
     "id kind owner status request request_hash idempotency_key callback_url progress_done "
     "progress_total result error_code error_message attempts lease_owner created_at started_at "
-    "finished_at"
+    "finished_at traceparent"
 ).split()
 
-# KEYS[1] job; ARGV: owner, now, max_attempts, abandoned message. 1 = start it, 0 = don't.
-_START = """
+# Every script that ends a job: KEYS are the job's keys (`_ending_keys`), ARGV[1] the result's
+# time to live in ms.
+_EXPIRE_ALL = "for i = 1, #KEYS do redis.call('PEXPIRE', KEYS[i], ARGV[1]) end"
+# KEYS: the job's keys; ARGV: ttl ms, owner, now, max_attempts, abandoned message. 1 = start it,
+# 0 = don't.
+_START = f"""
 local status = redis.call('HGET', KEYS[1], 'status')
 if status ~= 'queued' and status ~= 'running' then return 0 end
 local attempts = tonumber(redis.call('HGET', KEYS[1], 'attempts'))
-if attempts >= tonumber(ARGV[3]) then
+if attempts >= tonumber(ARGV[4]) then
   redis.call('HSET', KEYS[1], 'status', 'failed', 'error_code', 'job_abandoned',
-             'error_message', ARGV[4], 'lease_owner', '', 'finished_at', ARGV[2])
+             'error_message', ARGV[5], 'lease_owner', '', 'finished_at', ARGV[3])
+  {_EXPIRE_ALL}
   return 0
 end
-redis.call('HSET', KEYS[1], 'status', 'running', 'lease_owner', ARGV[1],
+redis.call('HSET', KEYS[1], 'status', 'running', 'lease_owner', ARGV[2],
            'attempts', attempts + 1)
 if redis.call('HGET', KEYS[1], 'started_at') == '' then
-  redis.call('HSET', KEYS[1], 'started_at', ARGV[2])
+  redis.call('HSET', KEYS[1], 'started_at', ARGV[3])
 end
 return 1
 """
@@ -56,6 +63,15 @@ _IF_OWNER = """
 if redis.call('HGET', KEYS[1], 'status') ~= 'running' then return 0 end
 if redis.call('HGET', KEYS[1], 'lease_owner') ~= ARGV[1] then return 0 end
 redis.call('HSET', KEYS[1], unpack(ARGV, 2))
+return 1
+"""
+# KEYS: the job's keys; ARGV: ttl ms, owner, then field/value pairs (status, result…) to set if
+# owner holds the running job.
+_FINISH = f"""
+if redis.call('HGET', KEYS[1], 'status') ~= 'running' then return 0 end
+if redis.call('HGET', KEYS[1], 'lease_owner') ~= ARGV[2] then return 0 end
+redis.call('HSET', KEYS[1], unpack(ARGV, 3))
+{_EXPIRE_ALL}
 return 1
 """
 # KEYS[1] job, KEYS[2] its event list; ARGV: owner, then the events (JSON) to append if owner
@@ -75,26 +91,39 @@ redis.call('HSET', KEYS[1], 'status', 'queued', 'lease_owner', '',
            'attempts', math.max(attempts - 1, 0))
 return 1
 """
-# KEYS[1] job; ARGV: now.
-_CANCEL = """
+# KEYS: the job's keys; ARGV: ttl ms, now.
+_CANCEL = f"""
 local status = redis.call('HGET', KEYS[1], 'status')
 if status == 'queued' or status == 'running' then
-  redis.call('HSET', KEYS[1], 'status', 'cancelled', 'lease_owner', '', 'finished_at', ARGV[1])
+  redis.call('HSET', KEYS[1], 'status', 'cancelled', 'lease_owner', '', 'finished_at', ARGV[2])
+  {_EXPIRE_ALL}
 end
 return 1
 """
 
 
 class RedisJobStore:
-    def __init__(self, redis: Redis, *, max_attempts: int) -> None:
+    def __init__(self, redis: Redis, *, max_attempts: int, result_ttl_s: float) -> None:
         self.redis = redis
         self.max_attempts = max_attempts
+        self._ttl_ms = max(1, int(result_ttl_s * 1000))
         self._start = redis.register_script(_START)
+        self._finish = redis.register_script(_FINISH)
         self._renew = redis.register_script(_RENEW)
         self._if_owner = redis.register_script(_IF_OWNER)
         self._release = redis.register_script(_RELEASE)
         self._add_events = redis.register_script(_ADD_EVENTS)
         self._cancel = redis.register_script(_CANCEL)
+
+    async def _ending_keys(self, job_id: str) -> list[str]:
+        """The keys that go when the job's result expires: its hash, its live events and, if it
+        has one, its idempotency key."""
+        keys = [PREFIX + job_id, PREFIX + job_id + EVENTS_SUFFIX]
+        fields = ["owner", "idempotency_key"]
+        owner, key = await cast(Awaitable[list[bytes | None]], self.redis.hmget(keys[0], fields))
+        if owner and key:
+            keys.append(_idempotency_key(owner.decode(), key.decode()))
+        return keys
 
     async def submit(self, new: NewJob) -> tuple[Job, bool]:
         job_id = uuid.uuid4().hex
@@ -107,6 +136,7 @@ class RedisJobStore:
             "request_hash": new.request_hash,
             "idempotency_key": new.idempotency_key or "",
             "callback_url": new.callback_url or "",
+            "traceparent": new.traceparent or "",
             "progress_done": 0,
             "progress_total": 0,
             "attempts": 0,
@@ -114,13 +144,14 @@ class RedisJobStore:
         }
         await cast(Awaitable[int], self.redis.hset(PREFIX + job_id, mapping=fields))
         if new.idempotency_key is not None:
-            # Unique per owner: another owner's use of the same key is another job.
-            key = IDEMPOTENCY_PREFIX + json.dumps([new.owner, new.idempotency_key])
+            key = _idempotency_key(new.owner, new.idempotency_key)
             if not await self.redis.set(key, job_id, nx=True):  # the key's first job wins
-                await self.redis.delete(PREFIX + job_id)
-                first = await self.get((await self.redis.get(key)).decode())
-                assert first is not None  # its hash was written before its key
-                return first, False
+                first_id = await self.redis.get(key)
+                first = await self.get(first_id.decode()) if first_id else None
+                if first is not None:
+                    await self.redis.delete(PREFIX + job_id)
+                    return first, False
+                await self.redis.set(key, job_id)  # the first job expired just now: a new one
         job = await self.get(job_id)
         assert job is not None
         return job, True
@@ -134,8 +165,9 @@ class RedisJobStore:
     async def start(self, job_id: str, owner: str) -> Job | None:
         """Take the job arq delivered; None when it is cancelled, finished or abandoned."""
         now = time.time()
-        args: list[Arg] = [owner, now, self.max_attempts, abandoned_message(self.max_attempts)]
-        if not await self._start(keys=[PREFIX + job_id], args=args):
+        message = abandoned_message(self.max_attempts)
+        args: list[Arg] = [self._ttl_ms, owner, now, self.max_attempts, message]
+        if not await self._start(keys=await self._ending_keys(job_id), args=args):
             return None
         return await self.get(job_id)
 
@@ -174,6 +206,7 @@ class RedisJobStore:
     ) -> bool:
         code, message = error or ("", "")
         args: list[Arg] = [
+            self._ttl_ms,
             owner,
             "status", "failed" if error else "done",
             "result", json.dumps(result, ensure_ascii=False) if result is not None else "",
@@ -182,11 +215,17 @@ class RedisJobStore:
             "lease_owner", "",
             "finished_at", time.time(),
         ]  # fmt: skip
-        return bool(await self._if_owner(keys=[PREFIX + job_id], args=args))
+        return bool(await self._finish(keys=await self._ending_keys(job_id), args=args))
 
     async def release(self, job_id: str, owner: str) -> None:
         await self._release(keys=[PREFIX + job_id], args=[owner])
 
     async def cancel(self, job_id: str) -> Job | None:
-        await self._cancel(keys=[PREFIX + job_id], args=[time.time()])
+        await self._cancel(keys=await self._ending_keys(job_id), args=[self._ttl_ms, time.time()])
         return await self.get(job_id)
+
+
+def _idempotency_key(owner: str, key: str) -> str:
+    """Where a job's Idempotency-Key points to it: unique per owner (another owner's use of the
+    same key is another job)."""
+    return IDEMPOTENCY_PREFIX + json.dumps([owner, key])

@@ -20,6 +20,7 @@ from service.jobs.model import Job, NewJob, Status, abandoned_message
 
 P = ParamSpec("P")
 R = TypeVar("R")
+PRUNE_EVERY_S = 60.0  # how often claiming workers delete the jobs whose results expired
 
 
 def _in_thread(method: Callable[P, R]) -> Callable[P, Coroutine[Any, Any, R]]:
@@ -127,17 +128,26 @@ SCHEMA = Schema(
                 )""",
             ),
         ),
+        Migration(
+            "jobs keep the W3C traceparent of the trace they were queued in",
+            ("ALTER TABLE jobs ADD COLUMN traceparent TEXT",),
+        ),
     ],
     baseline=_baseline,
 )
 
 
 class SQLiteJobStore:
-    """The `JobStore` of the embedded mode, plus `claim` for the polling workers."""
+    """The `JobStore` of the embedded mode, plus `claim` for the polling workers.
 
-    def __init__(self, path: Path, *, max_attempts: int) -> None:
+    A finished job is kept `result_ttl_s` after it finished, then deleted with its live events
+    by the next `claim` (which looks at most every PRUNE_EVERY_S)."""
+
+    def __init__(self, path: Path, *, max_attempts: int, result_ttl_s: float) -> None:
         self.path = path
         self.max_attempts = max_attempts
+        self.result_ttl_s = result_ttl_s
+        self._pruned_at = float("-inf")  # time.monotonic() of the last prune: never
         migrate(path, SCHEMA)
 
     # --- submitting and reading -------------------------------------------------------------
@@ -157,8 +167,8 @@ class SQLiteJobStore:
             job_id = uuid.uuid4().hex
             db.execute(
                 "INSERT INTO jobs (id, kind, owner, status, request, request_hash, "
-                "idempotency_key, callback_url, created_at) "
-                "VALUES (?, ?, ?, 'queued', ?, ?, ?, ?, ?)",
+                "idempotency_key, callback_url, traceparent, created_at) "
+                "VALUES (?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?)",
                 (
                     job_id,
                     new.kind,
@@ -167,6 +177,7 @@ class SQLiteJobStore:
                     new.request_hash,
                     new.idempotency_key,
                     new.callback_url,
+                    new.traceparent,
                     time.time(),
                 ),
             )
@@ -187,15 +198,29 @@ class SQLiteJobStore:
 
     # --- the worker's side -------------------------------------------------------------------
 
+    def _prune(self, db: sqlite3.Connection, now: float) -> None:
+        """Delete the jobs that finished over `result_ttl_s` before `now`, with their events."""
+        expired = (
+            "SELECT id FROM jobs WHERE status IN ('done', 'failed', 'cancelled') "
+            "AND finished_at < ?"
+        )
+        cutoff = (now - self.result_ttl_s,)
+        db.execute(f"DELETE FROM job_events WHERE job_id IN ({expired})", cutoff)
+        db.execute(f"DELETE FROM jobs WHERE id IN ({expired})", cutoff)
+
     @_in_thread
     def claim(self, owner: str, lease_s: float) -> Job | None:
-        """The oldest queued job, or a running one whose lease ran out, now leased to `owner`.
+        """The oldest queued job, or a running one whose lease ran out, now leased to `owner`;
+        first, at most every PRUNE_EVERY_S, the jobs whose results expired go.
 
         A job that has already been attempted `max_attempts` times fails instead of running
         again (a bundle that kills its worker must not kill every worker in turn).
         """
         now = time.time()
         with connect(self.path, write=True) as db:
+            if time.monotonic() - self._pruned_at >= PRUNE_EVERY_S:
+                self._pruned_at = time.monotonic()
+                self._prune(db, now)
             while True:
                 row = db.execute(
                     "SELECT * FROM jobs WHERE status = 'queued' "

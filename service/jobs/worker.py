@@ -22,6 +22,7 @@ from service.jobs.model import Handler, Job, JobStore, job_document
 from service.jobs.sqlite_store import SQLiteJobStore
 from service.jobs.webhook import deliver
 from service.progress import STAGE, WARNING, StageClock
+from service.tracing import job_span
 from service.types import ProgressEvent
 
 log = logging.getLogger("fusebrief.jobs")
@@ -140,14 +141,16 @@ class JobRunner:
             log.warning("job %s: lost its lease before finishing; result discarded", job.id)
 
     async def _execute(self, job: Job, progress: _Progress) -> dict[str, Any] | None:
-        """The handler's result (a brief's JSON; None for a job that delivers its own)."""
-        handler = self.handlers.get(job.kind)
-        if handler is None:
-            raise FusebriefError.from_code(
-                "job_kind_unknown",
-                f"this worker runs no {job.kind!r} jobs; run a fusebrief of the same release",
-            )
-        return await handler(job.request, progress.report)
+        """The handler's result (a brief's JSON; None for a job that delivers its own), under
+        the job's span in the trace it was queued in."""
+        with job_span(job.kind, job.attempts, job.traceparent):
+            handler = self.handlers.get(job.kind)
+            if handler is None:
+                raise FusebriefError.from_code(
+                    "job_kind_unknown",
+                    f"this worker runs no {job.kind!r} jobs; run a fusebrief of the same release",
+                )
+            return await handler(job.request, progress.report)
 
     async def _keep_lease(self, job_id: str, work: asyncio.Task[Any], progress: _Progress) -> None:
         """Renew the lease (and write progress and live events) until the job ends; stop it if

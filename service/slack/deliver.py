@@ -5,7 +5,6 @@ acknowledgement, so a restart or a dead worker does not lose it; whatever happen
 asked gets a message saying what it was.
 """
 
-import asyncio
 import logging
 from collections.abc import Sequence
 from typing import Any
@@ -13,12 +12,12 @@ from typing import Any
 from service.briefs import BriefService
 from service.config import Settings
 from service.errors import FusebriefError, IdempotencyConflict
-from service.fetch import FetchLimits, fetch_article, http_client
+from service.fetch import fetch_each
 from service.jobs.model import SLACK, Handler, NewJob
 from service.jobs.queue import JobQueue
 from service.slack.blocks import SlackMessage, brief_messages, notice, say
 from service.slack.reply import ReplyTo, post, restored, stored
-from service.types import Article, ProgressSink, no_progress
+from service.types import ProgressSink, no_progress
 
 log = logging.getLogger("fusebrief.slack")
 
@@ -51,31 +50,15 @@ async def queue_brief(
         log.info("Slack event %s was delivered again; it is briefed once", event_id)
 
 
-async def _fetch_all(links: Sequence[str], settings: Settings) -> tuple[list[Article], list[str]]:
-    """The articles that could be read, and a reason for each link that could not."""
-    limits = FetchLimits.from_settings(settings)
-    async with http_client(settings, allow_private=settings.slack_allow_private_links) as client:
-        results = await asyncio.gather(
-            *(fetch_article(link, client, limits) for link in links), return_exceptions=True
-        )
-    articles, failures = [], []
-    for result in results:
-        if isinstance(result, FusebriefError):
-            failures.append(result.message)
-        elif isinstance(result, BaseException):
-            raise result
-        else:
-            articles.append(result)
-    return articles, failures
-
-
 async def _messages(
     links: Sequence[str], service: BriefService, progress: ProgressSink
 ) -> list[SlackMessage]:
     settings = service.settings
     if problem := problem_with(links, settings):
         return [notice(problem)]
-    articles, failures = await _fetch_all(links, settings)
+    articles, failures = await fetch_each(
+        links, settings, allow_private=settings.slack_allow_private_links
+    )
     if len(articles) < MIN_ARTICLES:
         counts = say("too_few", usable=len(articles), count=len(links), minimum=MIN_ARTICLES)
         return [notice("\n".join([counts, *(f"• {failure}" for failure in failures)]))]

@@ -3,18 +3,16 @@ model answering from canned replies (tests.support.canned): paste articles, writ
 watch the stages arrive, open a citation and read its passage, copy the brief as Markdown; a
 job's page; hostile article text; an API key; a phone's width.
 
-FUSEBRIEF_SCREENSHOTS=DIR also saves the page at desktop and phone width in DIR (the README's
-screenshots: FUSEBRIEF_SCREENSHOTS=docs/screenshots pytest tests/browser -k screenshots).
+`test_screenshots` writes the README's pictures of the page, at desktop and phone width, to
+docs/screenshots/ on every run: they show the page as it is (commit them when they change).
 """
 
 import json
-import os
 import re
 import sqlite3
 import time
 from collections.abc import Iterator
 from contextlib import closing
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -26,15 +24,19 @@ from service.brief_json import brief_from_document
 from service.config import Settings
 from service.llm import LLMClient
 from service.render import to_markdown
-from tests.conftest import FIXTURES, make_settings
+from tests.conftest import FIXTURES, ROOT, make_settings
 from tests.support import canned
 from tests.support.live import live_server
 from tests.support.llm_server import ReplayServer
 from tests.support.pages import Page as SitePage
 from tests.support.pages import PageServer
 
+SCREENSHOTS = ROOT / "docs" / "screenshots"
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
+# Screenshots with CSS animations run to their end (a stage row's highlight fades over 0.6 s), so
+# that the same page gives the same picture.
+STILL: dict[str, Any] = {"animations": "disabled"}
 STAGES = ["clean", "identify", "map", "check", "title"]
 expect.set_options(timeout=30_000)  # the first brief of a run waits for litellm to warm up
 
@@ -181,6 +183,21 @@ def _store_result(settings: Settings, job_id: str, result: dict[str, Any]) -> No
         db.execute("UPDATE jobs SET result = ? WHERE id = ?", (json.dumps(result), job_id))
 
 
+def _fixed_stage_times(settings: Settings, job_id: str) -> None:
+    """The job's stored stages at fixed times (half a second apart, as a real model's would
+    differ from run to run), so that a picture of its page changes only when the page does."""
+    with closing(sqlite3.connect(settings.data_dir / "jobs.sqlite3")) as db, db:
+        rows = db.execute("SELECT seq, event FROM job_events WHERE job_id = ?", (job_id,))
+        for seq, raw in rows.fetchall():
+            event = json.loads(raw)
+            if event["type"] == "stage":
+                event["data"]["elapsed_s"] = seq / 2
+            db.execute(
+                "UPDATE job_events SET event = ? WHERE job_id = ? AND seq = ?",
+                (json.dumps(event), job_id, seq),
+            )
+
+
 def test_a_jobs_page_shows_the_passage_behind_a_citation_in_its_source(
     browser: Browser, service: str, llm_server: ReplayServer, settings: Settings
 ) -> None:
@@ -310,18 +327,16 @@ def test_a_phone_shows_the_source_as_a_sheet_along_the_bottom(
 
 
 def test_screenshots(
-    browser: Browser,
-    service: str,
-    llm_server: ReplayServer,
-    settings: Settings,
-    tmp_path: Path,
+    browser: Browser, service: str, llm_server: ReplayServer, settings: Settings
 ) -> None:
-    """The page at desktop and phone width, a citation open; saved in FUSEBRIEF_SCREENSHOTS."""
-    out = Path(os.environ.get("FUSEBRIEF_SCREENSHOTS") or tmp_path)
+    """The page at desktop and phone width, a citation open: the README's pictures, written to
+    docs/screenshots/ by every run, each one shown in the README."""
+    out = SCREENSHOTS
     out.mkdir(parents=True, exist_ok=True)
     job_id = _finished_job(service, llm_server, settings)
     brief = httpx.get(f"{service}/v1/jobs/{job_id}").json()["brief"]
     _store_result(settings, job_id, canned.with_evidence(brief))
+    _fixed_stage_times(settings, job_id)
     for name, viewport, extra in (
         ("desktop", DESKTOP, {}),
         ("phone", PHONE, {"is_mobile": True, "has_touch": True, "device_scale_factor": 2}),
@@ -331,25 +346,28 @@ def test_screenshots(
         page.goto(service + "/")
         _paste(page, 1, canned.COURIER)
         _paste(page, 2, canned.GAZETTE)
-        page.screenshot(path=str(out / f"{name}-compose.png"), full_page=True)
+        page.screenshot(path=str(out / f"{name}-compose.png"), full_page=True, **STILL)
         page.goto(f"{service}/#job={job_id}")
         page.reload()  # the hash alone does not reload the page
         expect(page.locator("#result")).to_be_visible()
         page.locator("#sentences p").nth(1).get_by_role("button", name="Source S1").click()
         expect(page.get_by_role("dialog").locator("mark")).to_be_visible()
-        page.screenshot(path=str(out / f"{name}-brief.png"), full_page=name == "desktop")
+        page.screenshot(path=str(out / f"{name}-brief.png"), full_page=name == "desktop", **STILL)
         if name == "phone":  # and the brief itself, without the source's sheet
             page.keyboard.press("Escape")
             page.locator("#result").scroll_into_view_if_needed()
-            page.screenshot(path=str(out / "phone-brief-sources.png"), full_page=True)
+            page.screenshot(path=str(out / "phone-brief-sources.png"), full_page=True, **STILL)
         context.close()
-    assert {p.name for p in out.glob("*.png")} >= {
+    written = {
         "desktop-brief.png",
         "desktop-compose.png",
         "phone-brief.png",
         "phone-brief-sources.png",
         "phone-compose.png",
     }
+    assert {p.name for p in out.glob("*.png")} == written  # no picture of an older page is left
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert [name for name in sorted(written) if f"(docs/screenshots/{name})" not in readme] == []
 
 
 def test_links_are_fetched_by_the_server_and_files_read_into_articles(

@@ -10,6 +10,7 @@ from service.api.app import create_app
 from service.api.schemas import ArticleIn
 from service.llm import LLMClient
 from tests.conftest import FIXTURES, make_settings
+from tests.support.links import MALFORMED_LINKS
 from tests.support.llm_server import ReplayServer
 from tests.support.pages import Page, PageServer
 
@@ -88,6 +89,16 @@ def test_only_http_links_are_fetched(llm_server: ReplayServer) -> None:
         empty = client.post("/v1/articles/fetch", json={"url": ""})
     assert response.status_code == 422 and "only http" in response.json()["error"]["message"]
     assert empty.status_code == 422 and empty.json()["error"]["code"] == "invalid_request"
+
+
+@pytest.mark.parametrize("url", MALFORMED_LINKS)
+def test_a_malformed_link_is_a_422_saying_so(llm_server: ReplayServer, url: str) -> None:
+    with _client(llm_server) as client:
+        response = client.post("/v1/articles/fetch", json={"url": url})
+    assert response.status_code == 422, response.text
+    error = response.json()["error"]
+    assert error["code"] == "invalid_request"
+    assert error["message"].startswith(f"{url}: not a valid link (")
 
 
 def test_fetching_needs_the_api_key_when_keys_are_set(llm_server: ReplayServer) -> None:

@@ -6,6 +6,10 @@ schema and deliberately invalid ones, and checks every answer: never a 5xx, a st
 document lists for that route, a content type it lists, a body that matches the documented
 schema (the JSON error envelope included), invalid data refused with a 4xx.
 
+The fields holding a link the server fetches (`url` of `POST /v1/articles/fetch`, a job's
+`callback_url`) get links it must refuse with a 4xx (tests/support/links.py): malformed ones
+and ones to private addresses.
+
 `POST /v1/briefs` is fuzzed synchronously as well as with `"async": true`: a generated bundle
 is no recording the replay server holds, so its map call is answered 404 and the service
 answers 503 `model_unavailable` (documented for the route: an unreachable or refusing model is
@@ -22,6 +26,7 @@ import os
 import pkgutil
 from collections import Counter
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 import schemathesis
@@ -32,6 +37,7 @@ from service.api.app import create_app
 from service.config import Settings
 from service.llm import LLMClient
 from tests.conftest import make_settings
+from tests.support.links import refused_links
 from tests.support.live import live_server
 from tests.support.llm_server import ReplayServer
 
@@ -49,6 +55,13 @@ def _import_eagerly(*packages: str) -> None:
 
 
 _import_eagerly("schemathesis.specs", "schemathesis.wfc", "schemathesis.generation")
+
+# Every link the server fetches (the article link of POST /v1/articles/fetch, a job's
+# callback_url) is drawn from links it must refuse with a 4xx: malformed ones, and ones to private
+# addresses (IP literals: no name is looked up, nothing is reached). The fuzzed document marks
+# those fields with this format; a name no validator knows, so no value counts as invalid for it.
+LINK_FORMAT = "fusebrief-link"
+schemathesis.openapi.format(LINK_FORMAT, refused_links())
 
 # Per operation; FUSEBRIEF_FUZZ_EXAMPLES=500 for a longer hunt (same seed, more examples).
 MAX_EXAMPLES = int(os.environ.get("FUSEBRIEF_FUZZ_EXAMPLES", "40"))
@@ -73,6 +86,7 @@ def api_url(replay_server: ReplayServer) -> Iterator[str]:
         auth_failures_per_minute=1_000_000,  # schemathesis tries requests without the key
         job_workers=1,
         cache="off",
+        webhook_secret="fuzz-secret",  # so that a callback_url is judged by its link
     )
     with live_server(create_app(app_settings, LLMClient(app_settings))) as url:
         yield url
@@ -93,12 +107,24 @@ def no_unexpected_server_error(
     return None
 
 
+def _links_marked(document: dict[str, Any]) -> dict[str, Any]:
+    """`document` with LINK_FORMAT on the string of each field that holds a link to fetch."""
+    schemas = document["components"]["schemas"]
+    schemas["LinkIn"]["properties"]["url"]["format"] = LINK_FORMAT
+    [link] = [
+        branch
+        for branch in schemas["BriefRequestIn"]["properties"]["callback_url"]["anyOf"]
+        if branch.get("type") == "string"
+    ]
+    link["format"] = LINK_FORMAT
+    return document
+
+
 # The document the app serves at /openapi.json, loaded when the tests are collected (the
 # lazy `schemathesis.pytest.from_fixture` loader does not run on pytest 9.2: it sets a private
 # attribute pytest no longer has); the requests go to the live server of `api_url`.
-schema = schemathesis.openapi.from_dict(
-    create_app(Settings(_env_file=None, api_keys=KEY)).openapi()  # type: ignore[call-arg,arg-type]
-)
+DOCUMENT = create_app(Settings(_env_file=None, api_keys=KEY)).openapi()  # type: ignore[call-arg,arg-type]
+schema = schemathesis.openapi.from_dict(_links_marked(DOCUMENT))
 
 
 @schema.parametrize()

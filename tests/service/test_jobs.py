@@ -15,6 +15,7 @@ from service.api.app import create_app
 from service.config import Settings
 from service.llm import LLMClient
 from tests.conftest import load_bundle, make_settings
+from tests.support.links import MALFORMED_LINKS
 from tests.support.llm_server import Fault, ReplayServer
 from tests.support.pages import Page, PageServer
 
@@ -216,6 +217,15 @@ def test_a_callback_needs_a_server_secret_and_a_public_address(llm_server: Repla
         private = client.post("/v1/briefs", json={**ASYNC, "callback_url": "http://127.0.0.1:9/h"})
     assert private.status_code == 422
     assert "private or local address; refused" in private.json()["error"]["message"]
+    assert llm_server.requests == []
+
+
+@pytest.mark.parametrize("url", MALFORMED_LINKS)
+def test_a_malformed_callback_url_is_a_422_saying_so(llm_server: ReplayServer, url: str) -> None:
+    with _client(make_settings(llm_server, webhook_secret="s")) as client:
+        response = client.post("/v1/briefs", json={**ASYNC, "callback_url": url})
+    assert response.status_code == 422, response.text
+    assert response.json()["error"]["message"].startswith(f"{url}: not a valid link (")
     assert llm_server.requests == []
 
 

@@ -15,6 +15,7 @@ from mcp.client.streamable_http import streamable_http_client
 
 from tests.conftest import free_port, fresh_data_dir
 from tests.support import canned
+from tests.support.links import MALFORMED_LINKS
 from tests.support.llm_server import ReplayServer
 from tests.support.processes import FUSEBRIEF, Child, poll
 
@@ -66,6 +67,7 @@ async def test_an_mcp_client_lists_the_brief_tool_and_calls_it_over_stdio(
         )
         empty = await client.call_tool("brief", {})
         refused = await client.call_tool("brief", {"urls": ["http://127.0.0.1:9/story"]})
+        malformed = [await client.call_tool("brief", {"urls": [u]}) for u in MALFORMED_LINKS]
     assert tool.name == "brief"
     assert {"articles", "urls", "language", "max_sentences"} <= set(tool.input_schema["properties"])
     assert tool.output_schema is not None and "sentences" in tool.output_schema["properties"]
@@ -75,6 +77,10 @@ async def test_an_mcp_client_lists_the_brief_tool_and_calls_it_over_stdio(
     assert empty.is_error and empty.structured_content["error"]["code"] == "invalid_request"
     error = refused.structured_content["error"]  # the link guard: loopback refused
     assert refused.is_error and error["code"] == "invalid_request" and "private" in error["message"]
+    for link, answer in zip(MALFORMED_LINKS, malformed, strict=True):
+        error = answer.structured_content["error"]
+        assert answer.is_error and error["code"] == "invalid_request"
+        assert error["message"].startswith(f"{link}: not a valid link (")
     print(f"MCP stdio test: {time.monotonic() - started:.1f} s")
 
 

@@ -26,6 +26,7 @@ from service.config import Settings
 from service.llm import LLMClient
 from tests.conftest import FIXTURES, ROOT, make_settings
 from tests.support.capture import CaptureServer, Post
+from tests.support.links import MALFORMED_LINKS
 from tests.support.live import live_server
 from tests.support.llm_server import Fault, ReplayServer
 from tests.support.pages import Page, PageServer
@@ -334,6 +335,20 @@ def test_when_too_few_links_can_be_read_the_message_says_why(
         f"• {site.url}/gone: the server answered HTTP 404",
         "• ftp://files.example/a.txt: only http:// and https:// links can be fetched",
     ]
+    assert llm_server.requests == []
+
+
+def test_malformed_links_are_named_as_such_in_the_reply(
+    client: TestClient, slack: CaptureServer, llm_server: ReplayServer
+) -> None:
+    body = command(" ".join(f"<{link}>" for link in MALFORMED_LINKS), slack)
+    assert post_command(client, body, signed(body)).status_code == 200
+    (post,) = slack.posts
+    lines = texts(post)[0].splitlines()
+    assert lines[0].startswith("A brief fuses several articles, and only 0 of the 3 links")
+    assert len(lines) == 4
+    for line, link in zip(lines[1:], MALFORMED_LINKS, strict=True):
+        assert line.startswith(f"• {link}: not a valid link (")
     assert llm_server.requests == []
 
 

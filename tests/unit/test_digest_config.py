@@ -7,6 +7,7 @@ import pytest
 from service.digest.config import BundleInput, FeedInput, FolderInput, load_config
 from service.errors import DigestConfigInvalid
 from tests.conftest import FIXTURES
+from tests.support.links import MALFORMED_LINKS
 
 MINIMAL = 'recipients = ["desk@example.org"]\n[[inputs]]\nfeed = "https://news.example/rss"\n'
 
@@ -63,6 +64,14 @@ def test_mistakes_are_named(tmp_path: Path, text: str, named: str) -> None:
         load_config(write(tmp_path, text))
     assert named in caught.value.message
     assert "\n" not in caught.value.message
+
+
+@pytest.mark.parametrize("link", MALFORMED_LINKS)
+def test_a_malformed_feed_address_is_named(tmp_path: Path, link: str) -> None:
+    text = MINIMAL.replace("https://news.example/rss", link)
+    with pytest.raises(DigestConfigInvalid) as caught:
+        load_config(write(tmp_path, text))
+    assert f"inputs.0.feed.feed: Value error, {link}: not a valid link (" in caught.value.message
 
 
 def test_a_missing_file_says_so(tmp_path: Path) -> None:

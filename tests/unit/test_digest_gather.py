@@ -12,9 +12,19 @@ from service.digest.config import DigestConfig, DigestInput, FeedInput, FolderIn
 from service.digest.gather import Day, Gathered, gather
 from service.fetch import FetchLimits
 from tests.support.digest import DIGEST, fixture_pages
+from tests.support.links import MALFORMED_LINKS
 from tests.support.pages import Page, PageServer
 
 LONDON = Day(date(2026, 11, 20), ZoneInfo("Europe/London"))
+BAD_LINKS_FEED = """<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom"><title>Bad Links Wire</title><id>urn:bad</id>
+<updated>2026-11-20T11:40:00Z</updated>{}</feed>""".format(
+    "".join(
+        f'<entry><title>Story {n}</title><link href="{link}"/><id>urn:bad:{n}</id>'
+        "<published>2026-11-20T08:45:00Z</published><summary>Short.</summary></entry>"
+        for n, link in enumerate(MALFORMED_LINKS)
+    )
+)
 
 
 @pytest.fixture
@@ -99,6 +109,21 @@ async def test_broken_inputs_are_noted_and_the_rest_still_read(site: PageServer)
     assert "HTTP 404" in reasons[dead]
     assert "does not exist" in reasons["/nonexistent/desk"]
     assert [a.source for a in got.articles] == ["Tollan Valley Wire", "Marsh Road Radio"]
+
+
+async def test_entries_with_malformed_links_are_noted_as_such(tmp_path: Path) -> None:
+    """Served over HTTP, an entry's href is read against the feed's address; in a feed file it
+    is taken as it is: either way each malformed link is a problem noted, not a crash."""
+    (tmp_path / "bad.atom").write_text(BAD_LINKS_FEED, encoding="utf-8")
+    pages = {"/bad.atom": Page(BAD_LINKS_FEED, content_type="application/atom+xml")}
+    with PageServer(pages) as server:
+        for feed in (server.url + "/bad.atom", str(tmp_path / "bad.atom")):
+            got = await read([FeedInput(feed=feed)])
+            assert got.articles == []
+            reasons = {p.where: p.reason for p in got.problems}
+            assert list(reasons) == [f"Bad Links Wire: “Story {n}”" for n in range(3)]
+            for link, reason in zip(MALFORMED_LINKS, reasons.values(), strict=True):
+                assert reason.startswith(f"{link}: not a valid link (")
 
 
 async def test_the_same_link_from_two_inputs_is_kept_once(site: PageServer) -> None:

@@ -1,17 +1,31 @@
 """Fetching linked pages: limits, redirects, content types, and refusing private addresses."""
 
+import asyncio
+import ipaddress
 import ssl
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
 import trustme
+from hypothesis import given, settings
 
 from service.config import Settings
 from service.errors import FetchFailed, InvalidBundle
-from service.fetch import FetchLimits, check_url, fetch_article, fetch_page, http_client
+from service.fetch import (
+    FetchLimits,
+    check_link,
+    check_url,
+    fetch_article,
+    fetch_articles,
+    fetch_each,
+    fetch_page,
+    http_client,
+)
 from tests.support.dns import PUBLIC_ADDRESS, FakeDNS, fake_network, internal_and_public
+from tests.support.links import malformed_links, private_links
 from tests.support.pages import Page, PageServer
 
 ARTICLE = """<html><head><title>Ferry timetable cut | Coast Courier</title>
@@ -32,6 +46,8 @@ def site() -> PageServer:
         "/plain": Page("Ferry cut\nThe ferry sails less often.", content_type="text/plain"),
         "/moved": Page(status=302, headers={"Location": "/article"}),
         "/to-file": Page(status=301, headers={"Location": "file:///etc/passwd"}),
+        "/to-open-bracket": Page(status=302, headers={"Location": "http://[::1/"}),
+        "/to-octal": Page(status=302, headers={"Location": "http://0177.0.0.1:9/"}),
         "/loop": Page(status=302, headers={"Location": "/loop"}),
         "/big": Page("x" * 20_000),
         "/pdf": Page(b"%PDF-1.7", content_type="application/pdf"),
@@ -86,6 +102,8 @@ async def test_redirects_are_followed_and_the_final_url_kept(
     ("path", "message"),
     [
         ("/to-file", "only http:// and https://"),
+        ("/to-open-bracket", "could not be fetched (Invalid URL in location header"),
+        ("/to-octal", "could not be fetched (Invalid URL in location header"),
         ("/loop", "more than 5 redirects"),
         ("/big", "over 10000 bytes (FUSEBRIEF_FETCH_MAX_BYTES)"),
         ("/pdf", "not an article page (content type application/pdf)"),
@@ -98,6 +116,32 @@ async def test_unusable_pages_fail_with_a_reason(
 ) -> None:
     with pytest.raises(FetchFailed, match=message.replace("(", r"\(").replace(")", r"\)")):
         await fetch_article(site.url + path, local, LIMITS)
+
+
+async def test_several_links_give_the_articles_in_order_and_a_reason_for_each_failure(
+    site: PageServer,
+) -> None:
+    links = [site.url + "/plain", site.url + "/pdf", site.url + "/article", site.url + "/gone"]
+    articles, failures = await fetch_each(links, SETTINGS, allow_private=True)
+    assert [a.title for a in articles] == ["Ferry cut", "Ferry timetable cut for winter"]
+    assert len(failures) == 2
+    assert "/pdf: not an article page" in failures[0] and "/gone" in failures[1]
+    refused, failures = await fetch_each(links[:1], SETTINGS, allow_private=False)
+    assert refused == [] and "private or local address" in failures[0]
+
+
+async def test_a_clients_links_fail_together_naming_every_link_that_failed(
+    site: PageServer,
+) -> None:
+    """The web page's and the MCP tool's links: one error naming each failure."""
+    settings = SETTINGS.model_copy(update={"fetch_allow_private_links": True})
+    [article] = await fetch_articles([site.url + "/article"], settings)
+    assert article.source == "Coast Courier"
+    with pytest.raises(FetchFailed) as failed:
+        await fetch_articles(
+            [site.url + "/article", site.url + "/pdf", site.url + "/gone"], settings
+        )
+    assert "/pdf: not an article page" in failed.value.message and "/gone" in failed.value.message
 
 
 @pytest.mark.parametrize(
@@ -126,6 +170,21 @@ async def test_user_links_to_private_addresses_are_refused_before_any_request(
 async def test_only_http_and_https_are_fetched(public_only: httpx.AsyncClient, url: str) -> None:
     with pytest.raises(FetchFailed, match="only http:// and https://"):
         await fetch_page(url, public_only, LIMITS)
+
+
+@settings(max_examples=100, derandomize=True, database=None, deadline=None)
+@given(url=malformed_links())
+def test_the_fuzzers_malformed_links_are_refused_as_such(url: str) -> None:
+    with pytest.raises(FetchFailed, match="not a valid link"):
+        check_link(url)
+
+
+@settings(max_examples=100, derandomize=True, database=None, deadline=None)
+@given(url=private_links())
+def test_the_fuzzers_private_links_are_refused_without_a_name_to_look_up(url: str) -> None:
+    ipaddress.ip_address(urlsplit(url).hostname or "")  # an address: no DNS is ever asked
+    with pytest.raises(FetchFailed, match="private or local address; refused"):
+        asyncio.run(check_url(url, allow_private=False))
 
 
 @pytest.mark.parametrize(

@@ -2,6 +2,8 @@
 completes the job and only once, cancelled jobs stay cancelled, poison jobs are failed."""
 
 import asyncio
+import json
+import sqlite3
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -11,21 +13,22 @@ from redis.asyncio import Redis
 
 from service.config import Settings
 from service.jobs.model import Job, NewJob
-from service.jobs.redis_store import RedisJobStore
+from service.jobs.redis_store import EVENTS_SUFFIX, IDEMPOTENCY_PREFIX, PREFIX, RedisJobStore
 from service.jobs.sqlite_store import SQLiteJobStore
 from service.jobs.worker import JobRunner
 from service.types import ProgressEvent
 
 Store = SQLiteJobStore | RedisJobStore
+KEEP_S = 3600.0  # a finished job's time to live, where the test is not about it
 
 
 @pytest.fixture(params=["sqlite", "redis"])
 async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Store]:
     if request.param == "sqlite":
-        yield SQLiteJobStore(tmp_path / "jobs.sqlite3", max_attempts=2)
+        yield SQLiteJobStore(tmp_path / "jobs.sqlite3", max_attempts=2, result_ttl_s=KEEP_S)
         return
     redis = Redis.from_url(request.getfixturevalue("redis_url"))
-    yield RedisJobStore(redis, max_attempts=2)
+    yield RedisJobStore(redis, max_attempts=2, result_ttl_s=KEEP_S)
     await redis.aclose()
 
 
@@ -168,7 +171,7 @@ class _SlowEvents(SQLiteJobStore):
     and ended: the moment a worker used to lose them."""
 
     def __init__(self, path: Path) -> None:
-        super().__init__(path, max_attempts=2)
+        super().__init__(path, max_attempts=2, result_ttl_s=KEEP_S)
         self.job_ended = asyncio.Event()
         self.writes = 0
 
@@ -197,3 +200,69 @@ async def test_events_reported_while_a_batch_is_written_are_not_lost(tmp_path: P
     await runner.run(job)
     _, events = await store.events(job_id)
     assert [e["data"]["stage"] for _, e in events] == ["clean", "map", "check", "title"]
+
+
+STAGE = [{"type": "stage", "data": {"stage": "clean"}}]
+
+
+async def test_sqlite_a_finished_jobs_events_go_with_its_result(tmp_path: Path) -> None:
+    """The jobs that ended over FUSEBRIEF_JOB_RESULT_TTL_S ago go with their live events, at
+    the next claim (here another process's first); running and queued jobs stay."""
+    path = tmp_path / "jobs.sqlite3"
+    store = SQLiteJobStore(path, max_attempts=2, result_ttl_s=1.0)
+    done, running = await _submit(store, key="k"), await _submit(store)
+    for job_id in (done, running):
+        assert await store.claim("w1", 60) is not None
+        await store.add_events(job_id, "w1", STAGE)
+    assert await store.finish(done, "w1", result={"ok": True})
+    cancelled = await _submit(store)
+    await store.cancel(cancelled)
+    # Before the result expires, a claim leaves the finished jobs alone.
+    assert await SQLiteJobStore(path, max_attempts=2, result_ttl_s=1.0).claim("w2", 60) is None
+    assert await store.events(done) == (1, [(1, STAGE[0])])
+    await asyncio.sleep(1.1)
+    assert await SQLiteJobStore(path, max_attempts=2, result_ttl_s=1.0).claim("w3", 60) is None
+    assert await store.get(done) is None and await store.get(cancelled) is None
+    assert await store.events(done) == (0, [])
+    with sqlite3.connect(path) as db:
+        assert db.execute("SELECT DISTINCT job_id FROM job_events").fetchall() == [(running,)]
+    assert (await store.get(running)).status == "running"  # type: ignore[union-attr]
+    # The idempotency key went with its job: the same key makes a new job.
+    again, created = await store.submit(NewJob(request={}, request_hash="h", idempotency_key="k"))
+    assert created and again.id != done
+
+
+async def test_redis_a_finished_jobs_events_idempotency_key_and_hash_expire_together(
+    redis_url: str,
+) -> None:
+    """Every way a job ends (done, failed, abandoned, cancelled) gives its hash, its live events
+    and its idempotency key the result's time to live; a running job's keys have none."""
+    redis = Redis.from_url(redis_url)
+    store = RedisJobStore(redis, max_attempts=1, result_ttl_s=1.0)
+    done, failed, running = [await _submit(store, key=f"k{n}") for n in range(3)]
+    abandoned, cancelled = await _submit(store), await _submit(store)
+    for job_id in (done, failed, running):
+        assert await store.start(job_id, "w1") is not None
+        await store.add_events(job_id, "w1", STAGE)
+    assert await store.finish(done, "w1", result={"ok": True})
+    assert await store.finish(failed, "w1", error=("model_unavailable", "start it"))
+    await store.start(abandoned, "w1")  # its one attempt, whose worker died
+    assert await store.start(abandoned, "w2") is None  # failed as abandoned
+    await store.cancel(cancelled)
+
+    def keys(job_id: str, key: str | None) -> list[str]:
+        found = [PREFIX + job_id, PREFIX + job_id + EVENTS_SUFFIX]
+        return found + ([IDEMPOTENCY_PREFIX + json.dumps(["anonymous", key])] if key else [])
+
+    ended = [*keys(done, "k0"), *keys(failed, "k1"), PREFIX + abandoned, PREFIX + cancelled]
+    ttls = [await redis.pttl(key) for key in ended]
+    assert all(0 < ttl <= 1000 for ttl in ttls), dict(zip(ended, ttls, strict=True))
+    assert [await redis.pttl(key) for key in keys(running, "k2")] == [-1, -1, -1]
+    await asyncio.sleep(1.1)
+    assert not await redis.exists(*ended)
+    assert [await store.get(j) for j in (done, failed, abandoned, cancelled)] == [None] * 4
+    assert await store.events(done) == (0, [])
+    assert await store.events(running) == (1, [(1, STAGE[0])])
+    again, created = await store.submit(NewJob(request={}, request_hash="h", idempotency_key="k0"))
+    assert created and again.id != done
+    await redis.aclose()

@@ -41,6 +41,7 @@ CACHE_BEFORE_VERSIONS = (
     "CREATE TABLE IF NOT EXISTS replies "
     "(key TEXT PRIMARY KEY, value TEXT NOT NULL, created_at REAL NOT NULL)"
 )
+KEEP_S = 7 * 24 * 3600.0  # a finished job's time to live (its default)
 REQUEST = '{"articles": [{"title": "T", "source": "S", "text": "Body."}], "options": {}}'
 
 
@@ -68,7 +69,7 @@ async def test_an_earlier_data_dir_is_upgraded_without_losing_a_job_or_a_reply(
     jobs_sql: str,
 ) -> None:
     data = _old_data_dir(jobs_sql)
-    store = SQLiteJobStore(data / "jobs.sqlite3", max_attempts=3)
+    store = SQLiteJobStore(data / "jobs.sqlite3", max_attempts=3, result_ttl_s=KEEP_S)
     job = await store.get("job-1")
     assert job is not None and job.kind == "brief" and job.status == "queued"
     claimed = await store.claim("worker-1", lease_s=30)
@@ -78,7 +79,8 @@ async def test_an_earlier_data_dir_is_upgraded_without_losing_a_job_or_a_reply(
         assert db.execute("PRAGMA user_version").fetchone()[0] == len(SCHEMA.migrations)
     assert await SQLiteCache(data / "cache.sqlite3").get("k") == '{"value": 6}'
     # Opening it again changes nothing.
-    assert await SQLiteJobStore(data / "jobs.sqlite3", max_attempts=3).get("job-1") is not None
+    again = SQLiteJobStore(data / "jobs.sqlite3", max_attempts=3, result_ttl_s=KEEP_S)
+    assert await again.get("job-1") is not None
 
 
 def test_a_file_from_a_newer_release_is_refused_with_what_to_do() -> None:
@@ -86,7 +88,7 @@ def test_a_file_from_a_newer_release_is_refused_with_what_to_do() -> None:
     with sqlite3.connect(data / "jobs.sqlite3") as db:
         db.execute(f"PRAGMA user_version = {len(SCHEMA.migrations) + 1}")
     with pytest.raises(ConfigError, match="newer fusebrief"):
-        SQLiteJobStore(data / "jobs.sqlite3", max_attempts=3)
+        SQLiteJobStore(data / "jobs.sqlite3", max_attempts=3, result_ttl_s=KEEP_S)
 
 
 async def test_jobs_of_an_earlier_release_get_an_owner_and_keep_every_row() -> None:
@@ -106,7 +108,7 @@ async def test_jobs_of_an_earlier_release_get_an_owner_and_keep_every_row() -> N
             "VALUES ('job-3', 'slack', 'queued', '{}', 'hash-3', 7.0)"
         )
         before = db.execute("SELECT COUNT(*) FROM jobs").fetchone()[0]
-    store = SQLiteJobStore(data / "jobs.sqlite3", max_attempts=3)
+    store = SQLiteJobStore(data / "jobs.sqlite3", max_attempts=3, result_ttl_s=KEEP_S)
     with sqlite3.connect(data / "jobs.sqlite3") as db:
         assert db.execute("SELECT COUNT(*) FROM jobs").fetchone()[0] == before == 3
     first, done, slack = [await store.get(i) for i in ("job-1", "job-2", "job-3")]

@@ -1,14 +1,14 @@
 """Which llama.cpp settings make the embedded model's prefill and decoding cheaper (issue 15).
 
-    python bench/llamacpp_lab.py grammar       # json_schema-constrained vs free decoding
-    python bench/llamacpp_lab.py sampling      # the default sampler chain vs greedy top_k 1
-    python bench/llamacpp_lab.py whitespace    # whitespace tokens in replies; a grammar without
-    python bench/llamacpp_lab.py slots         # 1, 2, 4 slots: a brief's map calls
-    python bench/llamacpp_lab.py prefix        # prompt-prefix reuse across map calls
-    python bench/llamacpp_lab.py speculative   # draft model and n-gram speculative decoding
-    python bench/llamacpp_lab.py threads       # 1 vs 2 threads, prefill and decoding
-    python bench/llamacpp_lab.py batch         # n_batch / n_ubatch for prefill
-    python bench/llamacpp_lab.py kv            # flash attention, KV cache type
+    python experiments/llamacpp_lab.py grammar      # json_schema-constrained vs free decoding
+    python experiments/llamacpp_lab.py sampling     # the default sampler chain vs greedy top_k 1
+    python experiments/llamacpp_lab.py whitespace   # whitespace in replies; a grammar without it
+    python experiments/llamacpp_lab.py slots        # 1, 2, 4 slots: a brief's map calls
+    python experiments/llamacpp_lab.py prefix       # prompt-prefix reuse across map calls
+    python experiments/llamacpp_lab.py speculative  # draft model and n-gram speculative decoding
+    python experiments/llamacpp_lab.py threads      # 1 vs 2 threads, prefill and decoding
+    python experiments/llamacpp_lab.py batch        # n_batch / n_ubatch for prefill
+    python experiments/llamacpp_lab.py kv           # flash attention, KV cache type
 
 Every experiment sends the real map prompt (prompts/map/<current version>.md) filled with the
 articles of --bundle (default ../shared/seeds), one article a call as fusebrief sends them to a
@@ -34,18 +34,14 @@ from typing import Any
 if __package__ in (None, ""):  # run as a script: make the repository importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.llamacpp import (
+from bench.llamacpp import CpuMeter, Timing, articles_of, compact, load_bundle
+from experiments.lab_server import (
     COMPACT_SCHEMA,
     SEEDS,
-    CpuMeter,
     LabServer,
     ServerConfig,
-    Timing,
-    articles_of,
-    compact,
     current_map_schema,
     json_schema_format,
-    load_bundle,
     machine,
     map_messages,
     total,
@@ -590,7 +586,7 @@ EXPERIMENTS: dict[str, Callable[[Lab], str]] = {
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
-        prog="python bench/llamacpp_lab.py",
+        prog="python experiments/llamacpp_lab.py",
         description=__doc__.split("\n\n")[0] if __doc__ else None,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
