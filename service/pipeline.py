@@ -23,6 +23,7 @@ from service.limits import check_text_size
 from service.llm import JsonModel
 from service.prompts import prompt_version
 from service.summarize import summarize_all
+from service.timeline import in_time
 from service.translate import translate_copies
 from service.types import (
     Article,
@@ -94,7 +95,7 @@ async def build_brief(
         progress(ProgressEvent("translate", foreign, foreign))
 
     # 6. Events: an article about another event under the same names is set aside.
-    other_events = different_events(sources, summaries)
+    other_events = different_events(sources)
     if other_events:
         sources = [replace(s, set_aside=True) if s.sid in other_events else s for s in sources]
         summaries = [s for s in summaries if s.sid not in other_events]
@@ -119,6 +120,9 @@ async def build_brief(
     progress(ProgressEvent("title", 0, 1))
     title, title_warning = await write_title(sentences, sources, model, language, disputed)
     progress(ProgressEvent("title", 1, 1))
+
+    # 9. Time: each sentence dated where a source dates it; a story spanning days told in order.
+    sentences = in_time(sentences, sources, summaries)
 
     warnings = [
         f"{s.sid}: removed a passage addressed to an AI model (possible prompt injection): "

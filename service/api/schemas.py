@@ -4,6 +4,7 @@ Validation of an article's fields is `service.articles.ArticleFields` (shared by
 the answers are the documents of `service.brief_json` and `service.jobs.model`, described here.
 """
 
+import datetime as dt
 from datetime import datetime
 from typing import Literal
 
@@ -102,10 +103,17 @@ class EvidenceOut(BaseModel):
     quote: str
 
 
-class SentenceOut(BaseModel):
+class DisagreementOut(BaseModel):
     text: str
     sources: list[str]
     evidence: list[EvidenceOut] = Field(description="The passages of the cited sources stating it.")
+
+
+class SentenceOut(DisagreementOut):
+    date: dt.date | None = Field(
+        description="When it happened: the earliest date of its cited sources (the day their "
+        "article says its event happened, else its publication day); null where none gives one."
+    )
 
 
 class SourceOut(BaseModel):
@@ -153,7 +161,7 @@ class BriefOut(BaseModel):
     title: str
     language: str
     sentences: list[SentenceOut]
-    disagreements: list[SentenceOut]
+    disagreements: list[DisagreementOut]
     sources: list[SourceOut]
     article_summaries: list[ArticleSummaryOut]
     excluded: list[ExclusionOut]
