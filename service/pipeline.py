@@ -19,6 +19,7 @@ from service.conflicts import describe, disputed_values
 from service.errors import InvalidBundle, ModelOutputInvalid
 from service.events import different_events
 from service.identify import identify, main_language
+from service.length import within_words
 from service.limits import check_text_size
 from service.llm import JsonModel
 from service.prompts import prompt_version
@@ -117,6 +118,10 @@ async def build_brief(
         plan.ranked, plan.room, sources, summaries, language, disputed
     )
     progress(ProgressEvent("check", len(sentences), plan.room))
+    passed = len(sentences)
+    if options.max_words is not None:
+        sentences, disagreements, cut = within_words(sentences, disagreements, options.max_words)
+        left_out += cut
     progress(ProgressEvent("title", 0, 1))
     title, title_warning = await write_title(sentences, sources, model, language, disputed)
     progress(ProgressEvent("title", 1, 1))
@@ -133,8 +138,8 @@ async def build_brief(
     warnings += unsupported + untranslated + left_out
     if title_warning:
         warnings.append(title_warning)
-    if len(sentences) < min(5, options.max_sentences):
-        warnings.append(f"only {len(sentences)} sentence(s) passed the citation check")
+    if passed < min(5, options.max_sentences):
+        warnings.append(f"only {passed} sentence(s) passed the citation check")
 
     return Brief(
         id=uuid.uuid4().hex,

@@ -160,6 +160,7 @@ class BriefOptions:
     """What the client asked for beyond the articles (defaults filled in by the brief service)."""
 
     max_sentences: int
+    max_words: int | None = None  # the brief's sentences and disagreements, in words
     language: str | None = None
     model: str | None = None
     source_text: bool = False  # the brief's JSON carries each source's text (evidence offsets)

@@ -11,7 +11,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt
 
 from service.articles import MAX_URL_CHARS, ArticleFields, LanguageCode
-from service.briefs import MAX_SENTENCES, MIN_SENTENCES
+from service.briefs import MAX_SENTENCES, MAX_WORDS, MIN_SENTENCES, MIN_WORDS
 from service.types import Article
 
 MAX_MODEL_CHARS = 200
@@ -40,7 +40,19 @@ class BriefOptionsIn(BaseModel):
         default=None, description="Language of the brief; default: the bundle's main language."
     )
     # Strict: a JSON integer, not true, "7" or 7.0.
-    max_sentences: StrictInt | None = Field(default=None, ge=MIN_SENTENCES, le=MAX_SENTENCES)
+    max_sentences: StrictInt | None = Field(
+        default=None,
+        ge=MIN_SENTENCES,
+        le=MAX_SENTENCES,
+        description="At most this many sentences, disagreements included; default: more for a "
+        "larger bundle or a longer story (10 for a few articles of one day).",
+    )
+    max_words: StrictInt | None = Field(
+        default=None,
+        ge=MIN_WORDS,
+        le=MAX_WORDS,
+        description="At most this many words in the brief's sentences and disagreements.",
+    )
     model: str | None = Field(
         default=None,
         max_length=MAX_MODEL_CHARS,
