@@ -3,6 +3,8 @@ evidence passages, and the sentences written from the plan."""
 
 from datetime import UTC, datetime
 
+import pytest
+
 from service.align import align_summaries
 from service.claims import group_claims, plan_brief
 from service.conflicts import differing
@@ -328,3 +330,34 @@ def test_a_sources_own_words_are_stated_before_a_translation_of_the_same_claim()
     ]
     sentences, _ = _written(summaries, sources)
     assert [(s.text, s.sources) for s in sentences] == [(english, ("S1", "S2"))]
+
+
+# Two facts dispute who did something only when they state one action on one object.
+ONE_ACTION = [
+    # Two different stages won by two different riders: no disagreement.
+    ("Alberto Contador won stage 15 of the race.", "Andy Schleck won stage 17 of the race.", None),
+    ("Contador won the 15th stage.", "Schleck won the 17th stage.", None),
+    ("Contador won the fifteenth stage.", "Schleck won the seventeenth stage.", None),
+    ("Contador won the Tour de France.", "Schleck won the Tour de Suisse.", None),
+    (
+        "Race leader Alberto Contador won the fifth stage on Tuesday.",
+        "Race leader Andy Schleck won the seventh stage on Thursday.",
+        None,
+    ),
+    # One stage, two winners: the sources disagree on who won it.
+    ("Rider Contador won the 15th stage.", "Rider Schleck won the fifteenth stage.", "who"),
+    ("Mayor Kerr signed the closure order.", "Deputy Hebden signed the closure order.", "who"),
+    ("The closure order was signed by Kerr.", "The closure order was signed by Hebden.", "who"),
+]
+
+
+@pytest.mark.parametrize(("a", "b", "unit"), ONE_ACTION)
+def test_two_facts_are_one_disputed_claim_only_for_one_action_on_one_object(
+    a: str, b: str, unit: str | None
+) -> None:
+    differs = differing(Fact("S1.F1", "S1", a), Fact("S2.F1", "S2", b))
+    assert (differs[0] if differs else None) == unit
+    sources = [_source("S1", a), _source("S2", b), _source("S3", "The race went on.")]
+    summaries = [_summary("S1", a), _summary("S2", b), _summary("S3", "The race went on.")]
+    plan = plan_brief(summaries, sources, max_sentences=6)
+    assert [c.unit for c in plan.conflicts] == ([unit] if unit else [])
