@@ -10,8 +10,8 @@ A topic is one JSON file of the folder: a fusebrief bundle (`articles`) with the
 in `reference.summaries` (the format of shared/benchmarks/multiling-2011, README there).
 
 Scoring, as the task did it (ROUGE-1.5.5 `-l 250`, no stemming, stop words kept, recall averaged
-over the references): the brief's text (its title, its sentences, then its disagreements, without
-citation markers) cut to its first ROUGE_WORDS words, against each reference with the
+over the references): the brief's text (its sentences, then its disagreements, without citation
+markers or title) cut to its first ROUGE_WORDS words, against each reference with the
 `rouge-score` package (`rouge1`, `rouge2`, `use_stemmer=False`); the recalls are averaged over the
 references. Citation validity is the share of cited IDs that name a source of the brief; articles
 kept counts the sources not listed in `excluded`. Tables go to stdout, progress to stderr.
@@ -97,9 +97,10 @@ def load_topics(folder: Path) -> list[Topic]:
 
 
 def brief_text(brief: dict[str, Any]) -> str:
-    """What the reader reads: the title, the sentences, then the disagreements, one a line."""
-    view = BriefView.from_json(brief)
-    return "\n".join([view.title, *(s.text for s in view.sentences)])
+    """The summary the references are compared with: the brief's sentences, then its
+    disagreements, one a line (the title, a headline over them, is left out: the task's
+    summaries had none, and `max_words` counts the same text)."""
+    return "\n".join(s.text for s in BriefView.from_json(brief).sentences)
 
 
 def first_words(text: str, count: int = ROUGE_WORDS) -> str:
