@@ -27,7 +27,7 @@ ACTION_SHARED = 2  # content words of the action a passage's sentence must share
 LEADING_PHRASE = 10  # a comma within this many words closes a leading phrase ("On Sunday,")
 _CONNECTORS = frozenset("of de del la le van von der du da di y and &".split())
 _TOKEN = re.compile(r"[^\W_]+(?:[-'’.][^\W_]+)*|,")
-_ORDINAL = re.compile(r"^(\d+)(?:st|nd|rd|th|e|er|re|ème|ª|º|°)?$", re.IGNORECASE)
+_ORDINAL = re.compile(r"^(\d+(?:[.,]\d+)?)(?:st|nd|rd|th|e|er|re|ème|ª|º|°)?$", re.IGNORECASE)
 _ORDINALS = {
     word: str(n)
     for n, word in enumerate(
@@ -109,7 +109,8 @@ def clause(text: str, language: str = "en", common: frozenset[str] = frozenset()
 
 
 def _numbers(tokens: list[str]) -> frozenset[str]:
-    """Counts and ordinals ("15", "15th", "fifth"), not a day of a month nor a year."""
+    """Counts, measures and ordinals ("15", "5.8", "15th", "fifth"), not a day of a month nor a
+    year."""
     found = set()
     for i, token in enumerate(tokens):
         low = token.lower()
@@ -118,7 +119,7 @@ def _numbers(tokens: list[str]) -> frozenset[str]:
             continue
         match = _ORDINAL.match(low)
         if match:
-            found.add(str(int(match.group(1))))
+            found.add(f"{float(match.group(1).replace(',', '.')):g}")
         elif low in _ORDINALS:
             found.add(_ORDINALS[low])
     return frozenset(found)

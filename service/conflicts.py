@@ -214,7 +214,13 @@ def _one_action(a: _Action, b: _Action) -> bool:
         return False  # Kerr won stage 15 and Hebden stage 17: two actions
     if a.kind == "who":
         return a.verb == b.verb
-    return _comparable_dates(a.anchor, b.anchor) and a.verb in b.action and b.verb in a.action
+    # The same thing said to happen on two days: one side's action words within the other's
+    # ("the aftershock struck Chile on Wednesday" is not "the earthquake struck Chile on
+    # Saturday": a story that develops has many happenings).
+    same = a.action <= b.action or b.action <= a.action
+    return (
+        same and _comparable_dates(a.anchor, b.anchor) and a.verb in b.action and b.verb in a.action
+    )
 
 
 def _rival_actors(a: Fact, b: Fact) -> bool:

@@ -344,9 +344,21 @@ ONE_ACTION = [
         "Race leader Andy Schleck won the seventh stage on Thursday.",
         None,
     ),
+    # A developing story's happenings on different days: no disagreement on when.
+    (
+        "The aftershock struck central Chile on Wednesday.",
+        "The earthquake struck central Chile on Saturday.",
+        None,
+    ),
     # One stage, two winners: the sources disagree on who won it.
     ("Rider Contador won the 15th stage.", "Rider Schleck won the fifteenth stage.", "who"),
     ("Mayor Kerr signed the closure order.", "Deputy Hebden signed the closure order.", "who"),
+    # One order, two days: the sources disagree on when.
+    (
+        "The council signed the closure order on Tuesday.",
+        "The closure order was signed on Friday.",
+        "when",
+    ),
     ("The closure order was signed by Kerr.", "The closure order was signed by Hebden.", "who"),
 ]
 
