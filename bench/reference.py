@@ -148,51 +148,75 @@ def score(topic: Topic, brief: dict[str, Any], seconds: float) -> Score:
     )
 
 
-def brief_topics(
-    label: str, topics: Sequence[Topic], max_words: int, replies: Path | None
-) -> list[tuple[Topic, dict[str, Any], float]]:
-    """Each topic's brief by fusebrief on the model, and its wall seconds."""
-    from bench.capture import CaptureProxy
+@dataclass(frozen=True)
+class Run:
+    """One topic briefed: the brief's JSON, or the error that stopped it."""
 
-    done = []
+    topic: Topic
+    brief: dict[str, Any] | None
+    error: str
+    seconds: float
+
+
+def brief_topics(
+    label: str, topics: Sequence[Topic], max_words: int, replies: Path | None, record: Path | None
+) -> list[Run]:
+    """Each topic briefed by fusebrief on the model (written to `record` as soon as it is)."""
+    from bench.capture import CaptureProxy
+    from service.errors import FusebriefError
+
+    runs = []
     with upstream_for(label) as upstream, CaptureProxy(upstream) as proxy:
         for topic in topics:
             log(f"{label}: fusebrief on {topic.name} ...")
             started = time.monotonic()
             request = {"articles": topic.data["articles"], "options": {"max_words": max_words}}
-            brief = asyncio.run(
-                run_fusebrief(
-                    topic.name,
-                    request,
-                    proxy.url,
-                    label,
-                    upstream.context_tokens,
-                    map_batch_tokens(label, None),
-                    replies,
+            brief, error = None, ""
+            try:
+                brief = asyncio.run(
+                    run_fusebrief(
+                        topic.name,
+                        request,
+                        proxy.url,
+                        label,
+                        upstream.context_tokens,
+                        map_batch_tokens(label, None),
+                        replies,
+                    )
                 )
-            )
+            except FusebriefError as failure:  # a failed topic is a result, not a crash
+                error = f"{type(failure).__name__}: {failure.message}"
             seconds = round(time.monotonic() - started, 1)
             proxy.take()
-            log(f"{label}: {topic.name} done in {seconds} s")
-            done.append((topic, brief, seconds))
-    return done
+            log(f"{label}: {topic.name}: {error or 'done'} in {seconds} s")
+            if record is not None and brief is not None:
+                record.mkdir(parents=True, exist_ok=True)
+                path = record / f"{topic.name}.json"
+                path.write_text(json.dumps(brief, ensure_ascii=False, indent=1), "utf-8")
+            runs.append(Run(topic, brief, error, seconds))
+    return runs
 
 
-def table(label: str, scored: Sequence[tuple[Topic, Score]]) -> str:
+def table(label: str, runs: Sequence[Run]) -> str:
     lines = [
         f"## fusebrief ({label}) against the TAC 2011 MultiLing systems",
         "",
         "| topic | system | R-1 recall | R-2 recall | cit valid | articles kept | words | s |",
         "|---|---|---|---|---|---|---|---|",
     ]
-    for topic, s in scored:
-        validity = "–" if s.validity is None else f"{s.validity:.0%} ({s.valid}/{s.cited})"
-        lines.append(
-            f"| {topic.name} | **fusebrief {label}** | {s.rouge1:.3f} | {s.rouge2:.3f} | "
-            f"{validity} | {s.kept}/{s.articles} | {s.words} | {s.seconds:.0f} |"
-        )
-        for system, (r1, r2) in PUBLISHED.get(topic.name, {}).items():
-            lines.append(f"| {topic.name} | {system} | {r1:.3f} | {r2:.3f} | – | – | – | – |")
+    for run in runs:
+        name = run.topic.name
+        if run.brief is None:
+            lines.append(f"| {name} | **fusebrief {label}** | failed: {run.error} |||||| ")
+        else:
+            s = score(run.topic, run.brief, run.seconds)
+            valid = "–" if s.validity is None else f"{s.validity:.0%} ({s.valid}/{s.cited})"
+            lines.append(
+                f"| {name} | **fusebrief {label}** | {s.rouge1:.3f} | {s.rouge2:.3f} | "
+                f"{valid} | {s.kept}/{s.articles} | {s.words} | {s.seconds:.0f} |"
+            )
+        for system, (r1, r2) in PUBLISHED.get(name, {}).items():
+            lines.append(f"| {name} | {system} | {r1:.3f} | {r2:.3f} | – | – | – | – |")
     return "\n".join(lines)
 
 
@@ -241,14 +265,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     topics = load_topics(args.folder)
     log(f"{len(topics)} topic(s) from {args.folder}")
-    briefs = brief_topics(args.model, topics, args.max_words, args.reuse_replies)
-    if args.record:
-        args.record.mkdir(parents=True, exist_ok=True)
-        for topic, brief, _ in briefs:
-            path = args.record / f"{topic.name}.json"
-            path.write_text(json.dumps(brief, ensure_ascii=False, indent=1), "utf-8")
-    scored = [(topic, score(topic, brief, seconds)) for topic, brief, seconds in briefs]
-    print(table(args.model, scored))
+    runs = brief_topics(args.model, topics, args.max_words, args.reuse_replies, args.record)
+    print(table(args.model, runs))
     return 0
 
 
