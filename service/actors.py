@@ -72,16 +72,16 @@ def tokens(text: str) -> list[str]:
     return _TOKEN.findall(text)
 
 
-def clause(text: str, language: str = "en", common: frozenset[str] = frozenset()) -> Clause:
-    """Who does what in `text` (one sentence); `common` holds words known in lower case (the
-    text's and its neighbours'), which a capitalised first word is not a name for."""
+def clause(text: str, language: str = "en", names: frozenset[str] | None = None) -> Clause:
+    """Who does what in `text` (one sentence). A capitalised first word alone before the verb is
+    a name when `names` (the names the articles capitalise mid-sentence) holds it, or, without
+    `names`, when it is no stop word: "Heavy rains …", "Drivers of older vehicles …" name no
+    actor, "Contador won …" and "Tom Boonen of Belgium wins …" do."""
     stop = stopwords(language)
     found = tokens(text)
     if found and found[0].lower() in stop and "," in found[:LEADING_PHRASE]:
         found = found[found.index(",") + 1 :]
     found = [t for t in found if t != ","]
-    first = found[0] if found else ""
-    opens_with_name = _capitalised(first) and first.lower() not in stop | common
     verb_at = next(
         (
             i
@@ -90,9 +90,13 @@ def clause(text: str, language: str = "en", common: frozenset[str] = frozenset()
         ),
         len(found),
     )
-    run = found[:verb_at] if opens_with_name else []
+    run = found[:verb_at]
+    if run and run[0].lower() in stop:
+        run = []  # "The government …", "He …": no name opens it
     while run and run[-1].lower() in _CONNECTORS:
         run.pop()
+    if len(run) == 1 and names is not None and run[0] not in names:
+        run = []  # "Heavy rains", "Drivers of older vehicles": a word, not a name
     after = found[verb_at:]
     not_names = stop | CALENDAR_WORDS
     return Clause(
@@ -140,26 +144,36 @@ def same_object(a: str, b: str, rivals: Collection[str] = ()) -> bool:
     return oa <= ob or ob <= oa
 
 
-def other_actor(text: str, passages: list[str], language: str = "en") -> str | None:
-    """Why the sentence's actor is not its passages': the passages' sentences that state its
-    action (ACTION_SHARED of its words) all name someone else doing it, or name the sentence's
-    actor doing it to someone else. None when they agree, or say nothing to tell."""
+def other_actor(
+    text: str, passages: list[str], names: frozenset[str], language: str = "en"
+) -> str | None:
+    """Why the sentence's actor is not its passages' (`names`: the names its articles
+    capitalise mid-sentence). The passages' sentences that state its action (ACTION_SHARED of
+    its words, and half of them) and name an actor must include one naming its actor: else the
+    sentence is rejected when its actor is in none of them ("Contador won the green jersey"
+    where the passage has "Tom Boonen of Belgium wins the green jersey") or they have its
+    object acting on its actor (the two swapped). A passage naming its actor acting on
+    something else it names rejects it too. None when they agree, or say nothing to tell."""
     if language.split("-")[0] not in ACTOR_LANGUAGES:
         return None
-    common = frozenset(t for part in [text, *passages] for t in tokens(part) if t.islower())
-    mine = clause(text, language, common)
+    mine = clause(text, language, names)
     if not mine.subject:
         return None
+    need = max(ACTION_SHARED, len(mine.action) / 2)
     stating = [
         c
-        for c in (clause(p, language, common) for p in passages)
-        if len(c.action & mine.action) >= ACTION_SHARED
+        for c in (clause(p, language, names) for p in passages)
+        if c.subject and len(c.action & mine.action) >= need
     ]
-    named = [c for c in stating if c.subject]
-    if named and not any(c.actors & mine.actors for c in named):
-        actors = dict.fromkeys(w for c in named for w in c.subject)
-        return f"its passage names {' '.join(actors)} as the actor, not {' '.join(mine.subject)}"
-    agreeing = [c for c in named if c.actors & mine.actors]
+    agreeing = [c for c in stating if c.actors & mine.actors]
+    if stating and not agreeing:
+        absent = not any(mine.actors & c.words for c in stating)
+        swapped = any(c.actors & mine.acted_on for c in stating)
+        if absent or swapped:
+            actors = dict.fromkeys(w for c in stating for w in c.subject)
+            return (
+                f"its passage names {' '.join(actors)} as the actor, not {' '.join(mine.subject)}"
+            )
     others = [c for c in agreeing if c.objects and not mine.acted_on & c.words]
     if mine.objects and agreeing and len(others) == len(agreeing):
         return (

@@ -37,8 +37,10 @@ def check_sentence(
     disputed: set[tuple[float, str]],
     translated: set[str],
     language: str,
+    names: frozenset[str],
 ) -> str | None:
-    """Why the sentence cannot stand on its evidence, or None when it can."""
+    """Why the sentence cannot stand on its evidence, or None when it can; `names` are the
+    names its articles capitalise mid-sentence (who can act in it)."""
     if not evidence:
         return "it cites no passage"
     said = features(text)
@@ -56,7 +58,8 @@ def check_sentence(
     if unknown:
         return f"the name {unknown[0]} is in none of its passages"
     passages = [s for p in own for s in split_sentences(p.quote, language)]
-    actor = other_actor(text, passages, language)
+    known = names.union(said.names, *(features(p.quote).names for p in own))
+    actor = other_actor(text, passages, known, language)
     if actor is not None:
         return actor
     words = content_words(text)
@@ -116,7 +119,8 @@ def check_title(
         translated = {s.sid for s in sources if s.language != language}
         title_case = _title_case(text)
         checked = text.lower() if title_case else text
-        problem = check_sentence(checked, evidence, disputed, translated, language)
+        names = frozenset().union(*(features(s.text).names for s in sources))
+        problem = check_sentence(checked, evidence, disputed, translated, language, names)
         if problem is None and title_case:
             problem = _unknown_name(text, sentences, evidence, sources, language)
     usable = [s for s in sources if not s.set_aside and s.article.title.strip()]

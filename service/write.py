@@ -196,7 +196,10 @@ def state_claim(claim: Claim, bundle: _Bundle) -> tuple[Sentence | None, str]:
     text = text[:1].upper() + text[1:]  # "mayor of Porthgwyn, … asked": a sentence's capital
     cited = [f for f in claim.facts if _supports(f, text, bundle.translated)] or [wording]
     evidence = tuple(dict.fromkeys(p for f in cited for p in f.passages))
-    problem = check_sentence(text, evidence, bundle.disputed, bundle.translated, bundle.language)
+    names = frozenset().union(*(bundle.body_names[f.sid] for f in cited))
+    problem = check_sentence(
+        text, evidence, bundle.disputed, bundle.translated, bundle.language, names
+    )
     if problem is not None:
         return None, problem
     opinion = all(bundle.kinds.get(sid) == "opinion" for sid in claim.sources)

@@ -17,19 +17,26 @@ SPANISH = _passage("S3", "Los estibadores aceptaron una subida del 6% el viernes
 
 def test_a_sentence_its_passages_state_stands() -> None:
     assert (
-        check_sentence("Dockers accepted a 6% pay rise on Friday.", [DOCKS], set(), set(), "en")
+        check_sentence(
+            "Dockers accepted a 6% pay rise on Friday.", [DOCKS], set(), set(), "en", frozenset()
+        )
         is None
     )
     both = "The deal, a 6% pay rise, ends a strike that left 40 ships waiting."
-    assert check_sentence(both, [DOCKS, SHIPS], set(), set(), "en") is None
+    assert check_sentence(both, [DOCKS, SHIPS], set(), set(), "en", frozenset()) is None
 
 
 def test_a_number_or_name_its_passages_lack_makes_it_unsupported() -> None:
-    assert check_sentence("Dockers accepted a 7% rise.", [DOCKS], set(), set(), "en") == (
-        "the number 7 is in none of its passages"
-    )
+    assert check_sentence(
+        "Dockers accepted a 7% rise.", [DOCKS], set(), set(), "en", frozenset()
+    ) == ("the number 7 is in none of its passages")
     problem = check_sentence(
-        "Dockers accepted a 6% rise, said Governor Brandt.", [DOCKS], set(), set(), "en"
+        "Dockers accepted a 6% rise, said Governor Brandt.",
+        [DOCKS],
+        set(),
+        set(),
+        "en",
+        frozenset(),
     )
     assert problem == "the name Brandt is in none of its passages"
 
@@ -37,21 +44,28 @@ def test_a_number_or_name_its_passages_lack_makes_it_unsupported() -> None:
 def test_the_whole_article_does_not_vouch_for_a_sentence_only_its_passages_do() -> None:
     # Mara Quist is in S2's passage, not in the one this sentence cites.
     assert (
-        check_sentence("Mara Quist welcomed the 6% pay rise.", [DOCKS], set(), set(), "en")
+        check_sentence(
+            "Mara Quist welcomed the 6% pay rise.", [DOCKS], set(), set(), "en", frozenset()
+        )
         is not None
     )
 
 
 def test_a_sentence_mostly_made_of_words_its_passages_lack_is_unsupported() -> None:
     problem = check_sentence(
-        "Dockers celebrated with fireworks and brass bands downtown.", [DOCKS], set(), set(), "en"
+        "Dockers celebrated with fireworks and brass bands downtown.",
+        [DOCKS],
+        set(),
+        set(),
+        "en",
+        frozenset(),
     )
     assert problem == "most of its words are in none of its passages"
 
 
 def test_stating_one_side_of_a_disagreement_is_not_allowed() -> None:
     problem = check_sentence(
-        "The strike left 40 ships waiting.", [SHIPS], {(40.0, "ship")}, set(), "en"
+        "The strike left 40 ships waiting.", [SHIPS], {(40.0, "ship")}, set(), "en", frozenset()
     )
     assert problem == "it states one side of a disagreement as fact"
 
@@ -59,17 +73,21 @@ def test_stating_one_side_of_a_disagreement_is_not_allowed() -> None:
 def test_a_translated_sources_sentence_is_checked_on_its_numbers_only() -> None:
     translated = {"S3"}
     assert (
-        check_sentence("Dockers accepted a 6% rise on Friday.", [SPANISH], set(), translated, "en")
+        check_sentence(
+            "Dockers accepted a 6% rise on Friday.", [SPANISH], set(), translated, "en", frozenset()
+        )
         is None
     )
     assert (
-        check_sentence("Dockers accepted a 9% rise.", [SPANISH], set(), translated, "en")
+        check_sentence(
+            "Dockers accepted a 9% rise.", [SPANISH], set(), translated, "en", frozenset()
+        )
         is not None
     )
 
 
 def test_a_sentence_citing_no_passage_cannot_stand() -> None:
-    assert check_sentence("Anything.", [], set(), set(), "en") == "it cites no passage"
+    assert check_sentence("Anything.", [], set(), set(), "en", frozenset()) == "it cites no passage"
 
 
 def _source(sid: str, title: str, language: str = "en") -> Source:
@@ -167,7 +185,10 @@ ACTORS = [
 def test_a_sentence_whose_actor_differs_from_its_passages_is_rejected(
     sentence: str, passage: str, problem: str | None
 ) -> None:
-    assert check_sentence(sentence, [_passage("S4", passage)], set(), set(), "en") == problem
+    assert (
+        check_sentence(sentence, [_passage("S4", passage)], set(), set(), "en", frozenset())
+        == problem
+    )
 
 
 def test_the_actor_check_needs_a_language_that_capitalises_names_only() -> None:
@@ -180,6 +201,7 @@ def test_the_actor_check_needs_a_language_that_capitalises_names_only() -> None:
             set(),
             set(),
             "de",
+            frozenset(),
         )
         is None
     )
