@@ -3,7 +3,13 @@
 import pytest
 
 from service.language import base_language, profile
-from service.textutil import content_words, quantities, split_sentences, stopwords
+from service.textutil import (
+    content_words,
+    quantities,
+    split_sentences,
+    stopwords,
+    whole_sentences,
+)
 
 SENTENCES = [
     (
@@ -96,6 +102,20 @@ ABBREVIATIONS = [
 @pytest.mark.parametrize(("language", "text", "expected"), ABBREVIATIONS)
 def test_abbreviations_end_no_sentence(language: str, text: str, expected: list[str]) -> None:
     assert split_sentences(text, language=language) == expected
+    # The map step's facts and verbatim sentences, split without a language: the pieces an
+    # abbreviation cut off are joined back.
+    assert whole_sentences(text) == expected
+
+
+def test_a_piece_with_no_lower_case_word_is_no_sentence_of_its_own() -> None:
+    text = "The relay began at 1:00 p.m. PDT (UTC-7). It was the only stop.\nBackground\nMore."
+    assert split_sentences(text)[:2] == ["The relay began at 1:00 p.m.", "PDT (UTC-7)."]
+    assert whole_sentences(text) == [
+        "The relay began at 1:00 p.m. PDT (UTC-7).",
+        "It was the only stop.",
+        "Background",
+        "More.",
+    ]
 
 
 @pytest.mark.parametrize("language", ["en", "de", "fr", "es"])
