@@ -97,7 +97,9 @@ class TitleOutput(BaseModel):
 
 
 def _full_stop(text: str) -> str:
-    """A brief's sentences end with a full stop (small models often drop it)."""
+    """A brief's sentences end with a full stop (small models often drop it, or stop a list at
+    its comma: "…, 95km south of San Antonio," is not left ending ",.")."""
+    text = text.rstrip(",;: ")
     return text if not text or text[-1] in '.!?…"”’)»' else text + "."
 
 

@@ -373,3 +373,14 @@ def test_two_facts_are_one_disputed_claim_only_for_one_action_on_one_object(
     summaries = [_summary("S1", a), _summary("S2", b), _summary("S3", "The race went on.")]
     plan = plan_brief(summaries, sources, max_sentences=6)
     assert [c.unit for c in plan.conflicts] == ([unit] if unit else [])
+
+
+def test_a_fact_stopped_at_a_comma_ends_with_a_full_stop() -> None:
+    text = "The quake was felt 70 km from Curicó, 95 km from San Antonio, and in Santiago."
+    sentences, _ = _written(
+        [_summary("S1", "The quake was felt 70 km from Curicó, 95 km from San Antonio,")],
+        [_source("S1", text)],
+    )
+    assert [s.text for s in sentences] == [
+        "The quake was felt 70 km from Curicó, 95 km from San Antonio."
+    ]
