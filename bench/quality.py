@@ -183,8 +183,15 @@ def hosted_context_tokens(model: str, settings: Settings) -> int:
 
 
 async def run_fusebrief(
-    bundle: Bundle, api_base: str, label: str, context: int, batch: int, replies: Path | None
+    name: str,
+    data: dict[str, Any],
+    api_base: str,
+    label: str,
+    context: int,
+    batch: int,
+    replies: Path | None,
 ) -> dict[str, Any]:
+    """fusebrief's brief of one bundle (`data` in the API's request shape) as its JSON."""
     from service.brief_json import brief_document
     from service.briefs import BriefService
     from service.llm import LLMClient
@@ -208,9 +215,9 @@ async def run_fusebrief(
     service = BriefService(settings, LLMClient(settings))
 
     def progress(event: ProgressEvent) -> None:
-        log(f"  fusebrief {bundle.name}: {event.stage} {event.done}/{event.total}")
+        log(f"  fusebrief {name}: {event.stage} {event.done}/{event.total}")
 
-    brief = await service.brief(service.request_from_json(bundle.data), progress)
+    brief = await service.brief(service.request_from_json(data), progress)
     return brief_document(brief)
 
 
@@ -229,7 +236,9 @@ async def run_system(
 
     try:
         if system == "fusebrief":
-            brief = await run_fusebrief(bundle, api_base, label, context, batch, replies)
+            brief = await run_fusebrief(
+                bundle.name, bundle.data, api_base, label, context, batch, replies
+            )
             return brief, "", {}
         run = await run_baseline(bundle.data, system, api_base)
         return run.brief, "", {"output_text": run.output_text, "intermediate": run.intermediate}

@@ -6,7 +6,7 @@ two the same.
 """
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from pydantic import TypeAdapter
@@ -39,6 +39,10 @@ def _said(sentence: Sentence | Disagreement) -> dict[str, Any]:
     }
 
 
+def _sentence(sentence: Sentence) -> dict[str, Any]:
+    return {**_said(sentence), "date": sentence.day.isoformat() if sentence.day else None}
+
+
 def brief_document(brief: Brief, *, source_text: bool = False) -> dict[str, Any]:
     """The brief as JSON-ready data; with `source_text`, each source's document (headline,
     blank line, cleaned text), to which the evidence offsets refer."""
@@ -46,7 +50,7 @@ def brief_document(brief: Brief, *, source_text: bool = False) -> dict[str, Any]
         "id": brief.id,
         "title": brief.title,
         "language": brief.language,
-        "sentences": [_said(s) for s in brief.sentences],
+        "sentences": [_sentence(s) for s in brief.sentences],
         "disagreements": [_said(d) for d in brief.disagreements],
         "sources": [
             {
@@ -116,7 +120,12 @@ def brief_from_document(data: dict[str, Any]) -> Brief:
         title=data["title"],
         language=data["language"],
         sentences=[
-            Sentence(s["text"], tuple(s["sources"]), _passages(s["evidence"]))
+            Sentence(
+                s["text"],
+                tuple(s["sources"]),
+                _passages(s["evidence"]),
+                date.fromisoformat(s["date"]) if s.get("date") else None,
+            )
             for s in data["sentences"]
         ],
         disagreements=[

@@ -24,11 +24,15 @@ from service.meaning import warm_up
 from service.pipeline import build_brief
 from service.summarize import default_map_batch_tokens
 from service.tracing import brief_span
+from service.tuning import EXTRA_SENTENCE_ARTICLES, SMALL_BUNDLE, SPAN_SENTENCE_DAYS
 from service.types import Article, Brief, BriefOptions, ProgressEvent, ProgressSink, no_progress
 
-# A brief's length in sentences, disagreements included: the bounds every entry point offers.
+# A brief's length in sentences, disagreements included, and in words (its sentences and
+# disagreements): the bounds every entry point offers.
 MIN_SENTENCES = 5
-MAX_SENTENCES = 15
+MAX_SENTENCES = 25
+MIN_WORDS = 50
+MAX_WORDS = 1000
 
 BRIEF_JOB = "brief"  # the job kind whose handler is `BriefService.run_job`
 
@@ -58,6 +62,7 @@ class BriefRequest:
             "options": {
                 "language": self.options.language,
                 "max_sentences": self.options.max_sentences,
+                "max_words": self.options.max_words,
                 "model": self.options.model,
                 "source_text": self.options.source_text,
             },
@@ -75,10 +80,24 @@ class BriefRequest:
             BriefOptions(
                 language=options.get("language"),
                 max_sentences=options.get("max_sentences") or 0,  # 0: the server's default
+                max_words=options.get("max_words"),
                 model=options.get("model"),
                 source_text=bool(options.get("source_text")),
             ),
         )
+
+
+def default_sentences(articles: Sequence[Article], base: int) -> int:
+    """How many sentences a bundle gets when the client does not say: `base`
+    (FUSEBRIEF_DEFAULT_MAX_SENTENCES) for a few articles of one day, one more for every
+    EXTRA_SENTENCE_ARTICLES articles beyond SMALL_BUNDLE and one more for each span of
+    SPAN_SENTENCE_DAYS their publication dates reach (a story told over months has more to
+    tell); at most MAX_SENTENCES."""
+    days = [a.published_at.date() for a in articles if a.published_at is not None]
+    span = (max(days) - min(days)).days if days else 0
+    extra = max(0, len(articles) - SMALL_BUNDLE) // EXTRA_SENTENCE_ARTICLES
+    extra += sum(1 for step in SPAN_SENTENCE_DAYS if span >= step)
+    return min(MAX_SENTENCES, base + extra)
 
 
 class Jobs(Protocol):
@@ -122,10 +141,13 @@ class BriefService:
         *,
         language: str | None = None,
         max_sentences: int | None = None,
+        max_words: int | None = None,
         model: str | None = None,
         source_text: bool = False,
     ) -> BriefRequest:
-        """Check the bundle against the configured limits and fill in the defaults."""
+        """Check the bundle against the configured limits and fill in the defaults: without
+        max_sentences, as many as `default_sentences` gives the bundle, or with max_words the
+        most a brief may have (the words decide)."""
         settings = self.settings
         if not articles:
             raise InvalidBundle("the bundle has no articles; send at least one article")
@@ -158,7 +180,13 @@ class BriefService:
                 language = language_tag(language)
             except ValueError as error:
                 raise InvalidBundle(f"options.language: {error}") from error
-        length = max_sentences or settings.default_max_sentences
+        if max_words is not None and not MIN_WORDS <= max_words <= MAX_WORDS:
+            raise InvalidBundle(f"max_words is {max_words}; choose {MIN_WORDS} to {MAX_WORDS}")
+        length = max_sentences or (
+            MAX_SENTENCES
+            if max_words is not None
+            else default_sentences(articles, settings.default_max_sentences)
+        )
         if not MIN_SENTENCES <= length <= MAX_SENTENCES:
             raise InvalidBundle(
                 f"max_sentences is {length}; choose {MIN_SENTENCES} to {MAX_SENTENCES}"
@@ -169,7 +197,11 @@ class BriefService:
                 f"{', '.join(self.models.allowed_models)} or leave it out"
             )
         options = BriefOptions(
-            language=language, max_sentences=length, model=model, source_text=source_text
+            language=language,
+            max_sentences=length,
+            max_words=max_words,
+            model=model,
+            source_text=source_text,
         )
         return BriefRequest(tuple(articles), options)
 
@@ -180,6 +212,7 @@ class BriefService:
             parsed.articles,
             language=parsed.options.language,
             max_sentences=parsed.options.max_sentences,
+            max_words=parsed.options.max_words,
             model=parsed.options.model,
             source_text=parsed.options.source_text,
         )

@@ -3,7 +3,9 @@ leaves the building.
 
 A sentence passes when every number it states is in its evidence passages; when, for a sentence
 resting on articles in the brief's language, every name it states is in them too (possessives
-matched to their owner), and at least MIN_WORD_SUPPORT of its content words are; and when it does
+matched to their owner), the passages' sentences that state its action name its actor doing it
+to what it names (service.actors: "Contador won the green jersey" does not stand on "Tom Boonen
+wins the green jersey"), and at least MIN_WORD_SUPPORT of its content words are; and when it does
 not state one side of a detected disagreement as plain fact (the disagreement's own sentence
 reports both sides). Facts translated from another language are checked on their numbers only:
 their names and words are the translation's. The title passes the same check against the whole
@@ -14,10 +16,18 @@ most. Every removal or replacement is reported in the brief's warnings, never si
 from collections import Counter
 from collections.abc import Sequence
 
+from service.actors import other_actor
 from service.clean import addresses_a_model
 from service.conflicts import disputes
 from service.statements import without_label
-from service.textutil import STOPWORDS, content_words, features, holds_name, words
+from service.textutil import (
+    STOPWORDS,
+    content_words,
+    features,
+    holds_name,
+    split_sentences,
+    words,
+)
 from service.types import Passage, Sentence, Source
 
 MIN_WORD_SUPPORT = 0.5  # share of a sentence's content words its passages must contain
@@ -29,8 +39,11 @@ def check_sentence(
     evidence: Sequence[Passage],
     disputed: set[tuple[float, str]],
     translated: set[str],
+    language: str,
+    names: frozenset[str],
 ) -> str | None:
-    """Why the sentence cannot stand on its evidence, or None when it can."""
+    """Why the sentence cannot stand on its evidence, or None when it can; `names` are the
+    names its articles capitalise mid-sentence (who can act in it)."""
     if not evidence:
         return "it cites no passage"
     said = features(text)
@@ -47,6 +60,11 @@ def check_sentence(
     unknown = sorted(n for n in said.names if not holds_name(lower, n))
     if unknown:
         return f"the name {unknown[0]} is in none of its passages"
+    passages = [s for p in own for s in split_sentences(p.quote, language)]
+    known = names.union(said.names, *(features(p.quote).names for p in own))
+    actor = other_actor(text, passages, known, language)
+    if actor is not None:
+        return actor
     words = content_words(text)
     found = content_words(lower)
     if words and len(words & found) / len(words) < MIN_WORD_SUPPORT:
@@ -108,7 +126,8 @@ def check_title(
         translated = {s.sid for s in sources if s.language != language}
         title_case = _title_case(text)
         checked = text.lower() if title_case else text
-        problem = check_sentence(checked, evidence, disputed, translated)
+        names = frozenset().union(*(features(s.text).names for s in sources))
+        problem = check_sentence(checked, evidence, disputed, translated, language, names)
         if problem is None and title_case:
             problem = _unknown_name(text, sentences, evidence, sources, language)
     usable = [s for s in sources if not s.set_aside and s.article.title.strip()]

@@ -218,19 +218,23 @@ def rank(claims: Sequence[Claim], usable: Sequence[str], room: int) -> list[Clai
 
 
 def centrality(claims: Sequence[Claim], summaries: Sequence[ArticleSummary]) -> list[float]:
-    """How central each claim is to the bundle's story: over every source, how close in meaning
-    its nearest fact comes to the claim's wording (a claim every source bears on scores near
-    the number of sources; one only its own source tells, near 1)."""
+    """How central each claim is to the bundle's story: one for each source stating it, plus,
+    for every other source, how close in meaning its nearest fact comes to the claim's wording
+    (a claim every source bears on scores near the number of sources; one only its own source
+    tells, near 1)."""
     facts = [f for s in summaries for f in s.facts]
     if not claims or not facts:
         return [0.0] * len(claims)
     alike = similarities([c.text for c in claims], [f.text for f in facts])
-    total = [0.0] * len(claims)
+    total = [float(len(c.sources)) for c in claims]
     for summary in summaries:
         columns = [i for i, f in enumerate(facts) if f.sid == summary.sid]
-        if columns:
-            nearest = alike[:, columns].max(axis=1)
-            total = [t + float(n) for t, n in zip(total, nearest, strict=True)]
+        if not columns:
+            continue
+        nearest = alike[:, columns].max(axis=1)
+        for i, claim in enumerate(claims):
+            if summary.sid not in claim.sources:
+                total[i] += float(nearest[i])
     return total
 
 

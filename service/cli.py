@@ -14,7 +14,7 @@ from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 
 from service.brief_json import brief_document
-from service.briefs import MAX_SENTENCES, MIN_SENTENCES, BriefService
+from service.briefs import MAX_SENTENCES, MAX_WORDS, MIN_SENTENCES, MIN_WORDS, BriefService
 from service.config import Settings, get_settings
 from service.digest.config import load_config
 from service.digest.run import run_digest
@@ -165,7 +165,15 @@ def brief(
     ] = None,
     max_sentences: Annotated[
         int | None,
-        typer.Option(min=MIN_SENTENCES, max=MAX_SENTENCES, help="At most this many sentences."),
+        typer.Option(
+            min=MIN_SENTENCES,
+            max=MAX_SENTENCES,
+            help="At most this many sentences (default: more for more articles or a longer story).",
+        ),
+    ] = None,
+    max_words: Annotated[
+        int | None,
+        typer.Option(min=MIN_WORDS, max=MAX_WORDS, help="At most this many words."),
     ] = None,
     model: Annotated[str | None, typer.Option(help="One of the configured models.")] = None,
     verbose: Annotated[
@@ -183,7 +191,11 @@ def brief(
         service, local = _service(settings)
         # Every input is checked before the model is started or called.
         request = service.request(
-            articles, language=language, max_sentences=max_sentences, model=model
+            articles,
+            language=language,
+            max_sentences=max_sentences,
+            max_words=max_words,
+            model=model,
         )
         with _started(local):
             err.print(f"{len(articles)} article(s) loaded")

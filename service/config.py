@@ -121,7 +121,8 @@ class Settings(BaseSettings):
     smtp_timeout_s: float = Field(default=60.0, gt=0)
 
     # The brief.
-    default_max_sentences: int = Field(default=10, ge=5, le=15)
+    # For a few articles of one day; a larger or longer story gets more (service.briefs).
+    default_max_sentences: int = Field(default=10, ge=5, le=25)
 
     @field_validator(
         "llm_fallback_models", "api_keys", "allowed_hosts", "trusted_proxies", mode="before"

@@ -12,6 +12,7 @@ quoting and citing every side.
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from service.actors import same_object
 from service.meaning import similarities
 from service.prompts import phrases
 from service.textutil import (
@@ -217,9 +218,17 @@ def _one_action(a: _Action, b: _Action) -> bool:
     visited"; "signed the order on Tuesday" and "the order was signed on Wednesday" (each
     side's word nearest the date among the other's), two weekdays or two months — not
     "reopened on Monday" and "closed since November"."""
+    if not same_object(a.fact.text, b.fact.text, {a.anchor, b.anchor}):
+        return False  # Kerr won stage 15 and Hebden stage 17: two actions
     if a.kind == "who":
         return a.verb == b.verb
-    return _comparable_dates(a.anchor, b.anchor) and a.verb in b.action and b.verb in a.action
+    # The same thing said to happen on two days: one side's action words within the other's
+    # ("the aftershock struck Chile on Wednesday" is not "the earthquake struck Chile on
+    # Saturday": a story that develops has many happenings).
+    same = a.action <= b.action or b.action <= a.action
+    return (
+        same and _comparable_dates(a.anchor, b.anchor) and a.verb in b.action and b.verb in a.action
+    )
 
 
 def _rival_actors(a: Fact, b: Fact) -> bool:
@@ -323,7 +332,8 @@ def differing(a: Fact, b: Fact) -> tuple[str, str, str] | None:
             return "when", day_a, day_b
     only_a, only_b = _own_names(fa, fb, b.text), _own_names(fb, fa, a.text)
     if len(only_a) == 1 and len(only_b) == 1 and not fa.figures ^ fb.figures:
-        return "who", only_a[0], only_b[0]
+        rivals = {only_a[0], only_b[0]}
+        return ("who", only_a[0], only_b[0]) if same_object(a.text, b.text, rivals) else None
     return None
 
 

@@ -2,6 +2,8 @@
 
 Nothing is dropped here: a duplicate keeps its source ID and sends only the paragraphs the
 original lacks to the map step; an off-topic article is listed in `excluded` with its reason.
+Off-topic is decided on content only: a story develops over days, months or years, so an
+article's publication date never sets it aside (service.timeline orders the brief in time).
 """
 
 import math
@@ -27,7 +29,6 @@ DetectorFactory.seed = 0  # langdetect is random unless seeded
 SENTENCE_MATCH = 0.6  # word-set Jaccard above which two sentences say the same thing
 DUPLICATE_SHARE = 0.5  # share of an article's sentences found in one earlier article
 OFF_TOPIC_RATIO = 0.45  # similarity below this share of the bundle's median similarity
-OFF_TOPIC_DAYS = 7  # publication date this far from the bundle's median date
 EMPTY_REASON = "empty: no article text left after removing boilerplate"
 
 
@@ -159,27 +160,9 @@ def _mark_off_topic(sources: list[Source]) -> tuple[list[Source], list[Exclusion
     # Word overlap means nothing across languages: compare content within the main language.
     language = main_language(candidates)
     same_language = [s for s in candidates if s.language == language]
-    reasons = _date_outliers(candidates)
-    if len(same_language) >= 3:
-        reasons = _content_outliers(same_language) | reasons
+    reasons = _content_outliers(same_language) if len(same_language) >= 3 else {}
     marked = [replace(s, set_aside=True) if s.sid in reasons else s for s in sources]
     return marked, [Exclusion(sid, reason) for sid, reason in reasons.items()]
-
-
-def _date_outliers(candidates: list[Source]) -> dict[str, str]:
-    dated = [s for s in candidates if s.article.published_at]
-    if len(dated) < 3:
-        return {}
-    stamps = [s.article.published_at.timestamp() for s in dated if s.article.published_at]
-    median = statistics.median(stamps)
-    out: dict[str, str] = {}
-    for source, stamp in zip(dated, stamps, strict=True):
-        days = abs(stamp - median) / 86400
-        if days > OFF_TOPIC_DAYS:
-            out[source.sid] = (
-                f"off-topic: published {days:.0f} days apart from the rest of the bundle"
-            )
-    return out
 
 
 def _content_outliers(candidates: list[Source]) -> dict[str, str]:

@@ -26,7 +26,7 @@ from service import __version__
 from service.api.schemas import BriefOut
 from service.articles import ArticleFields
 from service.brief_json import brief_document
-from service.briefs import MAX_SENTENCES, MIN_SENTENCES, BriefService
+from service.briefs import MAX_SENTENCES, MAX_WORDS, MIN_SENTENCES, MIN_WORDS, BriefService
 from service.errors import FusebriefError, InvalidBundle
 from service.fetch import fetch_articles
 from service.progress import StageClock, describe
@@ -80,12 +80,23 @@ def build_server(service: BriefService) -> MCPServer:
             Field(
                 ge=MIN_SENTENCES,
                 le=MAX_SENTENCES,
-                description="At most this many sentences, disagreements included (default 10).",
+                description="At most this many sentences, disagreements included (default: "
+                "more for more articles or a longer story).",
+            ),
+        ] = None,
+        max_words: Annotated[
+            int | None,
+            Field(
+                ge=MIN_WORDS,
+                le=MAX_WORDS,
+                description="At most this many words, disagreements included.",
             ),
         ] = None,
     ) -> Annotated[CallToolResult, BriefOut]:
         try:
-            return await _brief(service, ctx, articles or [], urls or [], language, max_sentences)
+            return await _brief(
+                service, ctx, articles or [], urls or [], language, max_sentences, max_words
+            )
         except FusebriefError as error:
             return _error(error.code, error.message)
 
@@ -99,13 +110,16 @@ async def _brief(
     urls: Sequence[str],
     language: str | None,
     max_sentences: int | None,
+    max_words: int | None,
 ) -> CallToolResult:
     if not given and not urls:
         raise InvalidBundle("give the articles (title, source, text) or links to them (urls)")
     articles = [a.to_article() for a in given]
     if urls:
         articles += await fetch_articles(urls, service.settings)
-    request = service.request(articles, language=language, max_sentences=max_sentences)
+    request = service.request(
+        articles, language=language, max_sentences=max_sentences, max_words=max_words
+    )
     updates: asyncio.Queue[str | None] = asyncio.Queue()
     clock = StageClock()
 

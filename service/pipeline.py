@@ -19,10 +19,12 @@ from service.conflicts import describe, disputed_values
 from service.errors import InvalidBundle, ModelOutputInvalid
 from service.events import different_events
 from service.identify import identify, main_language
+from service.length import within_words
 from service.limits import check_text_size
 from service.llm import JsonModel
 from service.prompts import prompt_version
 from service.summarize import summarize_all
+from service.timeline import in_time
 from service.translate import translate_copies
 from service.types import (
     Article,
@@ -94,7 +96,7 @@ async def build_brief(
         progress(ProgressEvent("translate", foreign, foreign))
 
     # 6. Events: an article about another event under the same names is set aside.
-    other_events = different_events(sources, summaries)
+    other_events = different_events(sources)
     if other_events:
         sources = [replace(s, set_aside=True) if s.sid in other_events else s for s in sources]
         summaries = [s for s in summaries if s.sid not in other_events]
@@ -116,9 +118,16 @@ async def build_brief(
         plan.ranked, plan.room, sources, summaries, language, disputed, plan.lead
     )
     progress(ProgressEvent("check", len(sentences), plan.room))
+    passed = len(sentences)
+    if options.max_words is not None:
+        sentences, disagreements, cut = within_words(sentences, disagreements, options.max_words)
+        left_out += cut
     progress(ProgressEvent("title", 0, 1))
     title, title_warning = await write_title(sentences, sources, model, language, disputed)
     progress(ProgressEvent("title", 1, 1))
+
+    # 9. Time: each sentence dated where a source dates it; a story spanning days told in order.
+    sentences = in_time(sentences, sources, summaries)
 
     warnings = [
         f"{s.sid}: removed a passage addressed to an AI model (possible prompt injection): "
@@ -129,8 +138,8 @@ async def build_brief(
     warnings += unsupported + untranslated + left_out
     if title_warning:
         warnings.append(title_warning)
-    if len(sentences) < min(5, options.max_sentences):
-        warnings.append(f"only {len(sentences)} sentence(s) passed the citation check")
+    if passed < min(5, options.max_sentences):
+        warnings.append(f"only {passed} sentence(s) passed the citation check")
 
     return Brief(
         id=uuid.uuid4().hex,

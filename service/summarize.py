@@ -31,7 +31,7 @@ from service.textutil import (
     jaccard,
     names,
     number_values,
-    split_sentences,
+    whole_sentences,
     words,
 )
 from service.types import ArticleSummary, Fact, Source
@@ -269,7 +269,7 @@ def _recover_figures(
         return summary  # a verbatim sentence would be in the wrong language
     carried = figures(" ".join(f.text for f in summary.facts))
     recovered: list[str] = []
-    for sentence in split_sentences(source.map_text):
+    for sentence in whole_sentences(source.map_text):
         if len(words(sentence)) > MAX_RECOVERED_WORDS:
             continue
         found = figures(sentence)
@@ -313,7 +313,7 @@ def _recover_speakers(summary: ArticleSummary, source: Source, language: str) ->
         return summary  # a verbatim sentence would be in the wrong language
     carried = " ".join(f.text for f in summary.facts)
     recovered: list[str] = []
-    for sentence in split_sentences(source.map_text):
+    for sentence in whole_sentences(source.map_text):
         if len(recovered) >= MAX_RECOVERED_SPEAKERS:
             break
         if len(words(sentence)) > MAX_RECOVERED_WORDS:
@@ -334,7 +334,7 @@ def _merge_statements(outputs: Sequence[MapOutput]) -> list[str]:
     near-repeats across chunks removed."""
     merged: list[str] = []
     seen: list[set[str]] = []
-    for text in (s for o in outputs for f in o.facts for s in split_sentences(" ".join(f.split()))):
+    for text in (s for o in outputs for f in o.facts for s in whole_sentences(" ".join(f.split()))):
         stated = content_words(text)
         if not stated or any(jaccard(stated, other) >= SAME_FACT for other in seen):
             continue

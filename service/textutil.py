@@ -193,6 +193,36 @@ def split_sentences(text: str, language: str | None = None) -> list[str]:
     return [text[start:end] for start, end in sentence_spans(text, language)]
 
 
+_INITIAL_END = re.compile(r"(?:^|\s)(?:[A-Z]|([A-Z])\1)\.$")  # "George W.", "EE." (EE. UU.)
+
+
+def whole_sentences(text: str) -> list[str]:
+    """Sentences of a text as `split_sentences` gives them (no language), with the pieces an
+    abbreviation cut off joined back within their line: a piece with no lower-case word
+    ("PDT (UTC-7)." after "1:00 p.m.", "B." of "z. B.") goes with the one before, and so does
+    any piece after one ending in an initial or with no lower-case word ("President George W.",
+    "Former U.S.", "M.", "EE.", "La Sra.")."""
+    out: list[str] = []
+    for line in text.split("\n"):
+        pieces: list[str] = []
+        for piece in split_sentences(line):
+            cut = pieces and (
+                not _has_lower(piece)
+                or not _has_lower(pieces[-1])
+                or _INITIAL_END.search(pieces[-1])
+            )
+            if cut:
+                pieces[-1] = f"{pieces[-1]} {piece}"
+            else:
+                pieces.append(piece)
+        out += pieces
+    return out
+
+
+def _has_lower(text: str) -> bool:
+    return any(w[:1].islower() for w in words(text))
+
+
 def sentence_spans(text: str, language: str | None = None) -> list[tuple[int, int]]:
     """(start, end) character offsets of each sentence of `text`, surrounding space excluded."""
     if language is not None:

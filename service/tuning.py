@@ -3,6 +3,16 @@ settings: each was chosen on the benchmark bundles (bench/quality.py) and a chan
 change to the product that the benchmark must support.
 """
 
+# --- The brief's default length (service.briefs.default_sentences) ----------------------------
+
+# A bundle of up to SMALL_BUNDLE articles gets FUSEBRIEF_DEFAULT_MAX_SENTENCES sentences; every
+# EXTRA_SENTENCE_ARTICLES articles beyond add one, and so does each of these spans (in days: a
+# week, a month, a year) that the articles' publication dates reach. Higher gives a developing
+# story room for each stage of it; lower keeps a large bundle's brief short.
+SMALL_BUNDLE = 5
+EXTRA_SENTENCE_ARTICLES = 3
+SPAN_SENTENCE_DAYS = (7, 30, 365)
+
 # --- Planning the brief (service.claims) -------------------------------------------------------
 
 # Two facts of different sources state the same claim when the IDF-weighted share of the lighter

@@ -4,7 +4,7 @@ stages (no I/O, no framework)."""
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 # The outlet of an article read from a file without metadata is the file's name (service.loaders).
 _FILE_NAME = re.compile(r"\.(?:txt|md|html?|json)$", re.IGNORECASE)
@@ -121,12 +121,13 @@ class DraftSentence:
 
 @dataclass(frozen=True)
 class Sentence:
-    """One sentence of the brief, the source IDs it rests on, and the passages of those sources
-    that state it."""
+    """One sentence of the brief, the source IDs it rests on, the passages of those sources
+    that state it, and the day it happened where a source dates it (service.timeline)."""
 
     text: str
     sources: tuple[str, ...]
     evidence: tuple[Passage, ...] = ()
+    day: date | None = None
 
 
 @dataclass(frozen=True)
@@ -159,6 +160,7 @@ class BriefOptions:
     """What the client asked for beyond the articles (defaults filled in by the brief service)."""
 
     max_sentences: int
+    max_words: int | None = None  # the brief's sentences and disagreements, in words
     language: str | None = None
     model: str | None = None
     source_text: bool = False  # the brief's JSON carries each source's text (evidence offsets)

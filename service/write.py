@@ -88,7 +88,9 @@ class TitleOutput(BaseModel):
 
 
 def _full_stop(text: str) -> str:
-    """A brief's sentences end with a full stop (small models often drop it)."""
+    """A brief's sentences end with a full stop (small models often drop it, or stop a list at
+    its comma: "…, 95km south of San Antonio," is not left ending ",.")."""
+    text = text.rstrip(",;: ")
     return text if not text or text[-1] in '.!?…"”’)»' else text + "."
 
 
@@ -183,7 +185,10 @@ def state_claim(claim: Claim, bundle: _Bundle) -> tuple[Sentence | None, str]:
     text = text[:1].upper() + text[1:]  # "mayor of Porthgwyn, … asked": a sentence's capital
     cited = [f for f in claim.facts if _supports(f, text, bundle.translated)] or [wording]
     evidence = tuple(dict.fromkeys(p for f in cited for p in f.passages))
-    problem = check_sentence(text, evidence, bundle.disputed, bundle.translated)
+    names = frozenset().union(*(bundle.body_names[f.sid] for f in cited))
+    problem = check_sentence(
+        text, evidence, bundle.disputed, bundle.translated, bundle.language, names
+    )
     if problem is not None:
         return None, problem
     opinion = all(bundle.kinds.get(sid) == "opinion" for sid in claim.sources)

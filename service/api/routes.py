@@ -95,6 +95,7 @@ async def create_brief(
         body.to_articles(),
         language=options.language,
         max_sentences=options.max_sentences,
+        max_words=options.max_words,
         model=options.model,
         source_text=options.source_text,
     )

@@ -4,13 +4,14 @@ Validation of an article's fields is `service.articles.ArticleFields` (shared by
 the answers are the documents of `service.brief_json` and `service.jobs.model`, described here.
 """
 
+import datetime as dt
 from datetime import datetime
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt
 
 from service.articles import MAX_URL_CHARS, ArticleFields, LanguageCode
-from service.briefs import MAX_SENTENCES, MIN_SENTENCES
+from service.briefs import MAX_SENTENCES, MAX_WORDS, MIN_SENTENCES, MIN_WORDS
 from service.types import Article
 
 MAX_MODEL_CHARS = 200
@@ -39,7 +40,19 @@ class BriefOptionsIn(BaseModel):
         default=None, description="Language of the brief; default: the bundle's main language."
     )
     # Strict: a JSON integer, not true, "7" or 7.0.
-    max_sentences: StrictInt | None = Field(default=None, ge=MIN_SENTENCES, le=MAX_SENTENCES)
+    max_sentences: StrictInt | None = Field(
+        default=None,
+        ge=MIN_SENTENCES,
+        le=MAX_SENTENCES,
+        description="At most this many sentences, disagreements included; default: more for a "
+        "larger bundle or a longer story (10 for a few articles of one day).",
+    )
+    max_words: StrictInt | None = Field(
+        default=None,
+        ge=MIN_WORDS,
+        le=MAX_WORDS,
+        description="At most this many words in the brief's sentences and disagreements.",
+    )
     model: str | None = Field(
         default=None,
         max_length=MAX_MODEL_CHARS,
@@ -102,10 +115,17 @@ class EvidenceOut(BaseModel):
     quote: str
 
 
-class SentenceOut(BaseModel):
+class DisagreementOut(BaseModel):
     text: str
     sources: list[str]
     evidence: list[EvidenceOut] = Field(description="The passages of the cited sources stating it.")
+
+
+class SentenceOut(DisagreementOut):
+    date: dt.date | None = Field(
+        description="When it happened: the earliest date of its cited sources (the day their "
+        "article says its event happened, else its publication day); null where none gives one."
+    )
 
 
 class SourceOut(BaseModel):
@@ -153,7 +173,7 @@ class BriefOut(BaseModel):
     title: str
     language: str
     sentences: list[SentenceOut]
-    disagreements: list[SentenceOut]
+    disagreements: list[DisagreementOut]
     sources: list[SourceOut]
     article_summaries: list[ArticleSummaryOut]
     excluded: list[ExclusionOut]

@@ -156,10 +156,21 @@ def test_every_bad_article_file_exits_2_with_one_line(
         (["--language", "xx"], "'xx' is not a known language code"),
         (["--max-sentences", "99"], "--max-sentences"),
         (["--max-sentences", "many"], "--max-sentences"),
+        (["--max-words", "20"], "--max-words"),
+        (["--max-words", "5000"], "--max-words"),
         (["--model", "gpt-9-" + "x" * 80], "is not offered here"),
         (["--bogus"], "--bogus"),
     ],
-    ids=["language-word", "language-xx", "sentences-range", "sentences-type", "model", "option"],
+    ids=[
+        "language-word",
+        "language-xx",
+        "sentences-range",
+        "sentences-type",
+        "words-short",
+        "words-long",
+        "model",
+        "option",
+    ],
 )
 def test_every_bad_option_exits_2_with_one_line(
     replay_env: None, llm_server: ReplayServer, options: list[str], hint: str

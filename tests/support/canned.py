@@ -3,7 +3,8 @@
 web page in a browser, the MCP tool, the screenshots).
 
 Two outlets report a footbridge reopening and disagree on how long it was closed; a third
-article, about another event months earlier, is set aside as off-topic without a model call.
+article, about another matter (a harbour contract), is set aside as off-topic without a model
+call: it shares too little with the other two.
 With SETTINGS the two on-topic articles are mapped in one call (A1, A2), then one call writes the
 title: `replies()` answers exactly those two calls. When the map or title prompts change the
 shape of their replies, this is the one place to update.

@@ -8,7 +8,15 @@ import pytest
 from service.api.schemas import BriefOut
 from service.articles import parse_article
 from service.brief_json import brief_document, brief_from_document
-from service.briefs import MAX_SENTENCES, MIN_SENTENCES, BriefRequest, BriefService
+from service.briefs import (
+    MAX_SENTENCES,
+    MAX_WORDS,
+    MIN_SENTENCES,
+    MIN_WORDS,
+    BriefRequest,
+    BriefService,
+    default_sentences,
+)
 from service.config import Settings
 from service.errors import BundleTooLarge, InvalidBundle
 from service.llm import LLMClient
@@ -45,10 +53,47 @@ ARTICLE = Article(title="Weir reopens", source="Mill Gazette", text="The weir re
 def test_defaults_come_from_the_settings_and_bounds_are_checked_once() -> None:
     service = _service(default_max_sentences=7)
     assert service.request([ARTICLE]).options == BriefOptions(max_sentences=7)
-    assert service.request([ARTICLE], max_sentences=MAX_SENTENCES).options.max_sentences == 15
+    assert service.request([ARTICLE], max_sentences=MAX_SENTENCES).options.max_sentences == 25
     for wrong in (MIN_SENTENCES - 1, MAX_SENTENCES + 1):
         with pytest.raises(InvalidBundle, match="max_sentences"):
             service.request([ARTICLE], max_sentences=wrong)
+    for wrong in (MIN_WORDS - 1, MAX_WORDS + 1):
+        with pytest.raises(InvalidBundle, match=f"max_words is {wrong}; choose 50 to 1000"):
+            service.request([ARTICLE], max_words=wrong)
+
+
+def _published(*days: tuple[int, int, int]) -> list[Article]:
+    return [
+        Article(title="t", source="o", text="x", published_at=datetime(*day, tzinfo=UTC))
+        for day in days
+    ]
+
+
+@pytest.mark.parametrize(
+    ("articles", "sentences"),
+    [
+        ([ARTICLE], 10),  # a few articles of one day: the configured default
+        (_published(*[(2026, 3, 14)] * 8), 11),  # three articles beyond five: one more
+        (_published((2026, 3, 14), (2026, 3, 22)), 11),  # a week
+        (_published((2010, 2, 27), (2010, 11, 28)), 12),  # a week and a month
+        (_published(*[(2006, 9, 22)] * 9, (2008, 8, 24)), 14),  # one more, and a year
+        (_published(*[(2006, 9, 22)] * 49, (2008, 8, 24)), MAX_SENTENCES),  # at most the bound
+    ],
+)
+def test_the_default_length_grows_with_the_bundle_and_its_span(
+    articles: list[Article], sentences: int
+) -> None:
+    assert default_sentences(articles, 10) == sentences
+    assert _service().request(articles).options.max_sentences == sentences
+
+
+def test_max_words_leaves_the_length_to_the_words() -> None:
+    options = _service().request([ARTICLE], max_words=250).options
+    assert (options.max_words, options.max_sentences) == (250, MAX_SENTENCES)
+    options = _service().request([ARTICLE], max_words=250, max_sentences=8).options
+    assert (options.max_words, options.max_sentences) == (250, 8)
+    request = BriefRequest.from_json(_service().request([ARTICLE], max_words=300).to_json())
+    assert request.options.max_words == 300
 
 
 def test_limits_are_the_services() -> None:

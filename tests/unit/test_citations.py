@@ -1,5 +1,7 @@
 """The deterministic check of what the brief says against the passages it cites."""
 
+import pytest
+
 from service.citations import check_sentence, check_title
 from service.types import Article, Passage, Sentence, Source
 
@@ -15,50 +17,77 @@ SPANISH = _passage("S3", "Los estibadores aceptaron una subida del 6% el viernes
 
 def test_a_sentence_its_passages_state_stands() -> None:
     assert (
-        check_sentence("Dockers accepted a 6% pay rise on Friday.", [DOCKS], set(), set()) is None
+        check_sentence(
+            "Dockers accepted a 6% pay rise on Friday.", [DOCKS], set(), set(), "en", frozenset()
+        )
+        is None
     )
     both = "The deal, a 6% pay rise, ends a strike that left 40 ships waiting."
-    assert check_sentence(both, [DOCKS, SHIPS], set(), set()) is None
+    assert check_sentence(both, [DOCKS, SHIPS], set(), set(), "en", frozenset()) is None
 
 
 def test_a_number_or_name_its_passages_lack_makes_it_unsupported() -> None:
-    assert check_sentence("Dockers accepted a 7% rise.", [DOCKS], set(), set()) == (
-        "the number 7 is in none of its passages"
-    )
+    assert check_sentence(
+        "Dockers accepted a 7% rise.", [DOCKS], set(), set(), "en", frozenset()
+    ) == ("the number 7 is in none of its passages")
     problem = check_sentence(
-        "Dockers accepted a 6% rise, said Governor Brandt.", [DOCKS], set(), set()
+        "Dockers accepted a 6% rise, said Governor Brandt.",
+        [DOCKS],
+        set(),
+        set(),
+        "en",
+        frozenset(),
     )
     assert problem == "the name Brandt is in none of its passages"
 
 
 def test_the_whole_article_does_not_vouch_for_a_sentence_only_its_passages_do() -> None:
     # Mara Quist is in S2's passage, not in the one this sentence cites.
-    assert check_sentence("Mara Quist welcomed the 6% pay rise.", [DOCKS], set(), set()) is not None
+    assert (
+        check_sentence(
+            "Mara Quist welcomed the 6% pay rise.", [DOCKS], set(), set(), "en", frozenset()
+        )
+        is not None
+    )
 
 
 def test_a_sentence_mostly_made_of_words_its_passages_lack_is_unsupported() -> None:
     problem = check_sentence(
-        "Dockers celebrated with fireworks and brass bands downtown.", [DOCKS], set(), set()
+        "Dockers celebrated with fireworks and brass bands downtown.",
+        [DOCKS],
+        set(),
+        set(),
+        "en",
+        frozenset(),
     )
     assert problem == "most of its words are in none of its passages"
 
 
 def test_stating_one_side_of_a_disagreement_is_not_allowed() -> None:
-    problem = check_sentence("The strike left 40 ships waiting.", [SHIPS], {(40.0, "ship")}, set())
+    problem = check_sentence(
+        "The strike left 40 ships waiting.", [SHIPS], {(40.0, "ship")}, set(), "en", frozenset()
+    )
     assert problem == "it states one side of a disagreement as fact"
 
 
 def test_a_translated_sources_sentence_is_checked_on_its_numbers_only() -> None:
     translated = {"S3"}
     assert (
-        check_sentence("Dockers accepted a 6% rise on Friday.", [SPANISH], set(), translated)
+        check_sentence(
+            "Dockers accepted a 6% rise on Friday.", [SPANISH], set(), translated, "en", frozenset()
+        )
         is None
     )
-    assert check_sentence("Dockers accepted a 9% rise.", [SPANISH], set(), translated) is not None
+    assert (
+        check_sentence(
+            "Dockers accepted a 9% rise.", [SPANISH], set(), translated, "en", frozenset()
+        )
+        is not None
+    )
 
 
 def test_a_sentence_citing_no_passage_cannot_stand() -> None:
-    assert check_sentence("Anything.", [], set(), set()) == "it cites no passage"
+    assert check_sentence("Anything.", [], set(), set(), "en", frozenset()) == "it cites no passage"
 
 
 def _source(sid: str, title: str, language: str = "en") -> Source:
@@ -111,3 +140,68 @@ def test_a_title_case_title_naming_someone_no_source_names_is_replaced() -> None
     assert warning is not None and "“John Kerry” is in none of its sources" in warning
     paraphrased = "Dockers Accept Pay Rise On Friday, Ending Dispute"  # one new word: a paraphrase
     assert check_title(paraphrased, SENTENCES, sources, [DOCKS], set(), "en")[1] is None
+
+
+# Who does what: a sentence stands on its passage only when the passage's sentence stating the
+# same action names the same actor (and, when both name one, the same one acted on).
+ACTORS = [
+    (  # the real-news case: the passage gives the jersey to someone else
+        "Contador won the green jersey points classification over Robert Hunter and Erik Zabel.",
+        "Tom Boonen of Belgium wins the green jersey points classification ahead of Robert "
+        "Hunter and Erik Zabel. Alberto Contador of Spain finished the stage safely.",
+        "its passage names Tom Boonen of Belgium as the actor, not Contador",
+    ),
+    (  # subject and object swapped
+        "Aldous defeated Brandt in the runoff for the council seat.",
+        "Brandt defeated Aldous in the runoff for the council seat.",
+        "its passage names Brandt as the actor, not Aldous",
+    ),
+    (  # the right actor, acting on someone else
+        "Minister Quist appointed Halvorsen as head of the harbour authority.",
+        "Minister Quist appointed Tamsin Reeve as head of the harbour authority. "
+        "Halvorsen had held the post since 2019.",
+        "its passage has Minister Quist act on Tamsin Reeve, not on Halvorsen",
+    ),
+    (  # the same actor, worded with a title, a first name or an opening phrase
+        "President Bachelet declared a state of catastrophe in the Maule region.",
+        "On Sunday, Chilean President Michelle Bachelet declared a state of catastrophe in the "
+        "Maule region.",
+        None,
+    ),
+    (  # a passive passage names no actor before its verb: nothing to contradict
+        "Tom Boonen won the green jersey points classification.",
+        "The green jersey points classification was won by Tom Boonen of Belgium.",
+        None,
+    ),
+    (  # a first word the text also writes in lower case is a word, not an actor
+        "Heavy rains flooded the camps of families left homeless.",
+        "On Wednesday, heavy rains flooded the camps of families left homeless by Rain Corp.",
+        None,
+    ),
+]
+
+
+@pytest.mark.parametrize(("sentence", "passage", "problem"), ACTORS)
+def test_a_sentence_whose_actor_differs_from_its_passages_is_rejected(
+    sentence: str, passage: str, problem: str | None
+) -> None:
+    assert (
+        check_sentence(sentence, [_passage("S4", passage)], set(), set(), "en", frozenset())
+        == problem
+    )
+
+
+def test_the_actor_check_needs_a_language_that_capitalises_names_only() -> None:
+    # German capitalises every noun: its sentences are not read for actors.
+    sentence = "Brandt besiegte Aldous in der Stichwahl."
+    assert (
+        check_sentence(
+            sentence,
+            [_passage("S1", "Aldous besiegte Brandt in der Stichwahl.")],
+            set(),
+            set(),
+            "de",
+            frozenset(),
+        )
+        is None
+    )

@@ -3,7 +3,13 @@
 import pytest
 
 from service.language import base_language, profile
-from service.textutil import content_words, quantities, split_sentences, stopwords
+from service.textutil import (
+    content_words,
+    quantities,
+    split_sentences,
+    stopwords,
+    whole_sentences,
+)
 
 SENTENCES = [
     (
@@ -45,6 +51,71 @@ SENTENCES = [
 def test_sentences(language: str, text: str, expected: list[str]) -> None:
     assert profile(language).split_sentences(text) == expected
     assert split_sentences(text, language=language) == expected
+
+
+# Abbreviations of real news that end no sentence: initials, dotted acronyms before a
+# lower-case or a capitalised word, titles, "z. B.", "M.", "EE. UU.", "Sra.".
+ABBREVIATIONS = [
+    (
+        "en",
+        "President George W. Bush met the press on Monday. He left at noon.",
+        ["President George W. Bush met the press on Monday.", "He left at noon."],
+    ),
+    (
+        "en",
+        "The fund holds 322 million U.S. dollars. It was set up in 2009.",
+        ["The fund holds 322 million U.S. dollars.", "It was set up in 2009."],
+    ),
+    (
+        "en",
+        "Talks resumed after the U.N. vote on Friday. They failed again.",
+        ["Talks resumed after the U.N. vote on Friday.", "They failed again."],
+    ),
+    (
+        "en",
+        "Former U.S. Vice President Al Gore spoke first. He praised the plan.",
+        ["Former U.S. Vice President Al Gore spoke first.", "He praised the plan."],
+    ),
+    (
+        "de",
+        "Er nannte z. B. Berlin als Ziel. Dann reiste er ab.",
+        ["Er nannte z. B. Berlin als Ziel.", "Dann reiste er ab."],
+    ),
+    (
+        "fr",
+        "M. Dupont a signé le contrat hier. Il repart lundi.",
+        ["M. Dupont a signé le contrat hier.", "Il repart lundi."],
+    ),
+    (
+        "es",
+        "El ministro viajó a EE. UU. la semana pasada. Volvió el martes.",
+        ["El ministro viajó a EE. UU. la semana pasada.", "Volvió el martes."],
+    ),
+    (
+        "es",
+        "La Sra. López habló ayer con la prensa. Luego se fue.",
+        ["La Sra. López habló ayer con la prensa.", "Luego se fue."],
+    ),
+]
+
+
+@pytest.mark.parametrize(("language", "text", "expected"), ABBREVIATIONS)
+def test_abbreviations_end_no_sentence(language: str, text: str, expected: list[str]) -> None:
+    assert split_sentences(text, language=language) == expected
+    # The map step's facts and verbatim sentences, split without a language: the pieces an
+    # abbreviation cut off are joined back.
+    assert whole_sentences(text) == expected
+
+
+def test_a_piece_with_no_lower_case_word_is_no_sentence_of_its_own() -> None:
+    text = "The relay began at 1:00 p.m. PDT (UTC-7). It was the only stop.\nBackground\nMore."
+    assert split_sentences(text)[:2] == ["The relay began at 1:00 p.m.", "PDT (UTC-7)."]
+    assert whole_sentences(text) == [
+        "The relay began at 1:00 p.m. PDT (UTC-7).",
+        "It was the only stop.",
+        "Background",
+        "More.",
+    ]
 
 
 @pytest.mark.parametrize("language", ["en", "de", "fr", "es"])

@@ -1,0 +1,102 @@
+"""A developing story told in time: when each thing the brief says happened, and the brief's
+sentences in time order when the bundle spans days or more.
+
+- **A source's date** is when its event happened as the article itself words it (the map step's
+  "when": "Wednesday", "14 March"), kept only when the article gives that time, resolved against
+  its publication date (a weekday: the nearest one, news being reported within days; "last week"
+  is too coarse, and a date after publication is a plan, not the event); else its publication
+  date; else none.
+- **A sentence's date** is the earliest date of the sources it cites: when the story first
+  reported what it says. A sentence citing no dated source has none.
+- **The order.** When the bundle's dated sources span TIMELINE_DAYS or more, the sentences are
+  told in plain chronological order, the oldest first: a reader follows how the story got to
+  where it is, and the last sentences are its latest state. Sentences of one day keep the
+  planner's order (the most important first), and undated sentences follow the dated ones in the
+  planner's order. A bundle of one day or two keeps the planner's order.
+"""
+
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import date, datetime, timedelta
+
+import dateparser
+
+from service.textutil import CALENDAR_WORDS, features, words
+from service.types import ArticleSummary, Sentence, Source
+
+TIMELINE_DAYS = 2  # a bundle whose sources span this many days or more is told in time order
+_WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+_DAY_WORDS = frozenset({"today", "yesterday", "tonight"})
+
+
+def _said_in(when: str, document: str) -> bool:
+    """Whether the article itself gives this time: its numbers and day or month names (a small
+    model invents dates for articles that give none)."""
+    said, text = features(when), features(document)
+    return said.numbers <= text.numbers and said.calendar <= text.calendar
+
+
+def event_date(
+    when: str, published: datetime | None, language: str, document: str | None = None
+) -> date | None:
+    """When an article's event happened, from its own words and its publication date (and
+    only a time `document`, the article, gives)."""
+    if not when.strip() or published is None:
+        return None
+    if document is not None and not _said_in(when, document):
+        return None
+    day = published.date()
+    said = [w.lower() for w in words(when)]
+    if not (set(said) & (CALENDAR_WORDS | _DAY_WORDS) or any(w.isdigit() for w in said)):
+        return None  # "last week", "next month": too coarse to date an event
+    weekday = next((w for w in said if w in _WEEKDAYS), None)
+    if weekday is not None and not (CALENDAR_WORDS - set(_WEEKDAYS)) & set(said):
+        back = (day.weekday() - _WEEKDAYS.index(weekday)) % 7
+        return day - timedelta(days=back) if back <= 3 else day + timedelta(days=7 - back)
+    parsed = dateparser.parse(
+        when,
+        languages=[language.split("-")[0]] if language else None,
+        settings={
+            "RELATIVE_BASE": published.replace(tzinfo=None),
+            "PREFER_DATES_FROM": "past",
+            "REQUIRE_PARTS": ["day", "month"],
+        },
+    )
+    if parsed is None:
+        return None
+    resolved: date = parsed.date()
+    # An event is reported after it happens: a later date is a plan, not the article's event.
+    return resolved if timedelta(days=-366) <= resolved - day <= timedelta(days=1) else None
+
+
+def source_dates(sources: Sequence[Source], summaries: Sequence[ArticleSummary]) -> dict[str, date]:
+    """Source ID → the date of its event (see the module doc), for the sources that have one."""
+    when = {s.sid: s.when for s in summaries}
+    dates: dict[str, date] = {}
+    for source in sources:
+        published = source.article.published_at
+        said = event_date(when.get(source.sid, ""), published, source.language, source.document)
+        if said is not None:
+            dates[source.sid] = said
+        elif published is not None:
+            dates[source.sid] = published.date()
+    return dates
+
+
+def in_time(
+    sentences: Sequence[Sentence],
+    sources: Sequence[Source],
+    summaries: Sequence[ArticleSummary],
+) -> list[Sentence]:
+    """The sentences, each with its date, in time order when the bundle spans TIMELINE_DAYS or
+    more (else in the planner's order)."""
+    usable = {s.sid for s in sources if not s.set_aside}
+    dates = {sid: day for sid, day in source_dates(sources, summaries).items() if sid in usable}
+    dated = [
+        replace(s, day=min((dates[sid] for sid in s.sources if sid in dates), default=None))
+        for s in sentences
+    ]
+    if not dates or (max(dates.values()) - min(dates.values())).days < TIMELINE_DAYS:
+        return dated
+    undated = date.max  # after every dated sentence; sorted() keeps the planner's order within
+    return sorted(dated, key=lambda s: s.day or undated)

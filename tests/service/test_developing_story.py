@@ -1,0 +1,106 @@
+"""A story told over months through the REST API: no article is set aside for its date, the
+brief's sentences come oldest first, each with its date, and max_words is honoured. The model's
+replies are injected on the replay server (one batched map call, then the title)."""
+
+import json
+from typing import Any
+
+from fastapi.testclient import TestClient
+
+from service.api.app import create_app
+from service.llm import LLMClient
+from tests.conftest import make_settings
+from tests.support import canned
+from tests.support.llm_server import Fault, ReplayServer
+
+QUAKE = {
+    "title": "Strong earthquake strikes the Varnholm coast",
+    "source": "Varnholm Courier",
+    "published_at": "2026-02-27T20:00:00Z",
+    "text": (
+        "A strong earthquake of magnitude 7.1 struck the Varnholm coast on Friday, destroying "
+        "houses in the harbour towns of the coast.\n\n"
+        "Mayor Ilse Brandvik said 40 people had died in the earthquake."
+    ),
+}
+RAINS = {
+    "title": "Rains flood families left homeless by the Varnholm earthquake",
+    "source": "Coastal Post",
+    "published_at": "2026-05-06T09:00:00Z",
+    "text": (
+        "Heavy rains flooded the camps of families left homeless by the February earthquake on "
+        "the Varnholm coast on Tuesday.\n\n"
+        "The coast's relief office said 300 families had moved to the harbour towns' schools."
+    ),
+}
+AFTERSHOCK = {
+    "title": "Aftershock shakes the Varnholm coast",
+    "source": "Varnholm Courier",
+    "published_at": "2026-10-22T07:00:00Z",
+    "text": (
+        "An aftershock of magnitude 5.8 of the February earthquake shook the Varnholm coast on "
+        "Wednesday night.\n\n"
+        "The harbour towns of the coast reported no new damage to houses, Mayor Ilse Brandvik "
+        "said."
+    ),
+}
+# Given in the planner's mind in no time order: the latest article first.
+ARTICLES = [AFTERSHOCK, QUAKE, RAINS]
+MAP_REPLY = {
+    "A1": {
+        "when": "Wednesday",
+        "facts": [
+            "An aftershock of magnitude 5.8 shook the Varnholm coast on Wednesday night.",
+            "The harbour towns reported no new damage to houses, Mayor Ilse Brandvik said.",
+        ],
+    },
+    "A2": {
+        "when": "Friday",
+        "facts": [
+            "A strong earthquake of magnitude 7.1 struck the Varnholm coast on Friday.",
+            "Mayor Ilse Brandvik said 40 people had died in the earthquake.",
+        ],
+    },
+    "A3": {
+        "when": "Tuesday",
+        "facts": [
+            "Heavy rains flooded the camps of families left homeless by the earthquake.",
+            "The relief office said 300 families had moved to the harbour towns' schools.",
+        ],
+    },
+}
+
+
+def _brief(llm_server: ReplayServer, options: dict[str, Any]) -> dict[str, Any]:
+    llm_server.inject(
+        Fault("content", content=json.dumps(MAP_REPLY)),
+        Fault("content", content=json.dumps({"title": "Earthquake strikes the Varnholm coast"})),
+    )
+    settings = make_settings(llm_server, **canned.SETTINGS)
+    with TestClient(create_app(settings, LLMClient(settings))) as client:
+        response = client.post("/v1/briefs", json={"articles": ARTICLES, "options": options})
+    assert response.status_code == 200, response.text
+    brief: dict[str, Any] = response.json()
+    assert len(llm_server.requests) == 2  # one map call for the three articles, the title
+    return brief
+
+
+def test_a_story_over_months_keeps_every_article_and_is_told_oldest_first(
+    llm_server: ReplayServer,
+) -> None:
+    brief = _brief(llm_server, {})
+    assert brief["excluded"] == []
+    assert brief["disagreements"] == []  # the quake and its aftershock are two happenings
+    assert {s["sid"] for s in brief["article_summaries"]} == {"S1", "S2", "S3"}
+    told = [(s["date"], s["sources"]) for s in brief["sentences"]]
+    # Each source dated by its own words: Friday 27 February, Tuesday 5 May, Wednesday
+    # 21 October; the quake first, the aftershock, the latest state, last.
+    assert [date for date, _ in told] == sorted(date for date, _ in told)
+    assert told[0] == ("2026-02-27", ["S2"]) and told[-1] == ("2026-10-21", ["S1"])
+    assert {date for date, _ in told} == {"2026-02-27", "2026-05-05", "2026-10-21"}
+
+
+def test_max_words_is_honoured(llm_server: ReplayServer) -> None:
+    brief = _brief(llm_server, {"max_words": 50})
+    said = brief["sentences"] + brief["disagreements"]
+    assert 0 < sum(len(s["text"].split()) for s in said) <= 50

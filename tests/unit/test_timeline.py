@@ -1,0 +1,95 @@
+"""A developing story told in time: each sentence's date, and the brief's sentences in
+chronological order when the bundle spans days or more (service.timeline)."""
+
+from dataclasses import replace
+from datetime import UTC, date, datetime
+
+import pytest
+
+from service.timeline import event_date, in_time, source_dates
+from service.types import Sentence, Source
+from tests.unit.test_plan import _source, _summary
+
+
+def test_an_event_date_is_the_articles_own_time_resolved_against_its_publication() -> None:
+    monday = datetime(2026, 3, 9, 18, tzinfo=UTC)
+    assert event_date("Monday", monday, "en") == monday.date()
+    assert str(event_date("Tuesday", datetime(2026, 3, 11, tzinfo=UTC), "en")) == "2026-03-10"
+    assert str(event_date("27 February", datetime(2010, 3, 1, tzinfo=UTC), "en")) == "2010-02-27"
+    assert event_date("last week", monday, "en") is None  # too coarse
+    assert event_date("Monday", None, "en") is None
+    # A time the article does not give (a model's invention) is not used.
+    assert event_date("Friday 27 March", monday, "en", "He came.") is None
+
+
+def test_a_source_is_dated_by_its_own_words_else_by_its_publication() -> None:
+    sources = [
+        _source(
+            "S1", "The quake struck on Wednesday.", published=datetime(2010, 7, 15, tzinfo=UTC)
+        ),
+        _source("S2", "The quake struck.", published=datetime(2010, 10, 22, tzinfo=UTC)),
+        _source("S3", "The quake struck."),
+    ]
+    summaries = [_summary("S1", "f", when="Wednesday"), _summary("S2", "f", when="Wednesday")]
+    assert source_dates(sources, summaries) == {"S1": date(2010, 7, 14), "S2": date(2010, 10, 22)}
+
+
+# Three articles of a story that developed over months, and one without a date.
+STORY = [
+    _source("S1", "x", published=datetime(2010, 2, 27, tzinfo=UTC)),
+    _source("S2", "x", published=datetime(2010, 5, 5, tzinfo=UTC)),
+    _source("S3", "x", published=datetime(2010, 10, 22, tzinfo=UTC)),
+    _source("S4", "x"),
+]
+# The same sources published within a day of each other.
+ONE_DAY = [
+    _source("S1", "x", published=datetime(2026, 3, 14, 6, tzinfo=UTC)),
+    _source("S2", "x", published=datetime(2026, 3, 14, 18, tzinfo=UTC)),
+    _source("S3", "x", published=datetime(2026, 3, 15, 5, tzinfo=UTC)),
+    _source("S4", "x"),
+]
+
+
+@pytest.mark.parametrize(
+    ("sources", "planned", "told"),
+    [
+        # A story spanning months: the oldest first, the latest state last; one day's sentences
+        # in the planner's order; a sentence citing no dated source after the dated ones.
+        (
+            STORY,
+            [("S3",), ("S4",), ("S1",), ("S2", "S3"), ("S1", "S3")],
+            [
+                (("S1",), "2010-02-27"),
+                (("S1", "S3"), "2010-02-27"),
+                (("S2", "S3"), "2010-05-05"),
+                (("S3",), "2010-10-22"),
+                (("S4",), None),
+            ],
+        ),
+        # A story of one day keeps the planner's order (the most important first), dated.
+        (
+            ONE_DAY,
+            [("S3",), ("S4",), ("S1",), ("S2",)],
+            [
+                (("S3",), "2026-03-15"),
+                (("S4",), None),
+                (("S1",), "2026-03-14"),
+                (("S2",), "2026-03-14"),
+            ],
+        ),
+    ],
+)
+def test_a_developing_story_is_told_in_time_order_and_each_sentence_dated(
+    sources: list[Source],
+    planned: list[tuple[str, ...]],
+    told: list[tuple[tuple[str, ...], str | None]],
+) -> None:
+    sentences = [Sentence(f"Claim {i}.", sids) for i, sids in enumerate(planned)]
+    result = in_time(sentences, sources, [])
+    assert [(s.sources, s.day.isoformat() if s.day else None) for s in result] == told
+
+
+def test_a_set_aside_source_neither_dates_nor_spans_the_story() -> None:
+    sources = [*ONE_DAY[:3], replace(STORY[2], sid="S4", set_aside=True)]
+    sentences = [Sentence("B.", ("S2",)), Sentence("A.", ("S1",))]
+    assert [s.sources for s in in_time(sentences, sources, [])] == [("S2",), ("S1",)]
