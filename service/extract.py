@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from service.clean import (
+    CLASSIFIER_RULE,
+    OWN_OUTLET_RULE,
     RULES,
     SHARED_LINE_RULE,
     STRUCTURE,
@@ -57,6 +59,9 @@ _REASONS: dict[str, str] = {
     **{rule.name: rule.reason for rule in RULES},
     **STRUCTURE,
     SHARED_LINE_RULE: "a short line that other articles of the bundle also have is site furniture",
+    OWN_OUTLET_RULE: "a short line naming the article's own outlet is its masthead or promotion",
+    CLASSIFIER_RULE: "the junk classifier scored the line as page furniture on its signals"
+    " (service/junk_model.py); the signals that weighed most are listed with it",
 }
 
 
@@ -181,7 +186,8 @@ def render_json(item: Extracted, explain: bool = False) -> str:
     }
     if explain:
         data["removed"] = [
-            {"line": r.line, "rule": r.rule, "reason": reason(r.rule)} for r in item.removals
+            {"line": r.line, "rule": r.rule, "reason": reason(r.rule), "signals": r.detail}
+            for r in item.removals
         ]
     return json.dumps(data, ensure_ascii=False)
 
@@ -192,7 +198,9 @@ def render_text(item: Extracted, explain: bool = False) -> str:
     lines.append(item.text or "(no text left after cleaning)")
     if explain:
         lines += ["", f"--- removed ({len(item.removals)} lines)"]
-        lines += [f"[{r.rule}] {r.line}" for r in item.removals]
+        lines += [
+            f"[{r.rule}] {r.line}" + (f"  ({r.detail})" if r.detail else "") for r in item.removals
+        ]
         used = dict.fromkeys(r.rule for r in item.removals)
         if used:
             lines += ["", "--- rules"]

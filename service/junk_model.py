@@ -113,6 +113,7 @@ _SAY: dict[str, Callable[[LineSignals, bool], str]] = {
     "edge": lambda s, above: "at the page's edge" if above else "in the page's middle",
     "before_body": _side("not before the first paragraph", "before the first paragraph"),
     "after_body": _side("not after the last paragraph", "after the last paragraph"),
+    "outer_fragment": _side("", "a fragment outside the prose"),
     "link_share": lambda s, above: f"link text {s.link_share:.0%}",
     "heading": _side("not a heading", "a heading"),
     "list_item": _side("not a list item", "a list item"),
@@ -141,6 +142,7 @@ class JunkModel:
             key=lambda name: -added[name],
         )[: self.explain_signals]
         said = [_SAY[name](signals, raw[name] > mean[name]) for name in strongest]
+        said = [phrase for phrase in said if phrase]
         if scored.context >= self.explain_min:
             said.append("neighbours look like junk")
         return ", ".join(said) or f"junk probability {scored.junk:.2f}"

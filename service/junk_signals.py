@@ -96,6 +96,7 @@ FEATURES: dict[str, Callable[[LineSignals], float]] = {
     "edge": lambda s: 1.0 - 2.0 * min(s.position, 1.0 - s.position),
     "before_body": lambda s: _flag(s.before_body),
     "after_body": lambda s: _flag(s.after_body),
+    "outer_fragment": lambda s: _flag((s.before_body or s.after_body) and not s.sentence_end),
     "link_share": lambda s: s.link_share,
     "heading": lambda s: _flag(s.kind == "head"),
     "list_item": lambda s: _flag(s.kind == "item"),
