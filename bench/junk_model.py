@@ -86,7 +86,7 @@ WIDE = 3
 C = 1.0
 #: A line is removed from this probability of being junk on: in plain text, where a lost line
 #: has no structure to vouch for it, only when the model is surer.
-THRESHOLDS = {"html": 0.5, "plain": 0.8}
+THRESHOLDS = {"html": 0.5, "plain": 0.7}
 #: The plain lines of a page run from this many lines before its first content line to this many
 #: after its last (a scraper's copy of the article with the furniture around it, not the
 #: whole site's navigation and footer).

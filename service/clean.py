@@ -37,6 +37,7 @@ from service.identify import detect_language
 from service.junk_model import JunkModel, default_model
 from service.junk_signals import LineSignals, PageLine, line_key, page_signals
 from service.textutil import names_outlet
+from service.thresholds import thresholds
 
 __all__ = [
     "CLASSIFIER_RULE",
@@ -58,6 +59,8 @@ __all__ = [
     "plain_page_text",
     "remove_shared_lines",
 ]
+
+_LIMITS = thresholds("clean")  # service/data/clean_thresholds.json
 
 
 @dataclass(frozen=True)
@@ -294,11 +297,11 @@ RULES: tuple[Rule, ...] = (
 )
 
 #: Shared-line removal only considers lines of at most this many words.
-SHARED_LINE_MAX_WORDS = 12
+SHARED_LINE_MAX_WORDS = int(_LIMITS["SHARED_LINE_MAX_WORDS"])
 #: A first line with at least this many words is taken to be the headline and kept.
-HEADLINE_MIN_WORDS = 4
+HEADLINE_MIN_WORDS = int(_LIMITS["HEADLINE_MIN_WORDS"])
 #: A plain-text line of at least this many words ending mid-sentence was hard-wrapped.
-WRAPPED_LINE_MIN_WORDS = 8
+WRAPPED_LINE_MIN_WORDS = int(_LIMITS["WRAPPED_LINE_MIN_WORDS"])
 _ENDS_MID_SENTENCE = re.compile(r"\s[a-z][\w'\u2019-]*[,;]?$")  # last word is lower-case
 _STARTS_WITH_WORD = re.compile(r"^[^\W_]")
 
@@ -356,7 +359,7 @@ _HTML_TAG = re.compile(
     re.IGNORECASE,
 )
 #: Plain text with fewer recognised tags than this is treated as text with stray markup.
-HTML_MIN_TAGS = 3
+HTML_MIN_TAGS = int(_LIMITS["HTML_MIN_TAGS"])
 _BREAK_TAG = re.compile(r"<\s*(?:br|/?p|/?div|/?li|/?h[1-6])\b[^<>]*>", re.IGNORECASE)
 # Elements whose content is code or styling, never text: cut with what they hold (an unclosed
 # one runs to the end of the text).
@@ -393,20 +396,20 @@ STRUCTURE: dict[str, str] = {
     " teasers): the extractor left it out",
 }
 #: A link teaser: at least this share of its characters is link text...
-LINK_TEASER_MIN_SHARE = 0.7
+LINK_TEASER_MIN_SHARE = float(_LIMITS["LINK_TEASER_MIN_SHARE"])
 #: ...it has at most this many words...
-LINK_TEASER_MAX_WORDS = 20
+LINK_TEASER_MAX_WORDS = int(_LIMITS["LINK_TEASER_MAX_WORDS"])
 #: ...and one link of at least this many words (a bare URL or "Reuters" is a source, not a teaser).
-LINK_TEASER_MIN_LINK_WORDS = 3
+LINK_TEASER_MIN_LINK_WORDS = int(_LIMITS["LINK_TEASER_MIN_LINK_WORDS"])
 #: Teaser cards: a run of at least this many blocks after the last paragraph...
-TEASER_CARDS_MIN_RUN = 2
+TEASER_CARDS_MIN_RUN = int(_LIMITS["TEASER_CARDS_MIN_RUN"])
 #: ...each of at most this many words, opening with a link of at least LINK_TEASER_MIN_LINK_WORDS.
-TEASER_CARDS_MAX_WORDS = 40
+TEASER_CARDS_MAX_WORDS = int(_LIMITS["TEASER_CARDS_MAX_WORDS"])
 #: A paragraph: at least this many words, ends a sentence, at most this share of link text.
-PARAGRAPH_MIN_WORDS = 20
-PARAGRAPH_MAX_LINK_SHARE = 0.3
+PARAGRAPH_MIN_WORDS = int(_LIMITS["PARAGRAPH_MIN_WORDS"])
+PARAGRAPH_MAX_LINK_SHARE = float(_LIMITS["PARAGRAPH_MAX_LINK_SHARE"])
 #: The page title is looked for among the first blocks, before the first long paragraph.
-TITLE_SEARCH_BLOCKS = 3
+TITLE_SEARCH_BLOCKS = int(_LIMITS["TITLE_SEARCH_BLOCKS"])
 _FULL_STOP = re.compile(r"\.[\"'”’»)\]]*$")
 
 
@@ -542,17 +545,21 @@ def _words(line: str) -> int:
 
 
 def _verdicts(page: PageText, language: str, model: JunkModel) -> list[Removal | None]:
-    """For each line, its removal (the rule or the classifier's signals), or None to keep it."""
+    """For each line, its removal (the rule or the classifier's signals), or None to keep it.
+
+    The classifier reads each line against the page's prose: a text without a line of prose
+    (a finite clause ending a sentence) is left to the phrase rules."""
     lines = [line.text for line in page.lines]
     signals = page_signals(page.lines, language)
     scores = model.score(signals, page.kind)
     headline = _headline(page, signals)
+    judged = any(s.prose for s in signals)
     out: list[Removal | None] = []
     for i, line in enumerate(lines):
         rule = next((rule for rule in RULES if rule.matches(line)), None)  # injection first
         if rule is not None and rule.action is Action.DROP:
             out.append(Removal(line, rule.name))
-        elif rule is None and i != headline and scores[i].removed:
+        elif rule is None and judged and i != headline and scores[i].removed:
             out.append(Removal(line, CLASSIFIER_RULE, model.why(signals[i], scores[i], page.kind)))
         else:
             out.append(None)

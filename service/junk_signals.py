@@ -22,21 +22,22 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from service.language import profile
+from service.thresholds import thresholds
 
 __all__ = ["FEATURES", "LineSignals", "PageLine", "line_key", "page_signals"]
+
+_LIMITS = thresholds("junk_signals")  # service/data/clean_thresholds.json
 
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 _SENTENCE_END = re.compile(r"[.!?…][\"'”\u2019»)\]]*$")
 _KEY_DROP = re.compile(r"[^\w\s]")
-#: Lines of at least this many words set the page's own stop-word density (its prose).
-PROSE_MIN_WORDS = 10
-#: A line of prose: a finite clause of at least this many words ending a sentence (the first
-#: and the last such line bound the body).
-BODY_MIN_WORDS = 10
+#: Lines of at least this many words set the page's own stop-word density; those of them that are
+#: finite clauses ending a sentence are its prose (the first and the last bound the body).
+PROSE_MIN_WORDS = int(_LIMITS["PROSE_MIN_WORDS"])
 #: Relative stop-word density is capped here (a short line of stop words says little more).
-DENSITY_CAP = 2.0
+DENSITY_CAP = float(_LIMITS["DENSITY_CAP"])
 #: Repeats within the page count up to this many.
-REPEATS_CAP = 3
+REPEATS_CAP = int(_LIMITS["REPEATS_CAP"])
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,7 @@ class LineSignals:
     digit_share: float  # share of non-space characters that are digits
     symbol_share: float  # share of non-space characters that are neither letters nor digits
     clause: bool  # looks like a finite clause: 5+ words, stop words inside, mostly lower case
+    prose: bool  # a finite clause of PROSE_MIN_WORDS+ words ending a sentence
     ends_colon: bool
     page_repeats: int  # other lines of the page with the same words
     position: float  # 0.0 first line, 1.0 last line
@@ -128,20 +130,20 @@ def page_signals(lines: Sequence[PageLine], language: str | None) -> list[LineSi
     stopwords = profile(language).stopwords
     words = [_WORD.findall(line.text) for line in lines]
     densities = [_density(w, stopwords) for w in words]
-    prose = [
+    long = [
         d
         for d, line in zip(densities, lines, strict=True)
         if len(line.text.split()) >= PROSE_MIN_WORDS
     ]
-    norm = statistics.median(prose) if prose else _density([x for w in words for x in w], stopwords)
+    norm = statistics.median(long) if long else _density([x for w in words for x in w], stopwords)
     clauses = [_is_clause(w, stopwords) for w in words]
-    body = [
-        i
-        for i, line in enumerate(lines)
-        if clauses[i]
-        and len(line.text.split()) >= BODY_MIN_WORDS
+    prose = [
+        clauses[i]
+        and len(line.text.split()) >= PROSE_MIN_WORDS
         and _SENTENCE_END.search(line.text) is not None
+        for i, line in enumerate(lines)
     ]
+    body = [i for i, is_prose in enumerate(prose) if is_prose]
     first, last = (body[0], body[-1]) if body else (0, len(lines))  # no prose: no edges
     keys = Counter(line_key(line.text) for line in lines)
     span = max(len(lines) - 1, 1)
@@ -165,6 +167,7 @@ def page_signals(lines: Sequence[PageLine], language: str | None) -> list[LineSi
                     sum(not c.isalnum() for c in visible) / len(visible) if visible else 0.0
                 ),
                 clause=clauses[i],
+                prose=prose[i],
                 ends_colon=text.rstrip().endswith(":"),
                 page_repeats=keys[line_key(text)] - 1,
                 position=i / span,

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from service import clean, junk_signals
 from service.junk_model import _SAY, JunkModel, default_model, load_model
 from service.junk_signals import FEATURES, PageLine, line_key, page_signals
+from service.thresholds import thresholds
 
 PROSE = {
     "en": "The council said the repairs to the bridge would be finished before the winter.",
@@ -111,3 +113,9 @@ def test_the_shipped_model_loads_for_both_kinds_of_input() -> None:
     for stage in model.stages.values():
         assert len(stage.features) == len(stage.weights) == len(stage.mean) == len(stage.scale)
         assert 0.0 < stage.threshold < 1.0
+
+
+def test_every_threshold_in_the_data_file_is_a_constant_of_its_module() -> None:
+    for section, module in (("clean", clean), ("junk_signals", junk_signals)):
+        for name, value in thresholds(section).items():
+            assert getattr(module, name) == value, name
