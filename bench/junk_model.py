@@ -9,8 +9,9 @@
 Data: ``../shared/benchmarks/article-extraction`` (181 real pages, their true article bodies and
 the benchmark's own ``evaluate.py``). Each page gives two kinds of lines, as the cleaner meets them
 (:mod:`service.clean`): ``html``, the lines of the page's article blocks after the structural
-signals (the HTML path, with link density and block kinds), and ``plain``, every line of the whole
-page's text (what a scraper that keeps the page's furniture hands over). A line is content when
+signals (the HTML path, with link density and block kinds), and ``plain``, the whole page's text
+from :data:`CROP` lines before its first content line to :data:`CROP` after its last (what a
+scraper that copies the article with the furniture around it hands over). A line is content when
 at least half of its words fall in runs of three or more words that align with the true body
 (difflib over the page's and the body's word sequences), junk otherwise.
 
@@ -21,7 +22,8 @@ the table is from pages the fold's model never saw. Per fold and kind: content l
 (precision and recall of the kept lines), junk lines removed, and the benchmark's F1/P/R
 (its ``evaluate.py``) of the full cleaner, ``clean_text``, with the fold's model: on the raw HTML
 (``html``) and on the page's plain lines (``plain``), beside the same figure for the cleaner of
-``--baseline-tree`` (a ``git worktree`` of an older commit).
+``--baseline-tree`` (a checkout of an older commit: ``git archive <commit> service | tar -x -C
+DIR``), run in its own process.
 """
 
 from __future__ import annotations
@@ -177,14 +179,10 @@ def _standardise(rows: Sequence[Sequence[float]]) -> tuple[list[float], list[flo
     return [float(x) for x in mean], [float(x) for x in scale]
 
 
-def _logistic(rows: Any, junk: Any, weights: Any) -> Any:
+def _logistic(rows: Any, junk: Any) -> Any:
     from sklearn.linear_model import LogisticRegression
 
-    return LogisticRegression(C=C, max_iter=2000).fit(rows, junk, sample_weight=weights)
-
-
-def _weights(pages: Sequence[Lines]) -> list[float]:
-    return [1.0 for lines in pages for _ in lines.junk]
+    return LogisticRegression(C=C, max_iter=2000).fit(rows, junk)
 
 
 def _first_stage(kind: str, pages: Sequence[Lines]) -> Stage:
@@ -194,7 +192,7 @@ def _first_stage(kind: str, pages: Sequence[Lines]) -> Stage:
     mean, scale = _standardise(rows)
     standard = (np.asarray(rows) - np.asarray(mean)) / np.asarray(scale)
     junk = [y for lines in pages for y in lines.junk]
-    fit = _logistic(standard, junk, _weights(pages))
+    fit = _logistic(standard, junk)
     return Stage(
         features=FEATURES[kind],
         mean=tuple(mean),
@@ -226,7 +224,7 @@ def fit(kind: str, pages: Sequence[Lines]) -> Stage:
             if lines.key in held:
                 context += _context_rows(stage, lines)
                 junk += lines.junk
-    top = _logistic(context, junk, _weights(pages))
+    top = _logistic(context, junk)
     first = _first_stage(kind, pages)
     a, b, c = (float(w) for w in top.coef_[0])
     return Stage(

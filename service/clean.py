@@ -35,12 +35,13 @@ from enum import Enum
 from service.html_page import Block, Extraction, article_blocks
 from service.identify import detect_language
 from service.junk_model import JunkModel, default_model
-from service.junk_signals import LineSignals, PageLine, line_key, page_signals
+from service.junk_signals import SENTENCE_END, LineSignals, PageLine, line_key, page_signals
 from service.textutil import names_outlet
 from service.thresholds import thresholds
 
 __all__ = [
     "CLASSIFIER_RULE",
+    "LINK_LIST_RULE",
     "OWN_OUTLET_RULE",
     "RULES",
     "SHARED_LINE_RULE",
@@ -92,11 +93,6 @@ class Action(Enum):
     DROP = "drop"  # remove the line
 
 
-# A line "ends a sentence" when its last character, ignoring closing quotes and brackets, is one
-# of these; headlines, link lists and buttons usually do not.
-_SENTENCE_END = re.compile(r"[.!?…][\"'”\u2019»)\]]*$")
-
-
 @dataclass(frozen=True)
 class Rule:
     """A named line predicate: a regex, optionally limited to short and/or unpunctuated lines."""
@@ -112,7 +108,7 @@ class Rule:
         """Return True when ``line`` (one stripped line) is caught by this rule."""
         if self.max_words and len(line.split()) > self.max_words:
             return False
-        if self.bare_only and _SENTENCE_END.search(line):
+        if self.bare_only and SENTENCE_END.search(line):
             return False
         return self.pattern.search(line) is not None
 
@@ -302,6 +298,19 @@ SHARED_LINE_MAX_WORDS = int(_LIMITS["SHARED_LINE_MAX_WORDS"])
 HEADLINE_MIN_WORDS = int(_LIMITS["HEADLINE_MIN_WORDS"])
 #: A plain-text line of at least this many words ending mid-sentence was hard-wrapped.
 WRAPPED_LINE_MIN_WORDS = int(_LIMITS["WRAPPED_LINE_MIN_WORDS"])
+#: In plain text, a run of at least this many headline-like lines (a capital first, no sentence
+#: punctuation at the end, no colon, no table cells) is a list of links to other articles...
+LINK_LIST_MIN_RUN = int(_LIMITS["LINK_LIST_MIN_RUN"])
+#: ...each line of LINK_LIST_MIN_WORDS to LINK_LIST_MAX_WORDS words.
+LINK_LIST_MIN_WORDS = int(_LIMITS["LINK_LIST_MIN_WORDS"])
+LINK_LIST_MAX_WORDS = int(_LIMITS["LINK_LIST_MAX_WORDS"])
+#: In plain text, a sentence of at least this many words is left by the classifier.
+SENTENCE_MIN_WORDS = int(_LIMITS["SENTENCE_MIN_WORDS"])
+#: In plain text, an unpunctuated line of at most this many words between two lines of prose is
+#: a subheading: the classifier leaves it.
+SUBHEADING_MAX_WORDS = int(_LIMITS["SUBHEADING_MAX_WORDS"])
+#: A line of at most this many words, no sentence punctuation, right over a link list heads it.
+LINK_LIST_HEADING_MAX_WORDS = int(_LIMITS["LINK_LIST_HEADING_MAX_WORDS"])
 _ENDS_MID_SENTENCE = re.compile(r"\s[a-z][\w'\u2019-]*[,;]?$")  # last word is lower-case
 _STARTS_WITH_WORD = re.compile(r"^[^\W_]")
 
@@ -460,7 +469,7 @@ def _is_paragraph(block: Block) -> bool:
     return (
         block.words >= PARAGRAPH_MIN_WORDS
         and block.link_share <= PARAGRAPH_MAX_LINK_SHARE
-        and _SENTENCE_END.search(block.text) is not None
+        and SENTENCE_END.search(block.text) is not None
     )
 
 
@@ -488,31 +497,53 @@ class PageText:
     kind: str  # "html" (an HTML page's article blocks) or "plain"
 
 
-def _wrapped(previous: str, line: str) -> bool:
-    """Whether ``line`` goes on ``previous``, a line hard-wrapped mid-sentence (a line that a
-    rule catches or protects stands alone)."""
+def _caught(line: str) -> bool:
+    return any(rule.matches(line) for rule in RULES)
+
+
+def _breaks_off(line: str) -> bool:
+    """Whether ``line`` stops mid-sentence, as a hard-wrapped line does (a line a rule catches or
+    protects stands alone)."""
     return (
-        len(previous.split()) >= WRAPPED_LINE_MIN_WORDS
-        and _ENDS_MID_SENTENCE.search(previous) is not None
-        and _STARTS_WITH_WORD.search(line) is not None
-        and not any(rule.matches(previous) or rule.matches(line) for rule in RULES)
+        len(line.split()) >= WRAPPED_LINE_MIN_WORDS
+        and _ENDS_MID_SENTENCE.search(line) is not None
+        and not _caught(line)
     )
 
 
 def _plain_page(text: str) -> PageText:
-    """Plain text's lines (blank lines separate blocks), hard-wrapped lines re-joined; the first
-    line (a headline) takes no continuation."""
+    """Plain text's lines (blank lines separate blocks), hard-wrapped sentences re-joined: a run
+    of lines that break off mid-sentence and the line that goes on with each, when the run ends
+    a sentence (a run that never does is a list of headlines, and stays lines). The first line
+    (a headline) takes no continuation."""
     lines: list[str] = []
     blocks: list[int] = []
+    run: list[str] = []  # a sentence being re-joined
     block = 0
+
+    def flush() -> None:
+        whole = " ".join(run)
+        pieces = [whole] if len(run) > 1 and SENTENCE_END.search(whole) else list(run)
+        lines.extend(pieces)
+        blocks.extend([block] * len(pieces))
+        run.clear()
+
     for line in text.split("\n"):
         if not line:
+            flush()
             block += 1
-        elif len(lines) > 1 and blocks[-1] == block and _wrapped(lines[-1], line):
-            lines[-1] = f"{lines[-1]} {line}"
+        elif run and _STARTS_WITH_WORD.search(line) and not _caught(line):
+            run.append(line)
+            if not _breaks_off(line):
+                flush()
         else:
-            lines.append(line)
-            blocks.append(block)
+            flush()
+            if lines and _breaks_off(line):
+                run.append(line)
+            else:
+                lines.append(line)
+                blocks.append(block)
+    flush()
     return PageText(tuple(PageLine(line) for line in lines), tuple(blocks), "plain")
 
 
@@ -544,6 +575,71 @@ def _words(line: str) -> int:
     return sum(any(c.isalpha() for c in token) for token in line.split())
 
 
+#: The name under which plain text's link lists are listed.
+LINK_LIST_RULE = "link_list"
+
+
+def _headline_like(line: str) -> bool:
+    return (
+        LINK_LIST_MIN_WORDS <= len(line.split()) <= LINK_LIST_MAX_WORDS
+        and line[:1].isupper()
+        and SENTENCE_END.search(line) is None
+        and not any(mark in line for mark in ":|")
+    )
+
+
+def _heads_list(line: str) -> bool:
+    """A short unpunctuated line over a link list is its heading ("More Stories", "Lire aussi")."""
+    return (
+        len(line.split()) <= LINK_LIST_HEADING_MAX_WORDS
+        and SENTENCE_END.search(line) is None
+        and not _caught(line)
+    )
+
+
+def _link_lists(page: PageText, headline: int) -> dict[int, int]:
+    """Plain text's runs of headline-like lines (:data:`LINK_LIST_MIN_RUN`+, most of them
+    without a figure; the text's own headline ends a run), with the short line heading each:
+    each line's index and the length of its run."""
+    if page.kind != "plain":
+        return {}
+    found: dict[int, int] = {}
+    run: list[int] = []
+    for i, line in enumerate([*page.lines, PageLine("")]):
+        if i != headline and _headline_like(line.text) and not _caught(line.text):
+            run.append(i)
+            continue
+        figures = sum(any(c.isdigit() for c in page.lines[j].text) for j in run)
+        if len(run) >= LINK_LIST_MIN_RUN and figures < len(run) / 2:  # dates, results: a list
+            above = run[0] - 1
+            if above >= 0 and above != headline and _heads_list(page.lines[above].text):
+                run.insert(0, above)
+            found.update(dict.fromkeys(run, len(run)))
+        run = []
+    return found
+
+
+def _spared(page: PageText, signals: Sequence[LineSignals]) -> set[int]:
+    """The plain-text lines the classifier leaves: sentences (:data:`SENTENCE_MIN_WORDS`+ words
+    ending a sentence, most of those after the first in lower case: a lead or a closing line,
+    however short) and subheadings (a short unpunctuated line between two lines of prose)."""
+    if page.kind != "plain":
+        return set()
+    sentences = {
+        i
+        for i, s in enumerate(signals)
+        if s.sentence_end and s.words >= SENTENCE_MIN_WORDS and s.lower_share > 0.5
+    }
+    return sentences | {
+        i
+        for i in range(1, len(signals) - 1)
+        if signals[i - 1].prose
+        and signals[i + 1].prose
+        and not signals[i].sentence_end
+        and signals[i].words <= SUBHEADING_MAX_WORDS
+    }
+
+
 def _verdicts(page: PageText, language: str, model: JunkModel) -> list[Removal | None]:
     """For each line, its removal (the rule or the classifier's signals), or None to keep it.
 
@@ -554,12 +650,16 @@ def _verdicts(page: PageText, language: str, model: JunkModel) -> list[Removal |
     scores = model.score(signals, page.kind)
     headline = _headline(page, signals)
     judged = any(s.prose for s in signals)
+    listed = _link_lists(page, headline)
+    spared = _spared(page, signals)
     out: list[Removal | None] = []
     for i, line in enumerate(lines):
         rule = next((rule for rule in RULES if rule.matches(line)), None)  # injection first
         if rule is not None and rule.action is Action.DROP:
             out.append(Removal(line, rule.name))
-        elif rule is None and judged and i != headline and scores[i].removed:
+        elif i in listed:
+            out.append(Removal(line, LINK_LIST_RULE, f"a run of {listed[i]} headline-like lines"))
+        elif rule is None and judged and i != headline and i not in spared and scores[i].removed:
             out.append(Removal(line, CLASSIFIER_RULE, model.why(signals[i], scores[i], page.kind)))
         else:
             out.append(None)
@@ -674,7 +774,7 @@ def _shareable(line: str, index: int) -> bool:
         return False
     return (
         words <= SHARED_LINE_MAX_WORDS
-        and not _SENTENCE_END.search(line)
+        and not SENTENCE_END.search(line)
         and not _is_protected(line)
         and bool(line_key(line))
     )

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from service.clean import (
     CLASSIFIER_RULE,
+    LINK_LIST_RULE,
     OWN_OUTLET_RULE,
     RULES,
     SHARED_LINE_RULE,
@@ -60,6 +61,8 @@ _REASONS: dict[str, str] = {
     **STRUCTURE,
     SHARED_LINE_RULE: "a short line that other articles of the bundle also have is site furniture",
     OWN_OUTLET_RULE: "a short line naming the article's own outlet is its masthead or promotion",
+    LINK_LIST_RULE: "in plain text, a run of short capitalised lines without sentence punctuation,"
+    " colons or table cells is a list of links to other articles",
     CLASSIFIER_RULE: "the junk classifier scored the line as page furniture on its signals"
     " (service/junk_model.py); the signals that weighed most are listed with it",
 }
@@ -143,7 +146,9 @@ def extract_articles(
     for item in inputs:
         check_raw_size(item.article.text, settings.max_html_bytes, item.where)
     cleaned = remove_shared_lines(
-        [item.article.text for item in inputs], [item.article.source for item in inputs]
+        [item.article.text for item in inputs],
+        [item.article.source for item in inputs],
+        [item.article.language for item in inputs],
     )
     results: list[Extracted] = []
     for item, result in zip(inputs, cleaned, strict=True):

@@ -24,12 +24,14 @@ from dataclasses import dataclass
 from service.language import profile
 from service.thresholds import thresholds
 
-__all__ = ["FEATURES", "LineSignals", "PageLine", "line_key", "page_signals"]
+__all__ = ["FEATURES", "SENTENCE_END", "LineSignals", "PageLine", "line_key", "page_signals"]
 
 _LIMITS = thresholds("junk_signals")  # service/data/clean_thresholds.json
 
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
-_SENTENCE_END = re.compile(r"[.!?…][\"'”\u2019»)\]]*$")
+#: A line "ends a sentence" when its last character, closing quotes and brackets aside, is one of
+#: these; headlines, link lists and buttons usually do not.
+SENTENCE_END = re.compile(r"[.!?…][\"'”\u2019»)\]]*$")
 _KEY_DROP = re.compile(r"[^\w\s]")
 #: Lines of at least this many words set the page's own stop-word density; those of them that are
 #: finite clauses ending a sentence are its prose (the first and the last bound the body).
@@ -116,12 +118,12 @@ def _density(words: Sequence[str], stopwords: frozenset[str]) -> float:
 
 
 def _is_clause(words: Sequence[str], stopwords: frozenset[str]) -> bool:
-    """5+ words, a stop word after the first, at least half the later words in lower case."""
+    """5+ words, a stop word after the first, most of the later words in lower case."""
     later = words[1:]
     return (
         len(words) >= 5
         and any(word.casefold() in stopwords for word in later)
-        and sum(word[0].islower() for word in later) >= len(later) / 2
+        and sum(word[0].islower() for word in later) > len(later) / 2
     )
 
 
@@ -140,7 +142,7 @@ def page_signals(lines: Sequence[PageLine], language: str | None) -> list[LineSi
     prose = [
         clauses[i]
         and len(line.text.split()) >= PROSE_MIN_WORDS
-        and _SENTENCE_END.search(line.text) is not None
+        and SENTENCE_END.search(line.text) is not None
         for i, line in enumerate(lines)
     ]
     body = [i for i, is_prose in enumerate(prose) if is_prose]
@@ -159,7 +161,7 @@ def page_signals(lines: Sequence[PageLine], language: str | None) -> list[LineSi
                 chars=len(text),
                 stopword_density=densities[i],
                 relative_density=min(densities[i] / norm, DENSITY_CAP) if norm else 1.0,
-                sentence_end=_SENTENCE_END.search(text) is not None,
+                sentence_end=SENTENCE_END.search(text) is not None,
                 lower_share=sum(w[0].islower() for w in later) / len(later) if later else 0.0,
                 capital_share=sum(w[0].isupper() for w in cased) / len(cased) if cased else 0.0,
                 digit_share=sum(c.isdigit() for c in visible) / len(visible) if visible else 0.0,

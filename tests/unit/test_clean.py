@@ -257,12 +257,46 @@ TEASERS = [
 
 
 def test_teasers_after_the_last_paragraph_go_on_their_signals() -> None:
-    result = clean_text("\n\n".join([HEADLINE, LEAD, BODY, CLOSE, "More Stories", *TEASERS]))
-    assert paragraphs(result)[:4] == [HEADLINE, LEAD, BODY, CLOSE]
+    result = clean_text("\n\n".join([HEADLINE, LEAD, BODY, CLOSE, "More Stories", TEASERS[0]]))
+    assert paragraphs(result) == [HEADLINE, LEAD, BODY, CLOSE]
     assert {r.rule for r in result.removals} == {"junk_signals"}
     assert all("after the last paragraph" in r.detail for r in result.removals)
-    # the list's end, where the page's edge adds to the signals, goes; its first lines may stay
-    assert TEASERS[-2:] == [r.line for r in result.removals][-2:]
+
+
+@pytest.mark.parametrize("where", [2, 4])  # inside the article, after it
+def test_a_run_of_headlines_is_a_link_list(where: int) -> None:
+    lines = [HEADLINE, LEAD, BODY, CLOSE]
+    result = clean_text("\n\n".join([*lines[:where], *TEASERS, *lines[where:]]))
+    assert paragraphs(result) == lines
+    assert [(r.line, r.rule, r.detail) for r in result.removals] == [
+        (teaser, "link_list", "a run of 4 headline-like lines") for teaser in TEASERS
+    ]
+
+
+def test_a_link_lists_short_heading_goes_with_it() -> None:
+    result = clean_text("\n\n".join([HEADLINE, LEAD, "Lire aussi", *TEASERS, BODY, CLOSE]))
+    assert paragraphs(result) == [HEADLINE, LEAD, BODY, CLOSE]
+    assert {r.rule for r in result.removals} == {"link_list"}
+
+
+def test_short_sentences_and_subheadings_outside_the_prose_are_spared() -> None:
+    lines = [
+        "Council reopens the Millbrook footbridge",
+        "The footbridge reopened on Saturday.",  # a short lead
+        LEAD,
+        "Repairs ahead of schedule",  # a subheading between two lines of prose
+        BODY,
+        "The council said it was pleased.",  # a short closing sentence
+    ]
+    result = clean_text("\n\n".join(lines))
+    assert paragraphs(result) == lines
+    assert result.removed == ()
+
+
+def test_a_short_list_of_facts_is_no_link_list() -> None:
+    facts = ["Span: 14 m", "Timber: oak", "Cost: £180,000"]
+    result = clean_text("\n\n".join([HEADLINE, LEAD, *facts, BODY, CLOSE]))
+    assert paragraphs(result) == [HEADLINE, LEAD, *facts, BODY, CLOSE]
 
 
 def test_a_text_without_prose_is_left_to_the_phrase_rules() -> None:
