@@ -1,24 +1,26 @@
 """Article cleaning: turn scraped article text or HTML into boilerplate-free prose for the LLM.
 
-Scraped news text carries site furniture: advertisement markers, "Also read:" teasers,
-share bars, newsletter and app pitches, cookie banners, comment forms and "More Stories"
-link lists. None of it may reach a prompt, so every article passes through :func:`clean_text`
-(one article) or :func:`remove_shared_lines` (a bundle, adding a cross-article signal).
+Scraped news text carries site furniture: advertisement markers, "Also read:" teasers, share
+bars, newsletter and app pitches, cookie banners, comment forms and "More Stories" link lists.
+None of it may reach a prompt, so every article passes through :func:`clean_text` (one article)
+or :func:`remove_shared_lines` (a bundle, adding a cross-article signal).
 
 An HTML page's article comes from :mod:`service.html_page` as blocks that know their structure;
 the :data:`STRUCTURE` signals remove the page's own title (a separate field), short link teasers
 and the teaser cards after the article's last paragraph. Then every line, from HTML or plain
-text, meets the line rules.
+text, meets the line stage:
 
-Every line rule lives in :data:`RULES`, one table of named, documented regexes. Each rule has an
-:class:`Action`: KEEP rules protect a line from all removal, DROP rules remove a line, CUT rules
-remove a junk section heading together with the link list under it, LINK rules say which
-lines count as items of such a list, and TAIL rules trim a run of headline-like lines left
-dangling at the end of a plain text. Rules prefer general signals (a label followed by a colon,
-a call to action aimed at the reader, a line with no words) over the literal junk seen on any
-one site; ``plain_only`` rules stand in for structure and are not applied to HTML. Each rule is
-a hypothesis checked on ``bench/extraction.py``: a rule that costs recall there is narrowed or
-goes.
+- the junk classifier (:mod:`service.junk_model`) is the main mechanism: it scores each line on
+  language-general signals (:mod:`service.junk_signals`: stop-word density in the page's
+  language, length, sentence form, capitals, digits and symbols, repeats, where the line stands
+  against the page's prose, its neighbours' scores, link density and block kind for HTML) with
+  coefficients fitted on real pages (``bench/junk_model.py``) and shipped as data;
+- :data:`RULES` keeps the few phrase rules for what those signals cannot see: instructions
+  addressed to an AI model (removed whatever else matches), advertisement slot markers, share
+  bars, "Also read:" teaser labels, picture credits, reader pitches, paywall prompts, comment
+  forms and cookie banners, each checked on real pages; and KEEP rules that protect lines that
+  look like furniture but are not (a one-line quotation, a source or byline, a dateline, a bare
+  date).
 """
 
 from __future__ import annotations
@@ -31,22 +33,35 @@ from dataclasses import dataclass
 from enum import Enum
 
 from service.html_page import Block, Extraction, article_blocks
+from service.identify import detect_language
+from service.junk_model import JunkModel, default_model
+from service.junk_signals import SENTENCE_END, LineSignals, PageLine, line_key, page_signals
 from service.textutil import names_outlet
+from service.thresholds import thresholds
 
 __all__ = [
+    "CLASSIFIER_RULE",
+    "LINK_LIST_RULE",
+    "OWN_OUTLET_RULE",
     "RULES",
+    "SHARED_LINE_RULE",
     "STRUCTURE",
     "Action",
     "CleanedText",
+    "PageText",
     "Removal",
     "Rule",
     "clean_extraction",
     "clean_html",
     "clean_text",
+    "html_page_text",
     "looks_like_html",
     "normalise_quotes",
+    "plain_page_text",
     "remove_shared_lines",
 ]
+
+_LIMITS = thresholds("clean")  # service/data/clean_thresholds.json
 
 
 @dataclass(frozen=True)
@@ -55,6 +70,7 @@ class Removal:
 
     line: str
     rule: str
+    detail: str = ""  # the signals behind the removal, where a classifier or a count decided
 
 
 @dataclass(frozen=True)
@@ -68,22 +84,13 @@ class CleanedText:
 
 
 INJECTION_RULE = "injected_instruction"
-CONTROL_BAR_RULE = "control_bar"  # kept over or under a row of a table (_verdicts)
 
 
 class Action(Enum):
     """What a matching :class:`Rule` does to a line."""
 
-    KEEP = "keep"  # protect the line from every removal rule (and from shared-line removal)
+    KEEP = "keep"  # protect the line from removal (the classifier's and shared-line removal)
     DROP = "drop"  # remove the line
-    CUT = "cut"  # remove the line and the LINK lines (a headline list) directly after it
-    LINK = "link"  # a line that is an item of the link list under a CUT heading
-    TAIL = "tail"  # remove the line when it is in the trailing run at the end of the article
-
-
-# A line "ends a sentence" when its last character, ignoring closing quotes and brackets, is one
-# of these; headlines, link lists and buttons usually do not.
-_SENTENCE_END = re.compile(r"[.!?…][\"'”\u2019»)\]]*$")
 
 
 @dataclass(frozen=True)
@@ -96,14 +103,12 @@ class Rule:
     reason: str
     max_words: int = 0  # 0: any length; otherwise only lines of at most this many words
     bare_only: bool = False  # only lines that do not end in sentence punctuation
-    spare_headline: bool = False  # never applied to the first line (the headline)
-    plain_only: bool = False  # only for plain text; an HTML page's structure decides there
 
     def matches(self, line: str) -> bool:
         """Return True when ``line`` (one stripped line) is caught by this rule."""
         if self.max_words and len(line.split()) > self.max_words:
             return False
-        if self.bare_only and _SENTENCE_END.search(line):
+        if self.bare_only and SENTENCE_END.search(line):
             return False
         return self.pattern.search(line) is not None
 
@@ -116,11 +121,8 @@ def _rule(
     *,
     max_words: int = 0,
     bare_only: bool = False,
-    spare_headline: bool = False,
-    plain_only: bool = False,
 ) -> Rule:
-    compiled = re.compile(pattern, re.IGNORECASE)
-    return Rule(name, action, compiled, reason, max_words, bare_only, spare_headline, plain_only)
+    return Rule(name, action, re.compile(pattern, re.IGNORECASE), reason, max_words, bare_only)
 
 
 _MONTH = (
@@ -128,8 +130,6 @@ _MONTH = (
     r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
 )
 _DATE = rf"(?:{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?\b|\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH}(?!\w))"
-# Words that turn an imperative into a call to action aimed at the reader ("Follow us", "Read the
-# full story", "Download the app"); without one, "Follow the money" stays a subheading.
 # Who an injected instruction addresses: "AI systems", "automated summarisers", "language models".
 _AUTOMATED_READER = (
     r"(?:ai|a\.i\.|llms?|(?:large )?language models?|chatbots?|bots?|crawlers?|assistants?"
@@ -143,33 +143,11 @@ _AD_LABEL = (
     r"|partner content|anzeige|werbung|publicidad|publicit[ée]|pubblicit[àa]|reklame"
     r"|advertentie|annonce|patrocinado|contenido patrocinado|gesponsert"
 )
-_CTA_TARGET = (
-    r"us|our|here|now|today|free|link|below|above|more|full|story|article|video|podcast|inbox"
-    r"|updates|alerts|notifications|apps?|channel|newsletter|page|account|button|trial|latest"
-    r"|live|episode|offer|subscription|membership|stories|headlines|coverage|me|my|your"
-    r"|e-?mail|address|password|events|only|replies|results|player"
-)
 _SOCIAL = (
     r"share|shares|sharing|this|article|story|post|on|via|tweet|pin|it|e-?mail|print|copy|link"
     r"|copied|save|whatsapp|facebook|twitter|x|linkedin|telegram|reddit|pinterest|flipboard"
     r"|messenger|threads|bluesky|mastodon|tumblr|sms|click|tap|to|opens|in|a|new|window|tab"
 )
-_UTILITY_NAV = (
-    r"home|menu|search|close|open|log ?in|log ?out|sign ?in|sign ?up|register|subscribe|account"
-    r"|my account|profile|privacy( policy)?|cookie policy|cookies|terms( of (use|service))?"
-    r"|terms (and|&) conditions|contact( us)?|about( us)?|advertise( with us)?|careers|sitemap"
-    r"|site map|accessibility|help|faq|rss|e-?paper|live tv|podcasts|newsletters|follow us"
-)
-_JUNK_HEADING = (
-    r"more stories|more (?:news|from|on|in|like this|to read)\b.*|related(?: (?:stories|articles?"
-    r"|news|posts|content|coverage|reading|topics|links))?|most (?:read|popular|viewed|shared"
-    r"|commented|watched)|trending(?: now| stories| news| topics)?|you (?:may|might) (?:also )?"
-    r"(?:like|enjoy|be interested in)|recommended(?: for you| stories| reading| articles)?"
-    r"|(?:top|latest|other|popular|more top) (?:stories|news|headlines)|read next|up next"
-    r"|what to read next|don'?t miss|editor'?s picks?|further reading|in other news|comments"
-    r"|\d+ comments?|tags"
-)
-
 #: The rule table: every boilerplate signal the cleaner knows, in evaluation order.
 RULES: tuple[Rule, ...] = (
     # -- DROP before anything else: text addressed to a model is never news ----------------
@@ -214,8 +192,9 @@ RULES: tuple[Rule, ...] = (
     _rule(
         "dateline",
         Action.KEEP,
-        rf"^(?-i:[A-Z][A-Z.'\u2019 -]{{2,}}),?\s+(?:[a-z]+,\s+)?(?:\([^)]{{1,25}}\)|{_DATE})",
-        "a dateline (PLACE, date / PLACE (Agency)) places the story",
+        rf"^(?-i:[A-Z][A-Z.'\u2019 -]{{2,}}),?\s+(?:[^()]{{0,25}}\([^)]{{1,25}}\)|{_DATE})",
+        "a dateline (PLACE, date (Agency) in any language / PLACE (Agency) / PLACE, Month day)"
+        " places the story",
     ),
     _rule(
         "date_line",
@@ -224,7 +203,7 @@ RULES: tuple[Rule, ...] = (
         r"(?:[\s,|•·\u2013-]+\d{1,2}[:.]\d{2}\s*(?:[ap]\.?m\.?)?(?:\s+[a-z]{2,4})?)?$",
         "a bare date line dates the story; bundles share it, so guard it from shared-line removal",
     ),
-    # -- DROP: exact-ish junk phrases ------------------------------------------------------------
+    # -- DROP: junk a line's signals cannot tell from content (each caught on real pages) -------
     _rule(
         "ad_marker",
         Action.DROP,
@@ -232,33 +211,6 @@ RULES: tuple[Rule, ...] = (
         r"(?: (?:this )?advert\w*)?|continue reading below|scroll (?:down )?to continue"
         r"(?: with content)?)\W*)+$",
         "advertisement slot markers carry no text of their own",
-    ),
-    _rule(
-        "ad_label",
-        Action.DROP,
-        rf"^\W*(?:{_AD_LABEL})\s*[:|]",
-        "'Sponsored: ...' lines are advertisements",
-        max_words=30,
-    ),
-    _rule(
-        "widget_label",
-        Action.DROP,
-        r"^\W*(?:(?:promotion|newsletter|podcast|quiz|crossword|puzzles?)\s*[:|]"
-        r"|(?:weather|forecast)\s*[:|].*\d\s*°)",
-        "an unpunctuated 'Newsletter: ...' / 'Podcast: ...' line, or a weather reading"
-        " ('Weather: 9°C ...'), is a page widget; 'Markets:' or 'Poll:' can head a fact",
-        max_words=20,
-        bare_only=True,
-    ),
-    _rule(
-        "feedback_widget",
-        Action.DROP,
-        r"^\W*(?:was this (?:article|story|page|information|content) (?:helpful|useful)"
-        r"|did you (?:find|like|enjoy) this (?:article|story|page)|rate this (?:article|story)"
-        r"|how (?:useful|helpful) (?:was|is) this|(?:gift|save|print|bookmark|listen to|report)"
-        r" this (?:article|story|page)|give this article)\b",
-        "'Was this article helpful?' / 'Gift this article' are page widgets, not the story",
-        max_words=12,
     ),
     _rule(
         "teaser_label",
@@ -276,31 +228,6 @@ RULES: tuple[Rule, ...] = (
         max_words=30,
     ),
     _rule(
-        "contact_pitch",
-        Action.DROP,
-        r"^(?!.*\.[\"'”’»)\]]*$).*[\w.+-]+@[\w-]+(?:\.[\w-]+)+",
-        "'Got a story? Email newsdesk@…' / 'Join the debate: letters@…' ask the reader to write"
-        " in; a full stop makes it a sentence",
-        max_words=15,
-    ),
-    _rule(
-        "editors_note",
-        Action.DROP,
-        r"^\W*(?:editors?|editor'?s note|note to editors)\s*:\s*(?:this|the)"
-        r" (?:story|article|report|version)\b",
-        "'Editors: this story has been updated…' is a wire service's note to its clients",
-        max_words=30,
-    ),
-    _rule(
-        "media_label",
-        Action.DROP,
-        r"^\W*(?:watch(?: now)?|listen(?: now)?|video|audio|photos?|photograph|images?|pictures?"
-        r"|gallery|graphic|illustration|file photo|caption|credits?|photo credits?"
-        r"|image (?:credits?|source))\s*[:|]",
-        "'Watch:' / 'Photo:' lines are player captions and image credits, not prose",
-        max_words=30,
-    ),
-    _rule(
         "media_credit",
         Action.DROP,
         r"\b(?:getty images|shutterstock|istock|ap photo|afp photo|reuters photo|file photo"
@@ -311,46 +238,10 @@ RULES: tuple[Rule, ...] = (
         bare_only=True,
     ),
     _rule(
-        "media_duration",
-        Action.DROP,
-        r"\(\d{1,2}:\d{2}(?::\d{2})?\)|^\W*\d{1,2}:\d{2}(?::\d{2})?\W*$",
-        "a '(2:14)' running time marks a video or audio player",
-        max_words=15,
-    ),
-    _rule(
         "share_bar",
         Action.DROP,
         rf"^\W*(?:(?:{_SOCIAL})\b\W*)+$",
         "a line made only of share/social-network words is a share bar",
-    ),
-    _rule(
-        "new_window",
-        Action.DROP,
-        r"\(?\bopens in (?:a )?new (?:window|tab)\b",
-        "'(Opens in new window)' is link-icon text from share buttons",
-        max_words=20,
-    ),
-    _rule(
-        "utility_nav",
-        Action.DROP,
-        rf"^\W*(?:(?:{_UTILITY_NAV})\b\W*)+$",
-        "a line made only of site-utility links (Home, Log in, Privacy policy...) is navigation",
-    ),
-    _rule(
-        CONTROL_BAR_RULE,
-        Action.DROP,
-        r"^\W*[^\W\d_]+(?:[ '\u2019-][^\W\d_]+){0,2}"
-        r"(?:\s*[|•·]\s*[^\W\d_]+(?:[ '\u2019-][^\W\d_]+){0,2}){2,}\W*$",
-        "three or more items of one to three words joined by | or • ('Print | Email | Save for"
-        " later', 'Home | News | Sport') are page controls or menu links; a table row has figures",
-        max_words=15,
-        plain_only=True,
-    ),
-    _rule(
-        "breadcrumb",
-        Action.DROP,
-        r"^\W*[\w&'\u2019 -]{1,30}(?:(?:\s[/>]\s|\s*[»\u203a]\s*)[\w&'\u2019 -]{1,30}){2,}\W*$",
-        "three or more short segments joined by » / › / > are breadcrumbs ('|' joins table cells)",
     ),
     _rule(
         "reader_promo",
@@ -361,35 +252,11 @@ RULES: tuple[Rule, ...] = (
         r"|add us (?:to|on|as)|(?:download|get it) on (?:the )?(?:app store|google play)"
         r"|(?:to|in) your inbox|our newsletters?|newsletter sign[ -]?up|thanks? (?:you )?for"
         r" (?:subscribing|signing up)|become a (?:supporter|member"
-        r"|subscriber|patron)|support (?:our|independent|quality) journalism|enjoying our"
-        r"|newsletter abonnieren|suscr[ií]bete|abonnez-vous|iscriviti|assine (?:a|nossa)"
-        r"|(?:is|are|stays?|remains?) free to read|support (?:local|our|independent|quality)"
-        r" (?:news|journalism|reporting)|from [£$€]\d+(?:[.,]\d\d)? (?:a|per) (?:month|week|year)"
-        r"|read the (?:rest|whole|full) (?:of (?:the|this|our) \w+ )?(?:here|now|online)"
-        r"|(?:this|the) (?:article|story|piece|report|feature) is part of (?:our|an?|the)\b)",
-        "follow, newsletter, app and donation pitches, and series notes, address the reader,"
-        " not the story",
+        r"|subscriber|patron)|newsletter abonnieren|suscr[ií]bete|abonnez-vous|iscriviti"
+        r"|assine (?:a|nossa)|support (?:local|our|independent|quality)"
+        r" (?:news|journalism|reporting))\b",
+        "follow, newsletter, app and donation pitches address the reader, not the story",
         max_words=30,
-    ),
-    _rule(
-        "reader_callout",
-        Action.DROP,
-        r"\b(?:have you (?:got|seen|taken|filmed)|do you have|did you (?:see|witness|take|film)"
-        r"|were you (?:there|affected|caught|involved)|are you affected|got an? (?:story|tip"
-        r"|photo|video|picture))\b[^?]{0,100}\?\s*(?:please )?(?:send|share|email|e-mail|tell"
-        r"|contact|get in touch|let us know|message|whatsapp|upload|call)\b",
-        "'Have you got a photo of …? Send it to us' asks the reader for material; it is not news",
-        max_words=40,
-    ),
-    _rule(
-        "promo_product",
-        Action.DROP,
-        r"\b(?:our|your|free|daily|weekly) (?:\w+ ){0,2}(?:newsletters?|briefings?|digest"
-        r"|podcasts?|apps?|channels?|alerts|notifications|inbox)\b",
-        "an unpunctuated line offering 'our free daily briefing' / 'your alerts' is a pitch",
-        max_words=14,
-        bare_only=True,
-        spare_headline=True,
     ),
     _rule(
         "paywall",
@@ -415,21 +282,6 @@ RULES: tuple[Rule, ...] = (
         max_words=25,
     ),
     _rule(
-        "form_field",
-        Action.DROP,
-        r"^[\w' -]{1,30}\s*\*$",
-        "a one-to-three word label ending in the required-field asterisk is a web form field",
-        max_words=3,
-    ),
-    _rule(
-        "page_chrome",
-        Action.DROP,
-        r"^\W*(?:back to top|scroll to top|go to top|return to top|top of page|skip to"
-        r" (?:main )?(?:content|navigation|search)|jump to (?:content|navigation))\b",
-        "skip links and 'Back to top' buttons belong to the page, not the text",
-        max_words=6,
-    ),
-    _rule(
         "cookie_banner",
         Action.DROP,
         r"\b(?:we use cookies|(?:this|our) (?:web)?site uses cookies"
@@ -438,116 +290,28 @@ RULES: tuple[Rule, ...] = (
         "cookie consent banners are about the website, not the news",
         max_words=60,
     ),
-    _rule(
-        "consent_button",
-        Action.DROP,
-        r"^\W*(?:accept(?: all)?|reject(?: all)?|decline|i agree|agree|ok(?:ay)?|got it"
-        r"|allow(?: all)?|dismiss|manage (?:options|settings)|more options|customi[sz]e)\W*$",
-        "bare button labels from consent and pop-up dialogs",
-    ),
-    _rule(
-        "copyright",
-        Action.DROP,
-        r"^\W*(?:©|copyright\b|\(c\)).*\b(?:19|20)\d\d\b|\ball rights reserved\b",
-        "copyright notices (with a year) and rights notices are page footer ('© Reuters' credits)",
-        max_words=25,
-        plain_only=True,
-    ),
-    _rule(
-        "meta_label",
-        Action.DROP,
-        r"^\W*(?:tags?|topics?|filed under|categories|keywords|schlagw(?:ö|oe)rter|themen"
-        r"|etiquetas|mots-cl[ée]s|temas)\s*[:|]\s*[^,;|.!?]{1,40}(?:\s*[,;|]\s*[^,;|.!?]{1,40})+"
-        r"\W*$",
-        "a label over a list of short tags indexes the article ('Topics: the budget...' is text)",
-        max_words=30,
-    ),
-    # -- DROP: structural --------------------------------------------------------------------
-    _rule(
-        "no_words",
-        Action.DROP,
-        r"^[\W_]+$",
-        "a line of only punctuation, bullets or rules has nothing to say",
-    ),
-    _rule(
-        "bare_link",
-        Action.DROP,
-        r"^\W*(?:[#@]\w+\s*)+\W*$",
-        "a line of only hashtags or handles is a link, not prose (a bare URL may be a source)",
-    ),
-    _rule(
-        "relative_time",
-        Action.DROP,
-        r"^\W*(?:(?:updated|posted|published)\s+)?(?:\d+\s*(?:seconds?|minutes?|mins?|hours?|hrs?"
-        r"|days?|weeks?|months?)\s+ago"
-        r"|\d+\s*min(?:ute)?s?\s+read|reading time\b.*)\W*$",
-        "'3 hours ago' / '5 min read' stamps label teaser cards",
-    ),
-    _rule(
-        "timestamp",
-        Action.DROP,
-        r"^\W*(?:last\s+)?(?:updated|posted|published|modified|aktualisiert|veröffentlicht"
-        r"|actualizado|publicado|mis à jour|publié)\s*(?:on|at|am|le|el|:)?\s*"
-        rf"(?:{_DATE}|\d{{1,4}}[./-]\d{{1,2}}[./-]\d{{1,4}})(?:,?\s*\d{{4}})?"
-        r"(?:,?\s*(?:at\s+|um\s+|à\s+)?\d{1,2}[:.h]\d{2}(?:\s*(?:am|pm))?(?:\s*[a-z]{2,4})?)?\W*$",
-        "an 'Updated 10 March 2026, 15:12' stamp dates the page, it says nothing of the story",
-    ),
-    _rule(
-        "call_to_action",
-        Action.DROP,
-        r"^\W*(?:please\s+)?(?:share|subscribe|follow|click|tap|press|swipe|sign up|sign in"
-        r"|log ?in|register|download|install|watch|listen|join|get|grab|read|see|view|check out"
-        r"|like|comment|donate|support|become|upgrade|try|start|learn|find out|discover|explore"
-        r"|visit|send|tell|email|write to|scan|stay|bookmark|save|never miss|don'?t miss|enter"
-        r"|sign|refresh|reload|show|hide|load|expand|collapse|remind|skip|play|unmute|submit"
-        r"|continue|keep|manage|choose|select)\b"
-        rf"(?=.*\b(?:{_CTA_TARGET})\b)",
-        "a short imperative aimed at the reader ('Watch the video now', 'Enter your email"
-        " address', 'Show key events only') is a call to action or a page control",
-        max_words=12,
-        bare_only=True,
-        spare_headline=True,
-        plain_only=True,
-    ),
-    # -- CUT: a junk heading ends the body; the headline list under it goes too ---------------
-    _rule(
-        "junk_heading",
-        Action.CUT,
-        rf"^\W*(?:{_JUNK_HEADING})\W*$",
-        "'More Stories' / 'Related' / 'Trending' headings introduce lists of other articles",
-        max_words=8,
-    ),
-    _rule(
-        "link_list_item",
-        Action.LINK,
-        r"^(?-i:[A-Z0-9À-Þ\"“\u2018']).*(?<![.…])$",
-        "under a junk heading, short capitalised lines not ending in a full stop are headlines",
-        max_words=16,
-    ),
-    # -- TAIL: headline-like lines with nothing after them are a link list ----------------------
-    _rule(
-        "trailing_link_list",
-        Action.TAIL,
-        r"^(?-i:[A-ZÀ-Þ])[^:|\d]*\w\W*$",
-        "a run of two or more capitalised, unpunctuated lines with no colon and no figure ending"
-        " a plain text are teaser links (results, ranked lists and 'Quelle:' lines have them)",
-        max_words=12,
-        bare_only=True,
-        plain_only=True,
-    ),
 )
-
-_KEEP = tuple(rule for rule in RULES if rule.action is Action.KEEP)
-_REMOVE = tuple(rule for rule in RULES if rule.action in (Action.DROP, Action.CUT))
-_LINK = tuple(rule for rule in RULES if rule.action is Action.LINK)
-_TAIL = tuple(rule for rule in RULES if rule.action is Action.TAIL)
+_INJECTION = next(rule for rule in RULES if rule.name == INJECTION_RULE)
 
 #: Shared-line removal only considers lines of at most this many words.
-SHARED_LINE_MAX_WORDS = 12
+SHARED_LINE_MAX_WORDS = int(_LIMITS["SHARED_LINE_MAX_WORDS"])
 #: A first line with at least this many words is taken to be the headline and kept.
-HEADLINE_MIN_WORDS = 4
+HEADLINE_MIN_WORDS = int(_LIMITS["HEADLINE_MIN_WORDS"])
 #: A plain-text line of at least this many words ending mid-sentence was hard-wrapped.
-WRAPPED_LINE_MIN_WORDS = 8
+WRAPPED_LINE_MIN_WORDS = int(_LIMITS["WRAPPED_LINE_MIN_WORDS"])
+#: In plain text, a run of at least this many headline-like lines (a capital first, no sentence
+#: punctuation at the end, no colon, no table cells) is a list of links to other articles...
+LINK_LIST_MIN_RUN = int(_LIMITS["LINK_LIST_MIN_RUN"])
+#: ...each line of LINK_LIST_MIN_WORDS to LINK_LIST_MAX_WORDS words.
+LINK_LIST_MIN_WORDS = int(_LIMITS["LINK_LIST_MIN_WORDS"])
+LINK_LIST_MAX_WORDS = int(_LIMITS["LINK_LIST_MAX_WORDS"])
+#: In plain text, a sentence of at least this many words is left by the classifier.
+SENTENCE_MIN_WORDS = int(_LIMITS["SENTENCE_MIN_WORDS"])
+#: In plain text, an unpunctuated line of at most this many words between two lines of prose is
+#: a subheading: the classifier leaves it.
+SUBHEADING_MAX_WORDS = int(_LIMITS["SUBHEADING_MAX_WORDS"])
+#: A line of at most this many words, no sentence punctuation, right over a link list heads it.
+LINK_LIST_HEADING_MAX_WORDS = int(_LIMITS["LINK_LIST_HEADING_MAX_WORDS"])
 _ENDS_MID_SENTENCE = re.compile(r"\s[a-z][\w'\u2019-]*[,;]?$")  # last word is lower-case
 _STARTS_WITH_WORD = re.compile(r"^[^\W_]")
 
@@ -605,7 +369,7 @@ _HTML_TAG = re.compile(
     re.IGNORECASE,
 )
 #: Plain text with fewer recognised tags than this is treated as text with stray markup.
-HTML_MIN_TAGS = 3
+HTML_MIN_TAGS = int(_LIMITS["HTML_MIN_TAGS"])
 _BREAK_TAG = re.compile(r"<\s*(?:br|/?p|/?div|/?li|/?h[1-6])\b[^<>]*>", re.IGNORECASE)
 # Elements whose content is code or styling, never text: cut with what they hold (an unclosed
 # one runs to the end of the text).
@@ -642,20 +406,20 @@ STRUCTURE: dict[str, str] = {
     " teasers): the extractor left it out",
 }
 #: A link teaser: at least this share of its characters is link text...
-LINK_TEASER_MIN_SHARE = 0.7
+LINK_TEASER_MIN_SHARE = float(_LIMITS["LINK_TEASER_MIN_SHARE"])
 #: ...it has at most this many words...
-LINK_TEASER_MAX_WORDS = 20
+LINK_TEASER_MAX_WORDS = int(_LIMITS["LINK_TEASER_MAX_WORDS"])
 #: ...and one link of at least this many words (a bare URL or "Reuters" is a source, not a teaser).
-LINK_TEASER_MIN_LINK_WORDS = 3
+LINK_TEASER_MIN_LINK_WORDS = int(_LIMITS["LINK_TEASER_MIN_LINK_WORDS"])
 #: Teaser cards: a run of at least this many blocks after the last paragraph...
-TEASER_CARDS_MIN_RUN = 2
+TEASER_CARDS_MIN_RUN = int(_LIMITS["TEASER_CARDS_MIN_RUN"])
 #: ...each of at most this many words, opening with a link of at least LINK_TEASER_MIN_LINK_WORDS.
-TEASER_CARDS_MAX_WORDS = 40
+TEASER_CARDS_MAX_WORDS = int(_LIMITS["TEASER_CARDS_MAX_WORDS"])
 #: A paragraph: at least this many words, ends a sentence, at most this share of link text.
-PARAGRAPH_MIN_WORDS = 20
-PARAGRAPH_MAX_LINK_SHARE = 0.3
+PARAGRAPH_MIN_WORDS = int(_LIMITS["PARAGRAPH_MIN_WORDS"])
+PARAGRAPH_MAX_LINK_SHARE = float(_LIMITS["PARAGRAPH_MAX_LINK_SHARE"])
 #: The page title is looked for among the first blocks, before the first long paragraph.
-TITLE_SEARCH_BLOCKS = 3
+TITLE_SEARCH_BLOCKS = int(_LIMITS["TITLE_SEARCH_BLOCKS"])
 _FULL_STOP = re.compile(r"\.[\"'”’»)\]]*$")
 
 
@@ -706,7 +470,7 @@ def _is_paragraph(block: Block) -> bool:
     return (
         block.words >= PARAGRAPH_MIN_WORDS
         and block.link_share <= PARAGRAPH_MAX_LINK_SHARE
-        and _SENTENCE_END.search(block.text) is not None
+        and SENTENCE_END.search(block.text) is not None
     )
 
 
@@ -718,12 +482,11 @@ def _is_card(block: Block) -> bool:
 
 
 # --------------------------------------------------------------------------------------------
-# Line rules
+# The line stage: phrase rules where a signal cannot see the case, the classifier everywhere
 # --------------------------------------------------------------------------------------------
 
-#: A trailing run of headline-like lines must be at least this long to be a teaser list.
-TAIL_MIN_LINES = 2
-_INJECTION = next(rule for rule in RULES if rule.name == INJECTION_RULE)
+#: The name under which the classifier's removals are listed.
+CLASSIFIER_RULE = "junk_signals"
 
 
 def addresses_a_model(text: str) -> bool:
@@ -731,115 +494,206 @@ def addresses_a_model(text: str) -> bool:
     return _INJECTION.matches(text)
 
 
-def _first_match(
-    rules: Sequence[Rule], line: str, *, headline: bool = False, plain: bool = True
-) -> Rule | None:
-    return next(
-        (
-            rule
-            for rule in rules
-            if not (headline and rule.spare_headline)
-            and (plain or not rule.plain_only)
-            and rule.matches(line)
-        ),
-        None,
+@dataclass(frozen=True)
+class PageText:
+    """One input's lines as the line stage sees them, with the block each belongs to."""
+
+    lines: tuple[PageLine, ...]
+    blocks: tuple[int, ...]
+    kind: str  # "html" (an HTML page's article blocks) or "plain"
+
+
+def _caught(line: str) -> bool:
+    return any(rule.matches(line) for rule in RULES)
+
+
+def _breaks_off(line: str) -> bool:
+    """Whether ``line`` stops mid-sentence, as a hard-wrapped line does (a line a rule catches or
+    protects stands alone)."""
+    return (
+        len(line.split()) >= WRAPPED_LINE_MIN_WORDS
+        and _ENDS_MID_SENTENCE.search(line) is not None
+        and not _caught(line)
     )
 
 
-def _verdicts(lines: Sequence[str], protected: Sequence[bool], *, plain: bool) -> list[str | None]:
-    """For each line, the name of the rule that removes it, or None when it is kept."""
-    verdict: list[str | None] = [None] * len(lines)
-    i = 0
-    while i < len(lines):
-        line = lines[i]
-        if _INJECTION.matches(line):  # no KEEP rule protects an instruction to the model
-            verdict[i] = _INJECTION.name
-            i += 1
-            continue
-        rule = None if protected[i] else _first_match(_REMOVE, line, headline=i == 0, plain=plain)
-        if rule is None:
-            i += 1
-            continue
-        if rule.action is not Action.CUT:
-            verdict[i] = rule.name
-            i += 1
-            continue
-        # a junk heading goes with the headline list under it; over a paragraph it is a heading
-        end = i + 1
-        items: list[str] = []
-        while end < len(lines) and not protected[end]:
-            item = _first_match(_LINK, lines[end]) or _first_match(_REMOVE, lines[end], plain=plain)
-            if item is None:
-                break
-            items.append(item.name)
-            end += 1
-        if items or end == len(lines):
-            verdict[i:end] = [rule.name, *items]
-        i = max(end, i + 1)
-    for i, name in enumerate(verdict):  # a table's header row is no control bar
-        if name == CONTROL_BAR_RULE and any(
-            verdict[j] != CONTROL_BAR_RULE and lines[j].count("|") >= 2
-            for j in (i - 1, i + 1)
-            if 0 <= j < len(lines)
-        ):
-            verdict[i] = None
-    if plain:
-        run: list[int] = []
-        for i in reversed(range(1, len(lines))):
-            if verdict[i] is not None:
-                continue
-            if protected[i] or _first_match(_TAIL, lines[i]) is None:
-                break
-            run.append(i)
-        if len(run) >= TAIL_MIN_LINES:
-            for i in run:
-                verdict[i] = _TAIL[0].name
-    return verdict
-
-
-def _is_protected(line: str) -> bool:
-    return _first_match(_KEEP, line) is not None
-
-
-def _clean_lines(text: str, *, plain: bool, prior: Sequence[Removal] = ()) -> CleanedText:
-    """Apply :data:`RULES` to normalised text; blank lines separate blocks.
-
-    ``plain``: the text is plain text, not an HTML page's blocks: hard-wrapped lines are
-    re-joined and the rules that stand in for structure (``plain_only``, TAIL) apply.
-    """
+def _plain_page(text: str) -> PageText:
+    """Plain text's lines (blank lines separate blocks), hard-wrapped sentences re-joined: a run
+    of lines that break off mid-sentence and the line that goes on with each, when the run ends
+    a sentence (a run that never does is a list of headlines, and stays lines). The first line
+    (a headline) takes no continuation."""
     lines: list[str] = []
     blocks: list[int] = []
+    run: list[str] = []  # a sentence being re-joined
     block = 0
+
+    def flush() -> None:
+        whole = " ".join(run)
+        pieces = [whole] if len(run) > 1 and SENTENCE_END.search(whole) else list(run)
+        lines.extend(pieces)
+        blocks.extend([block] * len(pieces))
+        run.clear()
+
     for line in text.split("\n"):
-        if line:
-            lines.append(line)
-            blocks.append(block)
-        else:
+        if not line:
+            flush()
             block += 1
-    verdict = _verdicts(lines, [_is_protected(line) for line in lines], plain=plain)
+        elif run and _STARTS_WITH_WORD.search(line) and not _caught(line):
+            run.append(line)
+            if not _breaks_off(line):
+                flush()
+        else:
+            flush()
+            if lines and _breaks_off(line):
+                run.append(line)
+            else:
+                lines.append(line)
+                blocks.append(block)
+    flush()
+    return PageText(tuple(PageLine(line) for line in lines), tuple(blocks), "plain")
+
+
+def _html_page(blocks: Sequence[Block]) -> PageText:
+    lines: list[PageLine] = []
+    owners: list[int] = []
+    for n, block in enumerate(blocks):
+        for line in normalise_quotes(block.text).split("\n"):
+            if line:
+                lines.append(PageLine(line, block.kind, block.link_share))
+                owners.append(n)
+    return PageText(tuple(lines), tuple(owners), "html")
+
+
+def _headline(page: PageText, signals: Sequence[LineSignals]) -> int:
+    """A plain text's headline (-1: none): before its first line of prose, the first
+    unpunctuated line of at least :data:`HEADLINE_MIN_WORDS` words, else the unpunctuated line
+    right before that prose. An HTML page's title is a field of its own."""
+    if page.kind != "plain":
+        return -1
+    top = [i for i, s in enumerate(signals) if s.before_body and not s.sentence_end]
+    named = [i for i in top if _words(page.lines[i].text) >= HEADLINE_MIN_WORDS]
+    first = next((i for i, s in enumerate(signals) if not s.before_body), 0)
+    return named[0] if named else (first - 1 if first - 1 in top else -1)
+
+
+def _words(line: str) -> int:
+    """Words with a letter in them (not "›" or "|")."""
+    return sum(any(c.isalpha() for c in token) for token in line.split())
+
+
+#: The name under which plain text's link lists are listed.
+LINK_LIST_RULE = "link_list"
+
+
+def _headline_like(line: str) -> bool:
+    return (
+        LINK_LIST_MIN_WORDS <= len(line.split()) <= LINK_LIST_MAX_WORDS
+        and line[:1].isupper()
+        and SENTENCE_END.search(line) is None
+        and not any(mark in line for mark in ":|")
+    )
+
+
+def _heads_list(line: str) -> bool:
+    """A short unpunctuated line over a link list is its heading ("More Stories", "Lire aussi")."""
+    return (
+        len(line.split()) <= LINK_LIST_HEADING_MAX_WORDS
+        and SENTENCE_END.search(line) is None
+        and not _caught(line)
+    )
+
+
+def _link_lists(page: PageText, headline: int) -> dict[int, int]:
+    """Plain text's runs of headline-like lines (:data:`LINK_LIST_MIN_RUN`+, most of them
+    without a figure; the text's own headline ends a run), with the short line heading each:
+    each line's index and the length of its run."""
+    if page.kind != "plain":
+        return {}
+    found: dict[int, int] = {}
+    run: list[int] = []
+    for i, line in enumerate([*page.lines, PageLine("")]):
+        if i != headline and _headline_like(line.text) and not _caught(line.text):
+            run.append(i)
+            continue
+        figures = sum(any(c.isdigit() for c in page.lines[j].text) for j in run)
+        if len(run) >= LINK_LIST_MIN_RUN and figures < len(run) / 2:  # dates, results: a list
+            above = run[0] - 1
+            if above >= 0 and above != headline and _heads_list(page.lines[above].text):
+                run.insert(0, above)
+            found.update(dict.fromkeys(run, len(run)))
+        run = []
+    return found
+
+
+def _spared(page: PageText, signals: Sequence[LineSignals]) -> set[int]:
+    """The plain-text lines the classifier leaves: sentences (:data:`SENTENCE_MIN_WORDS`+ words
+    ending a sentence, most of those after the first in lower case: a lead or a closing line,
+    however short) and subheadings (a short unpunctuated line between two lines of prose)."""
+    if page.kind != "plain":
+        return set()
+    sentences = {
+        i
+        for i, s in enumerate(signals)
+        if s.sentence_end and s.words >= SENTENCE_MIN_WORDS and s.lower_share > 0.5
+    }
+    return sentences | {
+        i
+        for i in range(1, len(signals) - 1)
+        if signals[i - 1].prose
+        and signals[i + 1].prose
+        and not signals[i].sentence_end
+        and signals[i].words <= SUBHEADING_MAX_WORDS
+    }
+
+
+def _verdicts(page: PageText, language: str, model: JunkModel) -> list[Removal | None]:
+    """For each line, its removal (the rule or the classifier's signals), or None to keep it.
+
+    The classifier reads each line against the page's prose: a text without a line of prose
+    (a finite clause ending a sentence) is left to the phrase rules."""
+    lines = [line.text for line in page.lines]
+    signals = page_signals(page.lines, language)
+    scores = model.score(signals, page.kind)
+    headline = _headline(page, signals)
+    judged = any(s.prose for s in signals)
+    listed = _link_lists(page, headline)
+    spared = _spared(page, signals)
+    out: list[Removal | None] = []
+    for i, line in enumerate(lines):
+        rule = next((rule for rule in RULES if rule.matches(line)), None)  # injection first
+        if rule is not None and rule.action is Action.DROP:
+            out.append(Removal(line, rule.name))
+        elif i in listed:
+            out.append(Removal(line, LINK_LIST_RULE, f"a run of {listed[i]} headline-like lines"))
+        elif rule is None and judged and i != headline and i not in spared and scores[i].removed:
+            out.append(Removal(line, CLASSIFIER_RULE, model.why(signals[i], scores[i], page.kind)))
+        else:
+            out.append(None)
+    return out
+
+
+def _clean_lines(
+    page: PageText,
+    language: str | None,
+    model: JunkModel | None,
+    prior: Sequence[Removal] = (),
+) -> CleanedText:
+    """The line stage over one input's lines: each kept plain line becomes a paragraph; an HTML
+    block's kept lines (its ``<br>`` breaks) stay lines of one paragraph."""
+    lines = [line.text for line in page.lines]
+    found = language or detect_language("\n".join(lines))
+    verdict = _verdicts(page, found, model or default_model())
     paragraphs: list[str] = []
     last_kept = -1
     for i, line in enumerate(lines):
         if verdict[i] is not None:
             continue
-        if (
-            plain
-            and last_kept > 0
-            and blocks[last_kept] == blocks[i]
-            and len(lines[last_kept].split()) >= WRAPPED_LINE_MIN_WORDS
-            and _ENDS_MID_SENTENCE.search(lines[last_kept])
-            and _STARTS_WITH_WORD.search(line)
-        ):
-            paragraphs[-1] = f"{paragraphs[-1]} {line}"
-        elif last_kept >= 0 and blocks[last_kept] == blocks[i] and not plain:
+        if page.kind == "html" and last_kept >= 0 and page.blocks[last_kept] == page.blocks[i]:
             paragraphs[-1] = f"{paragraphs[-1]}\n{line}"  # an HTML block's <br> lines
         else:
             paragraphs.append(line)
         last_kept = i
-    removals = (
-        *prior,
-        *(Removal(line, name) for line, name in zip(lines, verdict, strict=True) if name),
-    )
+    removals = (*prior, *(removal for removal in verdict if removal is not None))
     return CleanedText(
         "\n\n".join(paragraphs),
         tuple(removal.line for removal in removals),
@@ -848,17 +702,23 @@ def _clean_lines(text: str, *, plain: bool, prior: Sequence[Removal] = ()) -> Cl
     )
 
 
-def clean_html(raw: str, url: str | None = None) -> tuple[CleanedText, Extraction]:
+def clean_html(
+    raw: str,
+    url: str | None = None,
+    *,
+    language: str | None = None,
+    model: JunkModel | None = None,
+) -> tuple[CleanedText, Extraction]:
     """Clean one HTML page: its article blocks (:func:`service.html_page.article_blocks`), less
-    the blocks the :data:`STRUCTURE` signals remove, through the line rules of :data:`RULES`.
-    Also returns the extraction (the page's metadata and blocks)."""
+    the blocks the :data:`STRUCTURE` signals remove, through the line stage. Also returns the
+    extraction (the page's metadata and blocks)."""
     extraction = article_blocks(raw, url)
-    return clean_extraction(extraction), extraction
+    return clean_extraction(extraction, language=language, model=model), extraction
 
 
-def clean_extraction(extraction: Extraction) -> CleanedText:
-    """The text of an HTML extraction's blocks, less those the :data:`STRUCTURE` signals remove,
-    through the line rules of :data:`RULES`."""
+def html_page_text(extraction: Extraction) -> tuple[PageText, tuple[Removal, ...]]:
+    """An HTML extraction's lines for the line stage, and the lines the :data:`STRUCTURE`
+    signals removed before it."""
     verdict = _block_verdicts(extraction)
     prior = tuple(
         Removal(line, name)
@@ -866,30 +726,51 @@ def clean_extraction(extraction: Extraction) -> CleanedText:
         if name
         for line in normalise_quotes(block.text).split("\n")
     )
-    kept = "\n\n".join(
-        block.text for block, name in zip(extraction.blocks, verdict, strict=True) if not name
-    )
-    return _clean_lines(normalise_quotes(kept), plain=False, prior=prior)
+    kept = [block for block, name in zip(extraction.blocks, verdict, strict=True) if not name]
+    return _html_page(kept), prior
 
 
-def clean_text(raw: str, *, url: str | None = None) -> CleanedText:
+def clean_extraction(
+    extraction: Extraction, *, language: str | None = None, model: JunkModel | None = None
+) -> CleanedText:
+    """The text of an HTML extraction's blocks, less those the :data:`STRUCTURE` signals remove,
+    through the line stage."""
+    page, prior = html_page_text(extraction)
+    return _clean_lines(page, language, model, prior)
+
+
+def plain_page_text(raw: str) -> PageText:
+    """Plain text's lines for the line stage: stray tags cut, quotes and spaces normalised."""
+    return _plain_page(normalise_quotes(_plain_to_text(raw)))
+
+
+def clean_text(
+    raw: str,
+    *,
+    url: str | None = None,
+    language: str | None = None,
+    model: JunkModel | None = None,
+) -> CleanedText:
     """Clean one scraped article (plain text or HTML, auto-detected).
 
     HTML goes through :func:`clean_html`: the article's blocks as trafilatura (with readability
     filling gaps) finds them, less the page's title and link teasers. Plain text has its stray
     tags cut (scripts and styles with their content). Both then get :func:`normalise_quotes`
-    and the line rules of :data:`RULES`; plain-text lines that were hard-wrapped mid-sentence are
-    re-joined. The result has one paragraph per block, separated by blank lines; ``removals``
-    lists each dropped line with the rule that dropped it (text that the HTML extractor left
-    out of the article is not listed).
+    and the line stage: the phrase rules of :data:`RULES` where a signal cannot see the case,
+    and the junk classifier (:mod:`service.junk_model`) on every other line, reading the
+    language-general signals of :mod:`service.junk_signals` in ``language`` (detected when not
+    given). The result has one paragraph per block, separated by blank lines; ``removals``
+    lists each dropped line with the rule or the signals that dropped it (text that the HTML
+    extractor left out of the article is not listed). ``model``: another classifier than the
+    shipped one (the benchmark's held-out folds).
     """
     if looks_like_html(raw):
-        return clean_html(raw, url)[0]
-    return _clean_lines(normalise_quotes(_plain_to_text(raw)), plain=True)
+        return clean_html(raw, url, language=language, model=model)[0]
+    return _clean_lines(plain_page_text(raw), language, model)
 
 
-def _line_key(line: str) -> str:
-    return " ".join(re.sub(r"[^\w\s]", " ", line.casefold()).split())
+def _is_protected(line: str) -> bool:
+    return any(rule.action is Action.KEEP and rule.matches(line) for rule in RULES)
 
 
 def _shareable(line: str, index: int) -> bool:
@@ -899,9 +780,9 @@ def _shareable(line: str, index: int) -> bool:
         return False
     return (
         words <= SHARED_LINE_MAX_WORDS
-        and not _SENTENCE_END.search(line)
+        and not SENTENCE_END.search(line)
         and not _is_protected(line)
-        and bool(_line_key(line))
+        and bool(line_key(line))
     )
 
 
@@ -909,47 +790,51 @@ SHARED_LINE_RULE = "shared_line"
 OWN_OUTLET_RULE = "own_outlet"
 
 
-def _bundle_rule(line: str, index: int, shared: set[str], outlet: str) -> str | None:
-    """The bundle-level rule that removes paragraph ``index``, if one does."""
+def _bundle_removal(line: str, index: int, seen_in: Counter[str], outlet: str) -> Removal | None:
+    """The bundle-level removal of paragraph ``index``, if one applies."""
     if not _shareable(line, index):
         return None
-    if _line_key(line) in shared:
-        return SHARED_LINE_RULE
+    pages = seen_in[line_key(line)]
+    words = len(line.split())
+    if pages >= 2:
+        return Removal(line, SHARED_LINE_RULE, f"short ({words} words), repeated on {pages} pages")
     if outlet and names_outlet(line, outlet):
-        return OWN_OUTLET_RULE
+        return Removal(line, OWN_OUTLET_RULE, f"short ({words} words), names {outlet}")
     return None
 
 
 def remove_shared_lines(
-    texts: Sequence[str], outlets: Sequence[str] | None = None
+    texts: Sequence[str],
+    outlets: Sequence[str] | None = None,
+    languages: Sequence[str | None] | None = None,
 ) -> list[CleanedText]:
     """Clean every article of a bundle, then drop site furniture shared across articles, and
     each article's lines about its own outlet.
 
-    Each text goes through :func:`clean_text` first. A short line (at most
-    :data:`SHARED_LINE_MAX_WORDS` words, no final sentence punctuation, not protected by a KEEP
-    rule, not the headline) that appears in two or more different articles is boilerplate and
-    is removed from all of them. Shared real sentences, as in a syndicated
-    rewrite, stay. Such a short line that names the article's own outlet ("Kingsholm Advertiser
-    - your town, your news", "Subscribe to Rail Review for full access") is the outlet's
-    masthead or promotion, and goes too.
+    Each text goes through :func:`clean_text` first (in its language from ``languages``, where
+    known). A short line (at most :data:`SHARED_LINE_MAX_WORDS` words, no final sentence
+    punctuation, not protected by a KEEP rule, not the headline) that appears in two or more
+    different articles (kept there, or removed there already) is boilerplate and is removed
+    from all of them. Shared real sentences,
+    as in a syndicated rewrite, stay. Such a short line that names the article's own outlet
+    ("Kingsholm Advertiser - your town, your news", "Subscribe to Rail Review for full access")
+    is the outlet's masthead or promotion, and goes too.
     """
-    cleaned = [clean_text(text) for text in texts]
+    given = languages or [None] * len(texts)
+    cleaned = [clean_text(text, language=lang) for text, lang in zip(texts, given, strict=True)]
     articles = [item.text.split("\n\n") if item.text else [] for item in cleaned]
     seen_in = Counter(
         key
-        for paragraphs in articles
-        for key in {_line_key(p) for i, p in enumerate(paragraphs) if _shareable(p, i)}
+        for item, paragraphs in zip(cleaned, articles, strict=True)
+        for key in {line_key(p) for i, p in enumerate(paragraphs) if _shareable(p, i)}
+        | {line_key(r.line) for r in item.removals if _shareable(r.line, len(paragraphs))}
     )
-    shared = {key for key, count in seen_in.items() if count >= 2}
     results: list[CleanedText] = []
     for n, (item, paragraphs) in enumerate(zip(cleaned, articles, strict=True)):
         outlet = outlets[n] if outlets else ""
-        rules = [_bundle_rule(p, i, shared, outlet) for i, p in enumerate(paragraphs)]
-        kept = [p for p, rule in zip(paragraphs, rules, strict=True) if rule is None]
-        gone = tuple(
-            Removal(p, rule) for p, rule in zip(paragraphs, rules, strict=True) if rule is not None
-        )
+        found = [_bundle_removal(p, i, seen_in, outlet) for i, p in enumerate(paragraphs)]
+        kept = [p for p, removal in zip(paragraphs, found, strict=True) if removal is None]
+        gone = tuple(removal for removal in found if removal is not None)
         results.append(
             CleanedText(
                 "\n\n".join(kept),

@@ -17,6 +17,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from service.clean import (
+    CLASSIFIER_RULE,
+    LINK_LIST_RULE,
+    OWN_OUTLET_RULE,
     RULES,
     SHARED_LINE_RULE,
     STRUCTURE,
@@ -57,6 +60,11 @@ _REASONS: dict[str, str] = {
     **{rule.name: rule.reason for rule in RULES},
     **STRUCTURE,
     SHARED_LINE_RULE: "a short line that other articles of the bundle also have is site furniture",
+    OWN_OUTLET_RULE: "a short line naming the article's own outlet is its masthead or promotion",
+    LINK_LIST_RULE: "in plain text, a run of short capitalised lines without sentence punctuation,"
+    " colons or table cells is a list of links to other articles",
+    CLASSIFIER_RULE: "the junk classifier scored the line as page furniture on its signals"
+    " (service/junk_model.py); the signals that weighed most are listed with it",
 }
 
 
@@ -138,7 +146,9 @@ def extract_articles(
     for item in inputs:
         check_raw_size(item.article.text, settings.max_html_bytes, item.where)
     cleaned = remove_shared_lines(
-        [item.article.text for item in inputs], [item.article.source for item in inputs]
+        [item.article.text for item in inputs],
+        [item.article.source for item in inputs],
+        [item.article.language for item in inputs],
     )
     results: list[Extracted] = []
     for item, result in zip(inputs, cleaned, strict=True):
@@ -181,7 +191,8 @@ def render_json(item: Extracted, explain: bool = False) -> str:
     }
     if explain:
         data["removed"] = [
-            {"line": r.line, "rule": r.rule, "reason": reason(r.rule)} for r in item.removals
+            {"line": r.line, "rule": r.rule, "reason": reason(r.rule), "signals": r.detail}
+            for r in item.removals
         ]
     return json.dumps(data, ensure_ascii=False)
 
@@ -192,7 +203,9 @@ def render_text(item: Extracted, explain: bool = False) -> str:
     lines.append(item.text or "(no text left after cleaning)")
     if explain:
         lines += ["", f"--- removed ({len(item.removals)} lines)"]
-        lines += [f"[{r.rule}] {r.line}" for r in item.removals]
+        lines += [
+            f"[{r.rule}] {r.line}" + (f"  ({r.detail})" if r.detail else "") for r in item.removals
+        ]
         used = dict.fromkeys(r.rule for r in item.removals)
         if used:
             lines += ["", "--- rules"]

@@ -52,7 +52,9 @@ async def build_brief(
         raise InvalidBundle("the bundle has no articles; send at least one article")
 
     # 1. Clean: boilerplate and instructions aimed at the model out before any model call.
-    cleaned = remove_shared_lines([a.text for a in articles], [a.source for a in articles])
+    cleaned = remove_shared_lines(
+        [a.text for a in articles], [a.source for a in articles], [a.language for a in articles]
+    )
     if max_article_chars is not None:
         for number, article in enumerate(cleaned, start=1):
             check_text_size(article.text, max_article_chars, f"article {number}")

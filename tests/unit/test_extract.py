@@ -96,12 +96,18 @@ def test_a_url_is_fetched_and_cleaned(site: PageServer) -> None:
     assert note.title == "Ferry cut" and note.text == "The ferry sails less often."
 
 
+AFTER = "Islanders said the new timetable would make the morning school run much harder."
+
+
 def test_lines_shared_across_the_given_articles_go(tmp_path: Path) -> None:
-    for name, story in (("a.txt", STORY), ("b.txt", STORY.replace("four", "five"))):
-        (tmp_path / name).write_text(f"Ferry news\n{story}\nAround the Coast\n", encoding="utf-8")
+    stories = [STORY, STORY.replace("four", "five")]
+    for name, story in zip(("a.txt", "b.txt"), stories, strict=True):
+        text = f"Ferry news\n{story}\nAround the Coast\n{AFTER}\n"
+        (tmp_path / name).write_text(text, encoding="utf-8")
     items = extract(str(tmp_path))
-    assert [item.text for item in items] == [STORY, STORY.replace("four", "five")]
-    assert [r.rule for r in items[0].removals] == ["shared_line"]
+    assert [item.text for item in items] == [f"{story}\n\n{AFTER}" for story in stories]
+    [removal] = items[0].removals
+    assert (removal.rule, removal.detail) == ("shared_line", "short (3 words), repeated on 2 pages")
 
 
 # --------------------------------------------------------------------------------------------
@@ -143,7 +149,7 @@ def test_cleaned_text_over_the_character_limit_is_refused() -> None:
 
 def test_every_rule_has_a_reason() -> None:
     assert reason("page_title").startswith("the page's own title")
-    assert "call to action" in reason("call_to_action")
+    assert "junk classifier" in reason("junk_signals")
     assert "bundle" in reason("shared_line")
 
 
@@ -182,7 +188,10 @@ def test_cli_explain_lists_removed_lines_and_rules(clean_settings: None, tmp_pat
     result = runner.invoke(app, ["extract", "--explain", str(note)])
     assert result.exit_code == 0, result.output
     assert "[ad_marker] - Advertisement -" in result.stdout
-    assert "[call_to_action] Sign me up" in result.stdout
+    assert (
+        "[junk_signals] Sign me up  (at the page's edge, short (10 characters), after the last"
+        " paragraph)" in result.stdout
+    )
     assert "ad_marker: advertisement slot markers" in result.stdout
 
 
