@@ -261,11 +261,15 @@ def _lone_values(
 
 
 def _count(fact: Fact) -> Quantity | None:
-    """The fact's one count of something ("450 jobs", "400 workers"), if it gives exactly one."""
+    """The fact's one count of something ("450 jobs", "400 workers"), if it gives exactly one: a
+    whole number with a word after it (a magnitude of 5.8 is a measure, not a count)."""
     counted = [
         q
         for q in features(fact.text).quantities
-        if q.unit and q.unit not in IGNORED_UNITS and q.unit not in GENERIC_UNITS
+        if q.unit
+        and q.unit not in IGNORED_UNITS
+        and q.unit not in GENERIC_UNITS
+        and q.value.is_integer()
     ]
     return counted[0] if len(counted) == 1 else None
 
