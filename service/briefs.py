@@ -20,7 +20,7 @@ from service.config import Settings
 from service.errors import BundleTooLarge, InvalidBundle
 from service.limits import check_raw_size
 from service.llm import LLMClient
-from service.meaning import warm_up
+from service.meaning import load as load_encoder
 from service.pipeline import build_brief
 from service.summarize import default_map_batch_tokens
 from service.tracing import brief_span
@@ -123,7 +123,7 @@ class BriefService:
         self.models = models
         self.remote = remote  # set: briefs run on `fusebrief worker` processes, not here
         if remote is None:
-            warm_up()  # the sentence encoder the planning stages use
+            load_encoder()  # the sentence encoder the planning stages use, before any brief
 
     @property
     def model_name(self) -> str:

@@ -13,7 +13,7 @@ checks as guards on top.
 
 from collections.abc import Sequence
 from functools import cache
-from threading import Lock, Thread
+from threading import Lock
 from typing import Any
 
 import numpy as np
@@ -24,7 +24,6 @@ Vectors = npt.NDArray[np.float32]
 CACHE_SIZE = 20_000  # texts whose vectors are kept (512 floats each: ~40 MB at most)
 _vectors: dict[str, Vectors] = {}
 _lock = Lock()
-_warming: list[Thread] = []
 
 
 @cache
@@ -63,12 +62,8 @@ def similarity(a: str, b: str) -> float:
     return float(similarities([a], [b])[0, 0])
 
 
-def warm_up() -> None:
-    """Load the encoder in the background (a few seconds, once per process), so that the first
-    brief does not wait for it."""
-    with _lock:
-        if _warming:
-            return
-        thread = Thread(target=embed, args=(["warm up"],), name="meaning-warm-up", daemon=True)
-        _warming.append(thread)
-    thread.start()
+def load() -> None:
+    """Load the encoder now (a few seconds, once per process): a process that makes briefs does
+    it before it takes any, since the tokenizer's set-up holds the interpreter meanwhile (a job
+    worker would miss its lease renewals)."""
+    embed(["load"])
