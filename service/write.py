@@ -239,13 +239,20 @@ def state_claims(
     order = {s.sid: i for i, s in enumerate(sources)}
     stated: list[Sentence] = []
     warnings: list[str] = []
-    opening = next((claim for claim in lead if state_claim(claim, bundle)[0] is not None), None)
+    written: dict[int, tuple[Sentence | None, str]] = {}  # each claim checked once
+
+    def written_as(claim: Claim) -> tuple[Sentence | None, str]:
+        if id(claim) not in written:
+            written[id(claim)] = state_claim(claim, bundle)
+        return written[id(claim)]
+
+    opening = next((claim for claim in lead if written_as(claim)[0] is not None), None)
     if opening is not None:
         ranked = [opening, *(c for c in ranked if c is not opening)]
     for claim in ranked:
         if len(stated) >= room:
             break
-        sentence, problem = state_claim(claim, bundle)
+        sentence, problem = written_as(claim)
         if sentence is None:
             warnings.append(f"left out a claim ({problem}): {_quote(claim.text)}")
             continue
