@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 from service.conflicts import ACTION_KINDS, differing, find_conflicts
 from service.textutil import features, stem
+from service.timeline import concurrent
 from service.tuning import (
     HEAVIER_SHARE_WEIGHT,
     MAX_SENTENCE_WORDS,
@@ -144,10 +145,15 @@ def disagreements(
     and across claims (figures paired by `find_conflicts`). A claim with a disputed fact is not
     stated; the disagreement reports it."""
     conflicts: list[Conflict] = []
+    together = concurrent(sources, summaries)  # a later report updates, it does not dispute
     for claim in claims:
         for i, a in enumerate(claim.facts):
             found = next(
-                ((b, d) for b in claim.facts[i + 1 :] if (d := differing(a, b)) is not None),
+                (
+                    (b, d)
+                    for b in claim.facts[i + 1 :]
+                    if together(a.sid, b.sid) and (d := differing(a, b)) is not None
+                ),
                 None,
             )
             if found is not None:

@@ -6,7 +6,7 @@ context (shared names or words). The model never sees those facts; the sentence 
 disagreement is built here from versioned templates, quoting and citing every side.
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from service.actors import same_object
@@ -24,6 +24,7 @@ from service.textutil import (
     stem,
     words,
 )
+from service.timeline import concurrent
 from service.types import ArticleSummary, Conflict, Disagreement, Fact, Source
 
 ACTION_KINDS = frozenset({"who", "when"})  # what _action_conflicts disputes, besides figures
@@ -102,6 +103,7 @@ def find_conflicts(
 ) -> list[Conflict]:
     """Groups of facts that disagree on one quantity, each group spanning 2+ sources."""
     original = {s.sid: s.duplicate_of or s.sid for s in sources}
+    together = concurrent(sources, summaries)
     items = [(f, q) for s in summaries for f in s.facts for q in features(f.text).quantities]
     stated = {f: set(features(f.text).figures) for f, _ in items}
     contexts = [_context(f, q, stated[f]) for f, q in items]  # once per item, not once per pair
@@ -110,7 +112,7 @@ def find_conflicts(
     for i, (fact_a, qa) in enumerate(items):
         for j in range(i + 1, len(items)):
             fact_b, qb = items[j]
-            if original[fact_a.sid] == original[fact_b.sid]:
+            if original[fact_a.sid] == original[fact_b.sid] or not together(fact_a.sid, fact_b.sid):
                 continue
             same = _same_quantity(qa, contexts[i], qb, contexts[j])
             if not same and not _lone_and_close(
@@ -130,7 +132,7 @@ def find_conflicts(
         )
         for g in groups
     ]
-    return figures + _action_conflicts(summaries, original)
+    return figures + _action_conflicts(summaries, original, together)
 
 
 @dataclass(frozen=True)
@@ -171,7 +173,9 @@ def _content(word: str) -> bool:
 
 
 def _action_conflicts(
-    summaries: Sequence[ArticleSummary], original: dict[str, str]
+    summaries: Sequence[ArticleSummary],
+    original: dict[str, str],
+    together: Callable[[str, str], bool],
 ) -> list[Conflict]:
     """Two sources saying one thing happened (the same action words) with different people
     doing it, or on different days: "Mayor Kerr signed the order" vs "Hebden signed the order";
@@ -184,6 +188,8 @@ def _action_conflicts(
         for b in actions[i + 1 :]:
             if a.kind != b.kind or original[a.fact.sid] == original[b.fact.sid]:
                 continue
+            if not together(a.fact.sid, b.fact.sid):
+                continue  # a later report of the story, not another account of one moment
             if not _one_action(a, b):
                 continue
             sides = {(a.fact.fid, a.kind), (b.fact.fid, b.kind)}
