@@ -10,9 +10,10 @@ sources disagree, rank the claims and choose what the brief says.
    different days, or each name a different person (`conflicts.differing`) make the claim a
    disagreement, reported with both sides instead of stated; so do figures that
    `conflicts.find_conflicts` pairs across claims.
-3. **Ranking.** What several sources agree on comes first; then what each source alone adds,
-   most distinctive first (figures and names no other claim has), earlier facts before later
-   ones (the map step lists the most important first). Room is reserved so that every usable
+3. **Ranking.** What several sources agree on comes first; then what each source alone adds
+   that is distinctive (a figure or name no other claim has), earlier facts before later ones
+   (the map step lists the most important first: an article's lead before its details, however
+   many figures the details hold). Room is reserved so that every usable
    source contributes; claims that say nothing specific come last. The writer (service.write)
    takes them in this order, skipping any that fail the citation check or repeat a sentence.
 """
@@ -192,7 +193,7 @@ def _distinctive(claim: Claim, counts: Counter[str]) -> int:
 
 def rank(claims: Sequence[Claim], usable: Sequence[str], room: int) -> list[Claim]:
     """Every claim, in the order the brief should state them: the most corroborated first (a
-    share of the room), then each source's most distinctive claim in turn, then the rest."""
+    share of the room), then each source's first distinctive claim in turn, then the rest."""
     stated: dict[str, set[str]] = {}  # figure or name → the sources stating it
     for claim in claims:
         for fact in claim.facts:
@@ -208,7 +209,7 @@ def rank(claims: Sequence[Claim], usable: Sequence[str], room: int) -> list[Clai
         if len(claim.sources) == 1 and claim.sources[0] in alone:
             alone[claim.sources[0]].append(claim)
     for own in alone.values():
-        own.sort(key=lambda c: (-min(_distinctive(c, counts), 2), position[id(c)]))
+        own.sort(key=lambda c: (-min(_distinctive(c, counts), 1), position[id(c)]))
     depth = max((len(own) for own in alone.values()), default=0)
     for i in range(depth):  # round robin: every source's best, then every source's second…
         ranked += [
