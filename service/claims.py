@@ -13,11 +13,11 @@ sources disagree, rank the claims and choose what the brief says.
 3. **Ranking.** The lead is the bundle's news: the writer opens with the most central claim it
    can state (by meaning, how closely each source's nearest fact bears on the claim:
    service.meaning), so that the first sentence states what most sources report. Then what
-   several sources agree on; then what each source alone adds, most distinctive first (figures
-   and names no other claim has), earlier facts before later ones (the map step lists the most
-   important first). Room is reserved so that every usable source contributes; claims that say
-   nothing specific come last. The writer (service.write) takes them in this order, skipping
-   any that fail the citation check or repeat a sentence.
+   several sources agree on; then what each source alone adds, its first distinctive claim (a
+   figure or name no other claim has) in the map step's order: an article's lead before its
+   details, however many figures the details hold. Room is reserved so that every usable source
+   contributes; claims that say nothing specific come last. The writer (service.write) takes
+   them in this order, skipping any that fail the citation check or repeat a sentence.
 """
 
 import math
@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from service.conflicts import ACTION_KINDS, differing, find_conflicts
 from service.meaning import similarities
 from service.textutil import features, stem
+from service.timeline import concurrent
 from service.tuning import (
     HEAVIER_SHARE_WEIGHT,
     MAX_SENTENCE_WORDS,
@@ -149,10 +150,15 @@ def disagreements(
     and across claims (figures paired by `find_conflicts`). A claim with a disputed fact is not
     stated; the disagreement reports it."""
     conflicts: list[Conflict] = []
+    together = concurrent(sources, summaries)  # a later report updates, it does not dispute
     for claim in claims:
         for i, a in enumerate(claim.facts):
             found = next(
-                ((b, d) for b in claim.facts[i + 1 :] if (d := differing(a, b)) is not None),
+                (
+                    (b, d)
+                    for b in claim.facts[i + 1 :]
+                    if together(a.sid, b.sid) and (d := differing(a, b)) is not None
+                ),
                 None,
             )
             if found is not None:
@@ -191,7 +197,7 @@ def _distinctive(claim: Claim, counts: Counter[str]) -> int:
 
 def rank(claims: Sequence[Claim], usable: Sequence[str], room: int) -> list[Claim]:
     """Every claim, in the order the brief should state them: the most corroborated first (a
-    share of the room), then each source's most distinctive claim in turn, then the rest."""
+    share of the room), then each source's first distinctive claim in turn, then the rest."""
     stated: dict[str, set[str]] = {}  # figure or name → the sources stating it
     for claim in claims:
         for fact in claim.facts:
@@ -207,7 +213,7 @@ def rank(claims: Sequence[Claim], usable: Sequence[str], room: int) -> list[Clai
         if len(claim.sources) == 1 and claim.sources[0] in alone:
             alone[claim.sources[0]].append(claim)
     for own in alone.values():
-        own.sort(key=lambda c: (-min(_distinctive(c, counts), 2), position[id(c)]))
+        own.sort(key=lambda c: (-min(_distinctive(c, counts), 1), position[id(c)]))
     depth = max((len(own) for own in alone.values()), default=0)
     for i in range(depth):  # round robin: every source's best, then every source's second…
         ranked += [

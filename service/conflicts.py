@@ -9,7 +9,7 @@ facts; the sentence that reports the disagreement is built here from versioned t
 quoting and citing every side.
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from service.actors import same_object
@@ -28,6 +28,7 @@ from service.textutil import (
     stem,
     words,
 )
+from service.timeline import concurrent
 from service.tuning import SAME_QUANTITY_MEANING
 from service.types import ArticleSummary, Conflict, Disagreement, Fact, Source
 
@@ -107,6 +108,7 @@ def find_conflicts(
 ) -> list[Conflict]:
     """Groups of facts that disagree on one quantity, each group spanning 2+ sources."""
     original = {s.sid: s.duplicate_of or s.sid for s in sources}
+    together = concurrent(sources, summaries)
     items = [(f, q) for s in summaries for f in s.facts for q in features(f.text).quantities]
     stated = {f: set(features(f.text).figures) for f, _ in items}
     contexts = [_context(f, q, stated[f]) for f, q in items]  # once per item, not once per pair
@@ -116,7 +118,7 @@ def find_conflicts(
     for i, (fact_a, qa) in enumerate(items):
         for j in range(i + 1, len(items)):
             fact_b, qb = items[j]
-            if original[fact_a.sid] == original[fact_b.sid]:
+            if original[fact_a.sid] == original[fact_b.sid] or not together(fact_a.sid, fact_b.sid):
                 continue
             same = (
                 _same_quantity(qa, contexts[i], qb, contexts[j])
@@ -138,7 +140,7 @@ def find_conflicts(
         )
         for g in groups
     ]
-    return figures + _action_conflicts(summaries, original)
+    return figures + _action_conflicts(summaries, original, together)
 
 
 @dataclass(frozen=True)
@@ -179,7 +181,9 @@ def _content(word: str) -> bool:
 
 
 def _action_conflicts(
-    summaries: Sequence[ArticleSummary], original: dict[str, str]
+    summaries: Sequence[ArticleSummary],
+    original: dict[str, str],
+    together: Callable[[str, str], bool],
 ) -> list[Conflict]:
     """Two sources saying one thing happened (the same action words) with different people
     doing it, or on different days: "Mayor Kerr signed the order" vs "Hebden signed the order";
@@ -192,6 +196,8 @@ def _action_conflicts(
         for b in actions[i + 1 :]:
             if a.kind != b.kind or original[a.fact.sid] == original[b.fact.sid]:
                 continue
+            if not together(a.fact.sid, b.fact.sid):
+                continue  # a later report of the story, not another account of one moment
             if not _one_action(a, b):
                 continue
             sides = {(a.fact.fid, a.kind), (b.fact.fid, b.kind)}

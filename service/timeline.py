@@ -8,6 +8,9 @@ sentences in time order when the bundle spans days or more.
   date; else none.
 - **A sentence's date** is the earliest date of the sources it cites: when the story first
   reported what it says. A sentence citing no dated source has none.
+- **Who can disagree.** Only sources dated within CONCURRENT_DAYS of each other (or undated)
+  report one moment of the story: a later article's figure (the toll a month on, the depth of
+  another aftershock) updates or adds to an earlier one's, it does not dispute it.
 - **The order.** When the bundle's dated sources span TIMELINE_DAYS or more, the sentences are
   told in plain chronological order, the oldest first: a reader follows how the story got to
   where it is, and the last sentences are its latest state. Sentences of one day keep the
@@ -15,7 +18,7 @@ sentences in time order when the bundle spans days or more.
   planner's order. A bundle of one day or two keeps the planner's order.
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import date, datetime, timedelta
 
@@ -25,6 +28,7 @@ from service.textutil import CALENDAR_WORDS, features, words
 from service.types import ArticleSummary, Sentence, Source
 
 TIMELINE_DAYS = 2  # a bundle whose sources span this many days or more is told in time order
+CONCURRENT_DAYS = 3  # sources dated this close report one moment of a story: they can disagree
 _WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 _DAY_WORDS = frozenset({"today", "yesterday", "tonight"})
 
@@ -81,6 +85,19 @@ def source_dates(sources: Sequence[Source], summaries: Sequence[ArticleSummary])
         elif published is not None:
             dates[source.sid] = published.date()
     return dates
+
+
+def concurrent(
+    sources: Sequence[Source], summaries: Sequence[ArticleSummary]
+) -> Callable[[str, str], bool]:
+    """Whether two sources (by ID) report one moment of the story, and so can disagree."""
+    dates = source_dates(sources, summaries)
+
+    def together(a: str, b: str) -> bool:
+        day_a, day_b = dates.get(a), dates.get(b)
+        return day_a is None or day_b is None or abs((day_a - day_b).days) <= CONCURRENT_DAYS
+
+    return together
 
 
 def in_time(

@@ -418,3 +418,12 @@ def test_a_fact_stopped_at_a_comma_ends_with_a_full_stop() -> None:
     assert [s.text for s in sentences] == [
         "The quake was felt 70 km from Curicó, 95 km from San Antonio."
     ]
+
+
+def test_each_sources_lead_comes_before_its_details_when_both_are_distinctive() -> None:
+    lead = "A strong earthquake struck the coast of Maule on Saturday morning."
+    detail = "The quake was felt 102 km from Talca, 165 km from Santiago and 167 km from Lota."
+    sources = [_source("S1", f"{lead} {detail}"), _source("S2", "Rain fell on Lebu.")]
+    summaries = [_summary("S1", lead, detail), _summary("S2", "Rain fell on Lebu.")]
+    ranked = plan_brief(summaries, sources, max_sentences=5).ranked
+    assert [c.text for c in ranked][:2] == [lead, "Rain fell on Lebu."]

@@ -6,6 +6,8 @@ from datetime import UTC, date, datetime
 
 import pytest
 
+from service.claims import plan_brief
+from service.conflicts import find_conflicts
 from service.timeline import event_date, in_time, source_dates
 from service.types import Sentence, Source
 from tests.unit.test_plan import _source, _summary
@@ -93,3 +95,26 @@ def test_a_set_aside_source_neither_dates_nor_spans_the_story() -> None:
     sources = [*ONE_DAY[:3], replace(STORY[2], sid="S4", set_aside=True)]
     sentences = [Sentence("B.", ("S2",)), Sentence("A.", ("S1",))]
     assert [s.sources for s in in_time(sentences, sources, [])] == [("S2",), ("S1",)]
+
+
+@pytest.mark.parametrize(
+    ("later", "disputed"),
+    [
+        (datetime(2010, 3, 1, tzinfo=UTC), True),  # two days on: one moment, two counts
+        (datetime(2010, 3, 28, tzinfo=UTC), False),  # a month on: the count has moved on
+    ],
+)
+def test_only_sources_of_one_moment_disagree_a_later_figure_updates(
+    later: datetime, disputed: bool
+) -> None:
+    a = "The earthquake killed 214 people in central Chile."
+    b = "The earthquake killed 279 people in central Chile."
+    sources = [
+        _source("S1", a, published=datetime(2010, 2, 27, tzinfo=UTC)),
+        _source("S2", b, published=later),
+        _source("S3", "Rescuers searched the rubble.", published=later),
+    ]
+    summaries = [_summary("S1", a), _summary("S2", b), _summary("S3", "Rescuers searched.")]
+    plan = plan_brief(summaries, sources, max_sentences=6)
+    assert [c.unit for c in plan.conflicts] == (["people"] if disputed else [])
+    assert bool(find_conflicts(summaries, sources)) == disputed
