@@ -9,13 +9,19 @@ two people means two moments in time. An article that names a minority holder of
 others agree on reports another event. Only qualified offices count ("foreign minister", "chief
 executive"; not a bare "president", which names heads of several states), and an office called
 former, acting or new binds no one.
+
+**What no other source reports**: an article none of whose facts comes close in meaning to any
+other article's (sentence embeddings, service.meaning), while the other articles share theirs,
+reports something else (the same company's quarterly results beside its plant's accident).
 """
 
 import re
 from collections import Counter
 from collections.abc import Sequence
 
-from service.types import Source
+from service.meaning import similarities
+from service.tuning import OTHER_EVENT_MEANING, SHARED_EVENT_MEANING
+from service.types import ArticleSummary, Source
 
 MIN_AGREEING = 2  # the majority that tells the other event apart must be at least this large
 _OFFICES = (
@@ -78,6 +84,33 @@ def _by_office(sources: Sequence[Source]) -> dict[str, str]:
     return reasons
 
 
-def different_events(sources: Sequence[Source]) -> dict[str, str]:
+def different_events(
+    sources: Sequence[Source], summaries: Sequence[ArticleSummary]
+) -> dict[str, str]:
     """Source ID → why it reports a different event than the rest of the bundle."""
-    return _by_office([s for s in sources if not s.set_aside])
+    return _by_office([s for s in sources if not s.set_aside]) | _unshared(sources, summaries)
+
+
+def _unshared(sources: Sequence[Source], summaries: Sequence[ArticleSummary]) -> dict[str, str]:
+    """The articles none of whose facts another source reports, in a bundle whose other
+    articles share theirs (at least three independent articles with facts)."""
+    original = {s.sid: s.duplicate_of or s.sid for s in sources}
+    facts = [(s.sid, f.text) for s in summaries for f in s.facts]
+    mapped = list(dict.fromkeys(original[sid] for sid, _ in facts))
+    if len(mapped) < 3:
+        return {}
+    alike = similarities([t for _, t in facts], [t for _, t in facts])
+    closest: dict[str, float] = {}
+    for sid in dict.fromkeys(sid for sid, _ in facts):
+        mine = [i for i, (s, _) in enumerate(facts) if s == sid]
+        others = [j for j, (s, _) in enumerate(facts) if original[s] != original[sid]]
+        closest[sid] = float(alike[mine][:, others].max())
+    reasons: dict[str, str] = {}
+    for sid, score in closest.items():
+        rest = sorted(v for s, v in closest.items() if original[s] != original[sid])
+        if score < OTHER_EVENT_MEANING and rest[len(rest) // 2] >= SHARED_EVENT_MEANING:
+            reasons[sid] = (
+                "different event: no other article reports any of its facts (closest in "
+                f"meaning {score:.2f}, where the others share theirs)"
+            )
+    return reasons

@@ -260,7 +260,19 @@ def state_claims(
             continue  # another wording of a claim already stated
         sids = tuple(sorted(sentence.sources, key=order.__getitem__))
         stated.append(Sentence(sentence.text, sids, sentence.evidence))
-    return stated, warnings
+    return in_reading_order(stated, language), warnings
+
+
+def in_reading_order(sentences: Sequence[Sentence], language: str) -> list[Sentence]:
+    """What happened before what people said about it: after the opening sentence, the
+    sentences that state a fact come first and those that report someone's words or view
+    (attributed: "… said", "according to …") after them, each group in the planner's order."""
+    if not sentences:
+        return []
+    opening, *rest = sentences
+    said = [attributed(s.text, language) for s in rest]
+    facts = [s for s, was_said in zip(rest, said, strict=True) if not was_said]
+    return [opening, *facts, *(s for s, was_said in zip(rest, said, strict=True) if was_said)]
 
 
 async def write_title(

@@ -10,7 +10,7 @@ from service.claims import group_claims, plan_brief
 from service.conflicts import differing
 from service.events import different_events, office_holders
 from service.types import Article, ArticleSummary, Fact, Sentence, Source
-from service.write import state_claims
+from service.write import in_reading_order, state_claims
 
 
 def _source(
@@ -119,7 +119,7 @@ def test_an_office_held_by_someone_else_marks_another_event() -> None:
     }
     sources = [_source(sid, text) for sid, text in texts.items()]
     assert office_holders(texts["S4"]) == {}  # a former holder binds nobody
-    reasons = different_events(sources)
+    reasons = different_events(sources, [])
     assert list(reasons) == ["S3"]
     assert "Yi as foreign minister" in reasons["S3"] and "S1, S2 name Gang" in reasons["S3"]
 
@@ -134,7 +134,7 @@ def test_a_story_dated_over_weeks_and_months_is_one_story_not_other_events() -> 
         _source("S4", "He came back on Monday.", published=datetime(2026, 3, 16, 18, tzinfo=UTC)),
         _source("S5", "He left on 27 July.", published=datetime(2026, 7, 28, tzinfo=UTC)),
     ]
-    assert different_events(sources) == {}
+    assert different_events(sources, []) == {}
 
 
 def test_every_fact_gets_the_passage_that_states_it_and_an_invented_number_is_left_out() -> None:
@@ -427,3 +427,75 @@ def test_each_sources_lead_comes_before_its_details_when_both_are_distinctive() 
     summaries = [_summary("S1", lead, detail), _summary("S2", "Rain fell on Lebu.")]
     ranked = plan_brief(summaries, sources, max_sentences=5).ranked
     assert [c.text for c in ranked][:2] == [lead, "Rain fell on Lebu."]
+
+
+@pytest.mark.parametrize(
+    ("language", "opening", "said", "fact"),
+    [
+        (
+            "en",
+            "The council closed the Calder bridge on Monday.",
+            "The mayor said the closure was regrettable.",
+            "The bridge carries 12,000 vehicles a day.",
+        ),
+        (
+            "de",
+            "Der Stadtrat sperrte am Montag die Calder-Brücke.",
+            "Die Bürgermeisterin sagte, die Sperrung sei bedauerlich.",
+            "Über die Brücke fahren täglich 12.000 Fahrzeuge.",
+        ),
+        (
+            "fr",
+            "Le conseil a fermé le pont de Calder lundi.",
+            "La maire a déclaré que la fermeture était regrettable.",
+            "Le pont voit passer 12 000 véhicules par jour.",
+        ),
+    ],
+)
+def test_what_happened_is_told_before_what_people_said_about_it(
+    language: str, opening: str, said: str, fact: str
+) -> None:
+    sentences = [Sentence(opening, ("S1",)), Sentence(said, ("S2",)), Sentence(fact, ("S3",))]
+    assert [s.text for s in in_reading_order(sentences, language)] == [opening, fact, said]
+
+
+ACCIDENT = {
+    "S1": (
+        "An explosion at the Halvern Chemicals plant in Dunmore killed two workers on Tuesday.",
+        "Fire crews took four hours to bring the blaze at the plant under control.",
+    ),
+    "S2": (
+        "Two workers died when a blast tore through Halvern Chemicals' Dunmore site on Tuesday.",
+        "The company said it would cooperate with the safety inspectors.",
+    ),
+    "S3": (
+        "A blast at the Dunmore chemical plant killed two employees.",
+        "Residents were told to keep their windows closed because of the smoke.",
+    ),
+}
+RESULTS = (  # the same company, the same day, another event
+    "Halvern Chemicals reported a quarterly profit of 48 million pounds, up 12% on a year ago.",
+    "Its shares rose 3% in early trading after the results.",
+)
+
+
+def test_an_article_whose_facts_no_other_source_reports_is_another_event() -> None:
+    facts = {**ACCIDENT, "S4": RESULTS}
+    sources = [_source(sid, " ".join(texts)) for sid, texts in facts.items()]
+    summaries = [_summary(sid, *texts) for sid, texts in facts.items()]
+    reasons = different_events(sources, summaries)
+    assert list(reasons) == ["S4"]
+    assert reasons["S4"].startswith("different event: no other article reports any of its facts")
+
+
+def test_with_two_articles_or_none_sharing_facts_nothing_is_another_event() -> None:
+    pair = {"S1": ACCIDENT["S1"], "S2": RESULTS}  # two articles: neither is the odd one out
+    sources = [_source(sid, " ".join(texts)) for sid, texts in pair.items()]
+    assert different_events(sources, [_summary(s, *t) for s, t in pair.items()]) == {}
+    apart = {  # three articles, none sharing facts: no majority event to set one apart from
+        "S1": ("The council approved a new library in Brantwell.",),
+        "S2": ("A storm closed the coast road near Kesselwald.",),
+        "S3": RESULTS,
+    }
+    sources = [_source(sid, " ".join(texts)) for sid, texts in apart.items()]
+    assert different_events(sources, [_summary(s, *t) for s, t in apart.items()]) == {}
