@@ -9,8 +9,10 @@ wins the green jersey"), and at least MIN_WORD_SUPPORT of its content words are;
 not state one side of a detected disagreement as plain fact (the disagreement's own sentence
 reports both sides). Facts translated from another language are checked on their numbers only:
 their names and words are the translation's. The title passes the same check against the whole
-brief's evidence; a title that fails it is replaced by the headline of the source the brief cites
-most. Every removal or replacement is reported in the brief's warnings, never silent.
+brief's evidence (a Title Case headline read with only the articles' names capitalised), and its
+actor must act as the brief's first sentences have them act; a title that fails is replaced by
+the headline of the source the brief cites most. Every removal or replacement is reported in the
+brief's warnings, never silent.
 """
 
 from collections import Counter
@@ -32,6 +34,7 @@ from service.types import Passage, Sentence, Source
 
 MIN_WORD_SUPPORT = 0.5  # share of a sentence's content words its passages must contain
 TITLE_MAX_FIGURES = 2  # a title stating more numbers than this is a list of figures
+TITLE_SENTENCES = 6  # the title is written over, and checked against, the first sentences
 
 
 def check_sentence(
@@ -76,6 +79,16 @@ def _title_case(text: str) -> bool:
     """Most words capitalised, stopwords aside ("Bridge Shut After Inspectors Find Corrosion")."""
     significant = [w for w in text.split() if w[:1].isalpha() and w.lower() not in STOPWORDS]
     return sum(w[0].isupper() for w in significant) > len(significant) / 2 + 1
+
+
+def _sentence_case(title: str, names: frozenset[str]) -> str:
+    """A Title Case headline as a sentence would write it: only the articles' names (the words
+    they capitalise mid-sentence) keep their capitals, so that who acts in it can be read."""
+    tokens = title.split()
+    return " ".join(
+        t if i == 0 or t.strip(".,:;!?\"'“”‘’()") in names else t.lower()
+        for i, t in enumerate(tokens)
+    )
 
 
 def _unknown_name(
@@ -124,12 +137,16 @@ def check_title(
         problem = "it lists figures rather than saying what happened"
     elif text:
         translated = {s.sid for s in sources if s.language != language}
-        title_case = _title_case(text)
-        checked = text.lower() if title_case else text
         names = frozenset().union(*(features(s.text).names for s in sources))
+        title_case = _title_case(text)
+        checked = _sentence_case(text, names) if title_case else text
         problem = check_sentence(checked, evidence, disputed, translated, language, names)
         if problem is None and title_case:
             problem = _unknown_name(text, sentences, evidence, sources, language)
+        if problem is None:
+            opening = [s.text for s in sentences[:TITLE_SENTENCES]]
+            roles = other_actor(checked, opening, names, language)
+            problem = None if roles is None else f"{roles} (the brief's first sentences)"
     usable = [s for s in sources if not s.set_aside and s.article.title.strip()]
     if problem is None or not usable:
         return text, None

@@ -18,7 +18,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, StringConstraints
 
-from service.citations import MIN_WORD_SUPPORT, check_sentence, check_title
+from service.citations import MIN_WORD_SUPPORT, TITLE_SENTENCES, check_sentence, check_title
 from service.claims import Claim
 from service.llm import JsonModel
 from service.meaning import similarity
@@ -39,7 +39,6 @@ from service.voice import attributed, names_speaker, quoted, stray_script
 TITLE_OUTPUT_TOKENS = 60
 HEADLINE_SHARE = 0.8  # a fact this much made of its headline's words is the headline
 HEADLINE_RUN = 4  # words of a Title Case headline a fact copies with their capitals
-TITLE_SENTENCES = 6  # the headline is written over the brief's first sentences
 
 
 @dataclass(frozen=True)

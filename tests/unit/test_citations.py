@@ -205,3 +205,28 @@ def test_the_actor_check_needs_a_language_that_capitalises_names_only() -> None:
         )
         is None
     )
+
+
+FINE = _passage("S1", "Calder Council fined Brightloom Studios £40,000 for breaching noise limits.")
+FINED = [Sentence(FINE.quote, ("S1",), (FINE,))]
+FINE_SOURCES = [
+    Source("S1", Article("Studio fined", "Outlet S1", "…"), FINE.quote, "en"),
+    Source("S2", Article("Council fines Brightloom", "Outlet S2", "…"), FINE.quote, "en"),
+]
+
+
+@pytest.mark.parametrize(
+    ("title", "kept"),
+    [
+        ("Calder Council fines Brightloom Studios for breaching noise limits", True),
+        ("Calder Council Fines Brightloom Studios For Breaching Noise Limits", True),
+        ("Brightloom Studios fines Calder Council for breaching noise limits", False),  # swapped
+        ("Brightloom Studios Fines Calder Council For Breaching Noise Limits", False),  # Title Case
+    ],
+)
+def test_a_title_has_its_actors_in_the_roles_the_brief_gives_them(title: str, kept: bool) -> None:
+    checked, warning = check_title(title, FINED, FINE_SOURCES, [FINE], set(), "en")
+    assert (checked == title) is kept
+    assert (warning is None) is kept
+    if not kept:
+        assert warning is not None and "as the actor" in warning
