@@ -68,7 +68,7 @@ def test_brief_follows_the_contract(sample_brief: tuple[dict[str, Any], str]) ->
     assert brief["title"]
     assert brief["language"] == "en"
     assert brief["model"] == "openai/replay"
-    assert brief["prompt_version"] == "map/v5+translate/v1+title/v1+phrases/v3"
+    assert brief["prompt_version"] == "map/v5+translate/v1+title/v1+phrases/v4"
     assert brief["usage"]["llm_calls"] == 7  # six articles mapped + the title
     assert brief["usage"]["prompt_tokens"] > 1000 and brief["usage"]["completion_tokens"] > 100
 

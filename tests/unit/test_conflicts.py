@@ -1,8 +1,10 @@
 """Quantities and deterministic conflict detection."""
 
 from service.conflicts import describe, disputed_values, find_conflicts
+from service.language import worded_languages
+from service.prompts import phrases
 from service.textutil import quantities
-from service.types import Article, ArticleSummary, Fact, Source
+from service.types import Article, ArticleSummary, Conflict, Fact, Source
 
 
 def _source(sid: str, outlet: str, duplicate_of: str | None = None) -> Source:
@@ -93,6 +95,23 @@ def test_disagreement_sentence_follows_the_brief_language() -> None:
     (conflict,) = find_conflicts(summaries, sources)
     text = describe(conflict, "es", {"S1": "S1 (A)", "S2": "S2 (B)"}).text
     assert text.startswith("Las fuentes discrepan: S1 (A) indica 11 días («La huelga")
+
+
+def test_every_language_with_word_lists_writes_its_disagreements_in_its_own_words() -> None:
+    # A brief in Italian, Portuguese, Dutch or Polish must not report a disagreement in English.
+    english = phrases("en")
+    for language in sorted(worded_languages()):
+        template = phrases(language)
+        assert set(template) == set(english), language
+        if language != "en":
+            assert template["sentence"] != english["sentence"], language
+        facts = (
+            Fact("S1.F1", "S1", "It lasted 11 days."),
+            Fact("S2.F1", "S2", "It lasted 9 days."),
+        )
+        conflict = Conflict("day", facts, ("11 days", "9 days"))
+        text = describe(conflict, language, {"S1": "S1 (A)", "S2": "S2 (B)"}).text
+        assert "S1 (A)" in text and "S2 (B)" in text and "11 days" in text, language
 
 
 def _pair(a: str, b: str) -> list[set[str]]:
