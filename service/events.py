@@ -10,9 +10,10 @@ others agree on reports another event. Only qualified offices count ("foreign mi
 executive"; not a bare "president", which names heads of several states), and an office called
 former, acting or new binds no one.
 
-**What no other source reports**: an article none of whose facts comes close in meaning to any
-other article's (sentence embeddings, service.meaning), while the other articles share theirs,
-reports something else (the same company's quarterly results beside its plant's accident).
+**What no other source reports**: among articles of one moment (dated within a few days), one
+none of whose facts comes close in meaning to any other's (sentence embeddings,
+service.meaning), while the other articles share theirs, reports something else (the same
+company's quarterly results beside its plant's accident).
 """
 
 import re
@@ -20,6 +21,7 @@ from collections import Counter
 from collections.abc import Sequence
 
 from service.meaning import similarities
+from service.timeline import concurrent
 from service.tuning import OTHER_EVENT_MEANING, SHARED_EVENT_MEANING
 from service.types import ArticleSummary, Source
 
@@ -92,25 +94,28 @@ def different_events(
 
 
 def _unshared(sources: Sequence[Source], summaries: Sequence[ArticleSummary]) -> dict[str, str]:
-    """The articles none of whose facts another source reports, in a bundle whose other
-    articles share theirs (at least three independent articles with facts)."""
+    """The articles none of whose facts another article of the same moment reports (sources
+    dated within timeline.CONCURRENT_DAYS), where the other articles share theirs: at least
+    three independent articles with facts. A later article of a developing story (the rains a
+    month after the earthquake) is never judged against the first days' reports."""
     original = {s.sid: s.duplicate_of or s.sid for s in sources}
+    together = concurrent(sources, summaries)
     facts = [(s.sid, f.text) for s in summaries for f in s.facts]
-    mapped = list(dict.fromkeys(original[sid] for sid, _ in facts))
-    if len(mapped) < 3:
-        return {}
     alike = similarities([t for _, t in facts], [t for _, t in facts])
     closest: dict[str, float] = {}
     for sid in dict.fromkeys(sid for sid, _ in facts):
         mine = [i for i, (s, _) in enumerate(facts) if s == sid]
-        others = [j for j, (s, _) in enumerate(facts) if original[s] != original[sid]]
-        closest[sid] = float(alike[mine][:, others].max())
+        others = [
+            j for j, (s, _) in enumerate(facts) if original[s] != original[sid] and together(s, sid)
+        ]
+        if len({original[facts[j][0]] for j in others}) >= 2:
+            closest[sid] = float(alike[mine][:, others].max())
     reasons: dict[str, str] = {}
     for sid, score in closest.items():
         rest = sorted(v for s, v in closest.items() if original[s] != original[sid])
-        if score < OTHER_EVENT_MEANING and rest[len(rest) // 2] >= SHARED_EVENT_MEANING:
+        if rest and score < OTHER_EVENT_MEANING and rest[len(rest) // 2] >= SHARED_EVENT_MEANING:
             reasons[sid] = (
-                "different event: no other article reports any of its facts (closest in "
-                f"meaning {score:.2f}, where the others share theirs)"
+                "different event: no other article of its day reports any of its facts "
+                f"(closest in meaning {score:.2f}, where the others share theirs)"
             )
     return reasons

@@ -11,11 +11,13 @@ sentences in time order when the bundle spans days or more.
 - **Who can disagree.** Only sources dated within CONCURRENT_DAYS of each other (or undated)
   report one moment of the story: a later article's figure (the toll a month on, the depth of
   another aftershock) updates or adds to an earlier one's, it does not dispute it.
-- **The order.** When the bundle's dated sources span TIMELINE_DAYS or more, the sentences are
-  told in plain chronological order, the oldest first: a reader follows how the story got to
-  where it is, and the last sentences are its latest state. Sentences of one day keep the
-  planner's order (the most important first), and undated sentences follow the dated ones in the
-  planner's order. A bundle of one day or two keeps the planner's order.
+- **The order.** When the bundle's dated sources span more than one moment of the story (more
+  than CONCURRENT_DAYS), the sentences are told in plain chronological order, the oldest first:
+  a reader follows how the story got to where it is, and the last sentences are its latest
+  state. Sentences of one day keep the planner's order (the most important first), and undated
+  sentences follow the dated ones in the planner's order. A bundle of one moment (its articles
+  within CONCURRENT_DAYS: the news and the next days' follow-ups) keeps the planner's order,
+  which opens with the news.
 """
 
 from collections.abc import Callable, Sequence
@@ -27,7 +29,6 @@ import dateparser
 from service.textutil import CALENDAR_WORDS, features, words
 from service.types import ArticleSummary, Sentence, Source
 
-TIMELINE_DAYS = 2  # a bundle whose sources span this many days or more is told in time order
 CONCURRENT_DAYS = 3  # sources dated this close report one moment of a story: they can disagree
 _WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 _DAY_WORDS = frozenset({"today", "yesterday", "tonight"})
@@ -105,15 +106,15 @@ def in_time(
     sources: Sequence[Source],
     summaries: Sequence[ArticleSummary],
 ) -> list[Sentence]:
-    """The sentences, each with its date, in time order when the bundle spans TIMELINE_DAYS or
-    more (else in the planner's order)."""
+    """The sentences, each with its date, in time order when the bundle spans more than one
+    moment of the story (more than CONCURRENT_DAYS; else in the planner's order)."""
     usable = {s.sid for s in sources if not s.set_aside}
     dates = {sid: day for sid, day in source_dates(sources, summaries).items() if sid in usable}
     dated = [
         replace(s, day=min((dates[sid] for sid in s.sources if sid in dates), default=None))
         for s in sentences
     ]
-    if not dates or (max(dates.values()) - min(dates.values())).days < TIMELINE_DAYS:
+    if not dates or (max(dates.values()) - min(dates.values())).days <= CONCURRENT_DAYS:
         return dated
     undated = date.max  # after every dated sentence; sorted() keeps the planner's order within
     return sorted(dated, key=lambda s: s.day or undated)

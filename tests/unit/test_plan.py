@@ -485,7 +485,9 @@ def test_an_article_whose_facts_no_other_source_reports_is_another_event() -> No
     summaries = [_summary(sid, *texts) for sid, texts in facts.items()]
     reasons = different_events(sources, summaries)
     assert list(reasons) == ["S4"]
-    assert reasons["S4"].startswith("different event: no other article reports any of its facts")
+    assert reasons["S4"].startswith(
+        "different event: no other article of its day reports any of its facts"
+    )
 
 
 def test_with_two_articles_or_none_sharing_facts_nothing_is_another_event() -> None:
