@@ -27,6 +27,7 @@ from service.statements import not_a_statement, without_time_stamp
 from service.textutil import STOPWORDS, content_words, features, jaccard, names_outlet, words
 from service.translate import untranslated
 from service.tuning import (
+    ADDS_NOTHING_SHARE,
     COMMON_FIGURE_MAX,
     MAX_SENTENCE_WORDS,
     REPEATED_CLAIM,
@@ -201,7 +202,7 @@ def state_claim(claim: Claim, bundle: _Bundle) -> tuple[Sentence | None, str]:
 def _restates(text: str, earlier: str) -> bool:
     """Whether the wording says again what an earlier sentence said: in other words (their
     meanings as close as SAME_MEANING, and it names no one and no number the earlier did not),
-    most of its words,
+    most of its words, nearly all its words and no new number (it adds nothing),
     or the same telling figure with words around it in common ("a 7.5% wage rise over two
     years" after "a two-year deal that gives workers a 7.5% wage rise")."""
     mine, theirs = features(text), features(earlier)
@@ -210,6 +211,9 @@ def _restates(text: str, earlier: str) -> bool:
         return True
     if jaccard(set(mine.stems), set(theirs.stems)) >= REPEATED_CLAIM:
         return True
+    within = len(mine.stems & theirs.stems) >= ADDS_NOTHING_SHARE * len(mine.stems)
+    if mine.stems and within and not mine.numbers - theirs.numbers:
+        return True  # nearly every word of it is in the earlier sentence: it adds nothing
     telling = {
         (value, unit)
         for value, unit in mine.figures & theirs.figures
