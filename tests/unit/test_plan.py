@@ -505,13 +505,13 @@ def test_with_two_articles_or_none_sharing_facts_nothing_is_another_event() -> N
 
 def test_a_sentence_made_of_an_earlier_ones_words_adds_nothing_and_is_said_once() -> None:
     said = (
-        "Dafydd Prosser, the regional officer of the Makers' Union, said members were angry "
+        "Dafydd Prosser, the regional officer of the General Makers' Union, said members were angry "
         "that production would move to the group's plant in Kelmsford."
     )
-    again = "The union is angry that production will move to the group's plant in Kelmsford."
+    again = "The union is angry that production will move to the Halden Group's plant in Kelmsford."
     other = "The Halden Group will close its ceramics factory in Brantwell by December."
-    sources = [_source("S1", said), _source("S2", f"{other} {again}")]
-    summaries = [_summary("S1", said), _summary("S2", other, again)]
+    sources = [_source("S1", f"{said} {again}"), _source("S2", other)]  # one source's two facts
+    summaries = [_summary("S1", said, again), _summary("S2", other)]
     texts = [s.text for s in _written(summaries, sources)[0]]
     assert said in texts and other in texts
     assert again not in texts
