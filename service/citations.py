@@ -15,6 +15,7 @@ the headline of the source the brief cites most. Every removal or replacement is
 brief's warnings, never silent.
 """
 
+import re
 from collections import Counter
 from collections.abc import Sequence
 
@@ -34,6 +35,7 @@ from service.types import Passage, Sentence, Source
 
 MIN_WORD_SUPPORT = 0.5  # share of a sentence's content words its passages must contain
 TITLE_MAX_FIGURES = 2  # a title stating more numbers than this is a list of figures
+TITLE_MAX_PARTS = 2  # a title of more comma-separated parts than this is a list of events
 TITLE_SENTENCES = 6  # the title is written over, and checked against, the first sentences
 
 
@@ -135,6 +137,8 @@ def check_title(
         problem = "it is an instruction addressed to an AI model"
     elif len(features(text).numbers) > TITLE_MAX_FIGURES:
         problem = "it lists figures rather than saying what happened"
+    elif len(re.split(r"[,;]\s", text)) > TITLE_MAX_PARTS:
+        problem = "it lists several things rather than saying what happened"
     elif text:
         translated = {s.sid for s in sources if s.language != language}
         names = frozenset().union(*(features(s.text).names for s in sources))

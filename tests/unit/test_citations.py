@@ -230,3 +230,12 @@ def test_a_title_has_its_actors_in_the_roles_the_brief_gives_them(title: str, ke
     assert (warning is None) is kept
     if not kept:
         assert warning is not None and "as the actor" in warning
+
+
+def test_a_title_listing_several_events_is_replaced() -> None:
+    listed = "Dockers accept 6% rise, ships wait, strike ends"
+    title, warning = check_title(listed, SENTENCES, SOURCES, [DOCKS, SHIPS], set(), "en")
+    assert title == "Ships wait as strike ends"
+    assert warning is not None and "lists several things" in warning
+    one = "Dockers accept 6% rise, ending strike"  # one event and its consequence stands
+    assert check_title(one, SENTENCES, SOURCES, [DOCKS, SHIPS], set(), "en")[1] is None

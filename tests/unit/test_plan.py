@@ -505,8 +505,8 @@ def test_with_two_articles_or_none_sharing_facts_nothing_is_another_event() -> N
 
 def test_a_sentence_made_of_an_earlier_ones_words_adds_nothing_and_is_said_once() -> None:
     said = (
-        "Dafydd Prosser, the regional officer of the General Makers' Union, said members were angry "
-        "that production would move to the group's plant in Kelmsford."
+        "Dafydd Prosser, the regional officer of the General Makers' Union, said members were "
+        "angry that production would move to the group's plant in Kelmsford."
     )
     again = "The union is angry that production will move to the Halden Group's plant in Kelmsford."
     other = "The Halden Group will close its ceramics factory in Brantwell by December."
