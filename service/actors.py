@@ -20,23 +20,14 @@ import re
 from collections.abc import Collection
 from dataclasses import dataclass
 
-from service.textutil import CALENDAR_WORDS, STOPWORDS, stem, stopwords
+from service.language import profile
+from service.textutil import short_stopwords, stem, stopwords
 
 ACTOR_LANGUAGES = frozenset({"en", "fr", "es", "it", "pt"})
 ACTION_SHARED = 2  # content words of the action a passage's sentence must share to state it
 LEADING_PHRASE = 10  # a comma within this many words closes a leading phrase ("On Sunday,")
-_CONNECTORS = frozenset("of de del la le van von der du da di y and &".split())
 _TOKEN = re.compile(r"[^\W_]+(?:[-'’.][^\W_]+)*|,")
 _ORDINAL = re.compile(r"^(\d+(?:[.,]\d+)?)(?:st|nd|rd|th|e|er|re|ème|ª|º|°)?$", re.IGNORECASE)
-_ORDINALS = {
-    word: str(n)
-    for n, word in enumerate(
-        "first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth"
-        " thirteenth fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth"
-        " twentieth".split(),
-        start=1,
-    )
-}
 _YEAR = re.compile(r"^(1[89]|20)\d\d$")
 
 
@@ -45,14 +36,11 @@ class Clause:
     """Who does what in one sentence (see the module doc)."""
 
     subject: tuple[str, ...]  # as written, in order
+    actors: frozenset[str]  # the subject's names, lower-cased, without "of", "de" between
     action: frozenset[str]  # stems of the content words from the verb on, names left out
     objects: tuple[str, ...]  # as written, in order
     numbers: frozenset[str]
     words: frozenset[str]  # every word of the sentence, lower-cased
-
-    @property
-    def actors(self) -> frozenset[str]:
-        return frozenset(_name(w) for w in self.subject if w.lower() not in _CONNECTORS)
 
     @property
     def acted_on(self) -> frozenset[str]:
@@ -72,12 +60,14 @@ def tokens(text: str) -> list[str]:
     return _TOKEN.findall(text)
 
 
-def clause(text: str, language: str = "en", names: frozenset[str] | None = None) -> Clause:
+def clause(text: str, language: str, names: frozenset[str] | None = None) -> Clause:
     """Who does what in `text` (one sentence). A capitalised first word alone before the verb is
     a name when `names` (the names the articles capitalise mid-sentence) holds it, or, without
     `names`, when it is no stop word: "Heavy rains …", "Drivers of older vehicles …" name no
-    actor, "Contador won …" and "Tom Boonen of Belgium wins …" do."""
+    actor, "Contador won …" and "Tom Boonen of Belgium wins …" do. The words between names
+    ("of", "de") are the language's (prompts/words.json "name_connectors")."""
     stop = stopwords(language)
+    connectors = frozenset(profile(language).words("name_connectors"))
     found = tokens(text)
     if found and found[0].lower() in stop and "," in found[:LEADING_PHRASE]:
         found = found[found.index(",") + 1 :]
@@ -86,56 +76,59 @@ def clause(text: str, language: str = "en", names: frozenset[str] | None = None)
         (
             i
             for i, token in enumerate(found)
-            if not _capitalised(token) and token.lower() not in _CONNECTORS
+            if not _capitalised(token) and token.lower() not in connectors
         ),
         len(found),
     )
     run = found[:verb_at]
     if run and run[0].lower() in stop:
         run = []  # "The government …", "He …": no name opens it
-    while run and run[-1].lower() in _CONNECTORS:
+    while run and run[-1].lower() in connectors:
         run.pop()
     if len(run) == 1 and names is not None and run[0] not in names:
         run = []  # "Heavy rains", "Drivers of older vehicles": a word, not a name
     after = found[verb_at:]
-    not_names = stop | CALENDAR_WORDS
+    short = short_stopwords(language)
+    calendar = profile(language).calendar_kind
     return Clause(
         subject=tuple(run),
+        actors=frozenset(_name(w) for w in run if w.lower() not in connectors),
         action=frozenset(
-            stem(t)
-            for t in after
-            if not _capitalised(t) and len(t) >= 3 and t.lower() not in STOPWORDS
+            stem(t) for t in after if not _capitalised(t) and len(t) >= 3 and t.lower() not in short
         ),
-        objects=tuple(t for t in after if _capitalised(t) and t.lower() not in not_names),
-        numbers=_numbers(after),
+        objects=tuple(
+            t for t in after if _capitalised(t) and t.lower() not in stop and not calendar(t)
+        ),
+        numbers=_numbers(after, language),
         words=frozenset(_name(t) for t in found),
     )
 
 
-def _numbers(tokens: list[str]) -> frozenset[str]:
-    """Counts, measures and ordinals ("15", "5.8", "15th", "fifth"), not a day of a month nor a
-    year."""
+def _numbers(tokens: list[str], language: str) -> frozenset[str]:
+    """Counts, measures and ordinals ("15", "5.8", "15th", "fifth": the language's ordinal
+    words, prompts/words.json), not a day of a month nor a year."""
+    calendar = profile(language).calendar_kind
+    ordinals = profile(language).values("ordinals")
     found = set()
     for i, token in enumerate(tokens):
         low = token.lower()
-        near = {t.lower() for t in tokens[max(0, i - 1) : i + 2]}
-        if near & CALENDAR_WORDS or _YEAR.match(low):
+        if any(calendar(t) for t in tokens[max(0, i - 1) : i + 2]) or _YEAR.match(low):
             continue
         match = _ORDINAL.match(low)
         if match:
             found.add(f"{float(match.group(1).replace(',', '.')):g}")
-        elif low in _ORDINALS:
-            found.add(_ORDINALS[low])
+        elif low in ordinals:
+            found.add(f"{ordinals[low]:g}")
     return frozenset(found)
 
 
-def same_object(a: str, b: str, rivals: Collection[str] = ()) -> bool:
+def same_object(a: str, b: str, language: str, rivals: Collection[str] = ()) -> bool:
     """Whether two facts do their action to one thing: the same counts and ordinals after the
     verb (stage 15 is not stage 17), and the names after it one side's within the other's (the
     Tour de France is not the Tour de Suisse; "the order" may be "the Harbour order"), `rivals`
     aside unless each fact names its own actor (the two sides of a dispute over who did it:
     "signed by Kerr", "signed by Hebden")."""
-    ca, cb = clause(a), clause(b)
+    ca, cb = clause(a, language), clause(b, language)
     if ca.numbers != cb.numbers:
         return False
     two_actors = ca.actors and cb.actors and not ca.actors & cb.actors
@@ -144,9 +137,7 @@ def same_object(a: str, b: str, rivals: Collection[str] = ()) -> bool:
     return oa <= ob or ob <= oa
 
 
-def other_actor(
-    text: str, passages: list[str], names: frozenset[str], language: str = "en"
-) -> str | None:
+def other_actor(text: str, passages: list[str], names: frozenset[str], language: str) -> str | None:
     """Why the sentence's actor is not its passages' (`names`: the names its articles
     capitalise mid-sentence). The passages' sentences that state its action (ACTION_SHARED of
     its words, and half of them) and name an actor must include one naming its actor: else the

@@ -44,14 +44,16 @@ def _score(fact: Features, passage: Features, same_language: bool) -> float:
     return score
 
 
-def align_fact(fact: Fact, source: Source, same_language: bool) -> tuple[Fact, str | None]:
-    """The fact with its passage, or the reason no passage supports it."""
+def align_fact(fact: Fact, source: Source, language: str) -> tuple[Fact, str | None]:
+    """The fact (written in ``language``) with its passage, or the reason no passage supports
+    it; each read as its own language ("nine days" is the "neun Tage" of a German article)."""
     document = source.document
-    wanted = features(fact.text)
+    same_language = language == source.language
+    wanted = features(fact.text, language)
     # The passage holding most of the fact's numbers, then sharing most with it, then shortest.
     best: tuple[int, float, int, tuple[int, int]] | None = None
     for start, end, sentences in _windows(document):
-        found = features(document[start:end])
+        found = features(document[start:end], source.language)
         shared = _score(wanted, found, same_language)
         key = (
             len(wanted.numbers & found.numbers),
@@ -63,7 +65,7 @@ def align_fact(fact: Fact, source: Source, same_language: bool) -> tuple[Fact, s
     if best is None:
         return fact, "it shares nothing with its article"
     start, end = best[3]
-    passage = features(document[start:end])
+    passage = features(document[start:end], source.language)
     missing = sorted(wanted.numbers - passage.numbers)
     if missing:
         return fact, f"the number {missing[0]:g} is not where its article says the rest"
@@ -99,8 +101,8 @@ def align_summaries(
         kept: list[Fact] = []
         for fact in summary.facts:
             # A fact copied in its article's language is matched as that language's.
-            same_language = source.language == language or untranslated(fact, source, language)
-            placed, problem = align_fact(fact, source, same_language)
+            copied = untranslated(fact, source, language)
+            placed, problem = align_fact(fact, source, source.language if copied else language)
             if problem is None:
                 kept.append(placed)
             else:

@@ -17,17 +17,17 @@ brief's warnings, never silent.
 
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from service.actors import other_actor
 from service.clean import addresses_a_model
 from service.conflicts import disputes
 from service.statements import without_label
 from service.textutil import (
-    STOPWORDS,
     content_words,
     features,
     holds_name,
+    short_stopwords,
     split_sentences,
     words,
 )
@@ -43,20 +43,23 @@ def check_sentence(
     text: str,
     evidence: Sequence[Passage],
     disputed: set[tuple[float, str]],
-    translated: set[str],
+    translated: Mapping[str, str],
     language: str,
     names: frozenset[str],
 ) -> str | None:
-    """Why the sentence cannot stand on its evidence, or None when it can; `names` are the
-    names its articles capitalise mid-sentence (who can act in it)."""
+    """Why the sentence (in ``language``, the brief's) cannot stand on its evidence, or None
+    when it can; `translated` are the sources in another language, each with its language,
+    `names` the names its articles capitalise mid-sentence (who can act in it)."""
     if not evidence:
         return "it cites no passage"
-    said = features(text)
-    held = set().union(*(features(p.quote).numbers for p in evidence))
+    said = features(text, language)
+    held = set().union(
+        *(features(p.quote, translated.get(p.sid, language)).numbers for p in evidence)
+    )
     missing = sorted(said.numbers - held)
     if missing:
         return f"the number {missing[0]:g} is in none of its passages"
-    if disputes(text, disputed):
+    if disputes(text, disputed, language):
         return "it states one side of a disagreement as fact"
     own = [p for p in evidence if p.sid not in translated]
     if not own:
@@ -66,7 +69,7 @@ def check_sentence(
     if unknown:
         return f"the name {unknown[0]} is in none of its passages"
     passages = [s for p in own for s in split_sentences(p.quote, language)]
-    known = names.union(said.names, *(features(p.quote).names for p in own))
+    known = names.union(said.names, *(features(p.quote, language).names for p in own))
     actor = other_actor(text, passages, known, language)
     if actor is not None:
         return actor
@@ -77,9 +80,10 @@ def check_sentence(
     return None
 
 
-def _title_case(text: str) -> bool:
+def _title_case(text: str, language: str) -> bool:
     """Most words capitalised, stopwords aside ("Bridge Shut After Inspectors Find Corrosion")."""
-    significant = [w for w in text.split() if w[:1].isalpha() and w.lower() not in STOPWORDS]
+    stop = short_stopwords(language)
+    significant = [w for w in text.split() if w[:1].isalpha() and w.lower() not in stop]
     return sum(w[0].isupper() for w in significant) > len(significant) / 2 + 1
 
 
@@ -104,11 +108,14 @@ def _unknown_name(
     John Kerry Meet"): two words in a row that neither the brief, its evidence nor its sources
     use are a name they never gave (one such word is a paraphrase: "Loss", "Decision")."""
     said = " ".join([*(s.text for s in sentences), *(p.quote for p in evidence)])
-    known = features(said).stems.union(
-        *(features(s.document).stems for s in sources if s.language == language)
+    known = features(said, language).stems.union(
+        *(features(s.document, language).stems for s in sources if s.language == language)
     )
     tokens = words(title)
-    new = [bool(features(w).stems) and not features(w).stems <= known for w in tokens]
+    new = [
+        bool(features(w, language).stems) and not features(w, language).stems <= known
+        for w in tokens
+    ]
     for i in range(len(tokens) - 1):
         if new[i] and new[i + 1]:
             return f"“{tokens[i]} {tokens[i + 1]}” is in none of its sources"
@@ -135,14 +142,14 @@ def check_title(
     problem: str | None = "it is empty"
     if text and addresses_a_model(text):
         problem = "it is an instruction addressed to an AI model"
-    elif len(features(text).numbers) > TITLE_MAX_FIGURES:
+    elif len(features(text, language).numbers) > TITLE_MAX_FIGURES:
         problem = "it lists figures rather than saying what happened"
     elif len(re.split(r"[,;]\s", text)) > TITLE_MAX_PARTS:
         problem = "it lists several things rather than saying what happened"
     elif text:
-        translated = {s.sid for s in sources if s.language != language}
-        names = frozenset().union(*(features(s.text).names for s in sources))
-        title_case = _title_case(text)
+        translated = {s.sid: s.language for s in sources if s.language != language}
+        names = frozenset().union(*(features(s.text, s.language).names for s in sources))
+        title_case = _title_case(text, language)
         checked = _sentence_case(text, names) if title_case else text
         problem = check_sentence(checked, evidence, disputed, translated, language, names)
         if problem is None and title_case:

@@ -67,22 +67,22 @@ class Plan:
     lead: list[Claim]  # the claims by centrality: the first the writer can state opens the brief
 
 
-def _idf(facts: Sequence[Fact]) -> dict[str, float]:
-    df: Counter[str] = Counter(t for f in facts for t in _terms(f))
+def _idf(facts: Sequence[Fact], language: str) -> dict[str, float]:
+    df: Counter[str] = Counter(t for f in facts for t in _terms(f, language))
     n = len(facts)
     return {t: math.log((1 + n) / (1 + k)) + 1 for t, k in df.items()}
 
 
-def _terms(fact: Fact) -> frozenset[str]:
+def _terms(fact: Fact, language: str) -> frozenset[str]:
     """What a fact's wording is compared on: its content stems (names included) and figures."""
-    found = features(fact.text)
+    found = features(fact.text, language)
     return found.stems | {f"{v:g} {u}" for v, u in found.figures}
 
 
-def _said(fact: Fact) -> frozenset[str]:
+def _said(fact: Fact, language: str) -> frozenset[str]:
     """What a fact says about its names: its terms that are not names."""
-    named = {stem(n) for n in features(fact.text).names}
-    return _terms(fact) - named
+    named = {stem(n) for n in features(fact.text, language).names}
+    return _terms(fact, language) - named
 
 
 def _overlap(ta: frozenset[str], tb: frozenset[str], idf: dict[str, float]) -> float:
@@ -96,43 +96,46 @@ def _overlap(ta: frozenset[str], tb: frozenset[str], idf: dict[str, float]) -> f
     return min(shared / light, HEAVIER_SHARE_WEIGHT * shared / heavy)
 
 
-def similarity(a: Fact, b: Fact, idf: dict[str, float]) -> float:
+def similarity(a: Fact, b: Fact, idf: dict[str, float], language: str) -> float:
     """How far two facts state one claim (0 to 1): the lesser of how much of their wording they
     share and how much of what they say beside their names (the same people doing different
     things are different claims)."""
-    ta, tb = _terms(a), _terms(b)
+    ta, tb = _terms(a, language), _terms(b, language)
     if len(ta & tb) < SAME_CLAIM_MIN_SHARED:
         return 0.0
-    return min(_overlap(ta, tb, idf), _overlap(_said(a), _said(b), idf))
+    return min(_overlap(ta, tb, idf), _overlap(_said(a, language), _said(b, language), idf))
 
 
-def group_claims(summaries: Sequence[ArticleSummary], sources: Sequence[Source]) -> list[Claim]:
-    """Claims in the order of their first fact (by fact rank, then source order)."""
+def group_claims(
+    summaries: Sequence[ArticleSummary], sources: Sequence[Source], language: str
+) -> list[Claim]:
+    """Claims in the order of their first fact (by fact rank, then source order); the facts
+    are written in ``language``, the brief's."""
     original = {s.sid: s.duplicate_of or s.sid for s in sources}
     depth = max((len(s.facts) for s in summaries), default=0)
     ordered = [s.facts[i] for i in range(depth) for s in summaries if i < len(s.facts)]
-    idf = _idf(ordered)
+    idf = _idf(ordered, language)
     claims: list[list[Fact]] = []
     for fact in ordered:
         best, best_score = None, SAME_CLAIM
         for claim in claims:
             if any(original[f.sid] == original[fact.sid] for f in claim):
                 continue
-            score = similarity(claim[0], fact, idf)
+            score = similarity(claim[0], fact, idf, language)
             if score >= best_score:
                 best, best_score = claim, score
         if best is None:
             claims.append([fact])
         else:
             best.append(fact)
-    return [Claim(tuple(_best_wording(c))) for c in claims]
+    return [Claim(tuple(_best_wording(c, language))) for c in claims]
 
 
-def _best_wording(facts: list[Fact]) -> list[Fact]:
+def _best_wording(facts: list[Fact], language: str) -> list[Fact]:
     """The claim's facts, the best wording first: most figures and names, then fewest words."""
 
     def rank(fact: Fact) -> tuple[int, int]:
-        found = features(fact.text)
+        found = features(fact.text, language)
         return -(len(found.figures) + len(found.names)), len(fact.text.split())
 
     short = [f for f in facts if len(f.text.split()) <= MAX_SENTENCE_WORDS]
@@ -144,7 +147,10 @@ ON_FIGURE = "figure"  # a fact disputed on a figure is in no other disagreement
 
 
 def disagreements(
-    claims: Sequence[Claim], summaries: Sequence[ArticleSummary], sources: Sequence[Source]
+    claims: Sequence[Claim],
+    summaries: Sequence[ArticleSummary],
+    sources: Sequence[Source],
+    language: str,
 ) -> tuple[list[Claim], list[Conflict]]:
     """The claims that stand, and the disagreements: within a claim (its facts differ on a value)
     and across claims (figures paired by `find_conflicts`). A claim with a disputed fact is not
@@ -157,7 +163,7 @@ def disagreements(
                 (
                     (b, d)
                     for b in claim.facts[i + 1 :]
-                    if together(a.sid, b.sid) and (d := differing(a, b)) is not None
+                    if together(a.sid, b.sid) and (d := differing(a, b, language)) is not None
                 ),
                 None,
             )
@@ -172,7 +178,7 @@ def disagreements(
         return conflict.unit if conflict.unit in ACTION_KINDS else ON_FIGURE
 
     taken = {(f.fid, kind(c)) for c in conflicts for f in c.facts}
-    for conflict in find_conflicts(summaries, sources):
+    for conflict in find_conflicts(summaries, sources, language):
         sides = {(f.fid, k) for f in conflict.facts for k in {kind(conflict), ON_FIGURE}}
         if not taken & sides:
             conflicts.append(conflict)
@@ -182,26 +188,26 @@ def disagreements(
     return standing, conflicts
 
 
-def _specifics(fact: Fact) -> set[str]:
+def _specifics(fact: Fact, language: str) -> set[str]:
     """A fact's numbers (a count, a year, a sum) and names, as compared across sources; a
     month or a weekday is not a name."""
-    found = features(fact.text)
+    found = features(fact.text, language)
     names = {n.lower() for n in found.names} - found.calendar
     return {f"{v:g}" for v in found.numbers} | names
 
 
-def _distinctive(claim: Claim, counts: Counter[str]) -> int:
+def _distinctive(claim: Claim, counts: Counter[str], language: str) -> int:
     """Figures and names of the claim's wording that no other source states."""
-    return sum(1 for t in _specifics(claim.facts[0]) if counts[t] == 1)
+    return sum(1 for t in _specifics(claim.facts[0], language) if counts[t] == 1)
 
 
-def rank(claims: Sequence[Claim], usable: Sequence[str], room: int) -> list[Claim]:
+def rank(claims: Sequence[Claim], usable: Sequence[str], room: int, language: str) -> list[Claim]:
     """Every claim, in the order the brief should state them: the most corroborated first (a
     share of the room), then each source's first distinctive claim in turn, then the rest."""
     stated: dict[str, set[str]] = {}  # figure or name → the sources stating it
     for claim in claims:
         for fact in claim.facts:
-            for term in _specifics(fact):
+            for term in _specifics(fact, language):
                 stated.setdefault(term, set()).add(fact.sid)
     counts = Counter({term: len(sids) for term, sids in stated.items()})
     position = {id(c): i for i, c in enumerate(claims)}
@@ -213,11 +219,13 @@ def rank(claims: Sequence[Claim], usable: Sequence[str], room: int) -> list[Clai
         if len(claim.sources) == 1 and claim.sources[0] in alone:
             alone[claim.sources[0]].append(claim)
     for own in alone.values():
-        own.sort(key=lambda c: (-min(_distinctive(c, counts), 1), position[id(c)]))
+        own.sort(key=lambda c: (-min(_distinctive(c, counts, language), 1), position[id(c)]))
     depth = max((len(own) for own in alone.values()), default=0)
     for i in range(depth):  # round robin: every source's best, then every source's second…
         ranked += [
-            own[i] for own in alone.values() if i < len(own) and _distinctive(own[i], counts)
+            own[i]
+            for own in alone.values()
+            if i < len(own) and _distinctive(own[i], counts, language)
         ]
     chosen = {id(c) for c in ranked}
     return ranked + [c for c in by_support if id(c) not in chosen]
@@ -252,11 +260,15 @@ def by_centrality(claims: Sequence[Claim], summaries: Sequence[ArticleSummary]) 
 
 
 def plan_brief(
-    summaries: Sequence[ArticleSummary], sources: Sequence[Source], max_sentences: int
+    summaries: Sequence[ArticleSummary],
+    sources: Sequence[Source],
+    max_sentences: int,
+    language: str,
 ) -> Plan:
-    """Group, find disagreements, rank: what the brief will say."""
-    claims = group_claims(summaries, sources)
-    standing, conflicts = disagreements(claims, summaries, sources)
+    """Group, find disagreements, rank: what the brief (in ``language``) will say."""
+    claims = group_claims(summaries, sources, language)
+    standing, conflicts = disagreements(claims, summaries, sources, language)
     room = max(MIN_STATED_CLAIMS, max_sentences - len(conflicts))
     usable = [s.sid for s in sources if not s.set_aside]
-    return Plan(rank(standing, usable, room), conflicts, room, by_centrality(standing, summaries))
+    ranked = rank(standing, usable, room, language)
+    return Plan(ranked, conflicts, room, by_centrality(standing, summaries))

@@ -13,19 +13,18 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from service.actors import same_object
+from service.language import profile
 from service.meaning import similarities
 from service.prompts import phrases
 from service.textutil import (
-    CALENDAR_WORDS,
-    MONTHS,
-    STOPWORDS,
-    WEEKDAYS,
     Features,
     Quantity,
-    content_words_in_order,
+    fact_words,
     features,
     names,
+    short_stopwords,
     stem,
+    unit_words,
     words,
 )
 from service.timeline import concurrent
@@ -37,15 +36,14 @@ CONTEXT_OVERLAP = 0.4  # overlap coefficient of the two facts' context words
 NEAR_WORDS = 3  # content words each side of a quantity that say what it measures
 NEAR_OVERLAP = 0.6  # overlap of those words above which other names do not matter…
 NEAR_SHARED = 3  # …when at least this many are shared
-IGNORED_UNITS = frozenset({"", "and", "or", "to", "of", "in", "on", "at", "the", "a"})
 ACTION_WORDS = 4  # content words beside a who/when anchor that say what happened
 ACTION_SHARED = 2  # … of which two sources must share this many to speak of one action
 # Two sources that each give one figure for something they both count (jobs, votes, homes) give
 # it for one quantity when the figures are this close: outlets disagree by a little, not by a
 # factor (187 on the first train vs 2,600 a day are two quantities).
 CLOSE_VALUES = 1.5
-# … but never for measures any number of things share (shares, spans of time).
-GENERIC_UNITS = frozenset("percent second minute hour day week month year time per cent".split())
+# … but never for measures any number of things share (shares, spans of time: the language's
+# "generic_units", prompts/words.json).
 
 
 def _overlap(a: set[str], b: set[str]) -> float:
@@ -63,25 +61,33 @@ class _Context:
     stated: set[tuple[float, str]]  # every (value, unit) the fact states
 
 
-def _context(fact: Fact, quantity: Quantity, stated: set[tuple[float, str]]) -> _Context:
+def _ignored(unit: str, language: str) -> bool:
+    """No unit, or a word that is none ("and", "of": prompts/words.json "not_units")."""
+    return not unit or unit in unit_words("not_units", language)
+
+
+def _context(
+    fact: Fact, quantity: Quantity, stated: set[tuple[float, str]], language: str
+) -> _Context:
     before, _, after = fact.text.partition(quantity.text)
     unit = {stem(w) for w in quantity.unit.split()}
 
     def stems(part: str) -> list[str]:
-        return [s for s in map(stem, content_words_in_order(part)) if s not in unit]
+        return [s for s in map(stem, fact_words(part, language)) if s not in unit]
 
     text = f"{before} {after}"
+    calendar = profile(language).calendar_kind
     return _Context(
         words=set(stems(text)),
         near=set(stems(before)[-NEAR_WORDS:] + stems(after)[:NEAR_WORDS]),
-        names={stem(n) for n in names(text) if n.lower() not in CALENDAR_WORDS},
+        names={stem(n) for n in names(text, language) if not calendar(n)},
         all_stems={stem(w) for w in words(text)},
         stated=stated,
     )
 
 
-def _same_quantity(qa: Quantity, a: _Context, qb: Quantity, b: _Context) -> bool:
-    if qa.unit != qb.unit or qa.unit in IGNORED_UNITS or qa.value == qb.value:
+def _same_quantity(qa: Quantity, a: _Context, qb: Quantity, b: _Context, language: str) -> bool:
+    if qa.unit != qb.unit or _ignored(qa.unit, language) or qa.value == qb.value:
         return False
     if not _close(qa, qb):  # outlets disagree by a little, not by a factor
         return False
@@ -104,16 +110,20 @@ def _same_quantity(qa: Quantity, a: _Context, qb: Quantity, b: _Context) -> bool
 
 
 def find_conflicts(
-    summaries: Sequence[ArticleSummary], sources: Sequence[Source]
+    summaries: Sequence[ArticleSummary], sources: Sequence[Source], language: str
 ) -> list[Conflict]:
-    """Groups of facts that disagree on one quantity, each group spanning 2+ sources."""
+    """Groups of facts (written in ``language``, the brief's) that disagree on one quantity,
+    each group spanning 2+ sources."""
     original = {s.sid: s.duplicate_of or s.sid for s in sources}
     together = concurrent(sources, summaries)
-    items = [(f, q) for s in summaries for f in s.facts for q in features(f.text).quantities]
-    stated = {f: set(features(f.text).figures) for f, _ in items}
-    contexts = [_context(f, q, stated[f]) for f, q in items]  # once per item, not once per pair
+    items = [
+        (f, q) for s in summaries for f in s.facts for q in features(f.text, language).quantities
+    ]
+    stated = {f: set(features(f.text, language).figures) for f, _ in items}
+    # once per item, not once per pair
+    contexts = [_context(f, q, stated[f], language) for f, q in items]
     lone = _lone_values(items, original)
-    alike = _alike_counts(summaries, original)
+    alike = _alike_counts(summaries, original, language)
     groups: list[list[tuple[Fact, Quantity]]] = []
     for i, (fact_a, qa) in enumerate(items):
         for j in range(i + 1, len(items)):
@@ -121,9 +131,15 @@ def find_conflicts(
             if original[fact_a.sid] == original[fact_b.sid] or not together(fact_a.sid, fact_b.sid):
                 continue
             same = (
-                _same_quantity(qa, contexts[i], qb, contexts[j])
-                or _lone_and_close(qa, qb, lone, original[fact_a.sid], original[fact_b.sid])
-                or ((fact_a.fid, fact_b.fid) in alike and qa == _count(fact_a) and _close(qa, qb))
+                _same_quantity(qa, contexts[i], qb, contexts[j], language)
+                or _lone_and_close(
+                    qa, qb, lone, (original[fact_a.sid], original[fact_b.sid]), language
+                )
+                or (
+                    (fact_a.fid, fact_b.fid) in alike
+                    and qa == _count(fact_a, language)
+                    and _close(qa, qb)
+                )
             )
             if not same:
                 continue
@@ -140,7 +156,7 @@ def find_conflicts(
         )
         for g in groups
     ]
-    return figures + _action_conflicts(summaries, original, together)
+    return figures + _action_conflicts(summaries, original, together, language)
 
 
 @dataclass(frozen=True)
@@ -155,41 +171,43 @@ class _Action:
     verb: str  # the content word after a name (what was done), or the one nearest before a date
 
 
-def _actions(fact: Fact) -> list[_Action]:
+def _actions(fact: Fact, language: str) -> list[_Action]:
     """The who and when anchors of a fact: each name with the words that follow it (what that
     person did), each weekday or month with the words before it (what happened then); names
     are left out of the action (they say who, not what)."""
     tokens = words(fact.text)
-    named = features(fact.text).names
+    named = features(fact.text, language).names
+    calendar = profile(language).calendar_kind
+    stop = short_stopwords(language)
+
+    def content(word: str) -> bool:
+        return len(word) >= 3 and not word.isdigit() and word.lower() not in stop
+
     found = []
     for i, token in enumerate(tokens):
-        lower = token.lower()
-        if lower in CALENDAR_WORDS:
-            before = [stem(w) for w in tokens[:i] if _content(w) and w not in named]
+        if calendar(token):
+            before = [stem(w) for w in tokens[:i] if content(w) and w not in named]
             done = frozenset(before[-ACTION_WORDS:])
             found.append(_Action(fact, "when", token, done, before[-1] if before else ""))
         elif token in named and (i + 1 == len(tokens) or tokens[i + 1] not in named):
-            after = [stem(w) for w in tokens[i + 1 : i + 1 + ACTION_WORDS * 2] if _content(w)]
+            after = [stem(w) for w in tokens[i + 1 : i + 1 + ACTION_WORDS * 2] if content(w)]
             action = [w for w in after if w.capitalize() not in named][:ACTION_WORDS]
             if after and after[0] in action:  # the name is followed by what it did
                 found.append(_Action(fact, "who", token, frozenset(action), after[0]))
     return found
 
 
-def _content(word: str) -> bool:
-    return len(word) >= 3 and not word.isdigit() and word.lower() not in STOPWORDS
-
-
 def _action_conflicts(
     summaries: Sequence[ArticleSummary],
     original: dict[str, str],
     together: Callable[[str, str], bool],
+    language: str,
 ) -> list[Conflict]:
     """Two sources saying one thing happened (the same action words) with different people
     doing it, or on different days: "Mayor Kerr signed the order" vs "Hebden signed the order";
     "signed on Tuesday" vs "signed on Wednesday". Each side's anchor must be absent from the
     other side's fact, and each source must give only one anchor for that action."""
-    actions = [a for s in summaries for f in s.facts for a in _actions(f)]
+    actions = [a for s in summaries for f in s.facts for a in _actions(f, language)]
     conflicts: list[Conflict] = []
     used: set[tuple[str, str]] = set()  # (fact, kind): a fact may say who and when, both disputed
     for i, a in enumerate(actions):
@@ -198,7 +216,7 @@ def _action_conflicts(
                 continue
             if not together(a.fact.sid, b.fact.sid):
                 continue  # a later report of the story, not another account of one moment
-            if not _one_action(a, b):
+            if not _one_action(a, b, language):
                 continue
             sides = {(a.fact.fid, a.kind), (b.fact.fid, b.kind)}
             if a.anchor.lower() == b.anchor.lower() or sides & used:
@@ -212,19 +230,19 @@ def _action_conflicts(
                 continue
             if not (_one_anchor(a, actions, original) and _one_anchor(b, actions, original)):
                 continue
-            if a.kind == "when" and _rival_actors(a.fact, b.fact):
+            if a.kind == "when" and _rival_actors(a.fact, b.fact, language):
                 continue  # Qadir met Lund on Monday, and Pell on Tuesday: two meetings
             conflicts.append(Conflict(a.kind, (a.fact, b.fact), (a.anchor, b.anchor)))
             used |= {(a.fact.fid, a.kind), (b.fact.fid, b.kind)}
     return conflicts
 
 
-def _one_action(a: _Action, b: _Action) -> bool:
+def _one_action(a: _Action, b: _Action, language: str) -> bool:
     """Whether two anchors can be one action's: "Kerr signed" and "Hebden signed", not "Hebden
     visited"; "signed the order on Tuesday" and "the order was signed on Wednesday" (each
     side's word nearest the date among the other's), two weekdays or two months — not
     "reopened on Monday" and "closed since November"."""
-    if not same_object(a.fact.text, b.fact.text, {a.anchor, b.anchor}):
+    if not same_object(a.fact.text, b.fact.text, language, {a.anchor, b.anchor}):
         return False  # Kerr won stage 15 and Hebden stage 17: two actions
     if a.kind == "who":
         return a.verb == b.verb
@@ -233,14 +251,17 @@ def _one_action(a: _Action, b: _Action) -> bool:
     # Saturday": a story that develops has many happenings).
     same = a.action <= b.action or b.action <= a.action
     return (
-        same and _comparable_dates(a.anchor, b.anchor) and a.verb in b.action and b.verb in a.action
+        same
+        and _comparable_dates(a.anchor, b.anchor, language)
+        and a.verb in b.action
+        and b.verb in a.action
     )
 
 
-def _rival_actors(a: Fact, b: Fact) -> bool:
+def _rival_actors(a: Fact, b: Fact, language: str) -> bool:
     """Each fact names someone the other does not mention (two events, not one)."""
-    fa, fb = features(a.text), features(b.text)
-    return bool(_own_names(fa, fb, b.text) and _own_names(fb, fa, a.text))
+    fa, fb = features(a.text, language), features(b.text, language)
+    return bool(_own_names(fa, fb, b.text, language) and _own_names(fb, fa, a.text, language))
 
 
 def _one_anchor(mine: _Action, actions: Sequence[_Action], original: dict[str, str]) -> bool:
@@ -266,28 +287,29 @@ def _lone_values(
     return values
 
 
-def _count(fact: Fact) -> Quantity | None:
+def _count(fact: Fact, language: str) -> Quantity | None:
     """The fact's one count of something ("450 jobs", "400 workers"), if it gives exactly one: a
     whole number with a word after it (a magnitude of 5.8 is a measure, not a count)."""
     counted = [
         q
-        for q in features(fact.text).quantities
-        if q.unit
-        and q.unit not in IGNORED_UNITS
-        and q.unit not in GENERIC_UNITS
+        for q in features(fact.text, language).quantities
+        if not _ignored(q.unit, language)
+        and q.unit not in unit_words("generic_units", language)
         and q.value.is_integer()
     ]
     return counted[0] if len(counted) == 1 else None
 
 
 def _alike_counts(
-    summaries: Sequence[ArticleSummary], original: dict[str, str]
+    summaries: Sequence[ArticleSummary], original: dict[str, str], language: str
 ) -> set[tuple[str, str]]:
     """Pairs of facts (by id, both orders) of different sources that each give one count, give
     different values, and say the same thing in other words ("cut 450 jobs" / "lay off about
     400 workers"): their meanings are at least SAME_QUANTITY_MEANING alike, and each is the
     other's nearest among its source's counting facts (service.meaning)."""
-    counting = [(f, q) for s in summaries for f in s.facts if (q := _count(f)) is not None]
+    counting = [
+        (f, q) for s in summaries for f in s.facts if (q := _count(f, language)) is not None
+    ]
     if len(counting) < 2:
         return set()
     alike = similarities([f.text for f, _ in counting], [f.text for f, _ in counting])
@@ -314,59 +336,65 @@ def _close(qa: Quantity, qb: Quantity) -> bool:
 
 
 def _lone_and_close(
-    qa: Quantity, qb: Quantity, lone: dict[tuple[str, str], set[float]], sa: str, sb: str
+    qa: Quantity,
+    qb: Quantity,
+    lone: dict[tuple[str, str], set[float]],
+    sides: tuple[str, str],
+    language: str,
 ) -> bool:
     """Each source gives exactly one figure for a thing both count, and the two are close."""
     if qa.value == qb.value or not _close(qa, qb):
         return False
-    shared = (qa.nouns & qb.nouns) - IGNORED_UNITS - GENERIC_UNITS
+    sa, sb = sides
+    generic = unit_words("generic_units", language)
+    shared = {n for n in qa.nouns & qb.nouns if not _ignored(n, language) and n not in generic}
     return any(lone[sa, noun] == {qa.value} and lone[sb, noun] == {qb.value} for noun in shared)
 
 
-def differing(a: Fact, b: Fact) -> tuple[str, str, str] | None:
+def differing(a: Fact, b: Fact, language: str) -> tuple[str, str, str] | None:
     """How two facts of different sources that state the same claim differ, if they do:
     (what differs, a's value, b's value). What differs is a figure's unit when they give one
     quantity different values, "when" when they name different days or months, or "who" when
     each names one person the other does not (and nothing else differs)."""
-    fa, fb = features(a.text), features(b.text)
+    fa, fb = features(a.text, language), features(b.text, language)
     for qa in fa.quantities:
-        if not qa.unit or qa.unit in IGNORED_UNITS or (qa.value, qa.unit) in fb.figures:
+        if _ignored(qa.unit, language) or (qa.value, qa.unit) in fb.figures:
             continue
         for qb in fb.quantities:
             if qb.unit == qa.unit and (qb.value, qb.unit) not in fa.figures and _close(qa, qb):
                 return qa.unit, qa.text, qb.text
     if fa.calendar and fb.calendar and not fa.calendar & fb.calendar:
         day_a, day_b = _word(a.text, fa.calendar), _word(b.text, fb.calendar)
-        when_a, when_b = _when(a, day_a), _when(b, day_b)
-        if when_a and when_b and _one_action(when_a, when_b):
+        when_a, when_b = _when(a, day_a, language), _when(b, day_b, language)
+        if when_a and when_b and _one_action(when_a, when_b, language):
             return "when", day_a, day_b
-    only_a, only_b = _own_names(fa, fb, b.text), _own_names(fb, fa, a.text)
+    only_a, only_b = _own_names(fa, fb, b.text, language), _own_names(fb, fa, a.text, language)
     if len(only_a) == 1 and len(only_b) == 1 and not fa.figures ^ fb.figures:
         rivals = {only_a[0], only_b[0]}
-        return ("who", only_a[0], only_b[0]) if same_object(a.text, b.text, rivals) else None
+        return (
+            ("who", only_a[0], only_b[0]) if same_object(a.text, b.text, language, rivals) else None
+        )
     return None
 
 
-def _own_names(mine: Features, other: Features, other_text: str) -> list[str]:
+def _own_names(mine: Features, other: Features, other_text: str, language: str) -> list[str]:
     """The names one fact gives that the other neither gives nor mentions in any form; a
     weekday or a month is a date, not a name."""
     lower = other_text.lower()
-    return sorted(
-        n
-        for n in mine.names - other.names
-        if stem(n) not in lower and n.lower() not in CALENDAR_WORDS
-    )
+    calendar = profile(language).calendar_kind
+    return sorted(n for n in mine.names - other.names if stem(n) not in lower and not calendar(n))
 
 
-def _comparable_dates(a: str, b: str) -> bool:
+def _comparable_dates(a: str, b: str, language: str) -> bool:
     """Two weekdays or two months: "reopened on Monday" and "closed since November" can both
     be true."""
-    return {a.lower(), b.lower()} <= WEEKDAYS or {a.lower(), b.lower()} <= MONTHS
+    kinds = {profile(language).calendar_kind(a), profile(language).calendar_kind(b)}
+    return kinds in ({"day"}, {"month"})
 
 
-def _when(fact: Fact, day: str) -> _Action | None:
+def _when(fact: Fact, day: str, language: str) -> _Action | None:
     """The fact's "when" anchor on `day`."""
-    return next((w for w in _actions(fact) if w.kind == "when" and w.anchor == day), None)
+    return next((w for w in _actions(fact, language) if w.kind == "when" and w.anchor == day), None)
 
 
 def _word(text: str, found: frozenset[str]) -> str:
@@ -377,21 +405,23 @@ def _word(text: str, found: frozenset[str]) -> str:
     return sorted(found)[0]
 
 
-def disputed_values(conflicts: Sequence[Conflict]) -> set[tuple[float, str]]:
+def disputed_values(conflicts: Sequence[Conflict], language: str) -> set[tuple[float, str]]:
     """(value, noun) pairs that must never appear in the brief as plain fact: see `disputes`."""
     return {
         (q.value, noun)
         for c in conflicts
         for f in c.facts
-        for q in features(f.text).quantities
+        for q in features(f.text, language).quantities
         if c.unit in q.nouns
         for noun in q.nouns
     }
 
 
-def disputes(text: str, disputed: set[tuple[float, str]]) -> bool:
+def disputes(text: str, disputed: set[tuple[float, str]], language: str) -> bool:
     """Whether the text states a disputed figure."""
-    return any((q.value, noun) in disputed for q in features(text).quantities for noun in q.nouns)
+    return any(
+        (q.value, noun) in disputed for q in features(text, language).quantities for noun in q.nouns
+    )
 
 
 def describe(conflict: Conflict, language: str, labels: dict[str, str]) -> Disagreement:

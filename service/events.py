@@ -8,65 +8,75 @@ Minister Qin Gang" in two articles and "Foreign Minister Wang Yi" in a third: on
 two people means two moments in time. An article that names a minority holder of an office the
 others agree on reports another event. Only qualified offices count ("foreign minister", "chief
 executive"; not a bare "president", which names heads of several states), and an office called
-former, acting or new binds no one.
+former, acting or new binds no one. The offices and those words are the language's
+(prompts/words.json "offices", "not_holding", "not_qualifying"); the patterns read English word
+order ("Foreign Minister Qin Gang", "Qin Gang, the foreign minister"), so only English lists
+them so far: a language without them gives no such evidence.
 
 **What no other source reports**: among articles of one moment (dated within a few days), one
 none of whose facts comes close in meaning to any other's (sentence embeddings,
 service.meaning), while the other articles share theirs, reports something else (the same
-company's quarterly results beside its plant's accident).
+company's quarterly results beside its plant's accident). In any language: the embeddings are
+multilingual.
 """
 
 import re
 from collections import Counter
 from collections.abc import Sequence
+from functools import lru_cache
 
+from service.language import profile
 from service.meaning import similarities
 from service.timeline import concurrent
 from service.tuning import OTHER_EVENT_MEANING, SHARED_EVENT_MEANING
 from service.types import ArticleSummary, Source
 
 MIN_AGREEING = 2  # the majority that tells the other event apart must be at least this large
-_OFFICES = (
-    "minister|secretary|president|chancellor|governor|mayor|premier|commissioner|ambassador"
-    "|director|chair|chairman|chairwoman|chief executive|chief constable|attorney general"
-)
 _HOLDER = r"[A-Z][\w'’-]+(?: [A-Z][\w'’-]+){0,2}"
-# "Foreign Minister Qin Gang", and "Colm Devane, the council's acting chief executive".
-_TITLE_FIRST = re.compile(
-    rf"(?P<office>(?:[A-Z][\w-]* ){{0,3}}(?i:{_OFFICES}))(?:,)? (?P<holder>{_HOLDER})"
-)
-_NAME_FIRST = re.compile(
-    rf"(?P<holder>{_HOLDER}), (?:the |a )?(?:[\w'’-]+(?:'s|’s) )?(?P<office>(?:[a-z-]+ ){{0,2}}"
-    rf"(?i:{_OFFICES}))\b"
-)
-_NOT_HOLDING = {"former", "ex", "acting", "interim", "new", "incoming", "outgoing", "late", "then"}
-_NOT_QUALIFYING = {"the", "a", "an", "of", "and", "his", "her", "their", "its", "deputy's"}
 
 
-def _office(phrase: str) -> str | None:
+@lru_cache(maxsize=64)
+def _patterns(language: str) -> tuple[re.Pattern[str], ...]:
+    """ "Foreign Minister Qin Gang", and "Colm Devane, the council's acting chief executive",
+    for the language's offices; none for a language that lists none."""
+    offices = "|".join(re.escape(o) for o in profile(language).words("offices"))
+    if not offices:
+        return ()
+    title_first = re.compile(
+        rf"(?P<office>(?:[A-Z][\w-]* ){{0,3}}(?i:{offices}))(?:,)? (?P<holder>{_HOLDER})"
+    )
+    name_first = re.compile(
+        rf"(?P<holder>{_HOLDER}), (?:the |a )?(?:[\w'’-]+(?:'s|’s) )?"
+        rf"(?P<office>(?:[a-z-]+ ){{0,2}}(?i:{offices}))\b"
+    )
+    return title_first, name_first
+
+
+def _office(phrase: str, language: str) -> str | None:
     """The office a title names, as compared across articles ("Chinese Foreign Minister" →
     "foreign minister"), or None when it binds nobody or is not qualified (a bare "President")."""
     said = [w.lower() for w in phrase.split()]
-    if _NOT_HOLDING & set(said):
+    if set(profile(language).words("not_holding")) & set(said):
         return None
-    qualified = [w for w in said if w not in _NOT_QUALIFYING and not w.endswith(("'s", "’s"))]
+    plain = set(profile(language).words("not_qualifying"))
+    qualified = [w for w in said if w not in plain and not w.endswith(("'s", "’s"))]
     return " ".join(qualified[-2:]) if len(qualified) >= 2 else None
 
 
-def office_holders(text: str) -> dict[str, str]:
-    """Office → surname of its holder, as one text names them; an office the text gives to two
-    people binds neither."""
+def office_holders(text: str, language: str) -> dict[str, str]:
+    """Office → surname of its holder, as one text (in ``language``) names them; an office the
+    text gives to two people binds neither."""
     seen: dict[str, set[str]] = {}
-    for pattern in (_TITLE_FIRST, _NAME_FIRST):
+    for pattern in _patterns(language):
         for match in pattern.finditer(text):
-            office = _office(match.group("office"))
+            office = _office(match.group("office"), language)
             if office is not None:
                 seen.setdefault(office, set()).add(match.group("holder").split()[-1])
     return {office: next(iter(people)) for office, people in seen.items() if len(people) == 1}
 
 
 def _by_office(sources: Sequence[Source]) -> dict[str, str]:
-    holders = {s.sid: office_holders(s.document) for s in sources}
+    holders = {s.sid: office_holders(s.document, s.language) for s in sources}
     reasons: dict[str, str] = {}
     offices = {office for bound in holders.values() for office in bound}
     for office in sorted(offices):

@@ -148,7 +148,7 @@ def _mostly_matched(paragraph: str, others: _Sentences) -> bool:
 def _features(source: Source) -> Counter[str]:
     """Language-neutral features (names) count double; content words help within a language."""
     features: Counter[str] = Counter(content_words(source.text))
-    for name in names(source.text):
+    for name in names(source.text, source.language):
         features["name:" + name.lower()] += 2
     return features
 

@@ -13,8 +13,13 @@ maintained library:
 - number words: text2num, for the words of a number ("twenty-three", "dreiundzwanzig",
   "vingt et un", "veintitrés") in English, German, French, Spanish, Portuguese, Dutch, Danish
   and Italian;
-- word lists (pronouns of each person, attribution words, the words a fragment opens with):
-  prompts/words.json, data in one place, read by :meth:`LanguageProfile.words`.
+- word lists (pronouns of each person, attribution words, the words a fragment opens with, the
+  words of numbers, scales, units and relative days, the particles inside names, ...):
+  prompts/words.json, data in one place, read by :meth:`LanguageProfile.words` (lists) and
+  :meth:`LanguageProfile.values` / :meth:`LanguageProfile.meanings` (word → number, word → what
+  it stands for); no other module holds a word list;
+- proper names in a language that capitalises every noun (German): HanTa's part-of-speech
+  tagger tells a name (NE) from a common noun (NN), see :meth:`LanguageProfile.proper_names`.
 
 A language a library does not know falls back gracefully: the generic splitter, no stop words,
 words left unstemmed, no number words. Nothing here guesses the language: callers pass it.
@@ -29,7 +34,15 @@ from typing import Any
 
 from service.prompts import PROMPTS_DIR
 
-__all__ = ["WORD_LISTS", "LanguageProfile", "base_language", "profile", "worded_languages"]
+__all__ = [
+    "WORD_LISTS",
+    "WORD_MEANINGS",
+    "WORD_VALUES",
+    "LanguageProfile",
+    "base_language",
+    "profile",
+    "worded_languages",
+]
 
 WORDS_FILE = "words.json"
 # The word lists prompts/words.json holds for each language it knows.
@@ -39,7 +52,25 @@ WORD_LISTS = (
     "second_person",
     "attribution",
     "continuations",
+    "stopwords",
+    "percent",
+    "scale_of",
+    "age",
+    "day_words",
+    "not_units",
+    "generic_units",
+    "name_connectors",
+    "offices",
+    "not_holding",
+    "not_qualifying",
 )
+# The word → number maps it holds ("nine" → 9, "fifth" → 5).
+WORD_VALUES = ("number_words", "ordinals")
+# The word → meaning maps it holds ("Milliarden" → "billion", "£" → "pound").
+WORD_MEANINGS = ("scales", "scale_abbreviations", "currencies")
+# HanTa's models of the languages that capitalise every noun: there a capital marks no name.
+_NOUN_TAGGERS = {"de": "morphmodel_ger.pgz"}
+_PROPER_NOUN = "NE"  # HanTa's (STTS) tag of a proper noun
 
 # pysbd's languages (pysbd.languages.LANGUAGE_CODES), checked at import of a profile.
 _PYSBD = frozenset("en hi mr zh es am ar hy bg ur ru pl fa nl da fr my el it ja de kk sk".split())
@@ -151,6 +182,20 @@ class LanguageProfile:
             raise KeyError(f"no word list {kind!r}; known: {', '.join(WORD_LISTS)}")
         return tuple(_word_lists().get(self.code, {}).get(kind, ()))
 
+    def values(self, kind: str) -> dict[str, float]:
+        """The language's map of `kind` (one of WORD_VALUES), lower-case word → its number."""
+        if kind not in WORD_VALUES:
+            raise KeyError(f"no word values {kind!r}; known: {', '.join(WORD_VALUES)}")
+        listed: dict[str, float] = _word_lists().get(self.code, {}).get(kind, {})
+        return {word: float(value) for word, value in listed.items()}
+
+    def meanings(self, kind: str) -> dict[str, str]:
+        """The language's map of `kind` (one of WORD_MEANINGS), lower-case word → what it
+        stands for ("milliarden" → "billion")."""
+        if kind not in WORD_MEANINGS:
+            raise KeyError(f"no word meanings {kind!r}; known: {', '.join(WORD_MEANINGS)}")
+        return dict(_word_lists().get(self.code, {}).get(kind, {}))
+
     def count_words(self, kind: str, text: str) -> int:
         """How often the text uses a word (or phrase) of the list `kind`: a listed word with a
         capital matches only as written ("I"), a lower-case one in lower case or with a capital
@@ -183,6 +228,23 @@ class LanguageProfile:
                 found.add(key)
         return frozenset(found)
 
+    def calendar_kind(self, word: str) -> str:
+        """ "day" for a weekday's name, "month" for a month's, "" for any other word."""
+        key = _calendar_names(self.code).get(word.casefold(), "")
+        return key.partition(":")[0]
+
+    def weekday(self, word: str) -> int | None:
+        """The weekday a word names, Monday 0 … Sunday 6 (CLDR's numbering), else None."""
+        kind, _, number = _calendar_names(self.code).get(word.casefold(), "").partition(":")
+        return int(number) if kind == "day" else None
+
+    def proper_names(self, tokens: tuple[str, ...]) -> tuple[bool, ...] | None:
+        """For a language that capitalises every noun (German), which of a sentence's words
+        are proper names: those HanTa tags NE, and a capitalised word right after one (HanTa
+        tags the "Kerr" of "Tomas Kerr" NN). None for a language whose capitals mark names."""
+        model = _NOUN_TAGGERS.get(self.code)
+        return None if model is None else _proper_names(model, tokens)
+
     def number_value(self, words: str) -> int | None:
         """The value of a number written in words ("twenty-three" -> 23), else None."""
         if not self.numbers or not _NUMBER_WORD.match(words.strip()):
@@ -200,11 +262,11 @@ class LanguageProfile:
 
 
 @lru_cache(maxsize=1)
-def _word_lists() -> dict[str, dict[str, list[str]]]:
+def _word_lists() -> dict[str, dict[str, Any]]:
     import json
 
     data = json.loads((PROMPTS_DIR / WORDS_FILE).read_text("utf-8"))
-    languages: dict[str, dict[str, list[str]]] = data["languages"]
+    languages: dict[str, dict[str, Any]] = data["languages"]
     return languages
 
 
@@ -241,6 +303,24 @@ def _stemmer(name: str) -> Any:
     import snowballstemmer
 
     return snowballstemmer.stemmer(name)
+
+
+@lru_cache(maxsize=16384)
+def _proper_names(model: str, tokens: tuple[str, ...]) -> tuple[bool, ...]:
+    """HanTa's names of one sentence, tagged once however many passages hold it."""
+    tags = [tag for _, _, tag in _tagger(model).tag_sent(list(tokens))]
+    proper: list[bool] = []
+    for i, (token, tag) in enumerate(zip(tokens, tags, strict=True)):
+        after_name = i > 0 and proper[i - 1] and token[:1].isupper()
+        proper.append(tag == _PROPER_NOUN or after_name)
+    return tuple(proper)
+
+
+@lru_cache(maxsize=4)
+def _tagger(model: str) -> Any:
+    from HanTa import HanoverTagger
+
+    return HanoverTagger.HanoverTagger(model)
 
 
 @lru_cache(maxsize=4096)

@@ -108,14 +108,14 @@ async def build_brief(
         progress(ProgressEvent("identify", len(sources), len(sources), _listed(excluded)))
 
     # 7. Plan: claims (facts that state the same thing, whoever states it), disagreements, rank.
-    plan = plan_brief(summaries, sources, options.max_sentences)
+    plan = plan_brief(summaries, sources, options.max_sentences, language)
     labels = {s.sid: s.label for s in sources}
     disagreements = [describe(c, language, labels) for c in plan.conflicts]
 
     # 8. Write and check: each claim's sentence cites every source that states it and the
     # passages that do; then the title, the last model call.
     progress(ProgressEvent("check", 0, plan.room))
-    disputed = disputed_values(plan.conflicts)
+    disputed = disputed_values(plan.conflicts, language)
     sentences, left_out = state_claims(
         plan.ranked, plan.room, sources, summaries, language, disputed, plan.lead
     )

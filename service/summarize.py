@@ -25,12 +25,12 @@ from service.chunk import TOKENIZER_MARGIN, count_tokens, split_to_budget
 from service.llm import JsonModel
 from service.prompts import MAP_PROMPT, language_name, load_prompt
 from service.textutil import (
-    STOPWORDS,
     content_words,
     figures,
     jaccard,
     names,
     number_values,
+    short_stopwords,
     whole_sentences,
     words,
 )
@@ -165,7 +165,7 @@ async def summarize_all(
     calls = _calls(todo, batch_tokens, model.context_tokens)
     await asyncio.gather(*(run(call) for call in calls))
 
-    sources_stating = Counter(f for s in mapped for f in figures(s.map_text))
+    sources_stating = Counter(f for s in mapped for f in figures(s.map_text, s.language))
     summaries = []
     for source in mapped:
         merged = [outputs[p] for p in pieces if p.source is source]
@@ -210,7 +210,7 @@ async def _map_call(call: list[_Piece], model: JsonModel, language: str) -> list
         cache=False,
     )
     answers = [MapOutput.model_validate(getattr(reply, aid)) for aid in ids]
-    return _regroup(call, answers) if len(call) > 1 else answers
+    return _regroup(call, answers, language) if len(call) > 1 else answers
 
 
 def _as_data(text: str) -> str:
@@ -218,10 +218,10 @@ def _as_data(text: str) -> str:
     return text.replace("<article", "‹article").replace("</article", "‹/article")
 
 
-def _home(text: str, own: int, articles: list[str], values: list[set[float]]) -> int:
-    """Which article of the call `text` belongs to: its own, unless its numbers and names are
-    not all in its own article and another article holds more of them."""
-    numbers, proper = number_values(text), names(text)
+def _home(text: str, own: int, articles: list[str], values: list[set[float]], language: str) -> int:
+    """Which article of the call `text` (a fact in ``language``) belongs to: its own, unless its
+    numbers and names are not all in its own article and another article holds more of them."""
+    numbers, proper = number_values(text, language), names(text, language)
 
     def found(i: int) -> int:
         return len(numbers & values[i]) + sum(1 for name in proper if name in articles[i])
@@ -231,16 +231,18 @@ def _home(text: str, own: int, articles: list[str], values: list[set[float]]) ->
     return best if misfiled else own
 
 
-def _regroup(call: list[_Piece], answers: list[MapOutput]) -> list[MapOutput]:
+def _regroup(call: list[_Piece], answers: list[MapOutput], language: str) -> list[MapOutput]:
     """A fact answered under one article's id whose numbers and names another article of the
     call holds better (and its own lacks) is moved to that article: a small model mapping
     several articles at once sometimes files them under a neighbour."""
     articles = [f"{p.source.article.title}\n{p.text}" for p in call]
-    values = [number_values(text) for text in articles]
+    values = [
+        number_values(text, p.source.language) for p, text in zip(call, articles, strict=True)
+    ]
     facts: list[list[str]] = [[] for _ in call]
     for own, answer in enumerate(answers):
         for fact in answer.facts:
-            facts[_home(fact, own, articles, values)].append(fact)
+            facts[_home(fact, own, articles, values, language)].append(fact)
     return [
         answer.model_copy(update={"facts": f}) for answer, f in zip(answers, facts, strict=True)
     ]
@@ -267,12 +269,12 @@ def _recover_figures(
     with a unit) that only this article states and none of its facts carries."""
     if source.language != language:
         return summary  # a verbatim sentence would be in the wrong language
-    carried = figures(" ".join(f.text for f in summary.facts))
+    carried = figures(" ".join(f.text for f in summary.facts), language)
     recovered: list[str] = []
     for sentence in whole_sentences(source.map_text):
         if len(words(sentence)) > MAX_RECOVERED_WORDS:
             continue
-        found = figures(sentence)
+        found = figures(sentence, language)
         unique = {f for f in found - carried if sources_stating[f] == 1}
         if unique and len(recovered) < MAX_RECOVERED_FIGURES:
             recovered.append(sentence)
@@ -301,7 +303,7 @@ def _speakers(sentence: str, language: str) -> list[str]:
     return [
         m.group(0)
         for m in _PERSON.finditer(sentence)
-        if not any(w.lower() in STOPWORDS for w in m.group(0).split())
+        if not any(w.lower() in short_stopwords(language) for w in m.group(0).split())
     ]
 
 

@@ -1,6 +1,7 @@
 """Small deterministic text helpers shared by the stages: sentences, words, names and numbers."""
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -9,179 +10,22 @@ from service.language import profile
 _SENTENCE_END = re.compile(r"(?<=[.!?…])([\"”’)]?)\s+(?=[\"“‘(]?[A-ZÁÉÍÓÚÑÄÖÜ0-9¿¡])")
 _WORD = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*", re.UNICODE)
 
-STOPWORDS = frozenset(
-    [
-        "a",
-        "an",
-        "and",
-        "are",
-        "as",
-        "at",
-        "be",
-        "been",
-        "but",
-        "by",
-        "for",
-        "from",
-        "had",
-        "has",
-        "have",
-        "he",
-        "her",
-        "his",
-        "in",
-        "into",
-        "is",
-        "it",
-        "its",
-        "of",
-        "on",
-        "or",
-        "our",
-        "said",
-        "says",
-        "she",
-        "that",
-        "the",
-        "their",
-        "them",
-        "then",
-        "there",
-        "these",
-        "they",
-        "this",
-        "those",
-        "to",
-        "was",
-        "were",
-        "which",
-        "who",
-        "will",
-        "with",
-        "would",
-        "after",
-        "also",
-        "about",
-        "over",
-        "than",
-        "not",
-        "more",
-        "most",
-        "other",
-        "some",
-        "such",
-        "what",
-        "when",
-        "where",
-        "while",
-        "could",
-        "should",
-        "may",
-        "might",
-        "can",
-        "just",
-        "only",
-        "very",
-        "we",
-        "you",
-        "your",
-        "i",
-        "us",
-        "el",
-        "la",
-        "los",
-        "las",
-        "de",
-        "del",
-        "y",
-        "en",
-        "que",
-        "un",
-        "una",
-        "por",
-        "con",
-        "para",
-        "se",
-        "su",
-        "al",
-        "lo",
-        "como",
-        "más",
-        "o",
-        "pero",
-        "sus",
-        "le",
-        "ya",
-        "le",
-        "les",
-        "des",
-        "et",
-        "du",
-        "un",
-        "une",
-        "pour",
-        "par",
-        "sur",
-        "dans",
-        "qui",
-        "est",
-        "der",
-        "die",
-        "das",
-        "und",
-        "mit",
-        "von",
-        "zu",
-        "den",
-    ]
-)
-
-NUMBER_WORDS = {
-    "one": 1,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-    "ten": 10,
-    "eleven": 11,
-    "twelve": 12,
-    "thirteen": 13,
-    "fourteen": 14,
-    "fifteen": 15,
-    "sixteen": 16,
-    "seventeen": 17,
-    "eighteen": 18,
-    "nineteen": 19,
-    "twenty": 20,
-    "thirty": 30,
-    "forty": 40,
-    "fifty": 50,
-    "hundred": 100,
-    "dozen": 12,
-    "uno": 1,
-    "dos": 2,
-    "tres": 3,
-    "cuatro": 4,
-    "cinco": 5,
-    "seis": 6,
-    "siete": 7,
-    "ocho": 8,
-    "nueve": 9,
-    "diez": 10,
-    "doce": 12,
-}
-
 
 def stopwords(language: str | None = None) -> frozenset[str]:
     """The stop words of ``language`` (stopwords-iso, via :mod:`service.language`); without a
-    language, or for one without a list, the built-in mixed English/Spanish/French/German set."""
+    language, or for one without a list, English's short list (see :func:`short_stopwords`)."""
     if language is None:
-        return STOPWORDS
-    return profile(language).stopwords or STOPWORDS
+        return short_stopwords("en")
+    return profile(language).stopwords or short_stopwords("en")
+
+
+@lru_cache(maxsize=64)
+def short_stopwords(language: str) -> frozenset[str]:
+    """The words facts are compared without (prompts/words.json's "stopwords": articles,
+    prepositions, pronouns, "said"): shorter than stopwords-iso's, which list "new" and
+    "million" too. A language without that list: its stopwords-iso list."""
+    listed = profile(language).words("stopwords")
+    return frozenset(listed) if listed else profile(language).stopwords
 
 
 def split_sentences(text: str, language: str | None = None) -> list[str]:
@@ -267,6 +111,15 @@ def content_words_in_order(text: str, language: str | None = None) -> list[str]:
     ]
 
 
+def fact_words(text: str, language: str) -> list[str]:
+    """Like :func:`content_words_in_order`, without the language's short list of stop words
+    (:func:`short_stopwords`): what the stages compare facts on."""
+    stop = short_stopwords(language)
+    return [
+        w.lower() for w in words(text) if len(w) >= 3 and not w.isdigit() and w.lower() not in stop
+    ]
+
+
 def content_words(text: str, language: str | None = None) -> set[str]:
     """The set of `content_words_in_order`."""
     return set(content_words_in_order(text, language))
@@ -290,13 +143,18 @@ def copies(text: str, original: str, share: float) -> bool:
     return bool(mine) and len(mine & _vocabulary(original)) >= share * len(mine)
 
 
-def names(text: str) -> set[str]:
-    """Capitalised words that are not the first word of a sentence: a cheap proper-noun set."""
+def names(text: str, language: str) -> set[str]:
+    """Capitalised words that are not the first word of a sentence: a cheap proper-noun set. In
+    a language that capitalises every noun (German), only the words its tagger takes for names
+    (:meth:`service.language.LanguageProfile.proper_names`): "Bürgermeisterin" is no name."""
     found: set[str] = set()
+    stop = short_stopwords(language)
     for sentence in split_sentences(text):
-        tokens = words(sentence)
-        for token in tokens[1:]:
-            if token[0].isupper() and token.lower() not in STOPWORDS and len(token) > 1:
+        tokens = tuple(words(sentence))
+        proper = profile(language).proper_names(tokens) if len(tokens) > 1 else None
+        for i, token in enumerate(tokens[1:], start=1):
+            capitalised = token[0].isupper() and token.lower() not in stop and len(token) > 1
+            if capitalised and (proper is None or proper[i]):
                 found.add(token)
     return found
 
@@ -316,49 +174,96 @@ class Quantity:
         return frozenset(w for w in (self.unit, self.then) if w)
 
 
-def _unit(phrase: str) -> str:
-    """Normalised unit: lower case, singular; "million euros" → "million euro"."""
-    *scale, word = phrase.lower().split()
-    if scale:
-        return " ".join([*scale, _unit(word)])
-    if word in ("%", "percent", "per", "cent", "por", "ciento"):
-        return "percent"
+def _singular(word: str) -> str:
+    """A unit word's form as compared: lower case, a plural's "s" (or "ies") off."""
+    word = word.lower()
     for suffix in ("ies", "s"):
         if word.endswith(suffix) and len(word) > len(suffix) + 2:
             return word[: -len(suffix)] + ("y" if suffix == "ies" else "")
     return word
 
 
-_QUANTITY = re.compile(
-    r"(?<![\w.])(?<!\d:)(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+,\d{1,2}(?![\d,])"
-    r"|(?P<dotted>[1-9]\d{0,2}(?:\.\d{3})+(?:,\d{1,2})?(?![\d.,])(?!\s?%))|\d+(?:\.\d+)?|"
-    + "|".join(sorted(NUMBER_WORDS, key=len, reverse=True))
-    + r")(?![\w])(?!:\d)(?:\s*-\s*|\s+)?"
-    r"(?P<unit>%|(?:thousand|million|billion|trillion|mil|millones)\s+(?:de\s+)?[^\W\d_]+"
-    r"|[^\W\d_]+)?",
-    re.IGNORECASE,
+def _unit(match: re.Match[str], language: str) -> str:
+    """A quantity's normalised unit: "percent" for "%", "per cent" or "Prozent"; a scale by
+    its meaning ("million euros" and "Millionen Euro" → "million euro", "Milliarden" →
+    "billion"); else the word, singular ("days" → "day")."""
+    scales = profile(language).meanings("scales")
+    found = match.groupdict()
+    if found.get("percent"):
+        return "percent"
+    if found.get("scale"):
+        return f"{scales[found['scale'].lower()]} {_singular(found['noun'])}"
+    word = found.get("word") or ""
+    return scales.get(word.lower()) or _singular(word) if word else ""
+
+
+def _alternatives(listed: Iterable[str]) -> str:
+    """A regex alternation of the words, longest first; "" for none."""
+    return "|".join(re.escape(w) for w in sorted(listed, key=len, reverse=True))
+
+
+_NUMBER = (
+    r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+,\d{1,2}(?![\d,])"
+    r"|(?P<dotted>[1-9]\d{0,2}(?:\.\d{3})+(?:,\d{1,2})?(?![\d.,])(?!\s?%))|\d+(?:\.\d+)?"
 )
 
 
-_OLD = re.compile(r"\s*-?\s*old\b", re.IGNORECASE)
+@lru_cache(maxsize=64)
+def _quantity_pattern(language: str) -> re.Pattern[str]:
+    """A number (digits, or one of the language's number words) and the unit after it: a
+    percent phrase, a scale with what it counts ("2,5 millions d'euros"), or a word."""
+    lang = profile(language)
+    number_words = _alternatives(lang.values("number_words"))
+    percent = _alternatives(lang.words("percent"))
+    scales = _alternatives(lang.meanings("scales"))
+    of = _alternatives(lang.words("scale_of"))
+    units = [rf"(?P<percent>%|(?:{percent})(?![\w'’]))" if percent else "(?P<percent>%)"]
+    if scales:
+        joined = rf"(?:(?:{of})(?<=['’])|(?:{of})\s+)?" if of else ""
+        units.append(rf"(?P<scale>{scales})\.?\s+{joined}(?P<noun>[^\W\d_]+)")
+    units.append(r"(?P<word>[^\W\d_]+)")
+    number = f"{_NUMBER}|{number_words}" if number_words else _NUMBER
+    return re.compile(
+        rf"(?<![\w.])(?<!\d:)(?P<num>{number})(?![\w])(?!:\d)(?:\s*-\s*|\s+)?"
+        rf"(?P<unit>{'|'.join(units)})?",
+        re.IGNORECASE,
+    )
+
+
+@lru_cache(maxsize=64)
+def _age_pattern(language: str) -> re.Pattern[str] | None:
+    """The word that makes a count an age ("24-year-old"), where the language has one."""
+    age = _alternatives(profile(language).words("age"))
+    return re.compile(rf"\s*-?\s*(?:{age})\b", re.IGNORECASE) if age else None
+
+
 _NEXT_WORD = re.compile(r"\s+([a-z][a-z-]+)\b")
 
-_CURRENCIES = {"£": "pound", "$": "dollar", "€": "euro", "¥": "yen"}
-_SCALES = {"k": "thousand", "m": "million", "mn": "million", "b": "billion", "bn": "billion"}
-_MONEY = re.compile(
-    r"(?P<currency>[£$€¥])\s?(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
-    r"(?:\s?(?P<scale>thousand|million|billion|trillion|bn|mn|m|k|b)\b)?",
-    re.IGNORECASE,
-)
+
+@lru_cache(maxsize=64)
+def _money_pattern(language: str) -> re.Pattern[str]:
+    """An amount after a currency sign, with its scale word or abbreviation ("£3.1m",
+    "€2,5 Mrd")."""
+    lang = profile(language)
+    scales = _alternatives({**lang.meanings("scales"), **lang.meanings("scale_abbreviations")})
+    scale = rf"(?:\s?(?P<scale>{scales})\b)?" if scales else ""
+    return re.compile(
+        rf"(?P<currency>[£$€¥])\s?(?P<num>\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|\d+(?:\.\d+)?){scale}",
+        re.IGNORECASE,
+    )
 
 
-def _money(text: str) -> list[tuple[int, Quantity]]:
-    """ "£3.1m", "$2 billion", "€450": the currency symbol is the unit ("million pound")."""
+def _money(text: str, language: str) -> list[tuple[int, Quantity]]:
+    """ "£3.1m", "$2 billion", "€450": the currency is the unit ("million pound"), named in
+    the language's words (prompts/words.json "currencies"), else by its sign."""
+    lang = profile(language)
+    scales = {**lang.meanings("scales"), **lang.meanings("scale_abbreviations")}
+    currencies = lang.meanings("currencies")
     found = []
-    for match in _MONEY.finditer(text):
-        scale = (match.group("scale") or "").lower()
-        currency = _CURRENCIES[match.group("currency")]
-        unit = f"{_SCALES.get(scale, scale)} {currency}" if scale else currency
+    for match in _money_pattern(language).finditer(text):
+        scale = (match.groupdict().get("scale") or "").lower()
+        currency = currencies.get(match.group("currency"), match.group("currency"))
+        unit = f"{scales[scale]} {currency}" if scale else currency
         value = float(match.group("num").replace(",", ""))
         found.append((match.start(), Quantity(value, unit, match.group(0).strip())))
     return found
@@ -378,42 +283,41 @@ def _number(raw: str, dotted: bool = False) -> float:
     return float(raw.replace(",", ""))
 
 
-def quantities(text: str) -> list[Quantity]:
-    """Numbers with their units: "nine days" → (9, "day"), "4.5%" → (4.5, "percent"),
-    "£3.1m" → (3.1, "million pound")."""
-    found = _money(text)
-    rest = _MONEY.sub(lambda m: " " * len(m.group(0)), text)  # keep positions for the order
-    for match in _QUANTITY.finditer(rest):
+def quantities(text: str, language: str) -> list[Quantity]:
+    """Numbers with their units, in digits or in the language's number words (prompts/
+    words.json): "nine days" → (9, "day"), "4.5%" → (4.5, "percent"), "£3.1m" → (3.1,
+    "million pound"), "neun Tage" → (9, "tage")."""
+    found = _money(text, language)
+    rest = _money_pattern(language).sub(lambda m: " " * len(m.group(0)), text)  # keep positions
+    number_words = profile(language).values("number_words")
+    stop = short_stopwords(language)
+    age = _age_pattern(language)
+    for match in _quantity_pattern(language).finditer(rest):
         raw = match.group("num")
-        value = NUMBER_WORDS.get(raw.lower())
-        number = float(value) if value is not None else _number(raw, bool(match.group("dotted")))
-        unit = _unit(match.group("unit")) if match.group("unit") else ""
-        if unit and (old := _OLD.match(rest, match.end())):  # "24-year-old": an age
+        value = number_words.get(raw.lower())
+        number = value if value is not None else _number(raw, bool(match.group("dotted")))
+        unit = _unit(match, language) if match.group("unit") else ""
+        if unit and age and (old := age.match(rest, match.end())):  # "24-year-old": an age
             unit, match_text = f"{unit} old", rest[match.start() : old.end()]
         else:
             match_text = match.group(0)
         after = _NEXT_WORD.match(rest, match.end())
-        then = _unit(after.group(1)) if unit and after and after.group(1) not in STOPWORDS else ""
+        then = _singular(after.group(1)) if unit and after and after.group(1) not in stop else ""
         quantity = Quantity(number, unit, match_text.strip(), then)
         found.append((match.start(), quantity))
     return [quantity for _, quantity in sorted(found, key=lambda item: item[0])]
 
 
-def figures(text: str) -> set[tuple[float, str]]:
+def figures(text: str, language: str) -> set[tuple[float, str]]:
     """(value, unit) pairs of the numbers that have a unit."""
-    return {(q.value, q.unit) for q in quantities(text) if q.unit}
+    return {(q.value, q.unit) for q in quantities(text, language) if q.unit}
 
 
-def number_values(text: str) -> set[float]:
+def number_values(text: str, language: str) -> set[float]:
     """Every numeric value a text states, digits or number words."""
-    return {q.value for q in quantities(text)}
+    return {q.value for q in quantities(text, language)}
 
 
-WEEKDAYS = frozenset("monday tuesday wednesday thursday friday saturday sunday".split())
-MONTHS = frozenset(
-    "january february march april may june july august september october november december".split()
-)
-CALENDAR_WORDS = WEEKDAYS | MONTHS
 _SUFFIXES = ("ing", "ed", "es", "s", "e")
 
 
@@ -439,18 +343,20 @@ class Features:
 
 
 @lru_cache(maxsize=65536)
-def features(text: str) -> Features:
-    """The text's numbers, figures, names and content stems; cached, so a fact or passage met
-    by several stages is analysed once."""
-    found = tuple(quantities(text))
-    content = content_words_in_order(text)
+def features(text: str, language: str) -> Features:
+    """The text's numbers, figures, names and content stems, read as ``language`` (its number
+    words, stop words, weekdays and months); cached per text and language, so a fact or
+    passage met by several stages is analysed once."""
+    found = tuple(quantities(text, language))
+    content = fact_words(text, language)
+    calendar = profile(language).calendar_kind
     return Features(
         quantities=found,
         numbers=frozenset(q.value for q in found),
         figures=frozenset((q.value, q.unit) for q in found if q.unit),
-        names=frozenset(names(text)),
+        names=frozenset(names(text, language)),
         stems=frozenset(stem(w) for w in content),
-        calendar=frozenset(w for w in content if w in CALENDAR_WORDS),
+        calendar=frozenset(w for w in content if calendar(w)),
     )
 
 
@@ -464,3 +370,10 @@ def names_outlet(text: str, outlet: str) -> bool:
     names = outlet.split()
     pairs = [" ".join(names[i : i + 2]) for i in range(len(names) - 1)] or names
     return any(re.search(rf"(?<!\w){re.escape(p)}(?!\w)", text) for p in pairs)
+
+
+@lru_cache(maxsize=256)
+def unit_words(kind: str, language: str) -> frozenset[str]:
+    """A list of unit words of ``language`` (prompts/words.json: "not_units", "generic_units")
+    in the form quantities give units: "Tage" → "tage", "días" → "día"."""
+    return frozenset(_singular(w) for w in profile(language).words(kind))

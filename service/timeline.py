@@ -26,18 +26,17 @@ from datetime import date, datetime, timedelta
 
 import dateparser
 
-from service.textutil import CALENDAR_WORDS, features, words
+from service.language import profile
+from service.textutil import features, words
 from service.types import ArticleSummary, Sentence, Source
 
 CONCURRENT_DAYS = 3  # sources dated this close report one moment of a story: they can disagree
-_WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
-_DAY_WORDS = frozenset({"today", "yesterday", "tonight"})
 
 
-def _said_in(when: str, document: str) -> bool:
+def _said_in(when: str, document: str, language: str) -> bool:
     """Whether the article itself gives this time: its numbers and day or month names (a small
     model invents dates for articles that give none)."""
-    said, text = features(when), features(document)
+    said, text = features(when, language), features(document, language)
     return said.numbers <= text.numbers and said.calendar <= text.calendar
 
 
@@ -45,18 +44,22 @@ def event_date(
     when: str, published: datetime | None, language: str, document: str | None = None
 ) -> date | None:
     """When an article's event happened, from its own words and its publication date (and
-    only a time `document`, the article, gives)."""
+    only a time `document`, the article, gives). The weekdays and months are ``language``'s
+    (CLDR's), and so are its words of a day ("yesterday", "gestern": prompts/words.json)."""
     if not when.strip() or published is None:
         return None
-    if document is not None and not _said_in(when, document):
+    if document is not None and not _said_in(when, document, language):
         return None
     day = published.date()
+    lang = profile(language)
     said = [w.lower() for w in words(when)]
-    if not (set(said) & (CALENDAR_WORDS | _DAY_WORDS) or any(w.isdigit() for w in said)):
+    kinds = {lang.calendar_kind(w) for w in said}
+    day_words = set(lang.words("day_words"))
+    if not (kinds - {""} or day_words & set(said) or any(w.isdigit() for w in said)):
         return None  # "last week", "next month": too coarse to date an event
-    weekday = next((w for w in said if w in _WEEKDAYS), None)
-    if weekday is not None and not (CALENDAR_WORDS - set(_WEEKDAYS)) & set(said):
-        back = (day.weekday() - _WEEKDAYS.index(weekday)) % 7
+    weekday = next((n for w in said if (n := lang.weekday(w)) is not None), None)
+    if weekday is not None and "month" not in kinds:
+        back = (day.weekday() - weekday) % 7
         return day - timedelta(days=back) if back <= 3 else day + timedelta(days=7 - back)
     parsed = dateparser.parse(
         when,

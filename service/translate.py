@@ -53,10 +53,10 @@ def _faithful(translation: str, fact: Fact, source: Source, language: str) -> bo
     said = profile(source.language).calendar(f"{fact.text} {passages}")
     calendar = profile(language).calendar
     document = source.document.lower()
-    names = {n for n in features(translation).names if not calendar(n)}
+    names = {n for n in features(translation, language).names if not calendar(n)}
     return (
         not copies(translation, source.document, UNTRANSLATED_SHARE)
-        and features(translation).numbers <= features(passages).numbers
+        and features(translation, language).numbers <= features(passages, source.language).numbers
         and calendar(translation) <= said
         and all(holds_name(document, name) for name in names)
     )

@@ -54,7 +54,7 @@ def names_speaker(text: str, language: str) -> bool:
     """Whether the text, outside its quotations, names who speaks: "the mayor said" does,
     "he said" and "one said" do not."""
     words = content_words(profile(language).without_words("attribution", unquoted(text)))
-    return any(not features(w).numbers for w in words)
+    return any(not features(w, language).numbers for w in words)
 
 
 def quoted(fact: str, passage: str) -> bool:

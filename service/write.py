@@ -24,7 +24,14 @@ from service.llm import JsonModel
 from service.meaning import similarity
 from service.prompts import TITLE_PROMPT, language_name, load_prompt, phrases
 from service.statements import not_a_statement, without_time_stamp
-from service.textutil import STOPWORDS, content_words, features, jaccard, names_outlet, words
+from service.textutil import (
+    content_words,
+    features,
+    jaccard,
+    names_outlet,
+    short_stopwords,
+    words,
+)
 from service.translate import untranslated
 from service.tuning import (
     ADDS_NOTHING_SHARE,
@@ -53,7 +60,7 @@ class _Bundle:
     outlets: dict[str, str]
     body_names: dict[str, frozenset[str]]  # sid → the names its cleaned text capitalises
     disputed: set[tuple[float, str]]
-    translated: set[str]  # the sources in another language than the brief's
+    translated: dict[str, str]  # the sources in another language than the brief's → theirs
     untranslated: set[str]  # the facts of theirs that copy their article's words
 
     @classmethod
@@ -71,9 +78,9 @@ class _Bundle:
             labels={s.sid: s.outlet or s.sid for s in sources},
             headlines={s.sid: s.article.title for s in sources},
             outlets={s.sid: s.outlet for s in sources if s.outlet},
-            body_names={s.sid: features(s.text).names for s in sources},
+            body_names={s.sid: features(s.text, s.language).names for s in sources},
             disputed=disputed,
-            translated={s.sid for s in sources if s.language != language},
+            translated={s.sid: s.language for s in sources if s.language != language},
             untranslated={
                 f.fid
                 for s in summaries
@@ -94,20 +101,22 @@ def _full_stop(text: str) -> str:
     return text if not text or text[-1] in '.!?…"”’)»' else text + "."
 
 
-def _lower_first(text: str) -> str:
+def _lower_first(text: str, language: str) -> str:
     """'The deal…' → 'the deal…', but names and acronyms keep their capitals."""
     first = text.split(maxsplit=1)[0] if text.split() else ""
-    if first.lower() in STOPWORDS and first[:1].isupper():
+    if first.lower() in short_stopwords(language) and first[:1].isupper():
         return text[0].lower() + text[1:]
     return text
 
 
-def _supports(fact: Fact, text: str, translated: set[str]) -> bool:
+def _supports(fact: Fact, text: str, bundle: _Bundle) -> bool:
     """Whether the fact's passages state the sentence: they hold every number of it and, unless
     the fact is translated, most of its words (a fact grouped with the claim for its subject
     does not vouch for what the sentence says about it)."""
     quotes = " ".join(p.quote for p in fact.passages)
-    if not features(text).numbers <= features(quotes).numbers:
+    translated = bundle.translated
+    said = features(text, bundle.language).numbers
+    if not said <= features(quotes, translated.get(fact.sid, bundle.language)).numbers:
         return False
     if fact.sid in translated:
         return True
@@ -148,8 +157,8 @@ def _unusable(fact: Fact, bundle: _Bundle) -> str | None:
         attributed(text, language) and names_speaker(text, language)
     ):
         return "it is a quotation and names no speaker"
-    stems = features(text).stems
-    headline = features(headline_text).stems
+    stems = features(text, language).stems
+    headline = features(headline_text, bundle.translated.get(fact.sid, language)).stems
     if stems and len(stems & headline) >= HEADLINE_SHARE * len(stems):
         return "it repeats its article's headline"
     if _title_case_copy(text, headline_text, bundle.body_names.get(fact.sid, frozenset())):
@@ -183,7 +192,7 @@ def state_claim(claim: Claim, bundle: _Bundle) -> tuple[Sentence | None, str]:
     wording = usable[0]
     text = _full_stop(without_time_stamp(" ".join(wording.text.split())))
     text = text[:1].upper() + text[1:]  # "mayor of Porthgwyn, … asked": a sentence's capital
-    cited = [f for f in claim.facts if _supports(f, text, bundle.translated)] or [wording]
+    cited = [f for f in claim.facts if _supports(f, text, bundle)] or [wording]
     evidence = tuple(dict.fromkeys(p for f in cited for p in f.passages))
     names = frozenset().union(*(bundle.body_names[f.sid] for f in cited))
     problem = check_sentence(
@@ -194,18 +203,20 @@ def state_claim(claim: Claim, bundle: _Bundle) -> tuple[Sentence | None, str]:
     opinion = all(bundle.kinds.get(sid) == "opinion" for sid in claim.sources)
     if opinion and not attributed(text, bundle.language):
         template = phrases(bundle.language)["opinion"]  # attributed in code, after the check
-        text = template.format(outlet=bundle.labels[wording.sid], claim=_lower_first(text))
+        text = template.format(
+            outlet=bundle.labels[wording.sid], claim=_lower_first(text, bundle.language)
+        )
     sids = tuple(dict.fromkeys(f.sid for f in cited))
     return Sentence(text, sids, evidence), ""
 
 
-def _restates(text: str, earlier: str) -> bool:
+def _restates(text: str, earlier: str, language: str) -> bool:
     """Whether the wording says again what an earlier sentence said: in other words (their
     meanings as close as SAME_MEANING, and it names no one and no number the earlier did not),
     most of its words, nearly all its words and no new number (it adds nothing),
     or the same telling figure with words around it in common ("a 7.5% wage rise over two
     years" after "a two-year deal that gives workers a 7.5% wage rise")."""
-    mine, theirs = features(text), features(earlier)
+    mine, theirs = features(text, language), features(earlier, language)
     adds = (mine.names - theirs.names) or (mine.numbers - theirs.numbers)
     if not adds and similarity(text, earlier) >= SAME_MEANING:
         return True
@@ -259,7 +270,7 @@ def state_claims(
         if sentence is None:
             warnings.append(f"left out a claim ({problem}): {_quote(claim.text)}")
             continue
-        if any(_restates(sentence.text, s.text) for s in stated):
+        if any(_restates(sentence.text, s.text, language) for s in stated):
             continue  # another wording of a claim already stated
         sids = tuple(sorted(sentence.sources, key=order.__getitem__))
         stated.append(Sentence(sentence.text, sids, sentence.evidence))

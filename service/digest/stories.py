@@ -50,7 +50,8 @@ def _features(article: Article) -> Counter[str]:
     features: Counter[str] = Counter(content_words(lead))
     for word in content_words(article.title):
         features[word] += 2
-    for name in names(f"{article.title}. {lead}"):
+    # a feed that declares no language is read as English, as it always was
+    for name in names(f"{article.title}. {lead}", article.language or "en"):
         features["name:" + name.casefold()] += 2
     return features
 

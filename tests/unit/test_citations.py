@@ -18,23 +18,23 @@ SPANISH = _passage("S3", "Los estibadores aceptaron una subida del 6% el viernes
 def test_a_sentence_its_passages_state_stands() -> None:
     assert (
         check_sentence(
-            "Dockers accepted a 6% pay rise on Friday.", [DOCKS], set(), set(), "en", frozenset()
+            "Dockers accepted a 6% pay rise on Friday.", [DOCKS], set(), {}, "en", frozenset()
         )
         is None
     )
     both = "The deal, a 6% pay rise, ends a strike that left 40 ships waiting."
-    assert check_sentence(both, [DOCKS, SHIPS], set(), set(), "en", frozenset()) is None
+    assert check_sentence(both, [DOCKS, SHIPS], set(), {}, "en", frozenset()) is None
 
 
 def test_a_number_or_name_its_passages_lack_makes_it_unsupported() -> None:
-    assert check_sentence(
-        "Dockers accepted a 7% rise.", [DOCKS], set(), set(), "en", frozenset()
-    ) == ("the number 7 is in none of its passages")
+    assert check_sentence("Dockers accepted a 7% rise.", [DOCKS], set(), {}, "en", frozenset()) == (
+        "the number 7 is in none of its passages"
+    )
     problem = check_sentence(
         "Dockers accepted a 6% rise, said Governor Brandt.",
         [DOCKS],
         set(),
-        set(),
+        {},
         "en",
         frozenset(),
     )
@@ -45,7 +45,7 @@ def test_the_whole_article_does_not_vouch_for_a_sentence_only_its_passages_do() 
     # Mara Quist is in S2's passage, not in the one this sentence cites.
     assert (
         check_sentence(
-            "Mara Quist welcomed the 6% pay rise.", [DOCKS], set(), set(), "en", frozenset()
+            "Mara Quist welcomed the 6% pay rise.", [DOCKS], set(), {}, "en", frozenset()
         )
         is not None
     )
@@ -56,7 +56,7 @@ def test_a_sentence_mostly_made_of_words_its_passages_lack_is_unsupported() -> N
         "Dockers celebrated with fireworks and brass bands downtown.",
         [DOCKS],
         set(),
-        set(),
+        {},
         "en",
         frozenset(),
     )
@@ -65,13 +65,13 @@ def test_a_sentence_mostly_made_of_words_its_passages_lack_is_unsupported() -> N
 
 def test_stating_one_side_of_a_disagreement_is_not_allowed() -> None:
     problem = check_sentence(
-        "The strike left 40 ships waiting.", [SHIPS], {(40.0, "ship")}, set(), "en", frozenset()
+        "The strike left 40 ships waiting.", [SHIPS], {(40.0, "ship")}, {}, "en", frozenset()
     )
     assert problem == "it states one side of a disagreement as fact"
 
 
 def test_a_translated_sources_sentence_is_checked_on_its_numbers_only() -> None:
-    translated = {"S3"}
+    translated = {"S3": "es"}
     assert (
         check_sentence(
             "Dockers accepted a 6% rise on Friday.", [SPANISH], set(), translated, "en", frozenset()
@@ -87,7 +87,7 @@ def test_a_translated_sources_sentence_is_checked_on_its_numbers_only() -> None:
 
 
 def test_a_sentence_citing_no_passage_cannot_stand() -> None:
-    assert check_sentence("Anything.", [], set(), set(), "en", frozenset()) == "it cites no passage"
+    assert check_sentence("Anything.", [], set(), {}, "en", frozenset()) == "it cites no passage"
 
 
 def _source(sid: str, title: str, language: str = "en") -> Source:
@@ -186,8 +186,7 @@ def test_a_sentence_whose_actor_differs_from_its_passages_is_rejected(
     sentence: str, passage: str, problem: str | None
 ) -> None:
     assert (
-        check_sentence(sentence, [_passage("S4", passage)], set(), set(), "en", frozenset())
-        == problem
+        check_sentence(sentence, [_passage("S4", passage)], set(), {}, "en", frozenset()) == problem
     )
 
 
@@ -199,7 +198,7 @@ def test_the_actor_check_needs_a_language_that_capitalises_names_only() -> None:
             sentence,
             [_passage("S1", "Aldous besiegte Brandt in der Stichwahl.")],
             set(),
-            set(),
+            {},
             "de",
             frozenset(),
         )

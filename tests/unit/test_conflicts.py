@@ -19,19 +19,20 @@ def _summary(sid: str, *texts: str) -> ArticleSummary:
 
 def test_quantities_read_digits_words_and_percentages() -> None:
     found = {
-        (q.value, q.unit) for q in quantities("It lasted nine days, cost 4.5% and 1,200 jobs.")
+        (q.value, q.unit)
+        for q in quantities("It lasted nine days, cost 4.5% and 1,200 jobs.", "en")
     }
     assert found == {(9.0, "day"), (4.5, "percent"), (1200.0, "job")}
-    (money,) = quantities("The repairs cost 12.4 million euros.")
+    (money,) = quantities("The repairs cost 12.4 million euros.", "en")
     assert (money.value, money.unit, money.text) == (12.4, "million euro", "12.4 million euros")
-    assert quantities("Signed at 11:40 pm.") == []  # a clock time is not a quantity
+    assert quantities("Signed at 11:40 pm.", "en") == []  # a clock time is not a quantity
 
 
 def test_amounts_written_with_a_currency_symbol_match_amounts_written_out() -> None:
-    written_out = {(q.value, q.unit) for q in quantities("a bill of 3.1 million pounds")}
+    written_out = {(q.value, q.unit) for q in quantities("a bill of 3.1 million pounds", "en")}
     for text in ("a bill of £3.1m", "a bill of £3.1 million", "a bill of £ 3.1m."):
-        assert {(q.value, q.unit) for q in quantities(text)} == written_out, text
-    assert [(q.value, q.unit) for q in quantities("$2bn for 3 ships, then €450")] == [
+        assert {(q.value, q.unit) for q in quantities(text, "en")} == written_out, text
+    assert [(q.value, q.unit) for q in quantities("$2bn for 3 ships, then €450", "en")] == [
         (2.0, "billion dollar"),
         (3.0, "ship"),
         (450.0, "euro"),
@@ -44,8 +45,8 @@ def test_a_currency_symbol_amount_conflicts_with_the_written_out_one() -> None:
         _summary("S1", "The footbridge repair bill is put at 2.4 million pounds by the council."),
         _summary("S2", "The footbridge repair bill is put at £3.1m by the council."),
     ]
-    (conflict,) = find_conflicts(summaries, sources)
-    assert disputed_values([conflict]) == {(2.4, "million pound"), (3.1, "million pound")}
+    (conflict,) = find_conflicts(summaries, sources, "en")
+    assert disputed_values([conflict], "en") == {(2.4, "million pound"), (3.1, "million pound")}
 
 
 def test_same_quantity_in_different_sources_is_a_conflict() -> None:
@@ -54,10 +55,10 @@ def test_same_quantity_in_different_sources_is_a_conflict() -> None:
         _summary("S1", "The strike by the Harbour Union lasted eleven days."),
         _summary("S2", "The strike by the Harbour Union lasted nine days, the union said."),
     ]
-    conflicts = find_conflicts(summaries, sources)
+    conflicts = find_conflicts(summaries, sources, "en")
     assert len(conflicts) == 1
     assert conflicts[0].unit == "day"
-    assert disputed_values(conflicts) == {(11.0, "day"), (9.0, "day")}
+    assert disputed_values(conflicts, "en") == {(11.0, "day"), (9.0, "day")}
     text = describe(conflicts[0], "en", {"S1": "S1 (Ledger)", "S2": "S2 (Post)"})
     assert text.sources == ("S1", "S2")
     assert text.text == (
@@ -74,7 +75,7 @@ def test_different_people_or_context_is_not_a_conflict() -> None:
         _summary("S2", "Minister Qadir met Governor Pell for six hours on Tuesday."),
         _summary("S1", "The ferry carried 300 passengers across the bay."),
     ]
-    assert find_conflicts(summaries[:2], sources) == []
+    assert find_conflicts(summaries[:2], sources, "en") == []
 
 
 def test_a_duplicate_does_not_disagree_with_its_original_or_itself() -> None:
@@ -83,7 +84,7 @@ def test_a_duplicate_does_not_disagree_with_its_original_or_itself() -> None:
         _summary("S1", "The strike by the Harbour Union lasted eleven days."),
         _summary("S2", "The strike by the Harbour Union lasted ten days."),
     ]
-    assert find_conflicts(summaries, sources) == []
+    assert find_conflicts(summaries, sources, "en") == []
 
 
 def test_disagreement_sentence_follows_the_brief_language() -> None:
@@ -92,7 +93,7 @@ def test_disagreement_sentence_follows_the_brief_language() -> None:
         _summary("S1", "La huelga del sindicato portuario duró 11 días."),
         _summary("S2", "La huelga del sindicato portuario duró 9 días."),
     ]
-    (conflict,) = find_conflicts(summaries, sources)
+    (conflict,) = find_conflicts(summaries, sources, "en")
     text = describe(conflict, "es", {"S1": "S1 (A)", "S2": "S2 (B)"}).text
     assert text.startswith("Las fuentes discrepan: S1 (A) indica 11 días («La huelga")
 
@@ -116,7 +117,7 @@ def test_every_language_with_word_lists_writes_its_disagreements_in_its_own_word
 
 def _pair(a: str, b: str) -> list[set[str]]:
     sources = [_source("S1", "A"), _source("S2", "B")]
-    conflicts = find_conflicts([_summary("S1", a), _summary("S2", b)], sources)
+    conflicts = find_conflicts([_summary("S1", a), _summary("S2", b)], sources, "en")
     return [{f.text for f in c.facts} for c in conflicts]
 
 
@@ -152,9 +153,9 @@ def test_a_fact_stating_both_figures_agrees_on_the_one_they_share() -> None:
 
 
 def test_an_age_is_not_a_span_of_years() -> None:
-    (age,) = quantities("a 31-year-old goalkeeper")
+    (age,) = quantities("a 31-year-old goalkeeper", "en")
     assert (age.value, age.unit, age.text) == (31.0, "year old", "31-year-old")
-    assert quantities("she is 31 years old")[0].unit == "year old"
+    assert quantities("she is 31 years old", "en")[0].unit == "year old"
     assert (
         _pair("Kerr, a 31-year-old goalkeeper, joined Ashby.", "Kerr signed a four-year deal.")
         == []
@@ -174,7 +175,7 @@ def test_a_source_giving_its_figure_in_two_facts_is_one_side() -> None:
         _summary("S2", "The strike by the Harbour Union lasted nine days."),
         _summary("S2", "According to the union, the Harbour Union strike lasted nine days."),
     ]
-    (conflict,) = find_conflicts(summaries, sources)
+    (conflict,) = find_conflicts(summaries, sources, "en")
     assert len(conflict.facts) == 3
     text = describe(conflict, "en", {"S1": "S1 (Ledger)", "S2": "S2 (Post)"}).text
     assert text.count("S2 (Post) reports nine days") == 1
@@ -194,7 +195,7 @@ def test_one_count_worded_with_other_verbs_and_nouns_is_one_disagreement() -> No
             "S2", "Harwick Mill is laying off 400 workers as it shuts.", "The town has 12 schools."
         ),
     ]
-    conflicts = find_conflicts(summaries, [_source("S1", "A"), _source("S2", "B")])
+    conflicts = find_conflicts(summaries, [_source("S1", "A"), _source("S2", "B")], "en")
     assert [sorted(c.values) for c in conflicts] == [["400 workers", "450 staff"]]
 
 
@@ -203,4 +204,4 @@ def test_counts_of_different_things_are_not_paired_by_meaning() -> None:
         _summary("S1", "Harwick Mill will close in March, with 450 staff losing their jobs."),
         _summary("S2", "The mill's new owner plans to build 400 homes on the site."),
     ]
-    assert find_conflicts(summaries, [_source("S1", "A"), _source("S2", "B")]) == []
+    assert find_conflicts(summaries, [_source("S1", "A"), _source("S2", "B")], "en") == []

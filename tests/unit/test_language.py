@@ -2,9 +2,10 @@
 
 import pytest
 
-from service.language import base_language, profile
+from service.language import base_language, profile, worded_languages
 from service.textutil import (
     content_words,
+    names,
     quantities,
     split_sentences,
     stopwords,
@@ -247,25 +248,27 @@ def test_textutil_with_a_language_uses_its_profile() -> None:
 
 
 def test_a_decimal_comma_is_read_as_the_decimal_point_it_stands_for() -> None:
-    assert [(q.value, q.unit) for q in quantities("una subida salarial del 7,5 %")] == [
+    assert [(q.value, q.unit) for q in quantities("una subida salarial del 7,5 %", "es")] == [
         (7.5, "percent")
     ]
-    assert [q.value for q in quantities("rund 1,8 Millionen Euro")] == [1.8]
-    assert [q.value for q in quantities("1,800 jobs and 12,000 homes")] == [1800, 12000]
+    assert [q.value for q in quantities("rund 1,8 Millionen Euro", "de")] == [1.8]
+    assert [q.value for q in quantities("1,800 jobs and 12,000 homes", "en")] == [1800, 12000]
 
 
 @pytest.mark.parametrize(
-    ("text", "values"),
+    ("language", "text", "values"),
     [
-        ("1.650 Einwohner wurden evakuiert", [1650]),
-        ("12.500 personas y 2.400.000 euros", [12500, 2400000]),
-        ("1.234,5 Tonnen", [1234.5]),
-        ("a yield of 2.375% and 0.125 mm of rain", [2.375, 0.125]),
-        ("rose 1.5 percent to 3.14159", [1.5, 3.14159]),
+        ("de", "1.650 Einwohner wurden evakuiert", [1650]),
+        ("es", "12.500 personas y 2.400.000 euros", [12500, 2400000]),
+        ("de", "1.234,5 Tonnen", [1234.5]),
+        ("en", "a yield of 2.375% and 0.125 mm of rain", [2.375, 0.125]),
+        ("en", "rose 1.5 percent to 3.14159", [1.5, 3.14159]),
     ],
 )
-def test_a_thousands_dot_is_read_as_the_separator_it_is(text: str, values: list[float]) -> None:
-    assert [q.value for q in quantities(text)] == values
+def test_a_thousands_dot_is_read_as_the_separator_it_is(
+    language: str, text: str, values: list[float]
+) -> None:
+    assert [q.value for q in quantities(text, language)] == values
 
 
 @pytest.mark.parametrize(
@@ -283,3 +286,23 @@ def test_weekdays_and_months_are_one_key_in_every_language(
     language: str, text: str, keys: set[str]
 ) -> None:
     assert profile(language).calendar(text) == keys
+
+
+@pytest.mark.parametrize("language", sorted(worded_languages()))
+def test_the_number_words_are_the_numbers_text2num_reads(language: str) -> None:
+    lang = profile(language)
+    values = lang.values("number_words")
+    assert values, language
+    if lang.numbers:  # text2num knows the language (not Polish)
+        for word, value in values.items():
+            assert value == 12 or lang.number_value(word) == value, word
+
+
+def test_a_capital_in_german_marks_a_name_only_where_the_tagger_says_so() -> None:
+    text = "Gestern sagte die Bürgermeisterin Anna Berger, die Brücke in Dunmore bleibe gesperrt."
+    assert names(text, "de") == {"Anna", "Berger", "Dunmore"}
+    assert names("The mayor, Anna Berger, said Dunmore would wait.", "en") == {
+        "Anna",
+        "Berger",
+        "Dunmore",
+    }

@@ -34,7 +34,7 @@ def _written(
     """An English brief of at most five sentences from these facts: aligned, planned and
     written; its sentences and the writer's warnings."""
     aligned, _ = align_summaries(summaries, sources, "en")
-    plan = plan_brief(aligned, sources, max_sentences=5)
+    plan = plan_brief(aligned, sources, max_sentences=5, language="en")
     return state_claims(plan.ranked, plan.room, sources, aligned, "en", set(), plan.lead)
 
 
@@ -48,7 +48,7 @@ def test_two_sources_wording_one_claim_differently_make_one_claim_citing_both() 
         _summary("S2", "Inspectors found rust, and the council closed the Calder footbridge."),
         _summary("S3", "Traders in Calder Street reported fewer customers."),
     ]
-    claims = group_claims(summaries, sources)
+    claims = group_claims(summaries, sources, "en")
     assert [c.sources for c in claims] == [("S1", "S2"), ("S3",)]
 
 
@@ -57,7 +57,7 @@ def test_facts_of_one_source_never_make_one_claim() -> None:
     summaries = [
         _summary("S1", "The bridge closed on Thursday.", "The bridge closed on Thursday evening.")
     ]
-    assert len(group_claims(summaries, sources)) == 2
+    assert len(group_claims(summaries, sources, "en")) == 2
 
 
 def test_facts_of_one_claim_that_differ_on_a_value_are_a_disagreement() -> None:
@@ -65,20 +65,25 @@ def test_facts_of_one_claim_that_differ_on_a_value_are_a_disagreement() -> None:
         return Fact(f"{sid}.F1", sid, text)
 
     assert differing(
-        fact("S1", "The strike lasted nine days."), fact("S2", "The strike lasted eleven days.")
+        fact("S1", "The strike lasted nine days."),
+        fact("S2", "The strike lasted eleven days."),
+        "en",
     ) == ("day", "nine days", "eleven days")
     assert differing(
         fact("S1", "The order was signed on Tuesday."),
         fact("S2", "The order was signed on Wednesday."),
+        "en",
     ) == ("when", "Tuesday", "Wednesday")
     assert differing(
         fact("S1", "Mayor Kerr signed the closure order."),
         fact("S2", "Deputy mayor Hebden signed the closure order."),
+        "en",
     ) == ("who", "Kerr", "Hebden")
     assert (
         differing(
             fact("S1", "The order was signed on Tuesday."),
             fact("S2", "The order was signed on Tuesday."),
+            "en",
         )
         is None
     )
@@ -103,7 +108,7 @@ def test_a_disputed_claim_is_reported_not_stated_and_the_rest_ranked() -> None:
             "Dockers won a 7.5% rise.",
         ),
     ]
-    plan = plan_brief(summaries, sources, max_sentences=6)
+    plan = plan_brief(summaries, sources, max_sentences=6, language="en")
     assert [(c.unit, c.values) for c in plan.conflicts] == [("day", ("nine days", "eleven days"))]
     assert plan.ranked[0].sources == ("S1", "S2", "S3")  # what all agree on comes first
     assert not any("strike" in c.text for c in plan.ranked)  # the disputed claim is not stated
@@ -118,7 +123,7 @@ def test_an_office_held_by_someone_else_marks_another_event() -> None:
         "S4": "Former Foreign Minister Li Ming was not there.",
     }
     sources = [_source(sid, text) for sid, text in texts.items()]
-    assert office_holders(texts["S4"]) == {}  # a former holder binds nobody
+    assert office_holders(texts["S4"], "en") == {}  # a former holder binds nobody
     reasons = different_events(sources, [])
     assert list(reasons) == ["S3"]
     assert "Yi as foreign minister" in reasons["S3"] and "S1, S2 name Gang" in reasons["S3"]
@@ -203,7 +208,7 @@ def test_promotions_for_the_outlet_and_quotes_without_a_named_speaker_are_not_st
 def test_a_weekday_is_a_date_not_a_rival_name() -> None:
     a = Fact("S1.F1", "S1", "Plaster fell from the ceiling of the Victorian hall.")
     b = Fact("S2.F1", "S2", "The order was signed on Wednesday, a day after plaster fell.")
-    assert differing(a, b) is None
+    assert differing(a, b, "en") is None
 
 
 def test_a_year_no_other_source_gives_makes_a_claim_distinctive() -> None:
@@ -212,7 +217,7 @@ def test_a_year_no_other_source_gives_makes_a_claim_distinctive() -> None:
         _summary("S1", "The hall has 64 stalls.", "The market has traded in the hall since 1881."),
         _summary("S2", "The hall has 64 stalls.", "Traders met in the square."),
     ]
-    plan = plan_brief(summaries, sources, max_sentences=5)
+    plan = plan_brief(summaries, sources, max_sentences=5, language="en")
     texts = [c.text for c in plan.ranked]
     assert texts.index("The market has traded in the hall since 1881.") < texts.index(
         "Traders met in the square."
@@ -263,7 +268,7 @@ def test_one_fact_can_be_disputed_on_who_did_it_and_on_when_but_a_figure_fact_on
         _summary("S2", "Deputy mayor Tomasz Hebden signed the closure order for the hall."),
         _summary("S3", "The closure order was signed on Wednesday morning by the council."),
     ]
-    plan = plan_brief(summaries, sources, max_sentences=6)
+    plan = plan_brief(summaries, sources, max_sentences=6, language="en")
     kinds = sorted((c.unit, tuple(f.sid for f in c.facts)) for c in plan.conflicts)
     assert kinds == [("when", ("S1", "S3")), ("who", ("S1", "S2"))]
 
@@ -272,7 +277,7 @@ def test_one_fact_can_be_disputed_on_who_did_it_and_on_when_but_a_figure_fact_on
         _summary("S2", "The fire continued to burn on Thursday as residents slept in halls."),
         _summary("S3", "The fire had burned 3,100 hectares by Wednesday evening."),
     ]
-    plan = plan_brief(summaries, sources, max_sentences=6)
+    plan = plan_brief(summaries, sources, max_sentences=6, language="en")
     assert [c.unit for c in plan.conflicts] == ["hectare"]  # no "when" beside the figure
 
 
@@ -288,10 +293,11 @@ def test_two_dates_of_different_things_are_no_disagreement() -> None:
         ("The fire continued to burn on Thursday.", "The fire burned 3,100 hectares by Wednesday."),
         ("The line reopened on Monday.", "The line reopened in March."),  # a day and a month
     ]:
-        assert differing(fact("S1", a), fact("S2", b)) is None, (a, b)
+        assert differing(fact("S1", a), fact("S2", b), "en") is None, (a, b)
     assert differing(
         fact("S1", "Mayor Kerr, who signed the closure order on Tuesday, spoke."),
         fact("S2", "The closure order was signed on Wednesday morning."),
+        "en",
     ) == ("when", "Tuesday", "Wednesday")
 
 
@@ -401,11 +407,11 @@ ONE_ACTION = [
 def test_two_facts_are_one_disputed_claim_only_for_one_action_on_one_object(
     a: str, b: str, unit: str | None
 ) -> None:
-    differs = differing(Fact("S1.F1", "S1", a), Fact("S2.F1", "S2", b))
+    differs = differing(Fact("S1.F1", "S1", a), Fact("S2.F1", "S2", b), "en")
     assert (differs[0] if differs else None) == unit
     sources = [_source("S1", a), _source("S2", b), _source("S3", "The race went on.")]
     summaries = [_summary("S1", a), _summary("S2", b), _summary("S3", "The race went on.")]
-    plan = plan_brief(summaries, sources, max_sentences=6)
+    plan = plan_brief(summaries, sources, max_sentences=6, language="en")
     assert [c.unit for c in plan.conflicts] == ([unit] if unit else [])
 
 
@@ -425,7 +431,7 @@ def test_each_sources_lead_comes_before_its_details_when_both_are_distinctive() 
     detail = "The quake was felt 102 km from Talca, 165 km from Santiago and 167 km from Lota."
     sources = [_source("S1", f"{lead} {detail}"), _source("S2", "Rain fell on Lebu.")]
     summaries = [_summary("S1", lead, detail), _summary("S2", "Rain fell on Lebu.")]
-    ranked = plan_brief(summaries, sources, max_sentences=5).ranked
+    ranked = plan_brief(summaries, sources, max_sentences=5, language="en").ranked
     assert [c.text for c in ranked][:2] == [lead, "Rain fell on Lebu."]
 
 

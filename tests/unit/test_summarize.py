@@ -79,7 +79,7 @@ def test_a_fact_filed_under_the_wrong_article_goes_back_to_the_one_that_states_i
         MapOutput(facts=["Marrow approved 14 new buses.", "Fares in Tollan rise by 9 percent."]),
         MapOutput(facts=["A fare rise was announced.", "The buses arrive in 2027 in Marrow."]),
     ]
-    first, second = _regroup(call, answers)
+    first, second = _regroup(call, answers, "en")
     # The fact naming no number or name stays put; a fact whose number or name only the other
     # article states (2027 is in neither, Marrow only in S1) moves there.
     assert first.facts == ["Marrow approved 14 new buses.", "The buses arrive in 2027 in Marrow."]
@@ -92,7 +92,7 @@ def test_a_fact_both_articles_support_equally_stays_where_the_model_put_it() -> 
         _Piece(_source("S2"), "1 of 1", "The Tollan bridge opened, costing 3 million euros.", 0),
     ]
     answers = [MapOutput(facts=[]), MapOutput(facts=["Tollan's bridge cost 3 million euros."])]
-    assert [a.facts for a in _regroup(call, answers)] == [
+    assert [a.facts for a in _regroup(call, answers, "en")] == [
         [],
         ["Tollan's bridge cost 3 million euros."],
     ]

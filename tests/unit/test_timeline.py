@@ -115,6 +115,6 @@ def test_only_sources_of_one_moment_disagree_a_later_figure_updates(
         _source("S3", "Rescuers searched the rubble.", published=later),
     ]
     summaries = [_summary("S1", a), _summary("S2", b), _summary("S3", "Rescuers searched.")]
-    plan = plan_brief(summaries, sources, max_sentences=6)
+    plan = plan_brief(summaries, sources, max_sentences=6, language="en")
     assert [c.unit for c in plan.conflicts] == (["people"] if disputed else [])
-    assert bool(find_conflicts(summaries, sources)) == disputed
+    assert bool(find_conflicts(summaries, sources, "en")) == disputed
