@@ -3,9 +3,10 @@ sources disagree, rank the claims and choose what the brief says.
 
 1. **Claims.** Two facts of different sources state the same claim when the content words and
    names they share carry most of the rarer of the two (IDF-weighted over the bundle's facts, so
-   the story's ever-present names count for little). Facts join the claim whose first fact they
-   match best; a claim holds at most one fact per source. A claim is said once, citing every
-   source that states it.
+   the story's ever-present names count for little), and their meanings are alike (sentence
+   embeddings: sharing the story's words is not saying the same thing). Facts join the claim
+   whose first fact they match best; a claim holds at most one fact per source. A claim is said
+   once, citing every source that states it.
 2. **Disagreements.** Two facts of one claim that give the same quantity different values, name
    different days, or each name a different person (`conflicts.differing`) make the claim a
    disagreement, reported with both sides instead of stated; so do figures that
@@ -34,6 +35,7 @@ from service.tuning import (
     MAX_SENTENCE_WORDS,
     MIN_STATED_CLAIMS,
     SAME_CLAIM,
+    SAME_CLAIM_MEANING,
     SAME_CLAIM_MIN_SHARED,
     SHARED_SHARE,
 )
@@ -115,12 +117,16 @@ def group_claims(
     depth = max((len(s.facts) for s in summaries), default=0)
     ordered = [s.facts[i] for i in range(depth) for s in summaries if i < len(s.facts)]
     idf = _idf(ordered, language)
+    position = {id(f): i for i, f in enumerate(ordered)}
+    meaning = similarities([f.text for f in ordered], [f.text for f in ordered])
     claims: list[list[Fact]] = []
     for fact in ordered:
         best, best_score = None, SAME_CLAIM
         for claim in claims:
             if any(original[f.sid] == original[fact.sid] for f in claim):
                 continue
+            if meaning[position[id(claim[0])], position[id(fact)]] < SAME_CLAIM_MEANING:
+                continue  # the same words, not the same thing
             score = similarity(claim[0], fact, idf, language)
             if score >= best_score:
                 best, best_score = claim, score

@@ -21,6 +21,12 @@ SPAN_SENTENCE_DAYS = (7, 30, 365)
 SAME_CLAIM = 0.5
 # ... and they share at least this many words or figures (one shared rare name is not a claim).
 SAME_CLAIM_MIN_SHARED = 2
+# ... and their meanings are at least this alike (sentence embeddings): sharing the story's
+# words is not saying the same thing. Measured on the 1.5B's facts: merges of different claims
+# ("the union represents the factory's workers" / "the group is closing the factory") 0.25-0.62;
+# one claim in two wordings, or one quantity given two values, 0.58-0.86 (the 0.58: "closed for
+# at least 14 weeks" / "would stay shut for 11 weeks", which the figures still pair).
+SAME_CLAIM_MEANING = 0.65
 # What they share must also be a part of the longer fact: its share of the longer fact's weight,
 # times this, counts against SAME_CLAIM too (2: the shared part is at least a quarter of the
 # longer fact for two facts to reach 0.5). Lower keeps a long fact that mentions a short one's

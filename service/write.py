@@ -213,7 +213,8 @@ def state_claim(claim: Claim, bundle: _Bundle) -> tuple[Sentence | None, str]:
 def _restates(text: str, earlier: str, language: str) -> bool:
     """Whether the wording says again what an earlier sentence said: in other words (their
     meanings as close as SAME_MEANING, and it names no one and no number the earlier did not),
-    most of its words, nearly all its words and no new number (it adds nothing),
+    most of its words, one of the two nearly all in the other and no new number (a part of one
+    claim),
     or the same telling figure with words around it in common ("a 7.5% wage rise over two
     years" after "a two-year deal that gives workers a 7.5% wage rise")."""
     mine, theirs = features(text, language), features(earlier, language)
@@ -222,9 +223,10 @@ def _restates(text: str, earlier: str, language: str) -> bool:
         return True
     if jaccard(set(mine.stems), set(theirs.stems)) >= REPEATED_CLAIM:
         return True
-    within = len(mine.stems & theirs.stems) >= ADDS_NOTHING_SHARE * len(mine.stems)
-    if mine.stems and within and not mine.numbers - theirs.numbers:
-        return True  # nearly every word of it is in the earlier sentence: it adds nothing
+    shared = len(mine.stems & theirs.stems)
+    within = shared >= ADDS_NOTHING_SHARE * min(len(mine.stems), len(theirs.stems))
+    if mine.stems and theirs.stems and within and not mine.numbers - theirs.numbers:
+        return True  # one is nearly all in the other: a part of one claim, stated already
     telling = {
         (value, unit)
         for value, unit in mine.figures & theirs.figures

@@ -521,3 +521,18 @@ def test_a_sentence_made_of_an_earlier_ones_words_adds_nothing_and_is_said_once(
     texts = [s.text for s in _written(summaries, sources)[0]]
     assert said in texts and other in texts
     assert again not in texts
+    # Either way round: the short wording first, the long one (nearly all of it) is not stated.
+    summaries = [_summary("S1", again, said), _summary("S2", other)]
+    texts = [s.text for s in _written(summaries, sources)[0]]
+    assert again in texts and said not in texts
+
+
+def test_facts_sharing_the_storys_words_but_not_saying_the_same_thing_are_two_claims() -> None:
+    union = (
+        "The General Makers' Union is a union representing workers at the Halden Group's "
+        "Brantwell ceramics factory."
+    )
+    closing = "The Halden Group is closing its ceramics factory in Brantwell."
+    sources = [_source("S1", closing), _source("S2", union)]
+    claims = plan_brief([_summary("S1", closing), _summary("S2", union)], sources, 5, "en").ranked
+    assert sorted(c.text for c in claims) == sorted([closing, union])
