@@ -13,7 +13,8 @@ maintained library:
 - number words: text2num, for the words of a number ("twenty-three", "dreiundzwanzig",
   "vingt et un", "veintitrés") in English, German, French, Spanish, Portuguese, Dutch, Danish
   and Italian;
-- word lists (pronouns of each person, attribution words, the words a fragment opens with):
+- word lists (pronouns of each person, attribution words, the words a fragment opens with, the
+  auxiliary of the passive):
   prompts/words.json, data in one place, read by :meth:`LanguageProfile.words`.
 
 A language a library does not know falls back gracefully: the generic splitter, no stop words,
@@ -39,6 +40,7 @@ WORD_LISTS = (
     "second_person",
     "attribution",
     "continuations",
+    "passive_auxiliaries",
 )
 
 # pysbd's languages (pysbd.languages.LANGUAGE_CODES), checked at import of a profile.
