@@ -201,7 +201,7 @@ def _own_subject(text: str, mine: Counter[str], others: Counter[str]) -> str:
         dict.fromkeys(
             written.get(word, word)
             for word in (term.removeprefix("name:") for term in own)
-            if len(word) >= OWN_SUBJECT_MIN_LETTERS
+            if len(word) >= OWN_SUBJECT_MIN_LETTERS and word.isalpha()  # no "quillmoor's"
         )
     )[:OWN_SUBJECT_WORDS]
     if not shown:
