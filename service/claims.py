@@ -14,16 +14,18 @@ sources disagree, rank the claims and choose what the brief says.
 3. **Ranking.** The lead is the bundle's news: the writer opens with the most central claim it
    can state (by meaning, how closely each source's nearest fact bears on the claim:
    service.meaning), so that the first sentence states what most sources report. Then what
-   several sources agree on; then what each source alone adds, its first distinctive claim (a
-   figure or name no other claim has) in the map step's order: an article's lead before its
-   details, however many figures the details hold. Room is reserved so that every usable source
-   contributes; claims that say nothing specific come last. The writer (service.write) takes
+   several sources agree on; then what each source alone adds: first its lead, its claim
+   nearest in meaning to its headline (what its editor put on top, whether or not it names
+   anything no other source does), then its distinctive claims (a figure or name no other
+   claim has) in the map step's order: an article's lead before its details, however many
+   figures the details hold. Room is reserved so that every usable source contributes; claims
+   that say nothing specific come last. The writer (service.write) takes
    them in this order, skipping any that fail the citation check or repeat a sentence.
 """
 
 import math
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from service.conflicts import ACTION_KINDS, differing, find_conflicts
@@ -31,6 +33,7 @@ from service.meaning import similarities
 from service.textutil import features, stem
 from service.timeline import concurrent
 from service.tuning import (
+    HEADLINE_LEAD,
     HEAVIER_SHARE_WEIGHT,
     MAX_SENTENCE_WORDS,
     MIN_STATED_CLAIMS,
@@ -207,9 +210,26 @@ def _distinctive(claim: Claim, counts: Counter[str], language: str) -> int:
     return sum(1 for t in _specifics(claim.facts[0], language) if counts[t] == 1)
 
 
-def rank(claims: Sequence[Claim], usable: Sequence[str], room: int, language: str) -> list[Claim]:
+def _nearest_headline(own: Sequence[Claim], headline: str) -> Claim | None:
+    """Of a source's own claims, the one closest in meaning to its headline (the news its
+    editor put on top); None without a headline, or when no claim comes HEADLINE_LEAD close."""
+    if not own or not headline.strip():
+        return None
+    alike = similarities([headline], [c.text for c in own])[0]
+    best = int(alike.argmax())
+    return own[best] if alike[best] >= HEADLINE_LEAD else None
+
+
+def rank(
+    claims: Sequence[Claim],
+    usable: Sequence[str],
+    room: int,
+    language: str,
+    headlines: Mapping[str, str] | None = None,
+) -> list[Claim]:
     """Every claim, in the order the brief should state them: the most corroborated first (a
-    share of the room), then each source's first distinctive claim in turn, then the rest."""
+    share of the room), then each source's lead in turn (its own claim nearest its headline,
+    `headlines` by sid), then each source's distinctive claims in turn, then the rest."""
     stated: dict[str, set[str]] = {}  # figure or name → the sources stating it
     for claim in claims:
         for fact in claim.facts:
@@ -224,14 +244,20 @@ def rank(claims: Sequence[Claim], usable: Sequence[str], room: int, language: st
     for claim in claims:
         if len(claim.sources) == 1 and claim.sources[0] in alone:
             alone[claim.sources[0]].append(claim)
-    for own in alone.values():
+    leads: dict[str, Claim] = {}
+    for sid, own in alone.items():
         own.sort(key=lambda c: (-min(_distinctive(c, counts, language), 1), position[id(c)]))
+        lead = _nearest_headline(own, (headlines or {}).get(sid, ""))
+        if lead is not None:
+            leads[sid] = lead
+            own.remove(lead)
+            own.insert(0, lead)
     depth = max((len(own) for own in alone.values()), default=0)
     for i in range(depth):  # round robin: every source's best, then every source's second…
         ranked += [
             own[i]
-            for own in alone.values()
-            if i < len(own) and _distinctive(own[i], counts, language)
+            for sid, own in alone.items()
+            if i < len(own) and (_distinctive(own[i], counts, language) or leads.get(sid) is own[i])
         ]
     chosen = {id(c) for c in ranked}
     return ranked + [c for c in by_support if id(c) not in chosen]
@@ -276,5 +302,10 @@ def plan_brief(
     standing, conflicts = disagreements(claims, summaries, sources, language)
     room = max(MIN_STATED_CLAIMS, max_sentences - len(conflicts))
     usable = [s.sid for s in sources if not s.set_aside]
-    ranked = rank(standing, usable, room, language)
-    return Plan(ranked, conflicts, room, by_centrality(standing, summaries))
+    headlines = {s.sid: s.article.title for s in sources}
+    return Plan(
+        rank(standing, usable, room, language, headlines),
+        conflicts,
+        room,
+        by_centrality(standing, summaries),
+    )

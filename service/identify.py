@@ -7,6 +7,7 @@ article's publication date never sets it aside (service.timeline orders the brie
 """
 
 import math
+import re
 import statistics
 from collections import Counter
 from collections.abc import Sequence
@@ -174,8 +175,36 @@ def _content_outliers(candidates: list[Source]) -> dict[str, str]:
     ]
     median = statistics.median(similarity)
     return {
-        source.sid: "off-topic: shares too little with the other articles "
-        f"(similarity {score:.2f} against a bundle median of {median:.2f})"
-        for source, score in zip(candidates, similarity, strict=True)
+        source.sid: f"off-topic: {_own_subject(source.text, mine, bundle - mine)}shares too little "
+        f"with the other articles (similarity {score:.2f} against a bundle median of {median:.2f})"
+        for source, mine, score in zip(candidates, features, similarity, strict=True)
         if score < OFF_TOPIC_RATIO * median
     }
+
+
+OWN_SUBJECT_WORDS = 3  # an off-topic article's own words named in its reason
+OWN_SUBJECT_MIN_LETTERS = 4  # shorter ones are seldom what it is about ("won", "VI")
+
+
+def _own_subject(text: str, mine: Counter[str], others: Counter[str]) -> str:
+    """What an article is about that no other article mentions, for the reason it is set aside:
+    its words and names the others never use, names first, then in the order it uses them ("it
+    is about Congress, Mayors and Councilors, which no other article mentions; "), or nothing
+    when it has none."""
+    lowered = text.lower()
+    own = sorted(
+        (term for term in mine if not others[term] and not others["name:" + term]),
+        key=lambda term: (-mine[term], lowered.find(term.removeprefix("name:"))),
+    )
+    written = {w.lower(): w for w in reversed(re.findall(r"[^\W\d_]+", text))}  # first spelling
+    shown = list(
+        dict.fromkeys(
+            written.get(word, word)
+            for word in (term.removeprefix("name:") for term in own)
+            if len(word) >= OWN_SUBJECT_MIN_LETTERS and word.isalpha()  # no "quillmoor's"
+        )
+    )[:OWN_SUBJECT_WORDS]
+    if not shown:
+        return ""
+    listed = ", ".join(shown[:-1]) + (" and " if len(shown) > 1 else "") + shown[-1]
+    return f"it is about {listed}, which no other article mentions; it "

@@ -14,10 +14,11 @@ maintained library:
   "vingt et un", "veintitrés") in English, German, French, Spanish, Portuguese, Dutch, Danish
   and Italian;
 - word lists (pronouns of each person, attribution words, the words a fragment opens with, the
-  words of numbers, scales, units and relative days, the particles inside names, ...):
-  prompts/words.json, data in one place, read by :meth:`LanguageProfile.words` (lists) and
-  :meth:`LanguageProfile.values` / :meth:`LanguageProfile.meanings` (word → number, word → what
-  it stands for); no other module holds a word list;
+  words of numbers, scales, units and relative days, the particles inside names, the auxiliary
+  of the passive, ...): prompts/words.json, data in one place, read by
+  :meth:`LanguageProfile.words` (lists) and :meth:`LanguageProfile.values` /
+  :meth:`LanguageProfile.meanings` (word → number, word → what it stands for); no other module
+  holds a word list;
 - proper names in a language that capitalises every noun (German): HanTa's part-of-speech
   tagger tells a name (NE) from a common noun (NN), see :meth:`LanguageProfile.proper_names`.
 
@@ -63,6 +64,7 @@ WORD_LISTS = (
     "offices",
     "not_holding",
     "not_qualifying",
+    "passive_auxiliaries",
 )
 # The word → number maps it holds ("nine" → 9, "fifth" → 5).
 WORD_VALUES = ("number_words", "ordinals")

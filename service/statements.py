@@ -5,12 +5,15 @@ A question asks rather than states; a transcript's line opens with its speaker's
 blog's entry opens with a time stamp (the stamp goes, the entry stays, unless nothing is left);
 a sentence that addresses its reader ("you") is a message, a promotion or an instruction; one in
 the first person with no speaker named is a reader's or a writer's own voice; one that opens
-with a continuation word, or has fewer than MIN_STATEMENT_WORDS words, is a fragment. Pronouns
-and continuation words are the language's own (service.language, prompts/words.json); a language
-without word lists gets only the checks of form.
+with a continuation word, or has fewer than MIN_STATEMENT_WORDS words, is a fragment; so is one
+that copies its passage's sentence less the auxiliary of its passive ("25 arrests made by
+police"). Pronouns, continuation words and auxiliaries are the language's own (service.language,
+prompts/words.json); a language without word lists gets only the checks of form.
 """
 
 import re
+from collections.abc import Sequence
+from itertools import pairwise
 
 from service.clean import addresses_a_model
 from service.language import profile
@@ -30,6 +33,47 @@ _SPEAKER_LABEL = re.compile(
     r"^\s*(?:[^\W\d_][\w.'’-]*\s+){0,3}[^\W\d_][\w.'’-]*\s*:\s+(?=\S)", re.UNICODE
 )
 _QUESTION = re.compile(r"\?[\"”’»)]*\s*$|^\s*¿")
+
+
+def _lowered_words(text: str) -> list[str]:
+    return re.findall(r"[^\W_]+(?:['’][^\W_]+)*", text.lower())
+
+
+def dropped_auxiliary(text: str, passages: Sequence[str], language: str) -> str | None:
+    """The auxiliary a fact copied from its passage left out, if it is a headline's fragment:
+    its words are one of the passage's sentences in order, less a run between two it keeps of
+    stop words holding the auxiliary of the passive or of a state and no continuation word
+    ("25 arrests made by police" for "Around 25 arrests have been made by police"; "The man
+    arrested" for "The man who was arrested" is no fragment)."""
+    lang = profile(language)
+    auxiliaries = set(lang.words("passive_auxiliaries"))
+    if not auxiliaries:
+        return None
+    continuations = set(lang.words("continuations"))
+    mine = _lowered_words(text)
+    for passage in passages:
+        for sentence in lang.split_sentences(passage):
+            theirs = _lowered_words(sentence)
+            at, matched = 0, []
+            for word in mine:
+                while at < len(theirs) and theirs[at] != word:
+                    at += 1
+                if at == len(theirs):
+                    break
+                matched.append(at)
+                at += 1
+            if len(matched) < len(mine):
+                continue  # not a copy of this sentence
+            for before, after in pairwise(matched):
+                gap = theirs[before + 1 : after]
+                if (
+                    gap
+                    and set(gap) & auxiliaries
+                    and not set(gap) & continuations
+                    and all(w in auxiliaries or lang.is_stopword(w) for w in gap)
+                ):
+                    return " ".join(gap)
+    return None
 
 
 def without_time_stamp(text: str) -> str:

@@ -38,6 +38,8 @@ def split_sentences(text: str, language: str | None = None) -> list[str]:
 
 
 _INITIAL_END = re.compile(r"(?:^|\s)(?:[A-Z]|([A-Z])\1)\.$")  # "George W.", "EE." (EE. UU.)
+# A short capitalised abbreviation before a figure: "Jan. 5", "Nr. 112", "No. 10", "Art. 3".
+_FIGURE_ABBREVIATION_END = re.compile(r"(?:^|\s)[A-Z][a-z]{1,2}\.$")
 
 
 def whole_sentences(text: str) -> list[str]:
@@ -45,7 +47,8 @@ def whole_sentences(text: str) -> list[str]:
     abbreviation cut off joined back within their line: a piece with no lower-case word
     ("PDT (UTC-7)." after "1:00 p.m.", "B." of "z. B.") goes with the one before, and so does
     any piece after one ending in an initial or with no lower-case word ("President George W.",
-    "Former U.S.", "M.", "EE.", "La Sra.")."""
+    "Former U.S.", "M.", "EE.", "La Sra."), and a figure after a short abbreviation ("Jan. 5",
+    "Nr. 112")."""
     out: list[str] = []
     for line in text.split("\n"):
         pieces: list[str] = []
@@ -54,6 +57,7 @@ def whole_sentences(text: str) -> list[str]:
                 not _has_lower(piece)
                 or not _has_lower(pieces[-1])
                 or _INITIAL_END.search(pieces[-1])
+                or (piece[:1].isdigit() and _FIGURE_ABBREVIATION_END.search(pieces[-1]))
             )
             if cut:
                 pieces[-1] = f"{pieces[-1]} {piece}"

@@ -3,7 +3,8 @@ with the passages that state it; and a title.
 
 A claim's sentence is its best wording (a fact in the brief's language, a source's own words
 before a translation) that can be a sentence: not longer than MAX_SENTENCE_WORDS, not a
-fragment, not its article's headline or a Title Case run of it, not in a speaker's own voice
+fragment (nor a headline's: its passage with the auxiliary left out), not its article's headline
+or a Title Case run of it, not in a speaker's own voice
 (the first person, or a quotation with no speaker named: service.voice), not left in its
 article's language. It is checked before it is used (service.citations). A claim only an
 opinion piece makes is attributed to it in code (prompts/phrases.json), never stated in the
@@ -23,7 +24,7 @@ from service.claims import Claim
 from service.llm import JsonModel
 from service.meaning import similarity
 from service.prompts import TITLE_PROMPT, language_name, load_prompt, phrases
-from service.statements import not_a_statement, without_time_stamp
+from service.statements import dropped_auxiliary, not_a_statement, without_time_stamp
 from service.textutil import (
     content_words,
     features,
@@ -45,7 +46,6 @@ from service.types import ArticleSummary, Fact, Passage, Sentence, Source
 from service.voice import attributed, names_speaker, quoted, stray_script
 
 TITLE_OUTPUT_TOKENS = 60
-HEADLINE_SHARE = 0.8  # a fact this much made of its headline's words is the headline
 HEADLINE_RUN = 4  # words of a Title Case headline a fact copies with their capitals
 
 
@@ -151,19 +151,33 @@ def _unusable(fact: Fact, bundle: _Bundle) -> str | None:
         return problem
     if _cut_at_quotation(fact):
         return "it stops where the quotation it introduces begins"
+    if (
+        auxiliary := dropped_auxiliary(text, [p.quote for p in fact.passages], language)
+    ) is not None:
+        return f"it is a headline's fragment (its passage's “{auxiliary}” left out)"
     if stray_script(text, headline_text + " " + " ".join(p.quote for p in fact.passages)):
         return "it holds characters of a script its article does not use"
     if any(quoted(text, p.quote) for p in fact.passages[:1]) and not (
         attributed(text, language) and names_speaker(text, language)
     ):
         return "it is a quotation and names no speaker"
-    stems = features(text, language).stems
-    headline = features(headline_text, bundle.translated.get(fact.sid, language)).stems
-    if stems and len(stems & headline) >= HEADLINE_SHARE * len(stems):
-        return "it repeats its article's headline"
+    if _headline_copy(text, headline_text):
+        return "it is its article's headline, copied"
     if _title_case_copy(text, headline_text, bundle.body_names.get(fact.sid, frozenset())):
         return "it copies part of its article's Title Case headline"
     return None
+
+
+def _headline_copy(text: str, headline: str) -> bool:
+    """Whether the fact is its headline copied, headline grammar and all ("Protests surround
+    London Olympic torch relay"): its words, case aside, a run of the headline's. A sentence
+    that tells the headline's news in a sentence's own grammar ("Heavy rains started in
+    central and southern Chile" under "Heavy rains start in central and southern Chile while
+    aftershock takes place") is the article's news, not a copy."""
+    mine = tuple(w.lower() for w in words(text))
+    title = tuple(w.lower() for w in words(headline))
+    n = len(mine)
+    return bool(n) and any(title[i : i + n] == mine for i in range(len(title) - n + 1))
 
 
 def _title_case_copy(text: str, headline: str, names: frozenset[str]) -> bool:

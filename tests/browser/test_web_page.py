@@ -126,7 +126,8 @@ def test_paste_write_watch_the_stages_and_open_a_citation(
     link = sources.nth(1).get_by_role("link", name=canned.GAZETTE["title"])
     expect(link).to_have_attribute("href", canned.GAZETTE["url"])
     expect(page.locator("#excluded")).to_contain_text("S3 Harbour Gazette")
-    expect(page.locator("#excluded")).to_contain_text("off-topic: shares too little")
+    expect(page.locator("#excluded")).to_contain_text("off-topic: it is about")
+    expect(page.locator("#excluded")).to_contain_text("it shares too little with the other")
     expect(page.locator("#warnings")).to_contain_text("only 4 sentence(s) passed")
 
     # A citation: the cited source, and the passage that states the sentence where the brief

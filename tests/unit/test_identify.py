@@ -48,6 +48,11 @@ def test_content_outlier_is_off_topic_without_dates() -> None:
     articles = [Article(title=f"t{i}", source=f"o{i}", text=t) for i, t in enumerate(texts)]
     _, excluded = identify(articles, texts)
     assert [e.sid for e in excluded] == ["S4"]
+    # The reason says what it is about that no other article mentions, then the measure.
+    assert excluded[0].reason.startswith(
+        "off-topic: it is about bakery, hills and regional, which no other article mentions; "
+        "it shares too little with the other articles (similarity "
+    )
 
 
 def test_a_bundle_spanning_months_keeps_all_its_articles() -> None:

@@ -97,6 +97,36 @@ ABBREVIATIONS = [
         "La Sra. López habló ayer con la prensa. Luego se fue.",
         ["La Sra. López habló ayer con la prensa.", "Luego se fue."],
     ),
+    (
+        "en",
+        "Dr. Alan Reyes led the U.S. team. It found nothing.",
+        ["Dr. Alan Reyes led the U.S. team.", "It found nothing."],
+    ),
+    (  # a month's abbreviation before its day
+        "en",
+        "The law took effect on Jan. 5 in the capital. It was repealed in 2012.",
+        ["The law took effect on Jan. 5 in the capital.", "It was repealed in 2012."],
+    ),
+    (
+        "de",
+        "Dr. Weber leitete die Sitzung. Sie dauerte zwei Stunden.",
+        ["Dr. Weber leitete die Sitzung.", "Sie dauerte zwei Stunden."],
+    ),
+    (  # a number's abbreviation before its figure
+        "de",
+        "Der Zug Nr. 112 blieb im Tunnel stehen. Niemand wurde verletzt.",
+        ["Der Zug Nr. 112 blieb im Tunnel stehen.", "Niemand wurde verletzt."],
+    ),
+    (
+        "fr",
+        "Mme Lefèvre a quitté la réunion avec M. Dupont. Elle est rentrée à Lyon.",
+        ["Mme Lefèvre a quitté la réunion avec M. Dupont.", "Elle est rentrée à Lyon."],
+    ),
+    (
+        "es",
+        "El Sr. Pérez viajó a EE. UU. el lunes. Volvió ayer.",
+        ["El Sr. Pérez viajó a EE. UU. el lunes.", "Volvió ayer."],
+    ),
 ]
 
 

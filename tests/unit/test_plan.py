@@ -14,10 +14,15 @@ from service.write import in_reading_order, state_claims
 
 
 def _source(
-    sid: str, text: str, *, published: datetime | None = None, language: str = "en"
+    sid: str,
+    text: str,
+    *,
+    published: datetime | None = None,
+    language: str = "en",
+    title: str | None = None,
 ) -> Source:
     article = Article(
-        title=f"Headline {sid}", source=f"Outlet {sid}", text=text, published_at=published
+        title=title or f"Headline {sid}", source=f"Outlet {sid}", text=text, published_at=published
     )
     return Source(sid=sid, article=article, text=text, language=language)
 
@@ -536,3 +541,17 @@ def test_facts_sharing_the_storys_words_but_not_saying_the_same_thing_are_two_cl
     sources = [_source("S1", closing), _source("S2", union)]
     claims = plan_brief([_summary("S1", closing), _summary("S2", union)], sources, 5, "en").ranked
     assert sorted(c.text for c in claims) == sorted([closing, union])
+
+
+def test_each_sources_lead_is_its_claim_nearest_its_headline_distinctive_or_not() -> None:
+    """An article's headline says what its news is: the claim nearest it in meaning is the
+    source's lead, though it names nothing no other source does and comes after a detail that
+    does (a headline that says nothing, "Headline S1" above, leaves the map step's order)."""
+    detail = "Wired magazine has called fuel-cell vehicles the next big thing in Beijing."
+    news = "Private cars will be kept away from the Olympic venues in Beijing."
+    other = "The Olympic torch was carried through Paris on Monday."
+    headline = "Forget driving to the Olympics, says Beijing"
+    sources = [_source("S1", f"{detail} {news}", title=headline), _source("S2", other)]
+    summaries = [_summary("S1", detail, news), _summary("S2", other)]
+    ranked = plan_brief(summaries, sources, max_sentences=5, language="en").ranked
+    assert [c.text for c in ranked][:2] == [news, other]

@@ -3,7 +3,12 @@
 import pytest
 
 from service.language import profile, worded_languages
-from service.statements import not_a_statement, without_label, without_time_stamp
+from service.statements import (
+    dropped_auxiliary,
+    not_a_statement,
+    without_label,
+    without_time_stamp,
+)
 
 STATEMENTS = [
     ("en", "The council closed the bridge on Tuesday after inspectors found corrosion."),
@@ -74,5 +79,67 @@ def test_a_language_without_word_lists_gets_the_checks_of_form_only() -> None:
 
 def test_every_language_the_data_names_has_every_list() -> None:
     for code in worded_languages():
-        for kind in ("first_person", "second_person", "attribution", "continuations"):
+        for kind in (
+            "first_person",
+            "second_person",
+            "attribution",
+            "continuations",
+            "passive_auxiliaries",
+        ):
             assert profile(code).words(kind), (code, kind)
+
+
+# A fact copied from its passage with the auxiliary of its passive left out is a headline's
+# fragment; leaving out a relative clause, an adverb or the perfect's "have" is not.
+HEADLINE_FRAGMENTS = [
+    (
+        "en",
+        "25 arrests made by Metropolitan Police officers.",
+        "Around 25 arrests have been made by Metropolitan Police officers, during the relay.",
+        "have been",
+    ),
+    (
+        "en",
+        "The torch extinguished three times in Paris.",
+        "The torch was extinguished three times in Paris.",
+        "was",
+    ),
+    (
+        "de",
+        "25 Demonstranten von der Polizei festgenommen.",
+        "Am Sonntag wurden 25 Demonstranten von der Polizei festgenommen.",
+        None,  # the auxiliary stands before the first word the fact keeps: nothing to tell
+    ),
+    (
+        "de",
+        "Die Brücke am Dienstag gesperrt.",
+        "Die Brücke wurde am Dienstag gesperrt.",
+        "wurde",
+    ),
+    ("fr", "Le pont fermé mardi.", "Le pont a été fermé mardi.", "a été"),
+    ("es", "El puente cerrado el martes.", "El puente fue cerrado el martes.", "fue"),
+    # Sentences, not fragments:
+    ("en", "Officials confirmed the fireworks.", "Officials have confirmed the fireworks.", None),
+    (
+        "en",
+        "The man arrested on Tuesday appeared in court.",
+        "The man who was arrested on Tuesday appeared in court.",
+        None,
+    ),
+    ("en", "Protests became more dramatic.", "Protests then became more dramatic.", None),
+    (
+        "en",
+        "The torch arrived in London.",
+        "The torch, which was lit in Greece, arrived in London.",
+        None,
+    ),
+    ("fr", "Le pont a été fermé mardi.", "Le pont a été fermé mardi matin.", None),
+    ("en", "25 arrests were made by police.", "Police said 12 people were held.", None),
+]
+
+
+@pytest.mark.parametrize(("language", "fact", "passage", "left_out"), HEADLINE_FRAGMENTS)
+def test_a_fact_that_leaves_out_its_passages_auxiliary_is_a_fragment(
+    language: str, fact: str, passage: str, left_out: str | None
+) -> None:
+    assert dropped_auxiliary(fact, [passage], language) == left_out
