@@ -151,6 +151,40 @@ def verify_weights(path: Path, weights: Weights) -> bool:
     return digest.hexdigest() == weights.sha256
 
 
+def speculative_params(params: Any, settings: Settings, draft_path: Path | None = None) -> Any:
+    """Set `params.speculative` (an xllamacpp CommonParams) for FUSEBRIEF_LOCAL_SPECULATIVE.
+
+    "ngram" is llama.cpp's ngram-simple (`--spec-type ngram-simple`): after each token it looks
+    up the last `local_ngram_size` tokens in the slot's context — the prompt, which holds the
+    article, and the reply so far — and drafts the tokens that followed their latest earlier
+    occurrence (at least `local_ngram_size`, at most `local_draft_max`). The map step's facts
+    repeat the article's wording, so drafts come free of any second model. "draft" loads
+    `draft_path` (the 0.5B) as a draft model proposing up to `local_draft_max` tokens."""
+    import xllamacpp as x  # heavy native module: imported only when the embedded model runs
+
+    kinds = x.common_speculative_type
+    spec = params.speculative
+    mode = settings.local_speculative
+    if mode == "off":
+        spec.types = [kinds.COMMON_SPECULATIVE_TYPE_NONE]
+        return params
+    spec.draft.n_max = settings.local_draft_max
+    spec.draft.n_min = 0
+    if mode == "ngram":
+        spec.types = [kinds.COMMON_SPECULATIVE_TYPE_NGRAM_SIMPLE]
+        spec.ngram_simple.size_n = settings.local_ngram_size
+        spec.ngram_simple.size_m = settings.local_draft_max
+        return params
+    if draft_path is None:
+        raise ValueError("speculative decoding with a draft model needs the draft's weights")
+    spec.types = [kinds.COMMON_SPECULATIVE_TYPE_DRAFT_SIMPLE]
+    spec.draft.mparams.path = str(draft_path)
+    threads = settings.local_threads or os.cpu_count() or 2
+    spec.draft.cpuparams.n_threads = threads
+    spec.draft.cpuparams_batch.n_threads = threads
+    return params
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -181,6 +215,13 @@ class LocalModelServer:
         except WeightsMissing as error:
             self.state = f"failed: {error.message}"
             raise
+        draft = None
+        if settings.local_speculative == "draft":
+            try:
+                draft = pull_weights(settings, WEIGHTS["0.5b"], progress)
+            except WeightsMissing as error:
+                self.state = f"failed: {error.message}"
+                raise
         self.state = "starting: loading the weights"
         params = xllamacpp.CommonParams()
         params.model.path = str(path)
@@ -190,6 +231,7 @@ class LocalModelServer:
         threads = settings.local_threads or os.cpu_count() or 2
         params.cpuparams.n_threads = threads
         params.cpuparams_batch.n_threads = threads
+        speculative_params(params, settings, draft)
         params.port = _free_port()
         params.verbosity = -1
         self._server = xllamacpp.Server(params)
