@@ -7,6 +7,7 @@ runs llama.cpp's OpenAI-compatible server in-process (xllamacpp) on 127.0.0.1.
 """
 
 import hashlib
+import logging
 import os
 import socket
 import subprocess
@@ -21,6 +22,7 @@ from typing import Any
 from service.config import Settings
 from service.errors import WeightsMissing
 
+log = logging.getLogger("fusebrief.local_model")
 DownloadProgress = Callable[[int, int], None]  # (bytes done, bytes total)
 
 
@@ -191,6 +193,36 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def fixed_prompts() -> list[list[dict[str, str]]]:
+    """The fixed part of the map and title prompts (their instructions, English)."""
+    from service.summarize import map_messages
+    from service.write import title_messages
+
+    return [map_messages("en", "", ""), title_messages("en", "")]
+
+
+def warm(api_base: str, prompts: list[list[dict[str, str]]]) -> int:
+    """Have the server compute each prompt once (one token generated), and return how many
+    were computed. llama.cpp keeps a computed prompt in its RAM prompt cache
+    (`cache_ram_mib`) and loads the longest cached prefix into any slot that takes a new
+    request, so every map call of the first brief, in whichever slot, starts from the
+    instructions already computed, as every brief's calls do on a server that has briefed
+    before. A failure only costs that saving."""
+    import httpx
+
+    done = 0
+    with httpx.Client(timeout=600) as http:
+        for messages in prompts:
+            body = {"model": "local", "messages": messages, "max_tokens": 1, "temperature": 0}
+            try:
+                http.post(f"{api_base}/chat/completions", json=body).raise_for_status()
+            except httpx.HTTPError as error:
+                log.warning("the embedded model could not precompute a prompt: %s", error)
+                continue
+            done += 1
+    return done
+
+
 class LocalModelServer:
     """llama.cpp's OpenAI-compatible server, in this process, on 127.0.0.1."""
 
@@ -236,6 +268,8 @@ class LocalModelServer:
         params.verbosity = -1
         self._server = xllamacpp.Server(params)
         self.api_base = f"http://127.0.0.1:{params.port}/v1"
+        self.state = "starting: computing the prompts' instructions"
+        warm(self.api_base, fixed_prompts())
         self.state = "ready"
         return self.api_base
 

@@ -1,8 +1,13 @@
-"""Speculative decoding: FUSEBRIEF_LOCAL_SPECULATIVE → xllamacpp's CommonParams, and the
-per-call acceptance llama.cpp reports, summed in a brief's usage. No model is loaded."""
+"""The embedded server's speed settings: FUSEBRIEF_LOCAL_SPECULATIVE → xllamacpp's
+CommonParams, the per-call acceptance llama.cpp reports (summed in a brief's usage), and the
+prompts' fixed parts computed at start. No model is loaded."""
 
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import SimpleNamespace
+from typing import ClassVar
 
 import pytest
 import xllamacpp as x
@@ -10,8 +15,10 @@ from pydantic import ValidationError
 
 from service.config import Settings
 from service.llm import draft_counts
-from service.local_model import speculative_params
+from service.local_model import fixed_prompts, speculative_params, warm
+from service.summarize import map_messages
 from service.types import Usage
+from service.write import title_messages
 
 KINDS = x.common_speculative_type
 
@@ -98,3 +105,47 @@ def test_usage_keeps_each_calls_acceptance_and_the_sums() -> None:
     assert usage.drafts == [(96, 60), (80, 20)]
     assert (usage.draft_tokens, usage.draft_accepted) == (176, 80)
     assert usage.acceptance == pytest.approx(80 / 176)
+
+
+def test_the_fixed_prompts_are_what_every_call_begins_with() -> None:
+    map_fixed, title_fixed = fixed_prompts()
+    article = (
+        '<article id="A1" outlet="x" part="1 of 1">\nPay deal\n\nDockers won a rise.\n</article>'
+    )
+    for fixed, real in (
+        (map_fixed, map_messages("en", "", article)),
+        (title_fixed, title_messages("en", "- Dockers won a rise.")),
+    ):
+        assert real[0] == fixed[0]  # the system message
+        instructions = fixed[1]["content"].partition("<")[0]  # up to the data's tag
+        assert len(instructions) > 50
+        assert real[1]["content"].startswith(instructions)
+
+
+class _Counting(BaseHTTPRequestHandler):
+    bodies: ClassVar[list[dict[str, object]]] = []
+
+    def do_POST(self) -> None:
+        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        type(self).bodies.append(body)
+        status = 500 if len(type(self).bodies) == 1 else 200  # the first one fails
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.end_headers()
+        self.wfile.write(b"{}")
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+def test_warm_computes_each_prompt_once_and_survives_a_failure() -> None:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Counting)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        prompts = fixed_prompts()
+        done = warm(f"http://127.0.0.1:{server.server_address[1]}/v1", prompts)
+    finally:
+        server.shutdown()
+    assert done == 1  # the first request answered 500
+    assert [b["messages"] for b in _Counting.bodies] == prompts
+    assert all(b["max_tokens"] == 1 and b["temperature"] == 0 for b in _Counting.bodies)
