@@ -618,6 +618,7 @@ def exchange_record(exchange: Any, started: float, article_tokens: int = 0) -> d
         "draft_accepted": int(t.get("draft_n_accepted") or 0),
         "grammar": _grammar(exchange.request),
         "error": exchange.error,
+        "reply": exchange.reply,  # in the --record file: replies compared across settings
     }
 
 
