@@ -51,6 +51,13 @@ class Settings(BaseSettings):
     local_slots: int = Field(default=4, ge=1, le=16)
     local_slot_context: int = Field(default=8192, ge=2048)
     local_threads: int | None = Field(default=None, ge=1)
+    # Speculative decoding (service.local_model.speculative_params): "ngram" drafts, from the
+    # slot's own context (the article is in the prompt), the tokens that followed the last
+    # occurrence of the current n-gram, for the model to verify in one batch; "draft": the
+    # 0.5B weights draft for the 1.5B; "off". Greedy decoding keeps the replies the same.
+    local_speculative: Literal["off", "ngram", "draft"] = "ngram"
+    local_draft_max: int = Field(default=8, ge=1, le=64)  # tokens drafted at most
+    local_ngram_size: int = Field(default=4, ge=1, le=32)  # "ngram": the n-gram looked up
 
     # Where models, the reply cache, jobs and the digest's lock and sent days live.
     data_dir: Path = Field(default_factory=_default_data_dir)
@@ -150,6 +157,15 @@ class Settings(BaseSettings):
                     "(e.g. 10.0.0.5 or 10.0.0.0/8)"
                 ) from error
         return value
+
+    @model_validator(mode="after")
+    def _draft_needs_a_larger_model(self) -> "Settings":
+        if self.local_speculative == "draft" and self.local_model != "1.5b":
+            raise ValueError(
+                "FUSEBRIEF_LOCAL_SPECULATIVE=draft drafts with the 0.5B for the 1.5B: set "
+                "FUSEBRIEF_LOCAL_MODEL=1.5b, or FUSEBRIEF_LOCAL_SPECULATIVE=ngram or off"
+            )
+        return self
 
     @model_validator(mode="after")
     def _redis_needs_a_url(self) -> "Settings":

@@ -324,7 +324,10 @@ class ModelSession:
                 prompt_tokens = int(getattr(usage, "prompt_tokens", 0) or 0)
                 completion_tokens = int(getattr(usage, "completion_tokens", 0) or 0)
                 record_reply(current, response, model, prompt_tokens, completion_tokens)
-        self.usage.add(prompt_tokens, completion_tokens)
+        draft = draft_counts(response)
+        self.usage.add(prompt_tokens, completion_tokens, draft)
+        if draft is not None:
+            log.debug("speculative decoding: %d of %d drafted tokens accepted", draft[1], draft[0])
         LLM_CALLS.labels(model).inc()
         LLM_TOKENS.labels(model, "prompt").inc(prompt_tokens)
         LLM_TOKENS.labels(model, "completion").inc(completion_tokens)
@@ -336,6 +339,21 @@ class ModelSession:
         the part of the deployment's id (`<group>#<n>`, set by LLMClient) before the "#"."""
         model_id = (getattr(response, "_hidden_params", None) or {}).get("model_id") or ""
         return str(model_id).rpartition("#")[0] or self.group
+
+
+def draft_counts(response: Any) -> tuple[int, int] | None:
+    """(drafted, accepted) tokens of one call's speculative decoding, from llama.cpp's
+    `timings` (`draft_n`, `draft_n_accepted`; litellm keeps unknown top-level fields as
+    attributes); None when the server reports none (no speculative decoding, another server)."""
+    timings = getattr(response, "timings", None)
+    if not isinstance(timings, dict) or "draft_n" not in timings:
+        return None
+    try:
+        drafted = int(timings.get("draft_n") or 0)
+        accepted = int(timings.get("draft_n_accepted") or 0)
+    except (TypeError, ValueError):
+        return None
+    return drafted, min(accepted, drafted)
 
 
 def _supports_schema(endpoint: Endpoint) -> bool:

@@ -7,6 +7,7 @@ runs llama.cpp's OpenAI-compatible server in-process (xllamacpp) on 127.0.0.1.
 """
 
 import hashlib
+import logging
 import os
 import socket
 import subprocess
@@ -21,6 +22,7 @@ from typing import Any
 from service.config import Settings
 from service.errors import WeightsMissing
 
+log = logging.getLogger("fusebrief.local_model")
 DownloadProgress = Callable[[int, int], None]  # (bytes done, bytes total)
 
 
@@ -151,10 +153,74 @@ def verify_weights(path: Path, weights: Weights) -> bool:
     return digest.hexdigest() == weights.sha256
 
 
+def speculative_params(params: Any, settings: Settings, draft_path: Path | None = None) -> Any:
+    """Set `params.speculative` (an xllamacpp CommonParams) for FUSEBRIEF_LOCAL_SPECULATIVE.
+
+    "ngram" is llama.cpp's ngram-simple (`--spec-type ngram-simple`): after each token it looks
+    up the last `local_ngram_size` tokens in the slot's context — the prompt, which holds the
+    article, and the reply so far — and drafts the tokens that followed their latest earlier
+    occurrence (at least `local_ngram_size`, at most `local_draft_max`). The map step's facts
+    repeat the article's wording, so drafts come free of any second model. "draft" loads
+    `draft_path` (the 0.5B) as a draft model proposing up to `local_draft_max` tokens."""
+    import xllamacpp as x  # heavy native module: imported only when the embedded model runs
+
+    kinds = x.common_speculative_type
+    spec = params.speculative
+    mode = settings.local_speculative
+    if mode == "off":
+        spec.types = [kinds.COMMON_SPECULATIVE_TYPE_NONE]
+        return params
+    spec.draft.n_max = settings.local_draft_max
+    spec.draft.n_min = 0
+    if mode == "ngram":
+        spec.types = [kinds.COMMON_SPECULATIVE_TYPE_NGRAM_SIMPLE]
+        spec.ngram_simple.size_n = settings.local_ngram_size
+        spec.ngram_simple.size_m = settings.local_draft_max
+        return params
+    if draft_path is None:
+        raise ValueError("speculative decoding with a draft model needs the draft's weights")
+    spec.types = [kinds.COMMON_SPECULATIVE_TYPE_DRAFT_SIMPLE]
+    spec.draft.mparams.path = str(draft_path)
+    threads = settings.local_threads or os.cpu_count() or 2
+    spec.draft.cpuparams.n_threads = threads
+    spec.draft.cpuparams_batch.n_threads = threads
+    return params
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+def fixed_prompts() -> list[list[dict[str, str]]]:
+    """The fixed part of the map and title prompts (their instructions, English)."""
+    from service.summarize import map_messages
+    from service.write import title_messages
+
+    return [map_messages("en", "", ""), title_messages("en", "")]
+
+
+def warm(api_base: str, prompts: list[list[dict[str, str]]]) -> int:
+    """Have the server compute each prompt once (one token generated), and return how many
+    were computed. llama.cpp keeps a computed prompt in its RAM prompt cache
+    (`cache_ram_mib`) and loads the longest cached prefix into any slot that takes a new
+    request, so every map call of the first brief, in whichever slot, starts from the
+    instructions already computed, as every brief's calls do on a server that has briefed
+    before. A failure only costs that saving."""
+    import httpx
+
+    done = 0
+    with httpx.Client(timeout=600) as http:
+        for messages in prompts:
+            body = {"model": "local", "messages": messages, "max_tokens": 1, "temperature": 0}
+            try:
+                http.post(f"{api_base}/chat/completions", json=body).raise_for_status()
+            except httpx.HTTPError as error:
+                log.warning("the embedded model could not precompute a prompt: %s", error)
+                continue
+            done += 1
+    return done
 
 
 class LocalModelServer:
@@ -181,6 +247,13 @@ class LocalModelServer:
         except WeightsMissing as error:
             self.state = f"failed: {error.message}"
             raise
+        draft = None
+        if settings.local_speculative == "draft":
+            try:
+                draft = pull_weights(settings, WEIGHTS["0.5b"], progress)
+            except WeightsMissing as error:
+                self.state = f"failed: {error.message}"
+                raise
         self.state = "starting: loading the weights"
         params = xllamacpp.CommonParams()
         params.model.path = str(path)
@@ -190,10 +263,13 @@ class LocalModelServer:
         threads = settings.local_threads or os.cpu_count() or 2
         params.cpuparams.n_threads = threads
         params.cpuparams_batch.n_threads = threads
+        speculative_params(params, settings, draft)
         params.port = _free_port()
         params.verbosity = -1
         self._server = xllamacpp.Server(params)
         self.api_base = f"http://127.0.0.1:{params.port}/v1"
+        self.state = "starting: computing the prompts' instructions"
+        warm(self.api_base, fixed_prompts())
         self.state = "ready"
         return self.api_base
 

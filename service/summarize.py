@@ -175,6 +175,17 @@ async def summarize_all(
     return summaries
 
 
+def map_messages(language: str, translation: str, articles: str) -> list[dict[str, str]]:
+    """A map call's prompt: its instructions, then the articles (each in its <article> tag);
+    with no articles, its fixed part (what the embedded server computes once at start)."""
+    return load_prompt(*MAP_PROMPT).messages(
+        language_name=language_name(language),
+        translation=translation,
+        max_facts=MAX_FACTS_PER_CHUNK,
+        articles=articles,
+    )
+
+
 async def _map_call(call: list[_Piece], model: JsonModel, language: str) -> list[MapOutput]:
     """One model call for the pieces of `call` (one language), each answer under its id."""
     prompt = load_prompt(*MAP_PROMPT)
@@ -199,12 +210,7 @@ async def _map_call(call: list[_Piece], model: JsonModel, language: str) -> list
         for aid, piece in zip(ids, call, strict=True)
     )
     reply = await model.complete_json(
-        prompt.messages(
-            language_name=language_name(language),
-            translation=translation,
-            max_facts=MAX_FACTS_PER_CHUNK,
-            articles=articles,
-        ),
+        map_messages(language, translation, articles),
         _call_output(len(call)),
         max_tokens=MAP_OUTPUT_TOKENS * len(call),
         cache=False,

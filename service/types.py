@@ -148,11 +148,27 @@ class Usage:
     prompt_tokens: int = 0
     completion_tokens: int = 0
     cache_hits: int = 0  # model replies served from the cache instead of a call
+    # Speculative decoding, where the server reports it (llama.cpp's timings): tokens drafted,
+    # and of those the ones the model accepted; one (drafted, accepted) pair per such call.
+    draft_tokens: int = 0
+    draft_accepted: int = 0
+    drafts: list[tuple[int, int]] = field(default_factory=list)
 
-    def add(self, prompt_tokens: int, completion_tokens: int) -> None:
+    def add(
+        self, prompt_tokens: int, completion_tokens: int, draft: tuple[int, int] | None = None
+    ) -> None:
         self.llm_calls += 1
         self.prompt_tokens += prompt_tokens
         self.completion_tokens += completion_tokens
+        if draft is not None:
+            self.drafts.append(draft)
+            self.draft_tokens += draft[0]
+            self.draft_accepted += draft[1]
+
+    @property
+    def acceptance(self) -> float | None:
+        """Accepted ÷ drafted tokens over the brief's calls, None when nothing was drafted."""
+        return self.draft_accepted / self.draft_tokens if self.draft_tokens else None
 
 
 @dataclass(frozen=True)

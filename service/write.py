@@ -305,6 +305,14 @@ def in_reading_order(sentences: Sequence[Sentence], language: str) -> list[Sente
     return [opening, *facts, *(s for s, was_said in zip(rest, said, strict=True) if was_said)]
 
 
+def title_messages(language: str, lines: str) -> list[dict[str, str]]:
+    """The title call's prompt over the brief's first sentences (`lines`, one "- …" each); with
+    no lines, its fixed part (what the embedded server computes once at start)."""
+    return load_prompt(*TITLE_PROMPT).messages(
+        language_name=language_name(language), sentences=lines
+    )
+
+
 async def write_title(
     sentences: Sequence[Sentence],
     sources: Sequence[Source],
@@ -314,9 +322,7 @@ async def write_title(
 ) -> tuple[str, str | None]:
     """A checked headline for the brief, and a warning when the model's had to be replaced."""
     lines = "\n".join(f"- {s.text}" for s in sentences[:TITLE_SENTENCES])
-    messages = load_prompt(*TITLE_PROMPT).messages(
-        language_name=language_name(language), sentences=lines
-    )
+    messages = title_messages(language, lines)
     reply = await model.complete_json(messages, TitleOutput, max_tokens=TITLE_OUTPUT_TOKENS)
     evidence: list[Passage] = [p for s in sentences for p in s.evidence]
     return check_title(reply.title, sentences, sources, evidence, disputed, language)
