@@ -107,13 +107,14 @@ def _unshared(sources: Sequence[Source], summaries: Sequence[ArticleSummary]) ->
     """The articles none of whose facts another article of the same moment reports (sources
     dated within timeline.CONCURRENT_DAYS), where the other articles share theirs: at least
     three independent articles with facts. A later article of a developing story (the rains a
-    month after the earthquake) is never judged against the first days' reports."""
+    month after the earthquake) is never judged against the first days' reports, nor a rewrite
+    of another article (its own facts are only what it adds to its original)."""
     original = {s.sid: s.duplicate_of or s.sid for s in sources}
     together = concurrent(sources, summaries)
     facts = [(s.sid, f.text) for s in summaries for f in s.facts]
     alike = similarities([t for _, t in facts], [t for _, t in facts])
     closest: dict[str, float] = {}
-    for sid in dict.fromkeys(sid for sid, _ in facts):
+    for sid in dict.fromkeys(sid for sid, _ in facts if original[sid] == sid):
         mine = [i for i, (s, _) in enumerate(facts) if s == sid]
         others = [
             j for j, (s, _) in enumerate(facts) if original[s] != original[sid] and together(s, sid)
