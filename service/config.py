@@ -55,7 +55,7 @@ class Settings(BaseSettings):
     # slot's own context (the article is in the prompt), the tokens that followed the last
     # occurrence of the current n-gram, for the model to verify in one batch; "draft": the
     # 0.5B weights draft for the 1.5B; "off". Greedy decoding keeps the replies the same.
-    local_speculative: Literal["off", "ngram", "draft"] = "ngram"
+    local_speculative: Literal["off", "ngram", "draft"] = "off"
     local_draft_max: int = Field(default=8, ge=1, le=64)  # tokens drafted at most
     local_ngram_size: int = Field(default=4, ge=1, le=32)  # "ngram": the n-gram looked up
 
