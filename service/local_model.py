@@ -21,6 +21,8 @@ from typing import Any
 
 from service.config import Settings
 from service.errors import WeightsMissing
+from service.prompts import map_messages, title_messages
+from service.tuning import MAX_FACTS_PER_CHUNK
 
 log = logging.getLogger("fusebrief.local_model")
 DownloadProgress = Callable[[int, int], None]  # (bytes done, bytes total)
@@ -195,10 +197,7 @@ def _free_port() -> int:
 
 def fixed_prompts() -> list[list[dict[str, str]]]:
     """The fixed part of the map and title prompts (their instructions, English)."""
-    from service.summarize import map_messages
-    from service.write import title_messages
-
-    return [map_messages("en", "", ""), title_messages("en", "")]
+    return [map_messages("en", "", "", MAX_FACTS_PER_CHUNK), title_messages("en", "")]
 
 
 def warm(api_base: str, prompts: list[list[dict[str, str]]]) -> int:

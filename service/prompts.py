@@ -98,3 +98,24 @@ def prompt_version() -> str:
 
 def language_name(code: str) -> str:
     return LANGUAGE_NAMES.get(code.lower(), code)
+
+
+def map_messages(
+    language: str, translation: str, articles: str, max_facts: int
+) -> list[dict[str, str]]:
+    """A map call's prompt: its instructions, then the articles (each in its <article> tag);
+    with no articles, its fixed part (what the embedded server computes once at start)."""
+    return load_prompt(*MAP_PROMPT).messages(
+        language_name=language_name(language),
+        translation=translation,
+        max_facts=max_facts,
+        articles=articles,
+    )
+
+
+def title_messages(language: str, lines: str) -> list[dict[str, str]]:
+    """The title call's prompt over the brief's first sentences (`lines`, one "- …" each); with
+    no lines, its fixed part (what the embedded server computes once at start)."""
+    return load_prompt(*TITLE_PROMPT).messages(
+        language_name=language_name(language), sentences=lines
+    )

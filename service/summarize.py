@@ -23,7 +23,7 @@ from pydantic import BaseModel, Field, StringConstraints, create_model
 
 from service.chunk import TOKENIZER_MARGIN, count_tokens, split_to_budget
 from service.llm import JsonModel
-from service.prompts import MAP_PROMPT, language_name, load_prompt
+from service.prompts import MAP_PROMPT, language_name, load_prompt, map_messages
 from service.textutil import (
     content_words,
     figures,
@@ -34,10 +34,10 @@ from service.textutil import (
     whole_sentences,
     words,
 )
+from service.tuning import MAX_FACTS_PER_CHUNK
 from service.types import ArticleSummary, Fact, Source
 from service.voice import attributed, opinion_piece
 
-MAX_FACTS_PER_CHUNK = 8  # a fact costs ~25 generated tokens: the map step's time is its facts
 MAX_FACT_CHARS = 240  # one sentence; a grammar cut short at its limit emits junk, so generous
 MAP_OUTPUT_TOKENS = 500  # per article in a call: 8 facts and the time, with room
 PROMPT_OVERHEAD_TOKENS = 400  # the map prompt's own words
@@ -175,17 +175,6 @@ async def summarize_all(
     return summaries
 
 
-def map_messages(language: str, translation: str, articles: str) -> list[dict[str, str]]:
-    """A map call's prompt: its instructions, then the articles (each in its <article> tag);
-    with no articles, its fixed part (what the embedded server computes once at start)."""
-    return load_prompt(*MAP_PROMPT).messages(
-        language_name=language_name(language),
-        translation=translation,
-        max_facts=MAX_FACTS_PER_CHUNK,
-        articles=articles,
-    )
-
-
 async def _map_call(call: list[_Piece], model: JsonModel, language: str) -> list[MapOutput]:
     """One model call for the pieces of `call` (one language), each answer under its id."""
     prompt = load_prompt(*MAP_PROMPT)
@@ -210,7 +199,7 @@ async def _map_call(call: list[_Piece], model: JsonModel, language: str) -> list
         for aid, piece in zip(ids, call, strict=True)
     )
     reply = await model.complete_json(
-        map_messages(language, translation, articles),
+        map_messages(language, translation, articles, MAX_FACTS_PER_CHUNK),
         _call_output(len(call)),
         max_tokens=MAP_OUTPUT_TOKENS * len(call),
         cache=False,

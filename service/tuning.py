@@ -35,11 +35,10 @@ HEAVIER_SHARE_WEIGHT = 2.0
 # Content-word Jaccard at which a chosen claim's wording repeats an earlier one: it is skipped.
 # Lower drops distinct claims that share the story's words; higher lets restatements through.
 REPEATED_CLAIM = 0.5
-# A wording this much made of one earlier sentence's content words (stems), with no number the
-# earlier lacks, adds nothing to it ("The union is angry that production will move to Kelmsford"
-# after "Dafydd Prosser of the union said members were angry that production would move to
-# the group's plant in Kelmsford"): it is skipped. On the development set's briefs the one pair
-# at 0.7 or more was such a repeat.
+# A wording this much made of one earlier sentence's content words (stems), or holding this much
+# of its, with no number the earlier lacks, is a part of one claim (a group's view stated once as
+# its spokesman's words and again as the group's): it is skipped. On the development set's briefs
+# the one pair at 0.7 or more was such a repeat.
 ADDS_NOTHING_SHARE = 0.8
 # A wording that states an earlier sentence's telling figure (7.5%, 46 ships: not a whole number
 # up to this, which "two years" or "12 hours" may be by chance) and shares at least
@@ -89,3 +88,8 @@ SAME_QUANTITY_MEANING = 0.5
 # only add details; lower keeps another event's facts.
 OTHER_EVENT_MEANING = 0.45
 SHARED_EVENT_MEANING = 0.55
+
+# --- The map step (service.summarize) ------------------------------------------------------
+
+# a fact costs ~25 generated tokens: the map step's time is its facts
+MAX_FACTS_PER_CHUNK = 8

@@ -23,7 +23,7 @@ from service.citations import MIN_WORD_SUPPORT, TITLE_SENTENCES, check_sentence,
 from service.claims import Claim
 from service.llm import JsonModel
 from service.meaning import similarity
-from service.prompts import TITLE_PROMPT, language_name, load_prompt, phrases
+from service.prompts import phrases, title_messages
 from service.statements import dropped_auxiliary, not_a_statement, without_time_stamp
 from service.textutil import (
     content_words,
@@ -303,14 +303,6 @@ def in_reading_order(sentences: Sequence[Sentence], language: str) -> list[Sente
     said = [attributed(s.text, language) for s in rest]
     facts = [s for s, was_said in zip(rest, said, strict=True) if not was_said]
     return [opening, *facts, *(s for s, was_said in zip(rest, said, strict=True) if was_said)]
-
-
-def title_messages(language: str, lines: str) -> list[dict[str, str]]:
-    """The title call's prompt over the brief's first sentences (`lines`, one "- …" each); with
-    no lines, its fixed part (what the embedded server computes once at start)."""
-    return load_prompt(*TITLE_PROMPT).messages(
-        language_name=language_name(language), sentences=lines
-    )
 
 
 async def write_title(

@@ -16,9 +16,9 @@ from pydantic import ValidationError
 from service.config import Settings
 from service.llm import draft_counts
 from service.local_model import fixed_prompts, speculative_params, warm
-from service.summarize import map_messages
+from service.prompts import map_messages, title_messages
+from service.tuning import MAX_FACTS_PER_CHUNK
 from service.types import Usage
-from service.write import title_messages
 
 KINDS = x.common_speculative_type
 
@@ -113,7 +113,7 @@ def test_the_fixed_prompts_are_what_every_call_begins_with() -> None:
         '<article id="A1" outlet="x" part="1 of 1">\nPay deal\n\nDockers won a rise.\n</article>'
     )
     for fixed, real in (
-        (map_fixed, map_messages("en", "", article)),
+        (map_fixed, map_messages("en", "", article, MAX_FACTS_PER_CHUNK)),
         (title_fixed, title_messages("en", "- Dockers won a rise.")),
     ):
         assert real[0] == fixed[0]  # the system message
