@@ -2,9 +2,10 @@
 
 Small models cannot judge "same quantity?" reliably (the 1.5B answered 54% of such pairs right),
 so candidates are found in code: two facts from different, independent sources that give
-different values in the same unit, in similar context (shared names or words); or that each give
-one count, close in value, of what the two say in other words (sentence embeddings, each the
-other's nearest: "cut 450 jobs" / "lay off about 400 workers"). The model never sees those
+different values in the same unit, in similar context (shared names or words); or two figures
+of one kind (a count of things, a measure in one unit, a date), close in value, whose facts say
+the same thing in other words (sentence embeddings, each pair the most alike of the two sources'
+figures of that kind: "cut 450 jobs" / "lay off about 400 workers"). The model never sees those
 facts; the sentence that reports the disagreement is built here from versioned templates,
 quoting and citing every side.
 """
@@ -28,7 +29,7 @@ from service.textutil import (
     words,
 )
 from service.timeline import concurrent
-from service.tuning import SAME_QUANTITY_MEANING
+from service.tuning import LONE_MEASURE_MEANING, SAME_MEASURE_MEANING, SAME_SPAN_MEANING
 from service.types import ArticleSummary, Conflict, Disagreement, Fact, Source
 
 ACTION_KINDS = frozenset({"who", "when"})  # what _action_conflicts disputes, besides figures
@@ -40,8 +41,9 @@ ACTION_WORDS = 4  # content words beside a who/when anchor that say what happene
 ACTION_SHARED = 2  # … of which two sources must share this many to speak of one action
 # Two sources that each give one figure for something they both count (jobs, votes, homes) give
 # it for one quantity when the figures are this close: outlets disagree by a little, not by a
-# factor (187 on the first train vs 2,600 a day are two quantities).
-CLOSE_VALUES = 1.5
+# factor (187 on the first train vs 2,600 a day are two quantities; 140 and 90 metres from the
+# landing target are one distance).
+CLOSE_VALUES = 1.6
 # … but never for measures any number of things share (shares, spans of time: the language's
 # "generic_units", prompts/words.json).
 
@@ -99,10 +101,8 @@ def _same_quantity(qa: Quantity, a: _Context, qb: Quantity, b: _Context, languag
     # admission"): one measure, whoever is quoted giving it.
     if len(a.near & b.near) >= NEAR_SHARED and _overlap(a.near, b.near) >= NEAR_OVERLAP:
         return True
-    # Agreeing on another figure in this unit ("cost 530 million" in both), the facts' other
-    # figures measure other things ("above the estimate of 310 million" vs "220 million above").
     if any(unit == qa.unit for _, unit in a.stated & b.stated):
-        return False
+        return False  # agreeing on another figure in this unit (see _agree_elsewhere)
     # Each side naming someone the other never mentions (Mayor Lund vs Governor Pell): two events.
     if a.names - b.all_stems and b.names - a.all_stems:
         return False
@@ -122,25 +122,14 @@ def find_conflicts(
     stated = {f: set(features(f.text, language).figures) for f, _ in items}
     # once per item, not once per pair
     contexts = [_context(f, q, stated[f], language) for f, q in items]
-    lone = _lone_values(items, original)
-    alike = _alike_counts(summaries, original, language)
+    measured = _alike_measures(items, original, together, language)
     groups: list[list[tuple[Fact, Quantity]]] = []
     for i, (fact_a, qa) in enumerate(items):
         for j in range(i + 1, len(items)):
             fact_b, qb = items[j]
             if original[fact_a.sid] == original[fact_b.sid] or not together(fact_a.sid, fact_b.sid):
                 continue
-            same = (
-                _same_quantity(qa, contexts[i], qb, contexts[j], language)
-                or _lone_and_close(
-                    qa, qb, lone, (original[fact_a.sid], original[fact_b.sid]), language
-                )
-                or (
-                    (fact_a.fid, fact_b.fid) in alike
-                    and qa == _count(fact_a, language)
-                    and _close(qa, qb)
-                )
-            )
+            same = _same_quantity(qa, contexts[i], qb, contexts[j], language) or (i, j) in measured
             if not same:
                 continue
             group = next((g for g in groups if (fact_a, qa) in g or (fact_b, qb) in g), None)
@@ -276,79 +265,107 @@ def _one_anchor(mine: _Action, actions: Sequence[_Action], original: dict[str, s
     )
 
 
-def _lone_values(
-    items: Sequence[tuple[Fact, Quantity]], original: dict[str, str]
-) -> dict[tuple[str, str], set[float]]:
-    """(source, noun) → every value the source gives for that noun, in any of its facts."""
-    values: dict[tuple[str, str], set[float]] = {}
-    for fact, quantity in items:
-        for noun in quantity.nouns:
-            values.setdefault((original[fact.sid], noun), set()).add(quantity.value)
-    return values
+def _kind(quantity: Quantity, language: str) -> str | None:
+    """What a figure is compared with across sources: "date" (a day of a month), "count" (a
+    whole number of things, whatever the noun: "260 staff" and "310 jobs" may count one thing),
+    or its unit (a measure, a sum of money, a span of time, a share: "million euro", "week");
+    None for a number without a unit (an age, a shirt number) or a word that is none."""
+    unit = quantity.unit
+    if _ignored(unit, language):
+        return None
+    if profile(language).calendar_kind(unit) == "month":
+        return "date"
+    money = set(profile(language).meanings("currencies").values())
+    if " " in unit or unit in money or unit in unit_words("generic_units", language):
+        return unit
+    return "count" if quantity.value.is_integer() else unit
 
 
-def _count(fact: Fact, language: str) -> Quantity | None:
-    """The fact's one count of something ("450 jobs", "400 workers"), if it gives exactly one: a
-    whole number with a word after it (a magnitude of 5.8 is a measure, not a count)."""
-    counted = [
-        q
-        for q in features(fact.text, language).quantities
-        if not _ignored(q.unit, language)
-        and q.unit not in unit_words("generic_units", language)
-        and q.value.is_integer()
-    ]
-    return counted[0] if len(counted) == 1 else None
-
-
-def _alike_counts(
-    summaries: Sequence[ArticleSummary], original: dict[str, str], language: str
-) -> set[tuple[str, str]]:
-    """Pairs of facts (by id, both orders) of different sources that each give one count, give
-    different values, and say the same thing in other words ("cut 450 jobs" / "lay off about
-    400 workers"): their meanings are at least SAME_QUANTITY_MEANING alike, and each is the
-    other's nearest among its source's counting facts (service.meaning)."""
-    counting = [
-        (f, q) for s in summaries for f in s.facts if (q := _count(f, language)) is not None
-    ]
-    if len(counting) < 2:
+def _alike_measures(
+    items: Sequence[tuple[Fact, Quantity]],
+    original: dict[str, str],
+    together: Callable[[str, str], bool],
+    language: str,
+) -> set[tuple[int, int]]:
+    """Pairs of `items` (by index, both orders) that give one quantity different values: two
+    sources' figures of one kind (`_kind`) and close values (or two dates), whose facts are the
+    most alike in meaning of the two sources' figures of that kind (at least
+    SAME_MEASURE_MEANING; SAME_SPAN_MEANING for spans of time and shares; LONE_MEASURE_MEANING
+    when each source gives one figure only in that unit). Figures are paired most alike first,
+    each at most once with each other source, agreeing values included: a figure another source
+    states too is that source's, not a rival's. A source that states the other's value anywhere
+    agrees on it (its other figure measures something else), so do two facts that agree on
+    another figure in the unit, and two facts each naming someone the other never mentions tell
+    of two events."""
+    kinds = [_kind(q, language) for _, q in items]
+    if sum(k is not None for k in kinds) < 2:
         return set()
-    alike = similarities([f.text for f, _ in counting], [f.text for f, _ in counting])
+    alike = similarities([f.text for f, _ in items], [f.text for f, _ in items])
 
-    def nearest(i: int, source: str) -> int | None:
-        others = [j for j, (f, _) in enumerate(counting) if original[f.sid] == source]
-        return max(others, key=lambda j: alike[i, j]) if others else None
+    def value(i: int) -> tuple[float, str]:
+        """What two figures of one kind compare: a date's day and month, else the number (two
+        counts of one value agree, whatever their nouns: "23 people" and "23 customers")."""
+        q = items[i][1]
+        return (q.value, q.unit if kinds[i] == "date" else "")
 
-    pairs: set[tuple[str, str]] = set()
-    for i, (fa, qa) in enumerate(counting):
-        for j, (fb, qb) in enumerate(counting):
-            sa, sb = original[fa.sid], original[fb.sid]
-            if sa == sb or qa.value == qb.value or alike[i, j] < SAME_QUANTITY_MEANING:
+    stated: dict[tuple[str, str], set[tuple[float, str]]] = {}
+    units: dict[tuple[str, str], set[float]] = {}
+    for i, (fact, q) in enumerate(items):
+        if (kind := kinds[i]) is not None:
+            stated.setdefault((original[fact.sid], kind), set()).add(value(i))
+            units.setdefault((original[fact.sid], q.unit), set()).add(q.value)
+    generic = unit_words("generic_units", language)
+
+    def floor(i: int, j: int) -> float:
+        qa, qb = items[i][1], items[j][1]
+        if qa.unit in generic:
+            return SAME_SPAN_MEANING
+        lone = qa.unit == qb.unit and all(
+            len(units[original[f.sid], q.unit]) == 1 for f, q in (items[i], items[j])
+        )
+        return LONE_MEASURE_MEANING if lone else SAME_MEASURE_MEANING
+
+    candidates = []
+    for i, (fa, qa) in enumerate(items):
+        for j in range(i + 1, len(items)):
+            fb, qb = items[j]
+            if kinds[i] is None or kinds[i] != kinds[j] or original[fa.sid] == original[fb.sid]:
                 continue
-            if nearest(i, sb) == j and nearest(j, sa) == i:
-                pairs.add((fa.fid, fb.fid))
-    return pairs
+            if not together(fa.sid, fb.sid):
+                continue
+            if value(i) != value(j) and kinds[i] != "date" and not _close(qa, qb):
+                continue
+            if alike[i, j] >= floor(i, j):
+                candidates.append((float(alike[i, j]), i, j))
+    paired: set[tuple[int, str]] = set()  # (item, other source): each figure pairs once a source
+    found: set[tuple[int, int]] = set()
+    for _, i, j in sorted(candidates, reverse=True):
+        (fa, qa), (fb, qb) = items[i], items[j]
+        sa, sb = original[fa.sid], original[fb.sid]
+        if (i, sb) in paired or (j, sa) in paired:
+            continue
+        paired |= {(i, sb), (j, sa)}
+        kind = kinds[i] or ""
+        if value(i) == value(j) or value(j) in stated[sa, kind] or value(i) in stated[sb, kind]:
+            continue
+        if _rival_actors(fa, fb, language) or _agree_elsewhere(fa, fb, qa.unit, language):
+            continue
+        found |= {(i, j), (j, i)}
+    return found
+
+
+def _agree_elsewhere(a: Fact, b: Fact, unit: str, language: str) -> bool:
+    """Whether two facts agree on another figure in this unit ("cost 530 million" in both): their
+    other figures measure other things ("above the estimate of 310 million" / "220 million
+    above")."""
+    shared = features(a.text, language).figures & features(b.text, language).figures
+    return any(u == unit for _, u in shared)
 
 
 def _close(qa: Quantity, qb: Quantity) -> bool:
     """Figures close enough to be two reports of one quantity (see CLOSE_VALUES)."""
     low, high = sorted((qa.value, qb.value))
     return low > 0 and high / low <= CLOSE_VALUES
-
-
-def _lone_and_close(
-    qa: Quantity,
-    qb: Quantity,
-    lone: dict[tuple[str, str], set[float]],
-    sides: tuple[str, str],
-    language: str,
-) -> bool:
-    """Each source gives exactly one figure for a thing both count, and the two are close."""
-    if qa.value == qb.value or not _close(qa, qb):
-        return False
-    sa, sb = sides
-    generic = unit_words("generic_units", language)
-    shared = {n for n in qa.nouns & qb.nouns if not _ignored(n, language) and n not in generic}
-    return any(lone[sa, noun] == {qa.value} and lone[sb, noun] == {qb.value} for noun in shared)
 
 
 def differing(a: Fact, b: Fact, language: str) -> tuple[str, str, str] | None:
@@ -410,9 +427,9 @@ def disputed_values(conflicts: Sequence[Conflict], language: str) -> set[tuple[f
     return {
         (q.value, noun)
         for c in conflicts
-        for f in c.facts
+        for f, value in zip(c.facts, c.values, strict=True)
         for q in features(f.text, language).quantities
-        if c.unit in q.nouns
+        if q.text == value
         for noun in q.nouns
     }
 

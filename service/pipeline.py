@@ -98,7 +98,7 @@ async def build_brief(
         progress(ProgressEvent("translate", foreign, foreign))
 
     # 6. Events: an article about another event under the same names is set aside.
-    other_events = different_events(sources, summaries)
+    other_events = different_events(sources)
     if other_events:
         sources = [replace(s, set_aside=True) if s.sid in other_events else s for s in sources]
         summaries = [s for s in summaries if s.sid not in other_events]

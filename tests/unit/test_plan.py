@@ -129,9 +129,18 @@ def test_an_office_held_by_someone_else_marks_another_event() -> None:
     }
     sources = [_source(sid, text) for sid, text in texts.items()]
     assert office_holders(texts["S4"], "en") == {}  # a former holder binds nobody
-    reasons = different_events(sources, [])
+    reasons = different_events(sources)
     assert list(reasons) == ["S3"]
     assert "Yi as foreign minister" in reasons["S3"] and "S1, S2 name Gang" in reasons["S3"]
+
+
+def test_an_office_in_parentheses_names_its_organisation_not_its_holder() -> None:
+    # A transcript's speaker line: "NAME (office, organisation)".
+    line = "MIRA OSTLUND (chief executive, Northgate Buses):\n\nWe ran fewer buses."
+    assert office_holders(line, "en") == {}
+    assert office_holders("Northgate Buses' chief executive, Mira Ostlund, spoke.", "en") == {
+        "chief executive": "Ostlund"
+    }
 
 
 def test_a_story_dated_over_weeks_and_months_is_one_story_not_other_events() -> None:
@@ -144,7 +153,7 @@ def test_a_story_dated_over_weeks_and_months_is_one_story_not_other_events() -> 
         _source("S4", "He came back on Monday.", published=datetime(2026, 3, 16, 18, tzinfo=UTC)),
         _source("S5", "He left on 27 July.", published=datetime(2026, 7, 28, tzinfo=UTC)),
     ]
-    assert different_events(sources, []) == {}
+    assert different_events(sources) == {}
 
 
 def test_every_fact_gets_the_passage_that_states_it_and_an_invented_number_is_left_out() -> None:
@@ -468,50 +477,6 @@ def test_what_happened_is_told_before_what_people_said_about_it(
 ) -> None:
     sentences = [Sentence(opening, ("S1",)), Sentence(said, ("S2",)), Sentence(fact, ("S3",))]
     assert [s.text for s in in_reading_order(sentences, language)] == [opening, fact, said]
-
-
-ACCIDENT = {
-    "S1": (
-        "An explosion at the Halvern Chemicals plant in Dunmore killed two workers on Tuesday.",
-        "Fire crews took four hours to bring the blaze at the plant under control.",
-    ),
-    "S2": (
-        "Two workers died when a blast tore through Halvern Chemicals' Dunmore site on Tuesday.",
-        "The company said it would cooperate with the safety inspectors.",
-    ),
-    "S3": (
-        "A blast at the Dunmore chemical plant killed two employees.",
-        "Residents were told to keep their windows closed because of the smoke.",
-    ),
-}
-RESULTS = (  # the same company, the same day, another event
-    "Halvern Chemicals reported a quarterly profit of 48 million pounds, up 12% on a year ago.",
-    "Its shares rose 3% in early trading after the results.",
-)
-
-
-def test_an_article_whose_facts_no_other_source_reports_is_another_event() -> None:
-    facts = {**ACCIDENT, "S4": RESULTS}
-    sources = [_source(sid, " ".join(texts)) for sid, texts in facts.items()]
-    summaries = [_summary(sid, *texts) for sid, texts in facts.items()]
-    reasons = different_events(sources, summaries)
-    assert list(reasons) == ["S4"]
-    assert reasons["S4"].startswith(
-        "different event: no other article of its day reports any of its facts"
-    )
-
-
-def test_with_two_articles_or_none_sharing_facts_nothing_is_another_event() -> None:
-    pair = {"S1": ACCIDENT["S1"], "S2": RESULTS}  # two articles: neither is the odd one out
-    sources = [_source(sid, " ".join(texts)) for sid, texts in pair.items()]
-    assert different_events(sources, [_summary(s, *t) for s, t in pair.items()]) == {}
-    apart = {  # three articles, none sharing facts: no majority event to set one apart from
-        "S1": ("The council approved a new library in Brantwell.",),
-        "S2": ("A storm closed the coast road near Kesselwald.",),
-        "S3": RESULTS,
-    }
-    sources = [_source(sid, " ".join(texts)) for sid, texts in apart.items()]
-    assert different_events(sources, [_summary(s, *t) for s, t in apart.items()]) == {}
 
 
 def test_a_sentence_made_of_an_earlier_ones_words_adds_nothing_and_is_said_once() -> None:
