@@ -39,9 +39,11 @@ from bench.baseline import (
 from bench.metrics import BriefView, BundleScore, Expectations, Summary, score_brief
 from service.config import Settings
 
-SETS = {  # the development set (written alongside the rules) and the blind test set
+SETS = {  # development sets (their briefs read while the rules were made) and the blind set
     "eval": Path(__file__).resolve().parent / "eval",
+    "dev2": Path(__file__).resolve().parent / "dev2",
     "test": Path(__file__).resolve().parent / "test",
+    "blind": Path(__file__).resolve().parent / "blind",
 }
 BENCH_VERSION = "quality/v1"  # bump when what a cached record holds changes
 SYSTEMS = ("fusebrief", "map_reduce", "stuff")
@@ -508,9 +510,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "--set",
         choices=sorted(SETS),
         default="eval",
-        help="eval: the development set, bench/eval/ (default); test: the blind test set, "
-        "bench/test/ (written by someone who never read the pipeline: score it only when a "
-        "change is done)",
+        help="eval: the first development set, bench/eval/ (default, written alongside the "
+        "rules); dev2, test: development sets written by someone who never read the pipeline "
+        "(test was the blind set until its briefs were read, 2026-12-07); blind: the blind set, "
+        "bench/blind/ (written by someone who never read the pipeline or the other sets: score "
+        "it only when a change is done)",
     )
     parser.add_argument(
         "--bundles", nargs="+", metavar="NAME", help="only these bundles of the set"

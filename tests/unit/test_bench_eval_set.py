@@ -1,7 +1,9 @@
 """The quality benchmark's bundle sets keep the promises their expectations make.
 
-Two sets, one format: `bench/eval/` (the development set, written alongside the rules) and
-`bench/test/` (the blind test set, written by someone who never read the pipeline's code).
+Four sets, one format. Development: `bench/eval/` (written alongside the rules), `bench/dev2/`
+and `bench/test/` (written by someone who never read the pipeline's code; `test` was the blind
+set until its briefs were read). Blind: `bench/blind/` (written by someone who never read the
+pipeline's code or the other sets).
 
 Every planted fact is stated by its article (and syndicated copies) and by no other article of
 the bundle; every conflict side is where it says; every junk line is planted as a line of its
@@ -25,7 +27,6 @@ from service.llm import LLMClient
 
 BENCH = Path(__file__).resolve().parents[2] / "bench"
 EVAL = BENCH / "eval"
-TEST = BENCH / "test"
 
 
 def _bundles(folder: Path) -> list[str]:
@@ -36,8 +37,8 @@ def _bundles(folder: Path) -> list[str]:
     return [f"{folder.name}/{p.name}" for p in found]
 
 
-DEVELOPMENT = _bundles(EVAL)
-BLIND = _bundles(TEST)
+DEVELOPMENT = _bundles(EVAL) + _bundles(BENCH / "dev2") + _bundles(BENCH / "test")
+BLIND = _bundles(BENCH / "blind")
 BUNDLES = DEVELOPMENT + BLIND
 WITH_INJECTION = [
     name
@@ -63,8 +64,8 @@ def _content_lines(texts: dict[str, str], expected: Expectations) -> list[str]:
 
 
 def test_the_set_has_what_the_issue_asks_for() -> None:
-    assert len(DEVELOPMENT) >= 12
-    loaded = [_load(name) for name in DEVELOPMENT]
+    assert len(_bundles(EVAL)) >= 12
+    loaded = [_load(name) for name in _bundles(EVAL)]
     expectations = [e for _, e in loaded]
     assert any(e.duplicates for e in expectations)
     assert any(e.off_topic for e in expectations)
