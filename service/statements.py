@@ -3,6 +3,9 @@ voice, decided by the form of the sentence, not by its words.
 
 A question asks rather than states; a transcript's line opens with its speaker's label; a live
 blog's entry opens with a time stamp (the stamp goes, the entry stays, unless nothing is left);
+a line that opens with a short label and a colon, the label saying nothing of anyone saying
+anything ("CHAIR:", "From a reader, Gregor:", "Map data:", "Photo:"), is a speaker's or a
+page's label with what follows it, not the writer's statement ("The minister said: …" is one);
 a sentence that addresses its reader ("you") is a message, a promotion or an instruction; one in
 the first person with no speaker named is a reader's or a writer's own voice; one that opens
 with a continuation word, or has fewer than MIN_STATEMENT_WORDS words, is a fragment; so is one
@@ -28,10 +31,9 @@ _TIME_STAMP = re.compile(
     r"|\d{1,2}\s?(?:[ap]\.?m\.?|uhr)(?!\w))[)\]]?(?:\s*[-–—|:·•]\s*|\s+)",
     re.IGNORECASE,
 )
-# A transcript's speaker label: up to four capitalised words (or one word in capitals), a colon.
-_SPEAKER_LABEL = re.compile(
-    r"^\s*(?:[^\W\d_][\w.'’-]*\s+){0,3}[^\W\d_][\w.'’-]*\s*:\s+(?=\S)", re.UNICODE
-)
+# A line's label: up to MAX_LABEL_WORDS words (commas and abbreviations' points allowed), a colon.
+MAX_LABEL_WORDS = 6
+_LABEL = re.compile(r"^\s*(?P<label>[^\W\d_][^:!?\n]*?)\s*:\s+(?=\S)", re.UNICODE)
 _QUESTION = re.compile(r"\?[\"”’»)]*\s*$|^\s*¿")
 
 
@@ -92,12 +94,14 @@ def without_label(headline: str) -> str:
     return rest[:1].upper() + rest[1:] if rest else headline
 
 
-def _speaker_label(text: str) -> bool:
-    match = _SPEAKER_LABEL.match(text)
+def _labelled(text: str, language: str) -> bool:
+    """Whether the line opens with a label and a colon: a few words, the first capitalised,
+    none saying that someone says something ("From a reader, Gregor:", not "Mayor Lund said:")."""
+    match = _LABEL.match(text)
     if match is None:
         return False
-    label = match.group(0).rstrip().removesuffix(":").split()
-    return all(w[:1].isupper() for w in label)
+    label = match.group("label")
+    return len(label.split()) <= MAX_LABEL_WORDS and not attributed(label, language)
 
 
 def not_a_statement(text: str, language: str) -> str | None:
@@ -109,8 +113,8 @@ def not_a_statement(text: str, language: str) -> str | None:
     text = without_time_stamp(text)
     if _QUESTION.search(text):
         return "it is a question, not a statement"
-    if _speaker_label(text):
-        return "it is a transcript's line (a speaker's label and words)"
+    if _labelled(text, language):
+        return "it opens with a label (a transcript's speaker, a reader's message, a page's credit)"
     if second_person(text, language):
         return "it addresses its reader (the second person)"
     if len(text.split()) < MIN_STATEMENT_WORDS:

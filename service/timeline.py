@@ -20,6 +20,7 @@ sentences in time order when the bundle spans days or more.
   which opens with the news.
 """
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import date, datetime, timedelta
@@ -31,6 +32,7 @@ from service.textutil import features, words
 from service.types import ArticleSummary, Sentence, Source
 
 CONCURRENT_DAYS = 3  # sources dated this close report one moment of a story: they can disagree
+RECENT_DAYS = 60  # a day and month without a year is the event's at most this long before
 
 
 def _said_in(when: str, document: str, language: str) -> bool:
@@ -38,6 +40,14 @@ def _said_in(when: str, document: str, language: str) -> bool:
     model invents dates for articles that give none)."""
     said, text = features(when, language), features(document, language)
     return said.numbers <= text.numbers and said.calendar <= text.calendar
+
+
+def _written_date(when: str, document: str | None) -> bool:
+    """Whether `when` is a date written in figures ("2026-03-14", "14/03") that the article
+    itself writes: a number the model counted ("5 weeks ago" from "spent five weeks at sea")
+    dates nothing."""
+    figures = re.fullmatch(r"\d{1,4}(?:[-/.]\d{1,2}){1,2}", when.strip()) is not None
+    return figures and (document is None or when.strip() in document)
 
 
 def event_date(
@@ -55,8 +65,8 @@ def event_date(
     said = [w.lower() for w in words(when)]
     kinds = {lang.calendar_kind(w) for w in said}
     day_words = set(lang.words("day_words"))
-    if not (kinds - {""} or day_words & set(said) or any(w.isdigit() for w in said)):
-        return None  # "last week", "next month": too coarse to date an event
+    if not (kinds - {""} or day_words & set(said) or _written_date(when, document)):
+        return None  # "last week", "5 weeks ago": too coarse, or counted, not a date
     weekday = next((n for w in said if (n := lang.weekday(w)) is not None), None)
     if weekday is not None and "month" not in kinds:
         back = (day.weekday() - weekday) % 7
@@ -73,8 +83,11 @@ def event_date(
     if parsed is None:
         return None
     resolved: date = parsed.date()
-    # An event is reported after it happens: a later date is a plan, not the article's event.
-    return resolved if timedelta(days=-366) <= resolved - day <= timedelta(days=1) else None
+    # An event is reported after it happens: a later date is a plan, not the article's event;
+    # so is a day and month without a year that falls months before publication ("will shut on
+    # 27 November", written in September: this year's, not last year's).
+    back = RECENT_DAYS if re.search(r"\b\d{4}\b", when) is None else 366
+    return resolved if timedelta(days=-back) <= resolved - day <= timedelta(days=1) else None
 
 
 def source_dates(sources: Sequence[Source], summaries: Sequence[ArticleSummary]) -> dict[str, date]:

@@ -24,6 +24,19 @@ def test_an_event_date_is_the_articles_own_time_resolved_against_its_publication
     assert event_date("Friday 27 March", monday, "en", "He came.") is None
 
 
+def test_a_count_of_weeks_or_a_coming_day_dates_no_event() -> None:
+    june = datetime(2026, 6, 25, tzinfo=UTC)
+    voyage = "The ship spent five weeks at sea before docking on 2026-06-20."
+    assert event_date("5 weeks ago", june, "en", voyage) is None  # a span the model counted
+    assert str(event_date("2026-06-20", june, "en", voyage)) == "2026-06-20"  # written so
+    assert event_date("2026-06-19", june, "en", voyage) is None  # not written so
+    september = datetime(2026, 9, 16, tzinfo=UTC)
+    # "will shut on 27 November", written in September: this year's, a plan, not last year's.
+    assert event_date("27 November", september, "en") is None
+    assert str(event_date("27 November 2025", september, "en")) == "2025-11-27"
+    assert str(event_date("2 August", september, "en")) == "2026-08-02"
+
+
 def test_a_source_is_dated_by_its_own_words_else_by_its_publication() -> None:
     sources = [
         _source(
