@@ -152,7 +152,7 @@ def _best_wording(facts: list[Fact], language: str) -> list[Fact]:
     return [best, *(f for f in facts if f is not best)]
 
 
-ON_FIGURE = "figure"  # a fact disputed on a figure is in no other disagreement
+ON_FIGURE = "figure"  # the kind of a disagreement on a figure (beside who and when)
 
 
 def disagreements(
@@ -181,14 +181,15 @@ def disagreements(
                 conflicts.append(Conflict(unit, (a, b), (value_a, value_b)))
                 break
 
-    # A fact is in one disagreement, except that "Kerr, who signed the order on Tuesday" can be
-    # disputed both on who signed it and on when.
+    # A fact is in one disagreement of each kind: "17 workers were hurt in the blast on 3 March"
+    # can be disputed on how many were hurt and on when, "Kerr signed on Tuesday" on who signed
+    # and on when.
     def kind(conflict: Conflict) -> str:
         return conflict.unit if conflict.unit in ACTION_KINDS else ON_FIGURE
 
     taken = {(f.fid, kind(c)) for c in conflicts for f in c.facts}
     for conflict in find_conflicts(summaries, sources, language):
-        sides = {(f.fid, k) for f in conflict.facts for k in {kind(conflict), ON_FIGURE}}
+        sides = {(f.fid, kind(conflict)) for f in conflict.facts}
         if not taken & sides:
             conflicts.append(conflict)
             taken |= {(f.fid, kind(conflict)) for f in conflict.facts}

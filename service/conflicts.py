@@ -10,6 +10,7 @@ facts; the sentence that reports the disagreement is built here from versioned t
 quoting and citing every side.
 """
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -33,6 +34,7 @@ from service.tuning import LONE_MEASURE_MEANING, SAME_MEASURE_MEANING, SAME_SPAN
 from service.types import ArticleSummary, Conflict, Disagreement, Fact, Source
 
 ACTION_KINDS = frozenset({"who", "when"})  # what _action_conflicts disputes, besides figures
+YEARS = (1000, 2199)  # four digits in this range are a year, not a count
 CONTEXT_OVERLAP = 0.4  # overlap coefficient of the two facts' context words
 NEAR_WORDS = 3  # content words each side of a quantity that say what it measures
 NEAR_OVERLAP = 0.6  # overlap of those words above which other names do not matter…
@@ -139,7 +141,7 @@ def find_conflicts(
                 group.extend(item for item in ((fact_a, qa), (fact_b, qb)) if item not in group)
     figures = [
         Conflict(
-            unit=g[0][1].unit,
+            unit="when" if _kind(g[0][1], language) == "date" else g[0][1].unit,
             facts=tuple(f for f, _ in g),
             values=tuple(q.text for _, q in g),
         )
@@ -265,12 +267,20 @@ def _one_anchor(mine: _Action, actions: Sequence[_Action], original: dict[str, s
     )
 
 
-def _kind(quantity: Quantity, language: str) -> str | None:
+def _kind(quantity: Quantity, language: str, text: str = "") -> str | None:
     """What a figure is compared with across sources: "date" (a day of a month), "count" (a
-    whole number of things, whatever the noun: "260 staff" and "310 jobs" may count one thing),
-    or its unit (a measure, a sum of money, a span of time, a share: "million euro", "week");
-    None for a number without a unit (an age, a shirt number) or a word that is none."""
+    whole number of things, whatever the noun: "260 staff" and "310 jobs" may count one thing;
+    or a whole number without a unit that ends the sentence of `text`, the fact: "the death
+    toll stands at fourteen"), or its unit (a measure, a sum of money, a span of time, a share:
+    "million euro", "week"); None for a year ("2028", four digits), another number without a
+    unit (an age: "Rinaldi, 24,") or a word that is none."""
     unit = quantity.unit
+    year = YEARS[0] <= quantity.value <= YEARS[1] and re.match(r"\d{4}\b", quantity.text)
+    if year:  # "in 2028 by a new vessel", "since 2019"
+        return None
+    if not unit and text:
+        ends = re.search(rf"(?<!\w){re.escape(quantity.text)}\s*(?:[.;!]|$)", text.rstrip())
+        return "count" if ends and quantity.value.is_integer() else None
     if _ignored(unit, language):
         return None
     if profile(language).calendar_kind(unit) == "month":
@@ -297,7 +307,7 @@ def _alike_measures(
     agrees on it (its other figure measures something else), so do two facts that agree on
     another figure in the unit, and two facts each naming someone the other never mentions tell
     of two events."""
-    kinds = [_kind(q, language) for _, q in items]
+    kinds = [_kind(q, language, f.text) for f, q in items]
     if sum(k is not None for k in kinds) < 2:
         return set()
     alike = similarities([f.text for f, _ in items], [f.text for f, _ in items])
@@ -371,15 +381,15 @@ def _close(qa: Quantity, qb: Quantity) -> bool:
 def differing(a: Fact, b: Fact, language: str) -> tuple[str, str, str] | None:
     """How two facts of different sources that state the same claim differ, if they do:
     (what differs, a's value, b's value). What differs is a figure's unit when they give one
-    quantity different values, "when" when they name different days or months, or "who" when
-    each names one person the other does not (and nothing else differs)."""
+    quantity different values, "when" when they name different dates, days or months, or "who"
+    when each names one person the other does not (and nothing else differs)."""
     fa, fb = features(a.text, language), features(b.text, language)
     for qa in fa.quantities:
         if _ignored(qa.unit, language) or (qa.value, qa.unit) in fb.figures:
             continue
         for qb in fb.quantities:
             if qb.unit == qa.unit and (qb.value, qb.unit) not in fa.figures and _close(qa, qb):
-                return qa.unit, qa.text, qb.text
+                return ("when" if _kind(qa, language) == "date" else qa.unit), qa.text, qb.text
     if fa.calendar and fb.calendar and not fa.calendar & fb.calendar:
         day_a, day_b = _word(a.text, fa.calendar), _word(b.text, fb.calendar)
         when_a, when_b = _when(a, day_a, language), _when(b, day_b, language)

@@ -1,5 +1,6 @@
 """Quantities and deterministic conflict detection."""
 
+from service.claims import disagreements, group_claims
 from service.conflicts import describe, disputed_values, find_conflicts
 from service.language import worded_languages
 from service.prompts import phrases
@@ -205,3 +206,43 @@ def test_counts_of_different_things_are_not_paired_by_meaning() -> None:
         _summary("S2", "The mill's new owner plans to build 400 homes on the site."),
     ]
     assert find_conflicts(summaries, [_source("S1", "A"), _source("S2", "B")], "en") == []
+
+
+def test_a_count_with_no_unit_that_ends_its_sentence_is_paired_like_a_count() -> None:
+    """ "The toll rose to nineteen." names what it counts before the number: a count; an age
+    between commas is not."""
+    fact_a = "Seventeen people were hurt when the roof of the Hallam depot collapsed."
+    fact_b = "The number of people hurt in the Hallam depot collapse rose to nineteen."
+    assert [
+        c.values
+        for c in find_conflicts(
+            [_summary("S1", fact_a), _summary("S2", fact_b)],
+            [_source("S1", "A"), _source("S2", "B")],
+            "en",
+        )
+    ] == [("Seventeen people", "nineteen")]
+    age = "Rinaldi, 24, joined the club from Valsierra."
+    other_age = "Rinaldi, 21, is the youngest player in the squad."
+    assert _pair(age, other_age) == []
+
+
+def test_counts_of_one_value_agree_whatever_their_nouns() -> None:
+    a = "23 people have fallen ill after eating at the Penmor bakery."
+    b = "The outbreak at the Penmor bakery has sickened 23 customers."
+    assert _pair(a, b) == []
+
+
+def test_one_fact_pair_can_disagree_on_a_count_and_on_a_date() -> None:
+    """Two disagreements on one pair of facts, one on each kind: how many, and when."""
+    summaries = [
+        _summary("S1", "A blast at the Corlan plant on 3 March injured 17 workers."),
+        _summary("S2", "Nineteen workers were injured in the Corlan plant blast on 4 March."),
+    ]
+    sources = [_source("S1", "A"), _source("S2", "B")]
+    claims = group_claims(summaries, sources, "en")
+    _, conflicts = disagreements(claims, summaries, sources, "en")
+    assert sorted(c.values for c in conflicts) == [
+        ("17 workers", "Nineteen workers"),
+        ("3 March", "4 March"),
+    ]
+    assert {c.unit for c in conflicts} >= {"when"}
