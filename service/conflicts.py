@@ -131,6 +131,8 @@ def find_conflicts(
             fact_b, qb = items[j]
             if original[fact_a.sid] == original[fact_b.sid] or not together(fact_a.sid, fact_b.sid):
                 continue
+            if _other_periods(fact_a, fact_b, language):
+                continue  # last year's figure and this year's
             same = _same_quantity(qa, contexts[i], qb, contexts[j], language) or (i, j) in measured
             if not same:
                 continue
@@ -275,8 +277,7 @@ def _kind(quantity: Quantity, language: str, text: str = "") -> str | None:
     "million euro", "week"); None for a year ("2028", four digits), another number without a
     unit (an age: "Rinaldi, 24,") or a word that is none."""
     unit = quantity.unit
-    year = YEARS[0] <= quantity.value <= YEARS[1] and re.match(r"\d{4}\b", quantity.text)
-    if year:  # "in 2028 by a new vessel", "since 2019"
+    if _year(quantity):  # "in 2028 by a new vessel", "since 2019"
         return None
     if not unit and text:
         ends = re.search(rf"(?<!\w){re.escape(quantity.text)}\s*(?:[.;!]|$)", text.rstrip())
@@ -364,6 +365,24 @@ def _alike_measures(
     return found
 
 
+def _other_periods(a: Fact, b: Fact, language: str) -> bool:
+    """Whether two facts give their figures for different periods: both name years, and not
+    the same ("in the year to June 2026" / "to June 2025"), or one puts its figure in an
+    earlier period and the other does not ("raised fares by 4.9 per cent last year": the
+    language's "earlier_periods", prompts/words.json)."""
+    years = [{q.value for q in features(f.text, language).quantities if _year(q)} for f in (a, b)]
+    if all(years) and not years[0] & years[1]:
+        return True
+    earlier = [profile(language).count_words("earlier_periods", f.text) > 0 for f in (a, b)]
+    return earlier[0] != earlier[1]
+
+
+def _year(quantity: Quantity) -> bool:
+    """Four digits in the range of years: "2028", not "2,028 homes"."""
+    in_range = YEARS[0] <= quantity.value <= YEARS[1]
+    return in_range and re.match(r"\d{4}\b", quantity.text) is not None
+
+
 def _agree_elsewhere(a: Fact, b: Fact, unit: str, language: str) -> bool:
     """Whether two facts agree on another figure in this unit ("cost 530 million" in both): their
     other figures measure other things ("above the estimate of 310 million" / "220 million
@@ -384,6 +403,8 @@ def differing(a: Fact, b: Fact, language: str) -> tuple[str, str, str] | None:
     quantity different values, "when" when they name different dates, days or months, or "who"
     when each names one person the other does not (and nothing else differs)."""
     fa, fb = features(a.text, language), features(b.text, language)
+    if _other_periods(a, b, language):
+        return None  # last year's figure and this year's
     for qa in fa.quantities:
         if _ignored(qa.unit, language) or (qa.value, qa.unit) in fb.figures:
             continue

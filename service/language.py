@@ -60,6 +60,7 @@ WORD_LISTS = (
     "day_words",
     "not_units",
     "generic_units",
+    "earlier_periods",
     "name_connectors",
     "offices",
     "not_holding",

@@ -246,3 +246,21 @@ def test_one_fact_pair_can_disagree_on_a_count_and_on_a_date() -> None:
         ("3 March", "4 March"),
     ]
     assert {c.unit for c in conflicts} >= {"when"}
+
+
+def test_figures_of_different_periods_are_two_quantities() -> None:
+    """Last year's rise and this year's, or two years' losses, are not one disputed figure; two
+    facts that both speak of the past year can still disagree."""
+    this_year = "Bus fares in Dunmore will rise by 6.5% from April."
+    last_year = "The transit board raised bus fares in Dunmore by 4.9 per cent last year."
+    assert _pair(this_year, last_year) == []
+    loss = "Harlen Mills made a loss of £6.2 million in the year to June 2026."
+    earlier = "Harlen Mills lost £5.8 million in the year to June 2025."
+    assert _pair(loss, earlier) == []
+    assert (
+        _pair(
+            "Some 412,000 cruise passengers came ashore at Port Amsel last year.",
+            "In the past year, about 450,000 cruise passengers visited Port Amsel.",
+        )
+        != []
+    )
