@@ -29,6 +29,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from service.conflicts import ACTION_KINDS, differing, find_conflicts
+from service.language import profile
 from service.meaning import similarities
 from service.textutil import features, stem
 from service.timeline import concurrent
@@ -37,6 +38,7 @@ from service.tuning import (
     HEAVIER_SHARE_WEIGHT,
     MAX_SENTENCE_WORDS,
     MIN_STATED_CLAIMS,
+    RESTATES_NEWS,
     SAME_CLAIM,
     SAME_CLAIM_MEANING,
     SAME_CLAIM_MIN_SHARED,
@@ -211,14 +213,22 @@ def _distinctive(claim: Claim, counts: Counter[str], language: str) -> int:
     return sum(1 for t in _specifics(claim.facts[0], language) if counts[t] == 1)
 
 
-def _nearest_headline(own: Sequence[Claim], headline: str) -> Claim | None:
+def _nearest_headline(
+    own: Sequence[Claim], headline: str, news: Claim | None = None
+) -> Claim | None:
     """Of a source's own claims, the one closest in meaning to its headline (the news its
-    editor put on top); None without a headline, or when no claim comes HEADLINE_LEAD close."""
+    editor put on top); None without a headline, when no claim comes HEADLINE_LEAD close, or
+    when that claim restates the bundle's `news` (RESTATES_NEWS close to it)."""
     if not own or not headline.strip():
         return None
     alike = similarities([headline], [c.text for c in own])[0]
     best = int(alike.argmax())
-    return own[best] if alike[best] >= HEADLINE_LEAD else None
+    if alike[best] < HEADLINE_LEAD:
+        return None
+    lead = own[best]
+    if news is not None and similarities([lead.text], [news.text])[0][0] >= RESTATES_NEWS:
+        return None
+    return lead
 
 
 def rank(
@@ -227,10 +237,12 @@ def rank(
     room: int,
     language: str,
     headlines: Mapping[str, str] | None = None,
+    news: Claim | None = None,
 ) -> list[Claim]:
     """Every claim, in the order the brief should state them: the most corroborated first (a
     share of the room), then each source's lead in turn (its own claim nearest its headline,
-    `headlines` by sid), then each source's distinctive claims in turn, then the rest."""
+    `headlines` by sid, unless it restates the bundle's `news`), then each source's distinctive
+    claims in turn, then the rest."""
     stated: dict[str, set[str]] = {}  # figure or name → the sources stating it
     for claim in claims:
         for fact in claim.facts:
@@ -248,7 +260,7 @@ def rank(
     leads: dict[str, Claim] = {}
     for sid, own in alone.items():
         own.sort(key=lambda c: (-min(_distinctive(c, counts, language), 1), position[id(c)]))
-        lead = _nearest_headline(own, (headlines or {}).get(sid, ""))
+        lead = _nearest_headline(own, (headlines or {}).get(sid, ""), news)
         if lead is not None:
             leads[sid] = lead
             own.remove(lead)
@@ -285,11 +297,16 @@ def centrality(claims: Sequence[Claim], summaries: Sequence[ArticleSummary]) -> 
     return total
 
 
-def by_centrality(claims: Sequence[Claim], summaries: Sequence[ArticleSummary]) -> list[Claim]:
+def by_centrality(
+    claims: Sequence[Claim], summaries: Sequence[ArticleSummary], language: str
+) -> list[Claim]:
     """The claims, most central first: the writer opens the brief with the first of them it
-    can state (the news, even when its most central wording is a headline it cannot use)."""
+    can state (the news, even when its most central wording is a headline it cannot use). A
+    claim about an earlier period ("raised fares by 4.9 per cent last year": the language's
+    earlier_periods) is background, never the news: it comes after the others."""
     scores = centrality(claims, summaries)
-    return [claims[i] for i in sorted(range(len(claims)), key=lambda i: -scores[i])]
+    earlier = [profile(language).count_words("earlier_periods", c.text) > 0 for c in claims]
+    return [claims[i] for i in sorted(range(len(claims)), key=lambda i: (earlier[i], -scores[i]))]
 
 
 def plan_brief(
@@ -304,9 +321,6 @@ def plan_brief(
     room = max(MIN_STATED_CLAIMS, max_sentences - len(conflicts))
     usable = [s.sid for s in sources if not s.set_aside]
     headlines = {s.sid: s.article.title for s in sources}
-    return Plan(
-        rank(standing, usable, room, language, headlines),
-        conflicts,
-        room,
-        by_centrality(standing, summaries),
-    )
+    lead = by_centrality(standing, summaries, language)
+    news = lead[0] if lead else None
+    return Plan(rank(standing, usable, room, language, headlines, news), conflicts, room, lead)

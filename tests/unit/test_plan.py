@@ -520,3 +520,28 @@ def test_each_sources_lead_is_its_claim_nearest_its_headline_distinctive_or_not(
     summaries = [_summary("S1", detail, news), _summary("S2", other)]
     ranked = plan_brief(summaries, sources, max_sentences=5, language="en").ranked
     assert [c.text for c in ranked][:2] == [news, other]
+
+
+def test_a_sources_lead_that_restates_the_news_waits_its_turn() -> None:
+    """Each source's headline-nearest claim goes before its details, unless it is the bundle's
+    news again in other words: then the source's distinctive claim comes first."""
+    news = "The Harnby wind farm won a ballot in Lymbridge with 61% of the vote."
+    again = "Voters in Lymbridge backed Harnby's turbines."
+    detail = "Campaigners from Save Cold Harrow said they would fight on at the planning stage."
+    sources = [
+        _source("S1", news, title="Lymbridge backs Harnby wind farm"),
+        _source("S2", f"{detail} {again}", title="Lymbridge says yes to Harnby wind farm"),
+    ]
+    summaries = [_summary("S1", news), _summary("S2", detail, again)]
+    ranked = [c.text for c in plan_brief(summaries, sources, 5, "en").ranked]
+    assert ranked.index(detail) < ranked.index(again)
+
+
+def test_a_figure_of_last_year_never_opens_the_brief() -> None:
+    """The most central claim (two sources state it) is about last year: the news is now."""
+    rise = "Thessford's transit board voted to raise bus fares by 6.5% from April."
+    before = "Thessford's bus fares went up by 4.9 per cent last year."
+    sources = [_source("S1", before), _source("S2", before), _source("S3", rise)]
+    summaries = [_summary("S1", before), _summary("S2", before), _summary("S3", rise)]
+    lead = plan_brief(summaries, sources, 5, "en").lead
+    assert [c.text for c in lead] == [rise, before]
