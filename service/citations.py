@@ -21,7 +21,7 @@ from collections.abc import Mapping, Sequence
 
 from service.actors import other_actor
 from service.clean import addresses_a_model
-from service.conflicts import disputes
+from service.conflicts import Disputed, disputes
 from service.statements import without_label
 from service.textutil import (
     content_words,
@@ -42,7 +42,7 @@ TITLE_SENTENCES = 6  # the title is written over, and checked against, the first
 def check_sentence(
     text: str,
     evidence: Sequence[Passage],
-    disputed: set[tuple[float, str]],
+    disputed: Disputed,
     translated: Mapping[str, str],
     language: str,
     names: frozenset[str],
@@ -131,7 +131,7 @@ def check_title(
     sentences: Sequence[Sentence],
     sources: Sequence[Source],
     evidence: Sequence[Passage],
-    disputed: set[tuple[float, str]],
+    disputed: Disputed,
     language: str,
 ) -> tuple[str, str | None]:
     """The title, or (when it states what the brief's evidence does not, or one side of a

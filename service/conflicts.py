@@ -453,22 +453,51 @@ def _word(text: str, found: frozenset[str]) -> str:
     return sorted(found)[0]
 
 
-def disputed_values(conflicts: Sequence[Conflict], language: str) -> set[tuple[float, str]]:
-    """(value, noun) pairs that must never appear in the brief as plain fact: see `disputes`."""
-    return {
+@dataclass(frozen=True)
+class Disputed:
+    """What the brief must never state as plain fact: the disputed figures, as (value, noun)
+    pairs, and the disputed actors and days, each with the content stems of the action they
+    are disputed on ("Kerr" with "sign", "order", "corn", "exchange")."""
+
+    figures: frozenset[tuple[float, str]] = frozenset()
+    anchors: tuple[tuple[str, frozenset[str]], ...] = ()
+
+
+ACTION_SHARED_STEMS = 2  # a sentence naming a disputed actor states the dispute with this many
+
+
+def disputed_values(conflicts: Sequence[Conflict], language: str) -> Disputed:
+    """What the conflicts dispute (see `disputes`)."""
+    figures = frozenset(
         (q.value, noun)
         for c in conflicts
         for f, value in zip(c.facts, c.values, strict=True)
         for q in features(f.text, language).quantities
         if q.text == value
         for noun in q.nouns
-    }
+    )
+    anchors = []
+    for c in conflicts:
+        if c.unit not in ACTION_KINDS:
+            continue
+        anchors_said = {stem(w) for v in c.values for w in words(v)}
+        shared = set.intersection(*(set(features(f.text, language).stems) for f in c.facts))
+        action = frozenset(shared - anchors_said)  # what both say was done, to whom, where
+        anchors += [(value, action) for value in c.values if action]
+    return Disputed(figures, tuple(anchors))
 
 
-def disputes(text: str, disputed: set[tuple[float, str]], language: str) -> bool:
-    """Whether the text states a disputed figure."""
+def disputes(text: str, disputed: Disputed, language: str) -> bool:
+    """Whether the text states a disputed figure, or names a disputed actor or day together
+    with the action disputed (ACTION_SHARED_STEMS of its stems): "Mayor Kerr shut the Corn
+    Exchange" where the sources dispute who signed the order closing the Corn Exchange."""
+    found = features(text, language)
+    if any((q.value, noun) in disputed.figures for q in found.quantities for noun in q.nouns):
+        return True
+    said = {w.lower() for w in words(text)}
     return any(
-        (q.value, noun) in disputed for q in features(text, language).quantities for noun in q.nouns
+        anchor.lower() in said and len(found.stems & action) >= ACTION_SHARED_STEMS
+        for anchor, action in disputed.anchors
     )
 
 

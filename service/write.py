@@ -21,6 +21,7 @@ from pydantic import BaseModel, StringConstraints
 
 from service.citations import MIN_WORD_SUPPORT, TITLE_SENTENCES, check_sentence, check_title
 from service.claims import Claim
+from service.conflicts import Disputed
 from service.llm import JsonModel
 from service.meaning import similarity
 from service.prompts import phrases, title_messages
@@ -59,7 +60,7 @@ class _Bundle:
     headlines: dict[str, str]
     outlets: dict[str, str]
     body_names: dict[str, frozenset[str]]  # sid → the names its cleaned text capitalises
-    disputed: set[tuple[float, str]]
+    disputed: Disputed
     translated: dict[str, str]  # the sources in another language than the brief's → theirs
     untranslated: set[str]  # the facts of theirs that copy their article's words
 
@@ -69,7 +70,7 @@ class _Bundle:
         sources: Sequence[Source],
         summaries: Sequence[ArticleSummary],
         language: str,
-        disputed: set[tuple[float, str]],
+        disputed: Disputed,
     ) -> "_Bundle":
         by_sid = {s.sid: s for s in sources}
         return cls(
@@ -259,7 +260,7 @@ def state_claims(
     sources: Sequence[Source],
     summaries: Sequence[ArticleSummary],
     language: str,
-    disputed: set[tuple[float, str]],
+    disputed: Disputed,
     lead: Sequence[Claim] = (),
 ) -> tuple[list[Sentence], list[str]]:
     """Sentences for the ranked claims, in order, until `room` of them passed the check; and a
@@ -310,7 +311,7 @@ async def write_title(
     sources: Sequence[Source],
     model: JsonModel,
     language: str,
-    disputed: set[tuple[float, str]],
+    disputed: Disputed,
 ) -> tuple[str, str | None]:
     """A checked headline for the brief, and a warning when the model's had to be replaced."""
     lines = "\n".join(f"- {s.text}" for s in sentences[:TITLE_SENTENCES])

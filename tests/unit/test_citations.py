@@ -3,7 +3,8 @@
 import pytest
 
 from service.citations import check_sentence, check_title
-from service.types import Article, Passage, Sentence, Source
+from service.conflicts import Disputed, disputed_values, disputes
+from service.types import Article, Conflict, Fact, Passage, Sentence, Source
 
 
 def _passage(sid: str, quote: str) -> Passage:
@@ -18,22 +19,22 @@ SPANISH = _passage("S3", "Los estibadores aceptaron una subida del 6% el viernes
 def test_a_sentence_its_passages_state_stands() -> None:
     assert (
         check_sentence(
-            "Dockers accepted a 6% pay rise on Friday.", [DOCKS], set(), {}, "en", frozenset()
+            "Dockers accepted a 6% pay rise on Friday.", [DOCKS], Disputed(), {}, "en", frozenset()
         )
         is None
     )
     both = "The deal, a 6% pay rise, ends a strike that left 40 ships waiting."
-    assert check_sentence(both, [DOCKS, SHIPS], set(), {}, "en", frozenset()) is None
+    assert check_sentence(both, [DOCKS, SHIPS], Disputed(), {}, "en", frozenset()) is None
 
 
 def test_a_number_or_name_its_passages_lack_makes_it_unsupported() -> None:
-    assert check_sentence("Dockers accepted a 7% rise.", [DOCKS], set(), {}, "en", frozenset()) == (
-        "the number 7 is in none of its passages"
-    )
+    assert check_sentence(
+        "Dockers accepted a 7% rise.", [DOCKS], Disputed(), {}, "en", frozenset()
+    ) == ("the number 7 is in none of its passages")
     problem = check_sentence(
         "Dockers accepted a 6% rise, said Governor Brandt.",
         [DOCKS],
-        set(),
+        Disputed(),
         {},
         "en",
         frozenset(),
@@ -45,7 +46,7 @@ def test_the_whole_article_does_not_vouch_for_a_sentence_only_its_passages_do() 
     # Mara Quist is in S2's passage, not in the one this sentence cites.
     assert (
         check_sentence(
-            "Mara Quist welcomed the 6% pay rise.", [DOCKS], set(), {}, "en", frozenset()
+            "Mara Quist welcomed the 6% pay rise.", [DOCKS], Disputed(), {}, "en", frozenset()
         )
         is not None
     )
@@ -55,7 +56,7 @@ def test_a_sentence_mostly_made_of_words_its_passages_lack_is_unsupported() -> N
     problem = check_sentence(
         "Dockers celebrated with fireworks and brass bands downtown.",
         [DOCKS],
-        set(),
+        Disputed(),
         {},
         "en",
         frozenset(),
@@ -64,30 +65,49 @@ def test_a_sentence_mostly_made_of_words_its_passages_lack_is_unsupported() -> N
 
 
 def test_stating_one_side_of_a_disagreement_is_not_allowed() -> None:
+    disputed = Disputed(figures=frozenset({(40.0, "ship")}))
     problem = check_sentence(
-        "The strike left 40 ships waiting.", [SHIPS], {(40.0, "ship")}, {}, "en", frozenset()
+        "The strike left 40 ships waiting.", [SHIPS], disputed, {}, "en", frozenset()
     )
     assert problem == "it states one side of a disagreement as fact"
+
+
+def test_naming_a_disputed_actor_doing_the_disputed_thing_is_not_allowed() -> None:
+    """Sources dispute who signed the order closing the hall: a sentence that has one of them
+    close it states that side as fact; one that has them do something else does not."""
+    signed = Fact("S1.F1", "S1", "Mayor Kerr signed the order closing the Corn Exchange hall.")
+    other = Fact("S2.F1", "S2", "Deputy mayor Hebden signed the order closing the Corn Exchange.")
+    disputed = disputed_values([Conflict("who", (signed, other), ("Kerr", "Hebden"))], "en")
+    assert disputes("Mayor Kerr shut the Corn Exchange after the ceiling fell.", disputed, "en")
+    assert not disputes("Mayor Kerr said the traders would be paid.", disputed, "en")
+    assert not disputes("The order closing the Corn Exchange was signed.", disputed, "en")
 
 
 def test_a_translated_sources_sentence_is_checked_on_its_numbers_only() -> None:
     translated = {"S3": "es"}
     assert (
         check_sentence(
-            "Dockers accepted a 6% rise on Friday.", [SPANISH], set(), translated, "en", frozenset()
+            "Dockers accepted a 6% rise on Friday.",
+            [SPANISH],
+            Disputed(),
+            translated,
+            "en",
+            frozenset(),
         )
         is None
     )
     assert (
         check_sentence(
-            "Dockers accepted a 9% rise.", [SPANISH], set(), translated, "en", frozenset()
+            "Dockers accepted a 9% rise.", [SPANISH], Disputed(), translated, "en", frozenset()
         )
         is not None
     )
 
 
 def test_a_sentence_citing_no_passage_cannot_stand() -> None:
-    assert check_sentence("Anything.", [], set(), {}, "en", frozenset()) == "it cites no passage"
+    assert (
+        check_sentence("Anything.", [], Disputed(), {}, "en", frozenset()) == "it cites no passage"
+    )
 
 
 def _source(sid: str, title: str, language: str = "en") -> Source:
@@ -99,26 +119,29 @@ SENTENCES = [Sentence("The strike left 40 ships waiting.", ("S2",), (SHIPS,))]
 
 
 def test_a_supported_title_is_kept() -> None:
-    title, warning = check_title("Dockers accept 6% rise", SENTENCES, SOURCES, [DOCKS], set(), "en")
+    title, warning = check_title(
+        "Dockers accept 6% rise", SENTENCES, SOURCES, [DOCKS], Disputed(), "en"
+    )
     assert (title, warning) == ("Dockers accept 6% rise", None)
 
 
 def test_a_title_stating_what_the_evidence_lacks_gives_way_to_the_most_cited_headline() -> None:
     title, warning = check_title(
-        "Dockers win 9% rise", SENTENCES, SOURCES, [DOCKS, SHIPS], set(), "en"
+        "Dockers win 9% rise", SENTENCES, SOURCES, [DOCKS, SHIPS], Disputed(), "en"
     )
     assert title == "Ships wait as strike ends"
     assert warning is not None and "the number 9" in warning
 
 
 def test_a_title_stating_one_side_of_a_disagreement_is_replaced() -> None:
-    title, _ = check_title("40 ships wait", SENTENCES, SOURCES, [SHIPS], {(40.0, "ship")}, "en")
+    disputed = Disputed(figures=frozenset({(40.0, "ship")}))
+    title, _ = check_title("40 ships wait", SENTENCES, SOURCES, [SHIPS], disputed, "en")
     assert title == "Ships wait as strike ends"
 
 
 def test_a_title_case_title_is_checked_on_its_numbers_and_words_not_as_names() -> None:
     title, warning = check_title(
-        "Dockers Accept Pay Rise On Friday", SENTENCES, SOURCES, [DOCKS], set(), "en"
+        "Dockers Accept Pay Rise On Friday", SENTENCES, SOURCES, [DOCKS], Disputed(), "en"
     )
     assert warning is None and title == "Dockers Accept Pay Rise On Friday"
 
@@ -133,13 +156,13 @@ def test_a_title_case_title_naming_someone_no_source_names_is_replaced() -> None
         SENTENCES,
         sources,
         [DOCKS],
-        set(),
+        Disputed(),
         "en",
     )
     assert title == "Ships wait as strike ends"
     assert warning is not None and "“John Kerry” is in none of its sources" in warning
     paraphrased = "Dockers Accept Pay Rise On Friday, Ending Dispute"  # one new word: a paraphrase
-    assert check_title(paraphrased, SENTENCES, sources, [DOCKS], set(), "en")[1] is None
+    assert check_title(paraphrased, SENTENCES, sources, [DOCKS], Disputed(), "en")[1] is None
 
 
 # Who does what: a sentence stands on its passage only when the passage's sentence stating the
@@ -186,7 +209,8 @@ def test_a_sentence_whose_actor_differs_from_its_passages_is_rejected(
     sentence: str, passage: str, problem: str | None
 ) -> None:
     assert (
-        check_sentence(sentence, [_passage("S4", passage)], set(), {}, "en", frozenset()) == problem
+        check_sentence(sentence, [_passage("S4", passage)], Disputed(), {}, "en", frozenset())
+        == problem
     )
 
 
@@ -197,7 +221,7 @@ def test_the_actor_check_needs_a_language_that_capitalises_names_only() -> None:
         check_sentence(
             sentence,
             [_passage("S1", "Aldous besiegte Brandt in der Stichwahl.")],
-            set(),
+            Disputed(),
             {},
             "de",
             frozenset(),
@@ -224,7 +248,7 @@ FINE_SOURCES = [
     ],
 )
 def test_a_title_has_its_actors_in_the_roles_the_brief_gives_them(title: str, kept: bool) -> None:
-    checked, warning = check_title(title, FINED, FINE_SOURCES, [FINE], set(), "en")
+    checked, warning = check_title(title, FINED, FINE_SOURCES, [FINE], Disputed(), "en")
     assert (checked == title) is kept
     assert (warning is None) is kept
     if not kept:
@@ -233,8 +257,8 @@ def test_a_title_has_its_actors_in_the_roles_the_brief_gives_them(title: str, ke
 
 def test_a_title_listing_several_events_is_replaced() -> None:
     listed = "Dockers accept 6% rise, ships wait, strike ends"
-    title, warning = check_title(listed, SENTENCES, SOURCES, [DOCKS, SHIPS], set(), "en")
+    title, warning = check_title(listed, SENTENCES, SOURCES, [DOCKS, SHIPS], Disputed(), "en")
     assert title == "Ships wait as strike ends"
     assert warning is not None and "lists several things" in warning
     one = "Dockers accept 6% rise, ending strike"  # one event and its consequence stands
-    assert check_title(one, SENTENCES, SOURCES, [DOCKS, SHIPS], set(), "en")[1] is None
+    assert check_title(one, SENTENCES, SOURCES, [DOCKS, SHIPS], Disputed(), "en")[1] is None

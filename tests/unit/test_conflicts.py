@@ -47,7 +47,10 @@ def test_a_currency_symbol_amount_conflicts_with_the_written_out_one() -> None:
         _summary("S2", "The footbridge repair bill is put at £3.1m by the council."),
     ]
     (conflict,) = find_conflicts(summaries, sources, "en")
-    assert disputed_values([conflict], "en") == {(2.4, "million pound"), (3.1, "million pound")}
+    assert disputed_values([conflict], "en").figures == {
+        (2.4, "million pound"),
+        (3.1, "million pound"),
+    }
 
 
 def test_same_quantity_in_different_sources_is_a_conflict() -> None:
@@ -59,7 +62,7 @@ def test_same_quantity_in_different_sources_is_a_conflict() -> None:
     conflicts = find_conflicts(summaries, sources, "en")
     assert len(conflicts) == 1
     assert conflicts[0].unit == "day"
-    assert disputed_values(conflicts, "en") == {(11.0, "day"), (9.0, "day")}
+    assert disputed_values(conflicts, "en").figures == {(11.0, "day"), (9.0, "day")}
     text = describe(conflicts[0], "en", {"S1": "S1 (Ledger)", "S2": "S2 (Post)"})
     assert text.sources == ("S1", "S2")
     assert text.text == (

@@ -7,7 +7,7 @@ import pytest
 
 from service.align import align_summaries
 from service.claims import group_claims, plan_brief
-from service.conflicts import differing
+from service.conflicts import Disputed, differing
 from service.events import different_events, office_holders
 from service.types import Article, ArticleSummary, Fact, Sentence, Source
 from service.write import in_reading_order, state_claims
@@ -40,7 +40,7 @@ def _written(
     written; its sentences and the writer's warnings."""
     aligned, _ = align_summaries(summaries, sources, "en")
     plan = plan_brief(aligned, sources, max_sentences=5, language="en")
-    return state_claims(plan.ranked, plan.room, sources, aligned, "en", set(), plan.lead)
+    return state_claims(plan.ranked, plan.room, sources, aligned, "en", Disputed(), plan.lead)
 
 
 def test_two_sources_wording_one_claim_differently_make_one_claim_citing_both() -> None:
