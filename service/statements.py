@@ -20,7 +20,7 @@ from itertools import pairwise
 
 from service.clean import addresses_a_model
 from service.language import profile
-from service.voice import attributed, first_person, first_person_plural, second_person
+from service.voice import attributed, first_person, first_person_plural, labelled, second_person
 
 MIN_STATEMENT_WORDS = 2  # a lone word is a fragment ("Talks ended." is a sentence)
 
@@ -31,9 +31,6 @@ _TIME_STAMP = re.compile(
     r"|\d{1,2}\s?(?:[ap]\.?m\.?|uhr)(?!\w))[)\]]?(?:\s*[-–—|:·•]\s*|\s+)",
     re.IGNORECASE,
 )
-# A line's label: up to MAX_LABEL_WORDS words (commas and abbreviations' points allowed), a colon.
-MAX_LABEL_WORDS = 6
-_LABEL = re.compile(r"^\s*(?P<label>[^\W\d_][^:!?\n]*?)\s*:\s+(?=\S)", re.UNICODE)
 _QUESTION = re.compile(r"\?[\"”’»)]*\s*$|^\s*¿")
 
 
@@ -94,16 +91,6 @@ def without_label(headline: str) -> str:
     return rest[:1].upper() + rest[1:] if rest else headline
 
 
-def _labelled(text: str, language: str) -> bool:
-    """Whether the line opens with a label and a colon: a few words, the first capitalised,
-    none saying that someone says something ("From a reader, Gregor:", not "Mayor Lund said:")."""
-    match = _LABEL.match(text)
-    if match is None:
-        return False
-    label = match.group("label")
-    return len(label.split()) <= MAX_LABEL_WORDS and not attributed(label, language)
-
-
 def not_a_statement(text: str, language: str) -> str | None:
     """Why the text cannot be stated as a fact in the brief's voice, or None if it can."""
     if addresses_a_model(text):
@@ -113,7 +100,7 @@ def not_a_statement(text: str, language: str) -> str | None:
     text = without_time_stamp(text)
     if _QUESTION.search(text):
         return "it is a question, not a statement"
-    if _labelled(text, language):
+    if labelled(text, language):
         return "it opens with a label (a transcript's speaker, a reader's message, a page's credit)"
     if second_person(text, language):
         return "it addresses its reader (the second person)"

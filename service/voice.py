@@ -14,6 +14,10 @@ OPINION_FIRST_PERSON = 2
 # A fact whose words lie this much inside quotation marks in its passage is a quotation.
 QUOTED_SHARE = 0.8
 
+# A line's label: up to MAX_LABEL_WORDS words (commas and abbreviations' points allowed), a colon.
+MAX_LABEL_WORDS = 6
+_LABEL = re.compile(r"^\s*(?P<label>[^\W\d_][^:!?\n]*?)\s*:\s+(?=\S)", re.UNICODE)
+_BARE_LABEL = re.compile(r"^\s*(?P<label>[^\W\d_][^:!?\n]*?)\s*:\s*$", re.UNICODE)
 _QUOTED = re.compile(r"“[^”]*”|\"[^\"]*\"|«[^»]*»|„[^“”]*[“”]|‘[^’]*’(?!\w)")
 
 
@@ -40,9 +44,42 @@ def second_person(text: str, language: str) -> int:
     return profile(language).count_words("second_person", text)
 
 
+def labelled(text: str, language: str) -> bool:
+    """Whether the line opens with a label and a colon: a few words, the first capitalised,
+    none saying that someone says something ("From a reader, Gregor:", not "Mayor Lund said:")."""
+    match = _LABEL.match(text)
+    return match is not None and _a_label(match.group("label"), language)
+
+
+def _a_label(words: str, language: str) -> bool:
+    return len(words.split()) <= MAX_LABEL_WORDS and not attributed(words, language)
+
+
+def writers_lines(text: str, language: str) -> list[str]:
+    """The lines of an article in its writer's own voice: without a transcript's lines, each a
+    speaker's label and words ("CHAIR: Why?") or a label alone ("MS OKAFOR (director):") and
+    the paragraph after it."""
+    own: list[str] = []
+    speaking = False
+    for line in text.splitlines():
+        if not line.strip():
+            continue
+        bare = _BARE_LABEL.match(line)
+        if bare is not None and _a_label(bare.group("label"), language):
+            speaking = True
+        elif labelled(line, language) or speaking:
+            speaking = False
+        else:
+            own.append(line)
+    return own
+
+
 def opinion_piece(text: str, language: str) -> bool:
-    """Whether an article argues its author's view (a column, an op-ed) rather than reports."""
-    return first_person(text, language) >= OPINION_FIRST_PERSON
+    """Whether an article argues its author's view (a column, an op-ed) rather than reports:
+    its writer speaks in the first person. A transcript's lines are its speakers' words, not
+    its writer's (`writers_lines`)."""
+    own = "\n".join(writers_lines(text, language))
+    return first_person(own, language) >= OPINION_FIRST_PERSON
 
 
 def attributed(text: str, language: str) -> bool:

@@ -9,6 +9,7 @@ from service.statements import (
     without_label,
     without_time_stamp,
 )
+from service.voice import opinion_piece
 
 STATEMENTS = [
     ("en", "The council closed the bridge on Tuesday after inspectors found corrosion."),
@@ -148,3 +149,21 @@ def test_a_fact_that_leaves_out_its_passages_auxiliary_is_a_fragment(
     language: str, fact: str, passage: str, left_out: str | None
 ) -> None:
     assert dropped_auxiliary(fact, [passage], language) == left_out
+
+
+def test_a_transcripts_speakers_do_not_make_it_an_opinion_piece() -> None:
+    """Its speakers say "I" and "we"; its writer does not: a hearing's record is a report."""
+    transcript = (
+        "Transport committee: the ferry hearing\n\n"
+        "CHAIR:\n\nWhy were sailings cancelled?\n\n"
+        "MIRA OSTLUND (chief executive, Northgate Ferries):\n\n"
+        "We cancelled them because I had no crew. I am sorry.\n\n"
+        "CHAIR: Will you apologise to the islanders?\n\n"
+        "MIRA OSTLUND: I do. We let them down."
+    )
+    assert not opinion_piece(transcript, "en")
+    column = (
+        "I have lived on the island all my life. I think the ferry company let us down, "
+        "and I say the council must act."
+    )
+    assert opinion_piece(column, "en")
