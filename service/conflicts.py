@@ -30,7 +30,12 @@ from service.textutil import (
     words,
 )
 from service.timeline import concurrent
-from service.tuning import LONE_MEASURE_MEANING, SAME_MEASURE_MEANING, SAME_SPAN_MEANING
+from service.tuning import (
+    DISPUTED_ACTION_MEANING,
+    LONE_MEASURE_MEANING,
+    SAME_MEASURE_MEANING,
+    SAME_SPAN_MEANING,
+)
 from service.types import ArticleSummary, Conflict, Disagreement, Fact, Source
 
 ACTION_KINDS = frozenset({"who", "when"})  # what _action_conflicts disputes, besides figures
@@ -456,11 +461,12 @@ def _word(text: str, found: frozenset[str]) -> str:
 @dataclass(frozen=True)
 class Disputed:
     """What the brief must never state as plain fact: the disputed figures, as (value, noun)
-    pairs, and the disputed actors and days, each with the content stems of the action they
-    are disputed on ("Kerr" with "sign", "order", "corn", "exchange")."""
+    pairs, and the disputed actors and days, each with the content stems of the action both
+    sides describe and the rival sides' facts ("Kerr" with "sign", "order", "mayor" and
+    "Deputy mayor Hebden signed an order closing the Corn Exchange")."""
 
     figures: frozenset[tuple[float, str]] = frozenset()
-    anchors: tuple[tuple[str, frozenset[str]], ...] = ()
+    anchors: tuple[tuple[str, frozenset[str], tuple[str, ...]], ...] = ()
 
 
 ACTION_SHARED_STEMS = 2  # a sentence naming a disputed actor states the dispute with this many
@@ -483,22 +489,26 @@ def disputed_values(conflicts: Sequence[Conflict], language: str) -> Disputed:
         anchors_said = {stem(w) for v in c.values for w in words(v)}
         shared = set.intersection(*(set(features(f.text, language).stems) for f in c.facts))
         action = frozenset(shared - anchors_said)  # what both say was done, to whom, where
-        anchors += [(value, action) for value in c.values if action]
+        for value in c.values:
+            rivals = tuple(f.text for v, f in zip(c.values, c.facts, strict=True) if v != value)
+            anchors.append((value, action, rivals))
     return Disputed(figures, tuple(anchors))
 
 
 def disputes(text: str, disputed: Disputed, language: str) -> bool:
     """Whether the text states a disputed figure, or names a disputed actor or day together
-    with the action disputed (ACTION_SHARED_STEMS of its stems): "Mayor Kerr shut the Corn
-    Exchange" where the sources dispute who signed the order closing the Corn Exchange."""
+    with the action disputed: two of the stems both sides use, or the meaning of a rival side's
+    fact (DISPUTED_ACTION_MEANING alike): "Mayor Kerr shut the Corn Exchange" where one source
+    says Deputy mayor Hebden signed the order closing it and another that Kerr did."""
     found = features(text, language)
     if any((q.value, noun) in disputed.figures for q in found.quantities for noun in q.nouns):
         return True
     said = {w.lower() for w in words(text)}
-    return any(
-        anchor.lower() in said and len(found.stems & action) >= ACTION_SHARED_STEMS
-        for anchor, action in disputed.anchors
-    )
+    named = [(a, action, rivals) for a, action, rivals in disputed.anchors if a.lower() in said]
+    if any(len(found.stems & action) >= ACTION_SHARED_STEMS for _, action, _ in named):
+        return True
+    rivals = [r for _, _, texts in named for r in texts]
+    return bool(rivals) and float(similarities([text], rivals).max()) >= DISPUTED_ACTION_MEANING
 
 
 def describe(conflict: Conflict, language: str, labels: dict[str, str]) -> Disagreement:

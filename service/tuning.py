@@ -88,6 +88,11 @@ RESTATES_NEWS = 0.6
 # buy for $310 million in cash" 0.40); at 0.41 two spans of days that measure two things, so a
 # span of time or a share must come SAME_SPAN_MEANING close (spans are everywhere in news).
 SAME_MEASURE_MEANING = 0.4
+# A sentence naming one side of a who/when disagreement states that side as fact when it is this
+# alike in meaning to a rival side's fact: "Mayor Kerr shut the Corn Exchange" / "Deputy mayor
+# Hebden signed an order closing the Corn Exchange" 0.63; "Mayor Kerr said the traders would be
+# paid" 0.36, "Mayor Kerr said the hall would reopen when safe" 0.29.
+DISPUTED_ACTION_MEANING = 0.55
 SAME_SPAN_MEANING = 0.5
 # … or, when each source gives one figure only in that unit (one depth, one distance), this
 # close: a short fact that leaves out what it measures ("came down 140 metres from its target"

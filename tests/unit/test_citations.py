@@ -78,7 +78,9 @@ def test_naming_a_disputed_actor_doing_the_disputed_thing_is_not_allowed() -> No
     signed = Fact("S1.F1", "S1", "Mayor Kerr signed the order closing the Corn Exchange hall.")
     other = Fact("S2.F1", "S2", "Deputy mayor Hebden signed the order closing the Corn Exchange.")
     disputed = disputed_values([Conflict("who", (signed, other), ("Kerr", "Hebden"))], "en")
-    assert disputes("Mayor Kerr shut the Corn Exchange after the ceiling fell.", disputed, "en")
+    assert disputes("Mayor Kerr signed the closure order on Tuesday.", disputed, "en")
+    # The rival's action in other words: alike in meaning to "Hebden signed an order closing…".
+    assert disputes("Mayor Kerr of Pellworth shut the Corn Exchange market.", disputed, "en")
     assert not disputes("Mayor Kerr said the traders would be paid.", disputed, "en")
     assert not disputes("The order closing the Corn Exchange was signed.", disputed, "en")
 
