@@ -128,6 +128,22 @@ def _supports(fact: Fact, text: str, bundle: _Bundle) -> bool:
 _OPENING_QUOTE = r"\s*[“\"«„‘]"
 
 
+_SENTENCE_END = re.compile(r"[.!?…。！？][\"”’»)\]]*\s*$")
+
+
+def _line_not_sentence(text: str, passages: Sequence[str], headline: str) -> bool:
+    """Whether the fact and the body line it comes from both stop without a sentence's end
+    mark: the line is a caption, a label or page furniture ("Photo gallery (9 images)", "Entry
+    posted · 21:20"), not a sentence. The article's headline is judged elsewhere: a headline
+    tells its news without a full stop."""
+    body = [p for p in passages if p.strip() not in headline]
+    return (
+        bool(body)
+        and _SENTENCE_END.search(text) is None
+        and all(_SENTENCE_END.search(p) is None for p in body)
+    )
+
+
 def _cut_at_quotation(fact: Fact) -> bool:
     """Whether the fact stops where its passage opens a quotation ("The White House described
     the meeting as." from 'described the meeting as "candid"'): what was said is missing."""
@@ -152,6 +168,8 @@ def _unusable(fact: Fact, bundle: _Bundle) -> str | None:
         return problem
     if _cut_at_quotation(fact):
         return "it stops where the quotation it introduces begins"
+    if _line_not_sentence(text, [p.quote for p in fact.passages[:1]], headline_text):
+        return "it is a line that ends no sentence (a heading, a caption, a label)"
     if (
         auxiliary := dropped_auxiliary(text, [p.quote for p in fact.passages], language)
     ) is not None:

@@ -545,3 +545,15 @@ def test_a_figure_of_last_year_never_opens_the_brief() -> None:
     summaries = [_summary("S1", before), _summary("S2", before), _summary("S3", rise)]
     lead = plan_brief(summaries, sources, 5, "en").lead
     assert [c.text for c in lead] == [rise, before]
+
+
+def test_a_body_line_that_ends_no_sentence_is_not_stated() -> None:
+    """A caption or a page's label in the body ("Photo gallery (9 images)") is no sentence; a
+    headline's news without a full stop can be."""
+    news = "Fire crews saved the Harlow mill on Sunday."
+    body = f"{news}\nPhoto gallery (9 images)\nThe roof of the weaving shed collapsed."
+    sources = [_source("S1", body, title="Crews save Harlow mill from blaze")]
+    facts = (news, "Photo gallery (9 images)", "The roof of the weaving shed collapsed.")
+    texts = [s.text for s in _written([_summary("S1", *facts)], sources)[0]]
+    assert "Photo gallery (9 images)" not in texts
+    assert news in texts
