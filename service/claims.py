@@ -164,8 +164,8 @@ def disagreements(
     language: str,
 ) -> tuple[list[Claim], list[Conflict]]:
     """The claims that stand, and the disagreements: within a claim (its facts differ on a value)
-    and across claims (figures paired by `find_conflicts`). A claim with a disputed fact is not
-    stated; the disagreement reports it."""
+    and across claims (figures paired by `find_conflicts`). A disputed fact is not stated (the
+    disagreement reports it); its claim stands on its other facts, if it has any."""
     conflicts: list[Conflict] = []
     together = concurrent(sources, summaries)  # a later report updates, it does not dispute
     for claim in claims:
@@ -195,8 +195,15 @@ def disagreements(
         if not taken & sides:
             conflicts.append(conflict)
             taken |= {(f.fid, kind(conflict)) for f in conflict.facts}
+    # A disputed fact is not stated; the claim stands on its other sources' wordings, if any
+    # ("Marlow agreed to buy Tessaly" where two others dispute the price in theirs): the news
+    # can still open the brief, and the check turns away any wording with a disputed value.
     disputed = {fid for fid, _ in taken}
-    standing = [c for c in claims if not disputed & {f.fid for f in c.facts}]
+    standing = []
+    for claim in claims:
+        kept = tuple(f for f in claim.facts if f.fid not in disputed)
+        if kept:
+            standing.append(Claim(kept) if len(kept) < len(claim.facts) else claim)
     return standing, conflicts
 
 
