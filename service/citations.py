@@ -126,6 +126,22 @@ def _quote(text: str) -> str:
     return f"“{text[:160]}{'…' if len(text) > 160 else ''}”"
 
 
+def _figures_not_given(
+    title: str, evidence: Sequence[Passage], sources: Sequence[Source], language: str
+) -> str | None:
+    """A figure of the title (a number with its unit: "9%", "46 years") that no passage of the
+    brief gives in that unit: a number its sources give for something else ("nine votes to
+    four" is no 9% rise; a 46-year-old is no 46 years). Passages of sources in another language
+    are not compared (their units are their language's words)."""
+    own = {s.sid for s in sources if s.language == language}
+    given = set().union(*(features(p.quote, language).figures for p in evidence if p.sid in own))
+    foreign = any(p.sid not in own for p in evidence)
+    for quantity in features(title, language).quantities:
+        if quantity.unit and (quantity.value, quantity.unit) not in given and not foreign:
+            return quantity.text
+    return None
+
+
 def check_title(
     title: str,
     sentences: Sequence[Sentence],
@@ -135,8 +151,9 @@ def check_title(
     language: str,
 ) -> tuple[str, str | None]:
     """The title, or (when it states what the brief's evidence does not, or one side of a
-    disagreement) the headline of the most-cited source in the brief's language; and the
-    warning, if replaced. A Title Case headline capitalises every word, so its names are not
+    disagreement) the headline of the most-cited source in the brief's language that states no
+    side of a disagreement (else the brief's first sentence); and the warning, if replaced. A
+    Title Case headline capitalises every word, so its names are not
     told from its other words: only its numbers and words are checked."""
     text = " ".join(title.split())
     problem: str | None = "it is empty"
@@ -152,6 +169,9 @@ def check_title(
         title_case = _title_case(text, language)
         checked = _sentence_case(text, names) if title_case else text
         problem = check_sentence(checked, evidence, disputed, translated, language, names)
+        unmeasured = _figures_not_given(text, evidence, sources, language)
+        if problem is None and unmeasured is not None:
+            problem = f"its figure “{unmeasured}” is not one its passages give"
         if problem is None and title_case:
             problem = _unknown_name(text, sentences, evidence, sources, language)
         if problem is None:
@@ -162,6 +182,13 @@ def check_title(
     if problem is None or not usable:
         return text, None
     cited = Counter(sid for sentence in sentences for sid in sentence.sources)
-    best = max(usable, key=lambda s: (s.language == language, cited[s.sid]))
-    headline = without_label(" ".join(best.article.title.split()))
-    return headline, f"replaced the title {_quote(text)} ({problem}) with {best.sid}'s headline"
+    ranked = sorted(usable, key=lambda s: (s.language == language, cited[s.sid]), reverse=True)
+    for source in ranked:  # a headline stating one side of a disagreement will not do either
+        headline = without_label(" ".join(source.article.title.split()))
+        if not disputes(headline, disputed, language):
+            why = f"replaced the title {_quote(text)} ({problem}) with {source.sid}'s headline"
+            return headline, why
+    if sentences:
+        why = f"replaced the title {_quote(text)} ({problem}) with the brief's first sentence"
+        return sentences[0].text, why + " (every headline states a disputed figure)"
+    return text, None

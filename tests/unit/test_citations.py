@@ -141,6 +141,21 @@ def test_a_title_stating_one_side_of_a_disagreement_is_replaced() -> None:
     assert title == "Ships wait as strike ends"
 
 
+def test_a_headline_stating_one_side_of_a_disagreement_is_no_fallback_title() -> None:
+    """The most-cited source's headline gives a disputed figure: the next headline is used,
+    and when every headline does, the brief's first sentence."""
+    disputed = Disputed(figures=frozenset({(40.0, "ship")}))
+    sources = [_source("S1", "Dockers accept pay deal"), _source("S2", "40 ships wait")]
+    sentences = [Sentence("The strike left 40 ships waiting.", ("S2",), (SHIPS,))]
+    title, _ = check_title("40 ships wait", sentences, sources, [SHIPS], disputed, "en")
+    assert title == "Dockers accept pay deal"
+    sources = [_source("S1", "40 ships in port"), _source("S2", "40 ships wait")]
+    opening = [Sentence("Dockers at Port Halden accepted a pay rise.", ("S1",), (DOCKS,))]
+    title, warning = check_title("40 ships wait", opening, sources, [DOCKS], disputed, "en")
+    assert title == "Dockers at Port Halden accepted a pay rise."
+    assert warning is not None and "first sentence" in warning
+
+
 def test_a_title_case_title_is_checked_on_its_numbers_and_words_not_as_names() -> None:
     title, warning = check_title(
         "Dockers Accept Pay Rise On Friday", SENTENCES, SOURCES, [DOCKS], Disputed(), "en"
@@ -264,3 +279,21 @@ def test_a_title_listing_several_events_is_replaced() -> None:
     assert warning is not None and "lists several things" in warning
     one = "Dockers accept 6% rise, ending strike"  # one event and its consequence stands
     assert check_title(one, SENTENCES, SOURCES, [DOCKS, SHIPS], Disputed(), "en")[1] is None
+
+
+def test_a_title_figure_its_passages_give_for_something_else_is_replaced() -> None:
+    """ "Nine votes to four" holds a 9, not a 9% rise; a 46-year-old mayor is no 46 years."""
+    votes = _passage("S1", "The board backed a rise in fares by nine votes to four.")
+    sentences = [
+        Sentence("The board backed a rise in fares by nine votes to four.", ("S1",), (votes,))
+    ]
+    sources = [_source("S1", "Board backs fare rise"), _source("S2", "Fares to go up")]
+    title, warning = check_title(
+        "Board raises fares by 9%", sentences, sources, [votes], Disputed(), "en"
+    )
+    assert title == "Board backs fare rise"
+    assert warning is not None and "“9%”" in warning
+    kept, _ = check_title(
+        "Board backs rise by nine votes", sentences, sources, [votes], Disputed(), "en"
+    )
+    assert kept == "Board backs rise by nine votes"
