@@ -29,10 +29,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from service.conflicts import ACTION_KINDS, differing, find_conflicts
-from service.language import profile
 from service.meaning import similarities
 from service.textutil import features, stem
-from service.timeline import concurrent
+from service.timeline import concurrent, in_earlier_period
 from service.tuning import (
     HEADLINE_LEAD,
     HEAVIER_SHARE_WEIGHT,
@@ -309,10 +308,10 @@ def by_centrality(
 ) -> list[Claim]:
     """The claims, most central first: the writer opens the brief with the first of them it
     can state (the news, even when its most central wording is a headline it cannot use). A
-    claim about an earlier period ("raised fares by 4.9 per cent last year": the language's
-    earlier_periods) is background, never the news: it comes after the others."""
+    claim about an earlier period (`timeline.in_earlier_period`) is background, never the
+    news: it comes after the others."""
     scores = centrality(claims, summaries)
-    earlier = [profile(language).count_words("earlier_periods", c.text) > 0 for c in claims]
+    earlier = [in_earlier_period(c.text, language) for c in claims]
     return [claims[i] for i in sorted(range(len(claims)), key=lambda i: (earlier[i], -scores[i]))]
 
 

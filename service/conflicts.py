@@ -11,7 +11,7 @@ quoting and citing every side.
 """
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Sequence, Set
 from dataclasses import dataclass
 
 from service.actors import same_object
@@ -29,7 +29,7 @@ from service.textutil import (
     unit_words,
     words,
 )
-from service.timeline import concurrent
+from service.timeline import concurrent, in_earlier_period
 from service.tuning import (
     DISPUTED_ACTION_MEANING,
     LONE_MEASURE_MEANING,
@@ -100,7 +100,7 @@ def _same_quantity(qa: Quantity, a: _Context, qb: Quantity, b: _Context, languag
         return False
     if not _close(qa, qb):  # outlets disagree by a little, not by a factor
         return False
-    # A fact that states both figures ("cost 412 million, above the estimate of 265 million")
+    # A fact that states both figures ("cost 412 million, 147 million more than first planned")
     # agrees with the other on the one they share and measures something else with the other.
     if (qb.value, qb.unit) in a.stated or (qa.value, qa.unit) in b.stated:
         return False
@@ -108,8 +108,8 @@ def _same_quantity(qa: Quantity, a: _Context, qb: Quantity, b: _Context, languag
     # admission"): one measure, whoever is quoted giving it.
     if len(a.near & b.near) >= NEAR_SHARED and _overlap(a.near, b.near) >= NEAR_OVERLAP:
         return True
-    if any(unit == qa.unit for _, unit in a.stated & b.stated):
-        return False  # agreeing on another figure in this unit (see _agree_elsewhere)
+    if _agree_on_another(a.stated, b.stated, qa.unit):
+        return False
     # Each side naming someone the other never mentions (Mayor Lund vs Governor Pell): two events.
     if a.names - b.all_stems and b.names - a.all_stems:
         return False
@@ -364,7 +364,8 @@ def _alike_measures(
         kind = kinds[i] or ""
         if value(i) == value(j) or value(j) in stated[sa, kind] or value(i) in stated[sb, kind]:
             continue
-        if _rival_actors(fa, fb, language) or _agree_elsewhere(fa, fb, qa.unit, language):
+        figures_a, figures_b = (features(f.text, language).figures for f in (fa, fb))
+        if _rival_actors(fa, fb, language) or _agree_on_another(figures_a, figures_b, qa.unit):
             continue
         found |= {(i, j), (j, i)}
     return found
@@ -373,13 +374,11 @@ def _alike_measures(
 def _other_periods(a: Fact, b: Fact, language: str) -> bool:
     """Whether two facts give their figures for different periods: both name years, and not
     the same ("in the year to June 2026" / "to June 2025"), or one puts its figure in an
-    earlier period and the other does not ("raised fares by 4.9 per cent last year": the
-    language's "earlier_periods", prompts/words.json)."""
+    earlier period and the other does not (`timeline.in_earlier_period`)."""
     years = [{q.value for q in features(f.text, language).quantities if _year(q)} for f in (a, b)]
     if all(years) and not years[0] & years[1]:
         return True
-    earlier = [profile(language).count_words("earlier_periods", f.text) > 0 for f in (a, b)]
-    return earlier[0] != earlier[1]
+    return in_earlier_period(a.text, language) != in_earlier_period(b.text, language)
 
 
 def _year(quantity: Quantity) -> bool:
@@ -388,12 +387,13 @@ def _year(quantity: Quantity) -> bool:
     return in_range and re.match(r"\d{4}\b", quantity.text) is not None
 
 
-def _agree_elsewhere(a: Fact, b: Fact, unit: str, language: str) -> bool:
-    """Whether two facts agree on another figure in this unit ("cost 530 million" in both): their
-    other figures measure other things ("above the estimate of 310 million" / "220 million
-    above")."""
-    shared = features(a.text, language).figures & features(b.text, language).figures
-    return any(u == unit for _, u in shared)
+def _agree_on_another(
+    stated_a: Set[tuple[float, str]], stated_b: Set[tuple[float, str]], unit: str
+) -> bool:
+    """Whether two facts, by the (value, unit) figures each states, agree on a figure in this
+    unit ("cost 530 million" in both): their other figures in it measure other things ("the
+    first bid was 310 million" / "220 million more than first offered")."""
+    return any(u == unit for _, u in stated_a & stated_b)
 
 
 def _close(qa: Quantity, qb: Quantity) -> bool:

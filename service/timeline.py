@@ -24,6 +24,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 
 import dateparser
 
@@ -33,6 +34,13 @@ from service.types import ArticleSummary, Sentence, Source
 
 CONCURRENT_DAYS = 3  # sources dated this close report one moment of a story: they can disagree
 RECENT_DAYS = 60  # a day and month without a year is the event's at most this long before
+
+
+@lru_cache(maxsize=4096)
+def in_earlier_period(text: str, language: str) -> bool:
+    """Whether the text puts what it states in an earlier period than the news ("raised fares
+    by 4.9 per cent last year": the language's earlier_periods, prompts/words.json)."""
+    return profile(language).count_words("earlier_periods", text) > 0
 
 
 def _said_in(when: str, document: str, language: str) -> bool:
