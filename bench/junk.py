@@ -1,13 +1,14 @@
-"""Blind junk benchmark: how much page junk the cleaner removes and how much article text it keeps,
-on a set written by someone who never read the cleaner (bench/junk/blind.json, see its README).
+"""Junk benchmark: how much page junk the cleaner removes and how much article text it keeps, on
+sets written by people who never read the cleaner (bench/junk/<set>.json, see its README).
 
-    python bench/junk.py         # junk removed and content lost, per language and kind
-    python bench/junk.py --show  # also every junk line kept and every content line lost
+    python bench/junk.py --set dev          # junk removed and content lost, per language and kind
+    python bench/junk.py --set dev --show   # also every junk line kept and every content line lost
+    python bench/junk.py                    # the blind set: score it only on finished changes
 
 Each bundle of the set is cleaned as the pipeline cleans a bundle (`remove_shared_lines`, with each
 page's outlet); a listed line counts as removed when no line of the cleaned text is that line
-(whitespace-normalised). Score the set only when a change to the cleaner is finished: it is a
-test, not something to tune on.
+(whitespace-normalised). ``dev`` is the development set (read its lines while making a change);
+``blind`` is the test: score it only when a change to the cleaner is finished, and read its totals.
 """
 
 from __future__ import annotations
@@ -92,11 +93,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python bench/junk.py", description=summary)
     parser.add_argument("--data", type=Path, default=SET, help="the set's folder (bench/junk)")
     parser.add_argument(
+        "--set", choices=("blind", "dev"), default="blind", help="which set (default: blind)"
+    )
+    parser.add_argument(
         "--show", action="store_true", help="list every junk line kept and content line lost"
     )
     args = parser.parse_args(argv)
-    pages = json.loads((args.data / "blind.json").read_text("utf-8"))
-    kinds_file = args.data / "blind_kinds.json"
+    pages = json.loads((args.data / f"{args.set}.json").read_text("utf-8"))
+    kinds_file = args.data / f"{args.set}_kinds.json"
     kinds = json.loads(kinds_file.read_text("utf-8")) if kinds_file.is_file() else {}
     verdicts = score(pages, kinds)
     print(report(verdicts))

@@ -1,4 +1,4 @@
-"""Build and validate bench/junk/blind.json from the annotated sources in blind_src/.
+"""Build and validate one junk set, bench/junk/<set>.json, from its annotated sources in <set>_src/.
 
 Source format (one file per language, UTF-8):
 
@@ -12,8 +12,8 @@ are turned into a TAB (for tab-separated table rows).  The outlet field is used
 only for validation (pages in one bundle must come from different outlets) and
 is not written to blind.json.
 
-Run:  python3 bench/junk/build_blind.py          (writes blind.json + blind_kinds.json)
-      python3 bench/junk/build_blind.py --check  (validates only)
+Run:  python3 bench/junk/build_set.py blind          (writes blind.json + blind_kinds.json)
+      python3 bench/junk/build_set.py dev --check    (validates dev_src/ only)
 """
 
 from __future__ import annotations
@@ -25,9 +25,7 @@ import re
 import sys
 
 HERE = pathlib.Path(__file__).resolve().parent
-SRC_DIR = HERE / "blind_src"
-OUT = HERE / "blind.json"
-KINDS_OUT = HERE / "blind_kinds.json"
+SETS = ("blind", "dev")
 
 JUNK_KINDS = {"furniture", "teaser", "promo", "social", "byline", "live"}
 CONTENT_KINDS = {
@@ -46,9 +44,9 @@ LANGS = {"en", "de", "fr", "es", "it", "pl"}
 MARK = re.compile(r"^([JC]):([a-z]+)\| ?(.*)$")
 
 
-def parse():
+def parse(src_dir):
     pages = []
-    for f in sorted(SRC_DIR.glob("*.txt")):
+    for f in sorted(src_dir.glob("*.txt")):
         cur = None
         for n, raw in enumerate(f.read_text(encoding="utf-8").splitlines(), 1):
             if raw.startswith("@@ "):
@@ -191,7 +189,11 @@ def stats(out, kinds):
 
 
 def main():
-    pages = parse()
+    names = [a for a in sys.argv[1:] if not a.startswith("-")]
+    if len(names) != 1 or names[0] not in SETS:
+        sys.exit(f"usage: build_set.py {{{'|'.join(SETS)}}} [--check]")
+    out_file, kinds_file = HERE / f"{names[0]}.json", HERE / f"{names[0]}_kinds.json"
+    pages = parse(HERE / f"{names[0]}_src")
     out, kinds = build(pages)
     errors, bundles = validate(pages, out, kinds)
     per_lang, jk, ck, words = stats(out, kinds)
@@ -228,11 +230,11 @@ def main():
         sys.exit(1)
     print("OK")
     if "--check" not in sys.argv:
-        OUT.write_text(json.dumps(out, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-        KINDS_OUT.write_text(
+        out_file.write_text(json.dumps(out, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        kinds_file.write_text(
             json.dumps(kinds, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
         )
-        print(f"wrote {OUT} and {KINDS_OUT}")
+        print(f"wrote {out_file} and {kinds_file}")
 
 
 if __name__ == "__main__":
