@@ -29,15 +29,25 @@ import html
 import re
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import datetime
 from enum import Enum
 
+from service import line_forms
 from service.html_page import Block, Extraction, article_blocks
 from service.identify import detect_language
 from service.junk_model import JunkModel, default_model
-from service.junk_signals import SENTENCE_END, LineSignals, PageLine, line_key, page_signals
+from service.junk_signals import (
+    LIST_MARK,
+    SENTENCE_END,
+    LineSignals,
+    PageLine,
+    line_key,
+    page_signals,
+)
 from service.textutil import names_outlet
 from service.thresholds import thresholds
+from service.types import Article
 
 __all__ = [
     "CLASSIFIER_RULE",
@@ -54,6 +64,7 @@ __all__ = [
     "clean_extraction",
     "clean_html",
     "clean_text",
+    "dated_by_their_pages",
     "html_page_text",
     "looks_like_html",
     "normalise_quotes",
@@ -81,6 +92,7 @@ class CleanedText:
     removed: tuple[str, ...]
     injections: tuple[str, ...] = ()  # removed lines that addressed an AI model (a subset)
     removals: tuple[Removal, ...] = ()  # every removed line with its rule, for explanations
+    dated: datetime | None = None  # the date the page's own date line stated (removed as furniture)
 
 
 INJECTION_RULE = "injected_instruction"
@@ -183,25 +195,17 @@ RULES: tuple[Rule, ...] = (
     _rule(
         "source_line",
         Action.KEEP,
-        r"^\W*(?:sources?|quellen?|fuentes?|fontes?|fonti|bron(?:nen)?|autor(?:in|en|es)?"
-        r"|authors?|auteurs?|autore|byline|by|von|par|por|text|texto|texte|reporting"
-        r"|redacci[oó]n|redaktion|mitarbeit|contributors?|contributing)\s*[:：]",
-        "a 'Source: …' / 'Quelle: …' / 'Autor: …' line says where the facts came from",
+        r"^\W*(?:sources?|quellen?|fuentes?|fontes?|fonti|bron(?:nen)?)\s*[:：]",
+        "a 'Source: …' / 'Quelle: …' line says where the facts came from (a byline does not)",
         max_words=30,
     ),
     _rule(
         "dateline",
         Action.KEEP,
-        rf"^(?-i:[A-Z][A-Z.'\u2019 -]{{2,}}),?\s+(?:[^()]{{0,25}}\([^)]{{1,25}}\)|{_DATE})",
-        "a dateline (PLACE, date (Agency) in any language / PLACE (Agency) / PLACE, Month day)"
-        " places the story",
-    ),
-    _rule(
-        "date_line",
-        Action.KEEP,
-        rf"^(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day,?\s+)?{_DATE}(?:,?\s+\d{{4}})?"
-        r"(?:[\s,|•·\u2013-]+\d{1,2}[:.]\d{2}\s*(?:[ap]\.?m\.?)?(?:\s+[a-z]{2,4})?)?$",
-        "a bare date line dates the story; bundles share it, so guard it from shared-line removal",
+        rf"^(?-i:[A-Z][A-Z.'\u2019 -]{{2,}}),?\s+(?:[^()]{{0,25}}\([^)]{{1,25}}\)|{_DATE})"
+        r"|^(?-i:[A-ZÀ-ÖØ-Þ][A-ZÀ-ÖØ-Þ'\u2019 -]{2,40})\.$",
+        "a dateline (PLACE, date (Agency) in any language / PLACE (Agency) / PLACE, Month day"
+        " / PLACE. alone on its line) places the story",
     ),
     # -- DROP: junk a line's signals cannot tell from content (each caught on real pages) -------
     _rule(
@@ -297,6 +301,9 @@ _INJECTION = next(rule for rule in RULES if rule.name == INJECTION_RULE)
 SHARED_LINE_MAX_WORDS = int(_LIMITS["SHARED_LINE_MAX_WORDS"])
 #: A first line with at least this many words is taken to be the headline and kept.
 HEADLINE_MIN_WORDS = int(_LIMITS["HEADLINE_MIN_WORDS"])
+#: … with a word in lower case after the first, or at least this share of the page prose's
+#: stop-word density (a menu of capitalised words has neither).
+HEADLINE_MIN_DENSITY = float(_LIMITS["HEADLINE_MIN_DENSITY"])
 #: A plain-text line of at least this many words ending mid-sentence was hard-wrapped.
 WRAPPED_LINE_MIN_WORDS = int(_LIMITS["WRAPPED_LINE_MIN_WORDS"])
 #: In plain text, a run of at least this many headline-like lines (a capital first, no sentence
@@ -314,6 +321,7 @@ SUBHEADING_MAX_WORDS = int(_LIMITS["SUBHEADING_MAX_WORDS"])
 LINK_LIST_HEADING_MAX_WORDS = int(_LIMITS["LINK_LIST_HEADING_MAX_WORDS"])
 _ENDS_MID_SENTENCE = re.compile(r"\s[a-z][\w'\u2019-]*[,;]?$")  # last word is lower-case
 _STARTS_WITH_WORD = re.compile(r"^[^\W_]")
+_WORDS = re.compile(r"[^\W\d_]+")
 
 # --------------------------------------------------------------------------------------------
 # Whitespace and quotes
@@ -564,14 +572,29 @@ def _html_page(blocks: Sequence[Block]) -> PageText:
     return PageText(tuple(lines), tuple(owners), "html")
 
 
-def _headline(page: PageText, signals: Sequence[LineSignals]) -> int:
-    """A plain text's headline (-1: none): before its first line of prose, the first
-    unpunctuated line of at least :data:`HEADLINE_MIN_WORDS` words, else the unpunctuated line
-    right before that prose. An HTML page's title is a field of its own."""
+def _headline(page: PageText, signals: Sequence[LineSignals], language: str) -> int:
+    """A plain text's headline (-1: none): of the unpunctuated lines before its first line of
+    prose that have no furniture's form (:mod:`service.line_forms`: a caption, a date line, a
+    menu) and that no rule catches, the first of at least :data:`HEADLINE_MIN_WORDS` words (of
+    two letters or more) with a word in lower case after its first or a share of the stop-word
+    density of the page's prose (a menu of capitalised words has neither); else the one right
+    before that prose. An HTML page's title is a field of its own."""
     if page.kind != "plain":
         return -1
-    top = [i for i, s in enumerate(signals) if s.before_body and not s.sentence_end]
-    named = [i for i in top if _words(page.lines[i].text) >= HEADLINE_MIN_WORDS]
+    top = [
+        i
+        for i, s in enumerate(signals)
+        if s.before_body
+        and not s.sentence_end
+        and not _caught(page.lines[i].text)
+        and not line_forms.form(page.lines[i].text, language, outside_body=True)
+    ]
+    named = [
+        i
+        for i in top
+        if sum(len(w) > 1 for w in _WORDS.findall(page.lines[i].text)) >= HEADLINE_MIN_WORDS
+        and (signals[i].lower_share or signals[i].relative_density >= HEADLINE_MIN_DENSITY)
+    ]
     first = next((i for i, s in enumerate(signals) if not s.before_body), 0)
     return named[0] if named else (first - 1 if first - 1 in top else -1)
 
@@ -636,7 +659,7 @@ def _spared(page: PageText, signals: Sequence[LineSignals]) -> set[int]:
         for i, s in enumerate(signals)
         if s.sentence_end and s.words >= SENTENCE_MIN_WORDS and s.lower_share > 0.5
     }
-    return sentences | {
+    subheadings = {
         i
         for i in range(1, len(signals) - 1)
         if signals[i - 1].prose
@@ -644,6 +667,25 @@ def _spared(page: PageText, signals: Sequence[LineSignals]) -> set[int]:
         and not signals[i].sentence_end
         and signals[i].words <= SUBHEADING_MAX_WORDS
     }
+    return sentences | subheadings | _introduced_list(page, signals)
+
+
+def _introduced_list(page: PageText, signals: Sequence[LineSignals]) -> set[int]:
+    """A list the article introduces: the items (lines opening with a list mark, in words with
+    stop words among them: phrases, not headlines of links) after a line ending in a colon, and
+    that line."""
+    found: set[int] = set()
+    for i, s in enumerate(signals[:-1]):
+        if not s.ends_colon:
+            continue
+        items = []
+        for j in range(i + 1, len(signals)):
+            if not (LIST_MARK.match(page.lines[j].text) and signals[j].stopword_density):
+                break
+            items.append(j)
+        if items:
+            found.update([i, *items])
+    return found
 
 
 def _verdicts(page: PageText, language: str, model: JunkModel) -> list[Removal | None]:
@@ -654,15 +696,26 @@ def _verdicts(page: PageText, language: str, model: JunkModel) -> list[Removal |
     lines = [line.text for line in page.lines]
     signals = page_signals(page.lines, language)
     scores = model.score(signals, page.kind)
-    headline = _headline(page, signals)
+    headline = _headline(page, signals, language)
     judged = any(s.prose for s in signals)
     listed = _link_lists(page, headline)
     spared = _spared(page, signals)
+    tables = line_forms.table_rows(lines)
+    prose = [i for i, s in enumerate(signals) if s.prose]
+    lead_end = prose[1] if len(prose) > 1 else len(lines)  # the page's top: its lead's end
     out: list[Removal | None] = []
     for i, line in enumerate(lines):
         rule = next((rule for rule in RULES if rule.matches(line)), None)  # injection first
+        outside = i < lead_end or signals[i].after_body
+        shape = (
+            ""
+            if rule is not None or not judged or i == headline or i in tables
+            else line_forms.form(line, language, outside_body=outside)
+        )
         if rule is not None and rule.action is Action.DROP:
             out.append(Removal(line, rule.name))
+        elif shape:
+            out.append(Removal(line, shape))
         elif i in listed:
             out.append(Removal(line, LINK_LIST_RULE, f"a run of {listed[i]} headline-like lines"))
         elif rule is None and judged and i != headline and i not in spared and scores[i].removed:
@@ -694,11 +747,15 @@ def _clean_lines(
             paragraphs.append(line)
         last_kept = i
     removals = (*prior, *(removal for removal in verdict if removal is not None))
+    dates = (
+        line_forms.line_date(r.line, found) for r in removals if r.rule == line_forms.DATE_LINE
+    )
     return CleanedText(
         "\n\n".join(paragraphs),
         tuple(removal.line for removal in removals),
         tuple(removal.line for removal in removals if removal.rule == INJECTION_RULE),
         removals,
+        next((day for day in dates if day is not None), None),
     )
 
 
@@ -792,6 +849,8 @@ OWN_OUTLET_RULE = "own_outlet"
 
 def _bundle_removal(line: str, index: int, seen_in: Counter[str], outlet: str) -> Removal | None:
     """The bundle-level removal of paragraph ``index``, if one applies."""
+    if outlet and line_key(line) == line_key(outlet):
+        return Removal(line, OWN_OUTLET_RULE, f"{outlet}'s name alone: its masthead")
     if not _shareable(line, index):
         return None
     pages = seen_in[line_key(line)]
@@ -841,6 +900,20 @@ def remove_shared_lines(
                 item.removed + tuple(removal.line for removal in gone),
                 item.injections,
                 item.removals + gone,
+                item.dated,
             )
         )
     return results
+
+
+def dated_by_their_pages(
+    articles: Sequence[Article], cleaned: Sequence[CleanedText]
+) -> list[Article]:
+    """The articles, each one the client sent without a date dated by its page's own date line
+    (which cleaning removed as furniture), where it had one."""
+    return [
+        replace(article, published_at=page.dated)
+        if article.published_at is None and page.dated
+        else article
+        for article, page in zip(articles, cleaned, strict=True)
+    ]

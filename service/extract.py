@@ -14,8 +14,10 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
+from service import line_forms
 from service.clean import (
     CLASSIFIER_RULE,
     LINK_LIST_RULE,
@@ -59,6 +61,7 @@ __all__ = [
 _REASONS: dict[str, str] = {
     **{rule.name: rule.reason for rule in RULES},
     **STRUCTURE,
+    **line_forms.REASONS,
     SHARED_LINE_RULE: "a short line that other articles of the bundle also have is site furniture",
     OWN_OUTLET_RULE: "a short line naming the article's own outlet is its masthead or promotion",
     LINK_LIST_RULE: "in plain text, a run of short capitalised lines without sentence punctuation,"
@@ -92,6 +95,7 @@ class Extracted:
     text: str
     language: str
     removals: tuple[Removal, ...]
+    published: datetime | None = None  # the article's date, or its page's date line's
 
 
 def _is_url(target: str) -> bool:
@@ -164,6 +168,7 @@ def extract_articles(
                 text=result.text,
                 language=(item.article.language or detect_language(result.text)).lower(),
                 removals=removals,
+                published=item.article.published_at or result.dated,
             )
         )
     return results
@@ -188,6 +193,7 @@ def render_json(item: Extracted, explain: bool = False) -> str:
         "title": item.title,
         "text": item.text,
         "language": item.language,
+        "published_at": item.published.isoformat() if item.published else None,
     }
     if explain:
         data["removed"] = [
@@ -199,7 +205,10 @@ def render_json(item: Extracted, explain: bool = False) -> str:
 
 def render_text(item: Extracted, explain: bool = False) -> str:
     """The article for a person: where it came from, its title, language and text."""
-    lines = [f"==> {item.where} <==", f"title: {item.title}", f"language: {item.language}", ""]
+    lines = [f"==> {item.where} <==", f"title: {item.title}", f"language: {item.language}"]
+    if item.published is not None:
+        lines.append(f"published: {item.published.isoformat()}")
+    lines.append("")
     lines.append(item.text or "(no text left after cleaning)")
     if explain:
         lines += ["", f"--- removed ({len(item.removals)} lines)"]

@@ -24,7 +24,16 @@ from dataclasses import dataclass
 from service.language import profile
 from service.thresholds import thresholds
 
-__all__ = ["FEATURES", "SENTENCE_END", "LineSignals", "PageLine", "line_key", "page_signals"]
+__all__ = [
+    "FEATURES",
+    "LIST_MARK",
+    "SENTENCE_END",
+    "LineSignals",
+    "PageLine",
+    "is_clause",
+    "line_key",
+    "page_signals",
+]
 
 _LIMITS = thresholds("junk_signals")  # service/data/clean_thresholds.json
 
@@ -33,6 +42,8 @@ _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 #: these; headlines, link lists and buttons usually do not.
 SENTENCE_END = re.compile(r"[.!?…][\"'”\u2019»)\]]*$")
 _KEY_DROP = re.compile(r"[^\w\s]")
+#: A line opening with a list's mark: a dash, a bullet, "1." or "1)".
+LIST_MARK = re.compile(r"^\s*(?:[-–—•*·▪►]|\d{1,2}[.)])\s")
 #: Lines of at least this many words set the page's own stop-word density; those of them that are
 #: finite clauses ending a sentence are its prose (the first and the last bound the body).
 PROSE_MIN_WORDS = int(_LIMITS["PROSE_MIN_WORDS"])
@@ -117,7 +128,7 @@ def _density(words: Sequence[str], stopwords: frozenset[str]) -> float:
     return sum(word.casefold() in stopwords for word in words) / len(words) if words else 0.0
 
 
-def _is_clause(words: Sequence[str], stopwords: frozenset[str]) -> bool:
+def is_clause(words: Sequence[str], stopwords: frozenset[str]) -> bool:
     """5+ words, a stop word after the first, most of the later words in lower case."""
     later = words[1:]
     return (
@@ -138,7 +149,7 @@ def page_signals(lines: Sequence[PageLine], language: str | None) -> list[LineSi
         if len(line.text.split()) >= PROSE_MIN_WORDS
     ]
     norm = statistics.median(long) if long else _density([x for w in words for x in w], stopwords)
-    clauses = [_is_clause(w, stopwords) for w in words]
+    clauses = [is_clause(w, stopwords) for w in words]
     prose = [
         clauses[i]
         and len(line.text.split()) >= PROSE_MIN_WORDS

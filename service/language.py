@@ -66,6 +66,8 @@ WORD_LISTS = (
     "not_holding",
     "not_qualifying",
     "passive_auxiliaries",
+    "picture_credits",
+    "byline_openers",
 )
 # The word → number maps it holds ("nine" → 9, "fifth" → 5).
 WORD_VALUES = ("number_words", "ordinals")
@@ -236,6 +238,14 @@ class LanguageProfile:
         key = _calendar_names(self.code).get(word.casefold(), "")
         return key.partition(":")[0]
 
+    def month(self, word: str) -> int | None:
+        """The month a word names, 1 … 12, by CLDR's wide name ("settembre") or, written with
+        its full stop, its abbreviated one ("sept.", "may."), else None."""
+        kind, _, number = _calendar_names(self.code).get(word.casefold(), "").partition(":")
+        if kind == "month":
+            return int(number)
+        return _month_abbreviations(self.code).get(word.casefold()) if word.endswith(".") else None
+
     def weekday(self, word: str) -> int | None:
         """The weekday a word names, Monday 0 … Sunday 6 (CLDR's numbering), else None."""
         kind, _, number = _calendar_names(self.code).get(word.casefold(), "").partition(":")
@@ -359,6 +369,22 @@ def _calendar_names(code: str) -> dict[str, str]:
         for context in ("format", "stand-alone"):
             for number, name in table.get(context, {}).get("wide", {}).items():
                 names[str(name).casefold()] = f"{kind}:{number}"
+    return names
+
+
+@lru_cache(maxsize=64)
+def _month_abbreviations(code: str) -> dict[str, int]:
+    """CLDR's abbreviated month names of a language with their full stop ("sept." → 9)."""
+    from babel import Locale, UnknownLocaleError
+
+    try:
+        locale = Locale.parse(code or "und")
+    except (UnknownLocaleError, ValueError):
+        return {}
+    names: dict[str, int] = {}
+    for context in ("format", "stand-alone"):
+        for number, name in locale.months.get(context, {}).get("abbreviated", {}).items():
+            names[f"{str(name).casefold().rstrip('.')}."] = int(number)
     return names
 
 

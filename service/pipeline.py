@@ -14,7 +14,7 @@ from dataclasses import replace
 
 from service.align import align_summaries
 from service.claims import plan_brief
-from service.clean import remove_shared_lines
+from service.clean import dated_by_their_pages, remove_shared_lines
 from service.conflicts import describe, disputed_values
 from service.errors import InvalidBundle, ModelOutputInvalid
 from service.events import different_events
@@ -58,6 +58,7 @@ async def build_brief(
     if max_article_chars is not None:
         for number, article in enumerate(cleaned, start=1):
             check_text_size(article.text, max_article_chars, f"article {number}")
+    articles = dated_by_their_pages(articles, cleaned)
     progress(ProgressEvent("clean", len(articles), len(articles)))
 
     # 2. Identify: S1..Sn, language, duplicates, off-topic.

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import json
 import re
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,7 @@ from service.clean import (
     Action,
     CleanedText,
     clean_text,
+    dated_by_their_pages,
     looks_like_html,
     normalise_quotes,
     plain_page_text,
@@ -22,6 +24,7 @@ from service.clean import (
 )
 from service.html_page import page_blocks
 from service.loaders import html_fields
+from service.types import Article
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 RULE_BY_NAME = {rule.name: rule for rule in RULES}
@@ -170,7 +173,6 @@ CONTENT_LINES = [
     "“It is a lovely walk again”",  # a one-line quote
     '"Worth every penny"',
     "MILLBROOK, March 12 (Courier) -",  # dateline
-    "Thursday, March 12, 2026",
     "This news is based on a report by the Wend Valley Gazette.",  # attribution
     "Reporting by Dana Ilves; Editing by Piet Roos",
     "More than 300 people crossed on the first morning.",
@@ -186,13 +188,14 @@ CONTENT_LINES = [
     # labels and lines that earlier rules took for furniture
     "https://courier.example/news/footbridge",  # a bare URL is often the source
     "Quelle: Stadtverwaltung Millbrook",
-    "Autor: Dana Ilves",
     "Markets: the FTSE 100 fell 0.4% on Thursday",
     "Poll: 54% of voters back the plan",
     "Topics: the budget and the bridge",
     "More: the company said it would cut 500 jobs.",
     "Discussion",  # a subheading, not a comment section
-    "North span | 14 m | oak",  # a table row
+    "North span | 14 m | oak",  # a table row, even alone
+    "MILLBROOK.",  # a dateline: the place alone
+    "Updated 14:05: cyclists may cross again.",  # an update is news
 ]
 
 
@@ -200,6 +203,14 @@ CONTENT_LINES = [
 def test_content_line_survives_inside_article(line: str) -> None:
     result = clean_text(article(line))
     assert normalise_quotes(line) in paragraphs(result)
+    assert result.removed == ()
+
+
+def test_a_list_the_article_introduces_is_kept() -> None:
+    intro = "What changes on the bridge:"
+    items = ["- Cyclists must dismount on the oak spans", "- Dogs stay on a lead after dusk"]
+    result = clean_text("\n\n".join([HEADLINE, LEAD, intro, *items, BODY, CLOSE]))
+    assert paragraphs(result) == [HEADLINE, LEAD, intro, *items, BODY, CLOSE]
     assert result.removed == ()
 
 
@@ -308,15 +319,21 @@ def test_a_text_without_prose_is_left_to_the_phrase_rules() -> None:
 @pytest.mark.parametrize(
     "tail",
     [
-        ["Quelle: dpa", "Autor: Dana Ilves"],  # source and byline
+        ["Quelle: dpa"],  # the wire the facts came from
         ["Sources: district council, Wend Valley Gazette"],
         ["Reporting by Dana Ilves; Editing by Piet Roos"],
     ],
 )
-def test_trailing_sources_and_bylines_survive(tail: list[str]) -> None:
+def test_trailing_sources_survive(tail: list[str]) -> None:
     result = clean_text("\n".join([HEADLINE, LEAD, BODY, *tail]))
     assert paragraphs(result) == [HEADLINE, LEAD, BODY, *tail]
     assert result.removed == ()
+
+
+def test_a_byline_goes() -> None:
+    result = clean_text("\n".join([HEADLINE, LEAD, BODY, "Author: Dana Ilves"]), language="en")
+    assert paragraphs(result) == [HEADLINE, LEAD, BODY]
+    assert [r.rule for r in result.removals] == ["byline"]
 
 
 def test_hard_wrapped_line_is_rejoined() -> None:
@@ -884,7 +901,21 @@ def test_an_updated_stamp_is_dropped_but_a_sentence_starting_with_updated_is_kep
         "Published in 2019, the report was ignored.",
         "The vote was close.",
     ]
-    assert {r.rule for r in result.removals} == {"junk_signals"}
+    assert {r.rule for r in result.removals} == {"date_line"}
+    assert result.dated == datetime(2026, 3, 10, 15, 12)  # the page's date is kept as its date
+
+
+def test_an_undated_article_takes_its_pages_date_and_a_dated_one_keeps_its_own() -> None:
+    text = "\n\n".join([HEADLINE, "Updated 10 March 2026, 15:12", LEAD, BODY, CLOSE])
+    given = datetime(2026, 3, 11, 8, 0)
+    articles = [
+        Article(title="a", source="Courier", text=text),
+        Article(title="b", source="Gazette", text=text, published_at=given),
+    ]
+    cleaned = remove_shared_lines([a.text for a in articles], ["Courier", "Gazette"])
+    undated, dated = dated_by_their_pages(articles, cleaned)
+    assert undated.published_at == datetime(2026, 3, 10, 15, 12)
+    assert dated.published_at == given
 
 
 def test_a_short_line_naming_the_articles_own_outlet_is_its_masthead_and_goes() -> None:

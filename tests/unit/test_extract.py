@@ -173,13 +173,32 @@ def test_cli_json_lines_with_explanations(clean_settings: None, site: PageServer
     )
     assert result.exit_code == 0, result.output
     first, second = (json.loads(line) for line in result.stdout.splitlines())
-    assert set(first) == {"path", "title", "text", "language", "removed"}
+    assert set(first) == {"path", "title", "text", "language", "published_at", "removed"}
     assert first["path"] == str(ARTICLES / "plain_note.txt")
     assert second["url"] == site.url + "/ferry"
     assert second["title"] == "Ferry timetable cut for winter"
     removed = {item["rule"]: item for item in second["removed"]}
     assert removed["page_title"]["line"] == "Ferry timetable cut for winter"
     assert removed["outside_article"]["reason"]
+
+
+def test_a_pages_date_line_goes_and_dates_the_article(clean_settings: None, tmp_path: Path) -> None:
+    page = tmp_path / "dated.txt"
+    page.write_text(
+        "Le pont de Millbrook rouvre aux piétons\n\n"
+        "Par Claire Vidalenc\n\n"
+        "Modifié le 05/11/2025 à 18:02\n\n"
+        "La passerelle au-dessus de la Wend a rouvert jeudi aux piétons, quatre mois après que "
+        "des débris de crue ont fissuré deux de ses travées en bois.\n\n"
+        "Les entrepreneurs ont remplacé les travées endommagées par des poutres en chêne et ont "
+        "ajouté une main courante en acier, a indiqué le conseil du district.\n",
+        encoding="utf-8",
+    )
+    result = runner.invoke(app, ["extract", "--explain", str(page)])
+    assert result.exit_code == 0, result.output
+    assert "published: 2025-11-05T18:02:00\n" in result.stdout  # 5 November: day first in French
+    assert "[date_line] Modifié le 05/11/2025 à 18:02" in result.stdout
+    assert "[byline] Par Claire Vidalenc" in result.stdout
 
 
 def test_cli_explain_lists_removed_lines_and_rules(clean_settings: None, tmp_path: Path) -> None:
