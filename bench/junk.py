@@ -41,7 +41,10 @@ class Verdict:
 
 
 def _norm(line: str) -> str:
-    return " ".join(line.split())
+    """A line as the cleaner writes it: quotes curled ("…" → “…”), spaces collapsed."""
+    from service.clean import normalise_quotes
+
+    return " ".join(normalise_quotes(line).split())
 
 
 def score(pages: Sequence[dict[str, Any]], kinds: dict[str, Any]) -> list[Verdict]:

@@ -203,9 +203,9 @@ RULES: tuple[Rule, ...] = (
         "dateline",
         Action.KEEP,
         rf"^(?-i:[A-Z][A-Z.'\u2019 -]{{2,}}),?\s+(?:[^()]{{0,25}}\([^)]{{1,25}}\)|{_DATE})"
-        r"|^(?-i:[A-ZÀ-ÖØ-Þ][A-ZÀ-ÖØ-Þ'\u2019 -]{2,40})\.$",
+        r"|^(?-i:[A-ZÀ-ÖØ-Þ][A-ZÀ-ÖØ-Þ'\u2019 .-]{2,40}?)\s*(?:\.|\s[–—-])$",
         "a dateline (PLACE, date (Agency) in any language / PLACE (Agency) / PLACE, Month day"
-        " / PLACE. alone on its line) places the story",
+        " / PLACE. or PLACE – alone on its line) places the story",
     ),
     # -- DROP: junk a line's signals cannot tell from content (each caught on real pages) -------
     _rule(
@@ -306,6 +306,8 @@ HEADLINE_MIN_WORDS = int(_LIMITS["HEADLINE_MIN_WORDS"])
 HEADLINE_MIN_DENSITY = float(_LIMITS["HEADLINE_MIN_DENSITY"])
 #: A plain-text line of at least this many words ending mid-sentence was hard-wrapped.
 WRAPPED_LINE_MIN_WORDS = int(_LIMITS["WRAPPED_LINE_MIN_WORDS"])
+#: … and at least this share of the page's line width (its longer lines' length).
+WRAPPED_LINE_WIDTH_SHARE = float(_LIMITS["WRAPPED_LINE_WIDTH_SHARE"])
 #: In plain text, a run of at least this many headline-like lines (a capital first, no sentence
 #: punctuation at the end, no colon, no table cells) is a list of links to other articles...
 LINK_LIST_MIN_RUN = int(_LIMITS["LINK_LIST_MIN_RUN"])
@@ -317,6 +319,10 @@ SENTENCE_MIN_WORDS = int(_LIMITS["SENTENCE_MIN_WORDS"])
 #: In plain text, an unpunctuated line of at most this many words between two lines of prose is
 #: a subheading: the classifier leaves it.
 SUBHEADING_MAX_WORDS = int(_LIMITS["SUBHEADING_MAX_WORDS"])
+#: A line ending in a colon introduces a list without marks when it has this many words…
+LIST_INTRO_MIN_WORDS = int(_LIMITS["LIST_INTRO_MIN_WORDS"])
+#: … and its items have at most this many.
+LIST_ITEM_MAX_WORDS = int(_LIMITS["LIST_ITEM_MAX_WORDS"])
 #: A line of at most this many words, no sentence punctuation, right over a link list heads it.
 LINK_LIST_HEADING_MAX_WORDS = int(_LIMITS["LINK_LIST_HEADING_MAX_WORDS"])
 _ENDS_MID_SENTENCE = re.compile(r"\s[a-z][\w'\u2019-]*[,;]?$")  # last word is lower-case
@@ -515,14 +521,23 @@ def _caught(line: str) -> bool:
     return any(rule.matches(line) for rule in RULES)
 
 
-def _breaks_off(line: str) -> bool:
-    """Whether ``line`` stops mid-sentence, as a hard-wrapped line does (a line a rule catches or
-    protects stands alone)."""
+def _breaks_off(line: str, width: int) -> bool:
+    """Whether ``line`` stops mid-sentence, as a hard-wrapped line does: near the page's
+    ``width`` (a short line ending in a lower-case word is a headline or a teaser, not a wrapped
+    line of a page whose lines run longer), and not a line a rule catches or protects."""
     return (
-        len(line.split()) >= WRAPPED_LINE_MIN_WORDS
+        len(line) >= WRAPPED_LINE_WIDTH_SHARE * width
+        and len(line.split()) >= WRAPPED_LINE_MIN_WORDS
         and _ENDS_MID_SENTENCE.search(line) is not None
         and not _caught(line)
     )
+
+
+def _line_width(text: str) -> int:
+    """The page's line width: the length its longer lines reach (the 90th percentile of its
+    lines' lengths; a hard-wrapped page's width, or a long paragraph's)."""
+    lengths = sorted(len(line) for line in text.split("\n") if line)
+    return lengths[int(0.9 * (len(lengths) - 1))] if lengths else 0
 
 
 def _plain_page(text: str) -> PageText:
@@ -534,6 +549,7 @@ def _plain_page(text: str) -> PageText:
     blocks: list[int] = []
     run: list[str] = []  # a sentence being re-joined
     block = 0
+    width = _line_width(text)
 
     def flush() -> None:
         whole = " ".join(run)
@@ -548,11 +564,11 @@ def _plain_page(text: str) -> PageText:
             block += 1
         elif run and _STARTS_WITH_WORD.search(line) and not _caught(line):
             run.append(line)
-            if not _breaks_off(line):
+            if not _breaks_off(line, width):
                 flush()
         else:
             flush()
-            if lines and _breaks_off(line):
+            if lines and _breaks_off(line, width):
                 run.append(line)
             else:
                 lines.append(line)
@@ -651,7 +667,8 @@ def _link_lists(page: PageText, headline: int) -> dict[int, int]:
 def _spared(page: PageText, signals: Sequence[LineSignals]) -> set[int]:
     """The plain-text lines the classifier leaves: sentences (:data:`SENTENCE_MIN_WORDS`+ words
     ending a sentence, most of those after the first in lower case: a lead or a closing line,
-    however short) and subheadings (a short unpunctuated line between two lines of prose)."""
+    however short), subheadings (a short unpunctuated line between two lines of prose), a list
+    the article introduces, and contact lines about what the article is about."""
     if page.kind != "plain":
         return set()
     sentences = {
@@ -667,25 +684,91 @@ def _spared(page: PageText, signals: Sequence[LineSignals]) -> set[int]:
         and not signals[i].sentence_end
         and signals[i].words <= SUBHEADING_MAX_WORDS
     }
-    return sentences | subheadings | _introduced_list(page, signals)
+    return sentences | subheadings | _introduced_list(page, signals) | _contacts(page, signals)
 
 
 def _introduced_list(page: PageText, signals: Sequence[LineSignals]) -> set[int]:
-    """A list the article introduces: the items (lines opening with a list mark, in words with
-    stop words among them: phrases, not headlines of links) after a line ending in a colon, and
-    that line."""
+    """A list the article introduces, and the line that introduces it: after a line ending in
+    a colon, the items — lines opening with a list mark, in words with stop words among them
+    (phrases, not headlines of links); or, after a finite clause of :data:`LIST_INTRO_MIN_WORDS`+
+    words (not a label: "Related coverage from Money:"), lines without a mark ("Arrive on
+    foot", "Bring water"), up to a line of prose, a
+    line opening with a figure, or one a rule or a furniture's form claims. A list is marked
+    or not throughout."""
     found: set[int] = set()
     for i, s in enumerate(signals[:-1]):
         if not s.ends_colon:
             continue
-        items = []
+        introduced = s.words >= LIST_INTRO_MIN_WORDS and s.clause
+        items: list[int] = []
         for j in range(i + 1, len(signals)):
-            if not (LIST_MARK.match(page.lines[j].text) and signals[j].stopword_density):
+            text = page.lines[j].text
+            marked = LIST_MARK.match(text) is not None
+            if items and marked != (LIST_MARK.match(page.lines[items[0]].text) is not None):
+                break  # a list is marked or not throughout
+            if marked and not signals[j].stopword_density:
+                break
+            if not marked and not (introduced and _unmarked_item(text, signals[j])):
                 break
             items.append(j)
         if items:
             found.update([i, *items])
     return found
+
+
+def _unmarked_item(text: str, signals: LineSignals) -> bool:
+    return (
+        2 <= signals.words <= LIST_ITEM_MAX_WORDS
+        and text[:1].isalpha()
+        and not signals.prose
+        and not _caught(text)
+        and not line_forms.form(text, None, outside_body=False)
+    )
+
+
+# An e-mail address, or a phone number: groups of digits split by spaces or dashes ("0800 555
+# 0148", "+82 54 740 3800", "555-0190"; not a date, a time or the digits of a link).
+_CONTACT = re.compile(
+    r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+|(?<![\w/.:-])\+?\d{2,5}(?:[ -]\d{2,5}){1,4}(?![\w/.:-])"
+)
+_NAME = re.compile(r"\b[^\W\d_a-zß-ÿ][^\W\d_]{2,}")  # a capitalised word of three letters+
+NAME_PREFIX = 5
+PHONE_MIN_DIGITS = 7
+_CLOSES = re.compile(r"(?<!\.)[.!][\"'”’»)]*$")  # a full stop or an exclamation, not "…" or "?"
+CLOSING_LINE_MAX_WORDS = 4  # "Bravo, Orkan!", "Buon viaggio, Montefosco."
+
+
+def _contacts(page: PageText, signals: Sequence[LineSignals]) -> set[int]:
+    """Lines about what the article is about, however short: a phone number (7+ digits) or an
+    e-mail address (a help line, a police appeal), or a closing line of a few words ending in a
+    full stop or an exclamation ("Bravo, Orkan!"; a question is a teaser's form), in a
+    line that names something the page's prose names (names compared by their first
+    :data:`NAME_PREFIX` letters, so that inflected forms meet: "Orkana", "Orkan"). An outlet's
+    own tip line names only the outlet."""
+    prose = [i for i, s in enumerate(signals) if s.prose]
+    found: set[int] = set()
+    for i, line in enumerate(page.lines):
+        contact = _CONTACT.search(line.text)
+        reached = contact is not None and (
+            "@" in contact.group(0) or _digits(contact.group(0)) >= PHONE_MIN_DIGITS
+        )
+        short = 2 <= signals[i].words <= CLOSING_LINE_MAX_WORDS and _CLOSES.search(line.text)
+        if not (reached or short):
+            continue
+        named = {name[:NAME_PREFIX] for name in _NAME.findall(_CONTACT.sub(" ", line.text))}
+        spoken = {
+            name[:NAME_PREFIX]
+            for j in prose
+            if j != i
+            for name in _NAME.findall(page.lines[j].text)
+        }
+        if named & spoken:
+            found.add(i)
+    return found
+
+
+def _digits(text: str) -> int:
+    return sum(c.isdigit() for c in text)
 
 
 def _verdicts(page: PageText, language: str, model: JunkModel) -> list[Removal | None]:
@@ -716,7 +799,7 @@ def _verdicts(page: PageText, language: str, model: JunkModel) -> list[Removal |
             out.append(Removal(line, rule.name))
         elif shape:
             out.append(Removal(line, shape))
-        elif i in listed:
+        elif i in listed and i not in spared:
             out.append(Removal(line, LINK_LIST_RULE, f"a run of {listed[i]} headline-like lines"))
         elif rule is None and judged and i != headline and i not in spared and scores[i].removed:
             out.append(Removal(line, CLASSIFIER_RULE, model.why(signals[i], scores[i], page.kind)))

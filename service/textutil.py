@@ -4,6 +4,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import pairwise
 
 from service.language import profile
 
@@ -370,10 +371,13 @@ def jaccard(a: set[str], b: set[str]) -> float:
 
 def names_outlet(text: str, outlet: str) -> bool:
     """Whether the text names the outlet ("Subscribe to Farming Daily", "Business Journal
-    Events: book now"): two of its words in a row, or the whole name if it is one word."""
+    Events: book now"): two of its capitalised words in a row, or its name from its first
+    capitalised word after the first when two words or more are left ("Corriere del Sarno" of
+    "Il Corriere del Sarno": "del Sarno" alone is a place), else the whole name."""
     names = outlet.split()
-    pairs = [" ".join(names[i : i + 2]) for i in range(len(names) - 1)] or names
-    return any(re.search(rf"(?<!\w){re.escape(p)}(?!\w)", text) for p in pairs)
+    pairs = [f"{a} {b}" for a, b in pairwise(names) if a[:1].isupper() and b[:1].isupper()]
+    core = next((names[i:] for i in range(1, len(names) - 1) if names[i][:1].isupper()), names)
+    return any(re.search(rf"(?<!\w){re.escape(p)}(?!\w)", text) for p in [*pairs, " ".join(core)])
 
 
 @lru_cache(maxsize=256)

@@ -160,6 +160,24 @@ def test_every_phrase_rule_left_has_a_real_page() -> None:
     assert dropping - {name for name, _, _ in REAL_PAGES} == {"injected_instruction"}
 
 
+def test_short_lines_ending_in_lower_case_are_not_wrapped_lines_of_a_longer_page() -> None:
+    """A page whose paragraphs run long was not hard-wrapped: a teaser or a pitch ending in a
+    lower-case word stays a line of its own, not the start of the next sentence."""
+    raw = "\n".join(
+        [
+            HEADLINE,
+            LEAD,
+            "Related: the valley rail line reopens after sixty years",
+            "Subscribe to the Courier for three months for one euro",
+            BODY,
+            CLOSE,
+        ]
+    )
+    lines = [line.text for line in plain_page_text(raw).lines]
+    assert "Related: the valley rail line reopens after sixty years" in lines
+    assert BODY in lines
+
+
 # --------------------------------------------------------------------------------------------
 # Content that looks short or odd but must survive
 # --------------------------------------------------------------------------------------------
@@ -212,6 +230,40 @@ def test_a_list_the_article_introduces_is_kept() -> None:
     result = clean_text("\n\n".join([HEADLINE, LEAD, intro, *items, BODY, CLOSE]))
     assert paragraphs(result) == [HEADLINE, LEAD, intro, *items, BODY, CLOSE]
     assert result.removed == ()
+
+
+def test_a_list_without_marks_after_a_clause_ending_in_a_colon_is_kept() -> None:
+    intro = "The council asks visitors to the riverside walk to follow three rules:"
+    items = ["Arrive on foot or by the shuttle bus", "Keep dogs on a lead", "Bring water"]
+    result = clean_text("\n".join([HEADLINE, LEAD, BODY, intro, *items, "12 Comments"]))
+    assert paragraphs(result) == [HEADLINE, LEAD, BODY, intro, *items]
+
+
+def test_headlines_after_a_label_ending_in_a_colon_are_no_list() -> None:
+    label = "More from Money:"  # a label, not a clause: what follows is not the article's list
+    teasers = ["How to invest in index funds, explained", "How to pick a pension provider"]
+    page = "\n".join([HEADLINE, LEAD, BODY, CLOSE, label, *teasers])
+    assert not set(teasers) & set(paragraphs(clean_text(page)))
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Residents looking for relatives can call the Millbrook crisis line on 555-0190.",
+        "Millbrook council help line: 0800 555 0148 (free, day and night)",
+        "Questions about the Wend footbridge: footbridge@millbrook-council.example",
+        "Well done, Millbrook!",
+    ],
+)
+def test_a_contact_or_closing_line_naming_what_the_article_names_is_kept(line: str) -> None:
+    raw = "\n\n".join([HEADLINE, LEAD, BODY, CLOSE, line, "14 Comments"])
+    assert line in paragraphs(clean_text(raw))
+
+
+def test_a_tip_line_naming_only_the_outlet_goes() -> None:
+    tip = "Got a story? Email newsdesk@courier.example or call 07700 900 555"
+    raw = "\n\n".join([HEADLINE, LEAD, BODY, CLOSE, tip, "14 Comments"])
+    assert tip not in paragraphs(clean_text(raw))
 
 
 def test_a_tables_header_row_is_kept_with_its_rows() -> None:
@@ -916,6 +968,14 @@ def test_an_undated_article_takes_its_pages_date_and_a_dated_one_keeps_its_own()
     undated, dated = dated_by_their_pages(articles, cleaned)
     assert undated.published_at == datetime(2026, 3, 10, 15, 12)
     assert dated.published_at == given
+
+
+def test_a_place_in_the_outlets_name_is_not_the_outlet() -> None:
+    timeline = "12/12/2024 Inspection of the bridge over the Sarno finds six corroded cables"
+    texts = [f"{LEAD}\n\n{timeline}\n\n{BODY}", f"{LEAD}\n\nIl Corriere del Sarno\n\n{BODY}"]
+    first, second = remove_shared_lines(texts, ["Il Corriere del Sarno", "Il Corriere del Sarno"])
+    assert timeline in first.text.split("\n\n")  # "del Sarno" alone is a place
+    assert [r.rule for r in second.removals] == ["own_outlet"]  # the masthead goes
 
 
 def test_a_short_line_naming_the_articles_own_outlet_is_its_masthead_and_goes() -> None:
