@@ -41,10 +41,10 @@ class Verdict:
 
 
 def _norm(line: str) -> str:
-    """A line as the cleaner writes it: quotes curled ("…" → “…”), spaces collapsed."""
-    from service.clean import normalise_quotes
+    """A line as the cleaner writes it: cells marked, quotes curled, spaces collapsed."""
+    from service.clean import as_written
 
-    return " ".join(normalise_quotes(line).split())
+    return " ".join(as_written(line).split())
 
 
 def score(pages: Sequence[dict[str, Any]], kinds: dict[str, Any]) -> list[Verdict]:

@@ -45,6 +45,7 @@ from service.junk_signals import (
     line_key,
     page_signals,
 )
+from service.language import every_language_words
 from service.textutil import names_outlet
 from service.thresholds import thresholds
 from service.types import Article
@@ -61,6 +62,7 @@ __all__ = [
     "PageText",
     "Removal",
     "Rule",
+    "as_written",
     "clean_extraction",
     "clean_html",
     "clean_text",
@@ -160,6 +162,13 @@ _SOCIAL = (
     r"|copied|save|whatsapp|facebook|twitter|x|linkedin|telegram|reddit|pinterest|flipboard"
     r"|messenger|threads|bluesky|mastodon|tumblr|sms|click|tap|to|opens|in|a|new|window|tab"
 )
+# The labels over a link to another article, in every language of prompts/words.json, longest
+# first; after one, a section's name in capitals ("More from Money:").
+_TEASER_LABEL = "|".join(
+    r"\s+".join(re.escape(word) for word in label.split())
+    for label in sorted(every_language_words("teaser_labels"), key=len, reverse=True)
+)
+_SECTION = r"(?:\s+(?-i:[A-Z&][\w'\u2019&-]*)){1,4}"
 #: The rule table: every boilerplate signal the cleaner knows, in evaluation order.
 RULES: tuple[Rule, ...] = (
     # -- DROP before anything else: text addressed to a model is never news ----------------
@@ -219,16 +228,10 @@ RULES: tuple[Rule, ...] = (
     _rule(
         "teaser_label",
         Action.DROP,
-        r"^(?!.*\.[\"'”’»)\]]*$)\W*(?:also read|read also|read more|more|read next|see also"
-        r"|also see|related"
-        r"|related (?:story|stories|articles?|news|coverage|reading|reports?|content)"
-        r"|recommended|suggested|most (?:read|popular|viewed|shared)"
-        r"|must read|don'?t miss|trending|up next|(?:also )?check out"
-        r"|(?:also|more) (?:in|on|from) [\w'\u2019 &-]{1,40}|live"
-        r"|te puede interesar|lee también|ver también|lesen sie auch|mehr zum thema|lire aussi"
-        r"|à lire aussi|leggi anche)"
-        r"(?:\s*[:|»\u203a>]|\s+[\u2013—-]\s)",
-        "'Also read: <headline>' teasers link to other articles; a full stop makes it a sentence",
+        rf"^(?!.*\.[\"'”’»)\]]*$)\W*(?:{_TEASER_LABEL})(?:{_SECTION})?(?:\s*[:|»\u203a>]|\s+[\u2013—-]\s)"
+        rf"|^\W*(?:{_TEASER_LABEL})\W*$",
+        "'Also read: <headline>' teasers (or the label alone) link to other articles; a full stop"
+        " makes it a sentence",
         max_words=30,
     ),
     _rule(
@@ -880,8 +883,36 @@ def clean_extraction(
 
 
 def plain_page_text(raw: str) -> PageText:
-    """Plain text's lines for the line stage: stray tags cut, quotes and spaces normalised."""
-    return _plain_page(normalise_quotes(_plain_to_text(raw)))
+    """Plain text's lines for the line stage: stray tags cut, cells split by tabs or wide gaps
+    marked " | " (before spaces collapse), quotes and spaces normalised."""
+    return _plain_page(as_written(_plain_to_text(raw)))
+
+
+_TAB_GAP = re.compile(r"(?<=\S)[ \t]*\t[ \t]*(?=\S)")
+_WIDE_GAP = re.compile(r"(?<=[^\s.!?:;,])  +(?=\S)")  # two spaces or more, not after a sentence
+
+
+def as_written(text: str) -> str:
+    """Plain text as the cleaner writes it (cells marked, quotes curled, spaces collapsed),
+    before any line is judged: what a kept line of it looks like in the cleaned text."""
+    return normalise_quotes(_mark_cells(text))
+
+
+def _mark_cells(text: str) -> str:
+    """Table rows and menus whose cells a tab or a wide gap splits ("Stat<TAB>Rovers",
+    "News  Sport  Business") with " | " between cells, which collapsing spaces would lose: one
+    tab is enough, wide gaps need two (a double space in prose is a typo); a line ending a
+    sentence is prose, whatever its spaces."""
+    out = []
+    for line in text.split("\n"):
+        if SENTENCE_END.search(line.rstrip()):  # a sentence with a stray tab or double space
+            pass
+        elif _TAB_GAP.search(line):
+            line = _TAB_GAP.sub(" | ", line)
+        elif len(_WIDE_GAP.findall(line)) >= 2:
+            line = _WIDE_GAP.sub(" | ", line)
+        out.append(line)
+    return "\n".join(out)
 
 
 def clean_text(

@@ -68,6 +68,7 @@ WORD_LISTS = (
     "passive_auxiliaries",
     "picture_credits",
     "byline_openers",
+    "teaser_labels",
 )
 # The word → number maps it holds ("nine" → 9, "fifth" → 5).
 WORD_VALUES = ("number_words", "ordinals")
@@ -281,6 +282,15 @@ def _word_lists() -> dict[str, dict[str, Any]]:
     data = json.loads((PROMPTS_DIR / WORDS_FILE).read_text("utf-8"))
     languages: dict[str, dict[str, Any]] = data["languages"]
     return languages
+
+
+def every_language_words(kind: str) -> tuple[str, ...]:
+    """The list ``kind`` of every language the data has, for a rule that may not trust the
+    language detected (page furniture is often in the site's language, not the article's)."""
+    if kind not in WORD_LISTS:
+        raise KeyError(f"no word list {kind!r}; known: {', '.join(WORD_LISTS)}")
+    found = {word for lists in _word_lists().values() for word in lists.get(kind, ())}
+    return tuple(sorted(found))
 
 
 def worded_languages() -> frozenset[str]:

@@ -84,6 +84,10 @@ JUNK_LINES = [
     ("teaser_label", "Related: Flood barrier plan goes to consultation"),
     ("teaser_label", "Lesen Sie auch: Neue Brücke über die Wend"),
     ("teaser_label", "Lee también: El puente vuelve a abrir"),
+    ("teaser_label", "More from Money: Ferry fares rise in spring"),  # a section after the label
+    ("teaser_label", "Lire aussi"),  # the label alone
+    ("teaser_label", "Czytaj także:"),
+    ("teaser_label", "ARTICOLI CORRELATI"),
     ("media_credit", "Picture courtesy of the district council"),
     ("share_bar", "Share this:"),
     ("share_bar", "Email | Print | WhatsApp"),
@@ -232,6 +236,16 @@ def test_a_list_the_article_introduces_is_kept() -> None:
     assert result.removed == ()
 
 
+def test_cells_split_by_tabs_or_wide_gaps_keep_their_bounds() -> None:
+    table = "Span\tLength\tTimber\nNorth span\t14 m\toak\nSouth span  12 m  larch"
+    rows = ["Span | Length | Timber", "North span | 14 m | oak", "South span | 12 m | larch"]
+    assert [p for p in paragraphs(clean_text(article(table))) if "|" in p] == rows
+    menu = clean_text(f"News  Sport  Business  Puzzles\n\n{HEADLINE}\n\n{LEAD}\n\n{BODY}")
+    assert [(r.line, r.rule) for r in menu.removals] == [
+        ("News | Sport | Business | Puzzles", "separated_items")
+    ]
+
+
 def test_a_list_without_marks_after_a_clause_ending_in_a_colon_is_kept() -> None:
     intro = "The council asks visitors to the riverside walk to follow three rules:"
     items = ["Arrive on foot or by the shuttle bus", "Keep dogs on a lead", "Bring water"]
@@ -320,7 +334,7 @@ TEASERS = [
 
 
 def test_teasers_after_the_last_paragraph_go_on_their_signals() -> None:
-    result = clean_text("\n\n".join([HEADLINE, LEAD, BODY, CLOSE, "More Stories", TEASERS[0]]))
+    result = clean_text("\n\n".join([HEADLINE, LEAD, BODY, CLOSE, "Around the county", TEASERS[0]]))
     assert paragraphs(result) == [HEADLINE, LEAD, BODY, CLOSE]
     assert {r.rule for r in result.removals} == {"junk_signals"}
     assert all("after the last paragraph" in r.detail for r in result.removals)
@@ -337,7 +351,7 @@ def test_a_run_of_headlines_is_a_link_list(where: int) -> None:
 
 
 def test_a_link_lists_short_heading_goes_with_it() -> None:
-    result = clean_text("\n\n".join([HEADLINE, LEAD, "Lire aussi", *TEASERS, BODY, CLOSE]))
+    result = clean_text("\n\n".join([HEADLINE, LEAD, "Around the county", *TEASERS, BODY, CLOSE]))
     assert paragraphs(result) == [HEADLINE, LEAD, BODY, CLOSE]
     assert {r.rule for r in result.removals} == {"link_list"}
 
