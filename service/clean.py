@@ -38,6 +38,7 @@ from service.html_page import Block, Extraction, article_blocks
 from service.identify import detect_language
 from service.junk_model import JunkModel, default_model
 from service.junk_signals import (
+    LETTER_WORD,
     LIST_MARK,
     SENTENCE_END,
     LineSignals,
@@ -150,24 +151,21 @@ _AUTOMATED_READER = (
     r"|automated (?:\w+ )?(?:systems?|tools?|readers?|summari[sz]ers?|agents?)|summari[sz]ers?"
     r"|ai (?:systems?|models?|tools?|agents?|assistants?|summari[sz]ers?))\b"
 )
-# Advertisement labels in the languages fusebrief meets most ("Anzeige", "Publicidad", ...).
-_AD_LABEL = (
-    r"advertisements?|advertising|advert|ads?|ad feedback|sponsored(?: content| post| links?"
-    r"| stories)?|paid (?:content|post|partnership)|promoted(?: content| stories)?"
-    r"|partner content|anzeige|werbung|publicidad|publicit[ée]|pubblicit[àa]|reklame"
-    r"|advertentie|annonce|patrocinado|contenido patrocinado|gesponsert"
-)
-_SOCIAL = (
-    r"share|shares|sharing|this|article|story|post|on|via|tweet|pin|it|e-?mail|print|copy|link"
-    r"|copied|save|whatsapp|facebook|twitter|x|linkedin|telegram|reddit|pinterest|flipboard"
-    r"|messenger|threads|bluesky|mastodon|tumblr|sms|click|tap|to|opens|in|a|new|window|tab"
-)
+
+
+def _alternatives(kind: str) -> str:
+    """A regex of prompts/words.json's list ``kind`` in every language, longest first, its
+    words split by any space."""
+    words = sorted(every_language_words(kind), key=len, reverse=True)
+    return "|".join(r"\s+".join(re.escape(part) for part in word.split()) for word in words)
+
+
+# Advertisement labels ("Anzeige", "Publicidad", "Story continues below"), and share-bar words.
+_AD_LABEL = _alternatives("ad_labels")
+_SOCIAL = _alternatives("share_words")
 # The labels over a link to another article, in every language of prompts/words.json, longest
 # first; after one, a section's name in capitals ("More from Money:").
-_TEASER_LABEL = "|".join(
-    r"\s+".join(re.escape(word) for word in label.split())
-    for label in sorted(every_language_words("teaser_labels"), key=len, reverse=True)
-)
+_TEASER_LABEL = _alternatives("teaser_labels")
 _SECTION = r"(?:\s+(?-i:[A-Z&][\w'\u2019&-]*)){1,4}"
 #: The rule table: every boilerplate signal the cleaner knows, in evaluation order.
 RULES: tuple[Rule, ...] = (
@@ -220,9 +218,7 @@ RULES: tuple[Rule, ...] = (
     _rule(
         "ad_marker",
         Action.DROP,
-        rf"^\W*(?:(?:{_AD_LABEL}|(?:story|article) continues (?:below|after)"
-        r"(?: (?:this )?advert\w*)?|continue reading below|scroll (?:down )?to continue"
-        r"(?: with content)?)\W*)+$",
+        rf"^\W*(?:(?:{_AD_LABEL})\W*)+$",
         "advertisement slot markers carry no text of their own",
     ),
     _rule(
@@ -330,7 +326,6 @@ LIST_ITEM_MAX_WORDS = int(_LIMITS["LIST_ITEM_MAX_WORDS"])
 LINK_LIST_HEADING_MAX_WORDS = int(_LIMITS["LINK_LIST_HEADING_MAX_WORDS"])
 _ENDS_MID_SENTENCE = re.compile(r"\s[a-z][\w'\u2019-]*[,;]?$")  # last word is lower-case
 _STARTS_WITH_WORD = re.compile(r"^[^\W_]")
-_WORDS = re.compile(r"[^\W\d_]+")
 
 # --------------------------------------------------------------------------------------------
 # Whitespace and quotes
@@ -611,7 +606,7 @@ def _headline(page: PageText, signals: Sequence[LineSignals], language: str) -> 
     named = [
         i
         for i in top
-        if sum(len(w) > 1 for w in _WORDS.findall(page.lines[i].text)) >= HEADLINE_MIN_WORDS
+        if sum(len(w) > 1 for w in LETTER_WORD.findall(page.lines[i].text)) >= HEADLINE_MIN_WORDS
         and (signals[i].lower_share or signals[i].relative_density >= HEADLINE_MIN_DENSITY)
     ]
     first = next((i for i, s in enumerate(signals) if not s.before_body), 0)
@@ -667,7 +662,7 @@ def _link_lists(page: PageText, headline: int) -> dict[int, int]:
     return found
 
 
-def _spared(page: PageText, signals: Sequence[LineSignals]) -> set[int]:
+def _spared(page: PageText, signals: Sequence[LineSignals], language: str) -> set[int]:
     """The plain-text lines the classifier leaves: sentences (:data:`SENTENCE_MIN_WORDS`+ words
     ending a sentence, most of those after the first in lower case: a lead or a closing line,
     however short), subheadings (a short unpunctuated line between two lines of prose), a list
@@ -687,10 +682,11 @@ def _spared(page: PageText, signals: Sequence[LineSignals]) -> set[int]:
         and not signals[i].sentence_end
         and signals[i].words <= SUBHEADING_MAX_WORDS
     }
-    return sentences | subheadings | _introduced_list(page, signals) | _contacts(page, signals)
+    listed = _introduced_list(page, signals, language)
+    return sentences | subheadings | listed | _contacts(page, signals)
 
 
-def _introduced_list(page: PageText, signals: Sequence[LineSignals]) -> set[int]:
+def _introduced_list(page: PageText, signals: Sequence[LineSignals], language: str) -> set[int]:
     """A list the article introduces, and the line that introduces it: after a line ending in
     a colon, the items — lines opening with a list mark, in words with stop words among them
     (phrases, not headlines of links); or, after a finite clause of :data:`LIST_INTRO_MIN_WORDS`+
@@ -711,7 +707,7 @@ def _introduced_list(page: PageText, signals: Sequence[LineSignals]) -> set[int]
                 break  # a list is marked or not throughout
             if marked and not signals[j].stopword_density:
                 break
-            if not marked and not (introduced and _unmarked_item(text, signals[j])):
+            if not marked and not (introduced and _unmarked_item(text, signals[j], language)):
                 break
             items.append(j)
         if items:
@@ -719,13 +715,13 @@ def _introduced_list(page: PageText, signals: Sequence[LineSignals]) -> set[int]
     return found
 
 
-def _unmarked_item(text: str, signals: LineSignals) -> bool:
+def _unmarked_item(text: str, signals: LineSignals, language: str) -> bool:
     return (
         2 <= signals.words <= LIST_ITEM_MAX_WORDS
         and text[:1].isalpha()
         and not signals.prose
         and not _caught(text)
-        and not line_forms.form(text, None, outside_body=False)
+        and not line_forms.form(text, language, outside_body=False)
     )
 
 
@@ -785,7 +781,7 @@ def _verdicts(page: PageText, language: str, model: JunkModel) -> list[Removal |
     headline = _headline(page, signals, language)
     judged = any(s.prose for s in signals)
     listed = _link_lists(page, headline)
-    spared = _spared(page, signals)
+    spared = _spared(page, signals, language)
     tables = line_forms.table_rows(lines)
     prose = [i for i, s in enumerate(signals) if s.prose]
     lead_end = prose[1] if len(prose) > 1 else len(lines)  # the page's top: its lead's end

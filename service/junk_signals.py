@@ -26,6 +26,7 @@ from service.thresholds import thresholds
 
 __all__ = [
     "FEATURES",
+    "LETTER_WORD",
     "LIST_MARK",
     "SENTENCE_END",
     "LineSignals",
@@ -37,7 +38,8 @@ __all__ = [
 
 _LIMITS = thresholds("junk_signals")  # service/data/clean_thresholds.json
 
-_WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+#: A word of letters only ("8°C" has one: "C").
+LETTER_WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 #: A line "ends a sentence" when its last character, closing quotes and brackets aside, is one of
 #: these; headlines, link lists and buttons usually do not.
 SENTENCE_END = re.compile(r"[.!?…][\"'”\u2019»)\]]*$")
@@ -141,7 +143,7 @@ def is_clause(words: Sequence[str], stopwords: frozenset[str]) -> bool:
 def page_signals(lines: Sequence[PageLine], language: str | None) -> list[LineSignals]:
     """The signals of every line of one page, in order; ``language`` is the page's (ISO 639-1)."""
     stopwords = profile(language).stopwords
-    words = [_WORD.findall(line.text) for line in lines]
+    words = [LETTER_WORD.findall(line.text) for line in lines]
     densities = [_density(w, stopwords) for w in words]
     long = [
         d

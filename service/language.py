@@ -69,6 +69,8 @@ WORD_LISTS = (
     "picture_credits",
     "byline_openers",
     "teaser_labels",
+    "ad_labels",
+    "share_words",
 )
 # The word → number maps it holds ("nine" → 9, "fifth" → 5).
 WORD_VALUES = ("number_words", "ordinals")

@@ -26,7 +26,7 @@ from functools import lru_cache
 import dateparser
 from dateparser.search import search_dates
 
-from service.junk_signals import LIST_MARK, SENTENCE_END, is_clause
+from service.junk_signals import LETTER_WORD, LIST_MARK, SENTENCE_END, is_clause
 from service.language import profile
 
 __all__ = ["DATE_LINE", "form", "line_date", "table_rows"]
@@ -58,7 +58,6 @@ _TIME = re.compile(r"(?<![\d,.])\d{1,2}[:h]\d{2}(?![\d,])(?:\s*(?:uhr|h)\b)?", r
 _MINUTES = re.compile(r"\b\d{1,3}\s?min\w*\.?", re.IGNORECASE)  # a reading time, with a date
 _NUMERIC_DATE = re.compile(r"(?<![\d,.])\d{1,4}[./-]\d{1,2}[./-]\d{2,4}(?!\d|[.,]\d)")
 _WORD = re.compile(r"[^\W_][\w'’.-]*", re.UNICODE)
-_LETTERS = re.compile(r"[^\W\d_]+", re.UNICODE)
 _DURATION_END = re.compile(r"\(\s*(?:\d{1,2}:)?\d{1,2}:\d{2}\s*(?:min)?\s*\)\W*$", re.IGNORECASE)
 _SEPARATOR = re.compile(r"\s(?:·|\||»|›|•)\s")
 
@@ -100,7 +99,7 @@ def _separator_count(line: str) -> int:
 
 
 def _has_clause(text: str, language: str | None) -> bool:
-    return is_clause(_LETTERS.findall(text), profile(language).stopwords)
+    return is_clause(LETTER_WORD.findall(text), profile(language).stopwords)
 
 
 def _picture_credit(text: str, language: str | None) -> bool:
