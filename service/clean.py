@@ -218,8 +218,9 @@ RULES: tuple[Rule, ...] = (
     _rule(
         "ad_marker",
         Action.DROP,
-        rf"^\W*(?:(?:{_AD_LABEL})\W*)+$",
-        "advertisement slot markers carry no text of their own",
+        rf"^\W*(?:(?:{_AD_LABEL})\W*)+$|^\W*(?:{_AD_LABEL})(?:\s+[^\W\d_]+)?\s*:\s",
+        "advertisement slot markers carry no text of their own, and a line they label"
+        " ('Sponsored: …') is an advertisement",
     ),
     _rule(
         "teaser_label",
@@ -601,7 +602,8 @@ def _headline(page: PageText, signals: Sequence[LineSignals], language: str) -> 
         if s.before_body
         and not s.sentence_end
         and not _caught(page.lines[i].text)
-        and not line_forms.form(page.lines[i].text, language, outside_body=True)
+        and line_forms.form(page.lines[i].text, language, outside_body=True)
+        in ("", line_forms.PROMOTION)  # a headline may name a podcast; a caption is no headline
     ]
     named = [
         i

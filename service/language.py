@@ -71,6 +71,7 @@ WORD_LISTS = (
     "teaser_labels",
     "ad_labels",
     "share_words",
+    "promotions",
 )
 # The word → number maps it holds ("nine" → 9, "fifth" → 5).
 WORD_VALUES = ("number_words", "ordinals")

@@ -8,7 +8,10 @@ words, and its words for a picture credit and a byline from ``prompts/words.json
   words (a time alone is a live post's stamp, and stays);
 - ``picture_credit``: a line that ends by crediting a picture ("… Foto: Rainer Fuchs", "© Name");
 - ``byline``: a short line that names who wrote the article ("By …", "Par …", "Autor: …");
-- ``video_teaser``: an unpunctuated line ending in a running time ("… (4:12)");
+- ``video_teaser``: a short unpunctuated line with a running time ("… (4:12)", "Listen · 2 min
+  40", "▶ Video 2:14 | …"): a player or a teaser for one;
+- ``promotion``: a short unpunctuated line naming a newsletter, a podcast or an app (the
+  language's ``promotions`` words): the outlet's pitch;
 - ``separated_items``: three or more short items joined by a separator ("·", "|", "»", "›",
   "•"), as menus, breadcrumbs, tickers and share rows are, outside a table (a run of such rows;
   a line split by "|" with figures in it is a table's row even alone).
@@ -29,12 +32,13 @@ from dateparser.search import search_dates
 from service.junk_signals import LETTER_WORD, LIST_MARK, SENTENCE_END, is_clause
 from service.language import profile
 
-__all__ = ["DATE_LINE", "form", "line_date", "table_rows"]
+__all__ = ["DATE_LINE", "PROMOTION", "form", "line_date", "table_rows"]
 
 DATE_LINE = "date_line"
 PICTURE_CREDIT = "picture_credit"
 BYLINE = "byline"
 VIDEO_TEASER = "video_teaser"
+PROMOTION = "promotion"
 SEPARATED_ITEMS = "separated_items"
 
 #: Why each form is furniture (for ``fusebrief extract --explain``).
@@ -42,7 +46,8 @@ REASONS = {
     DATE_LINE: "a date (with its time or reading time) and few other words: the page's date line",
     PICTURE_CREDIT: "ends by crediting a picture: a caption or a credit",
     BYLINE: "a short line naming who wrote the article",
-    VIDEO_TEASER: "an unpunctuated line ending in a running time: a video teaser",
+    VIDEO_TEASER: "a short unpunctuated line with a running time: a video, audio or podcast",
+    PROMOTION: "a short unpunctuated line naming the outlet's newsletter, podcast or app",
     SEPARATED_ITEMS: "short items joined by a separator, outside a table: a menu or a ticker",
 }
 
@@ -58,7 +63,14 @@ _TIME = re.compile(r"(?<![\d,.])\d{1,2}[:h]\d{2}(?![\d,])(?:\s*(?:uhr|h)\b)?", r
 _MINUTES = re.compile(r"\b\d{1,3}\s?min\w*\.?", re.IGNORECASE)  # a reading time, with a date
 _NUMERIC_DATE = re.compile(r"(?<![\d,.])\d{1,4}[./-]\d{1,2}[./-]\d{2,4}(?!\d|[.,]\d)")
 _WORD = re.compile(r"[^\W_][\w'’.-]*", re.UNICODE)
-_DURATION_END = re.compile(r"\(\s*(?:\d{1,2}:)?\d{1,2}:\d{2}\s*(?:min)?\s*\)\W*$", re.IGNORECASE)
+# A running time: "(4:12)", "(2 min)", "· 3 minutes", "· 2 min 40", or a play sign before it.
+_RUNNING_TIME = re.compile(
+    r"(?:\(\s*|[·|]\s*|▶.*?)(?:(?:\d{1,2}:)?\d{1,2}:\d{2}|\d{1,3}\s?min\w*\.?(?:\s\d{1,2})?)"
+    r"(?:\s*min\w*)?\s*\)?",
+    re.IGNORECASE,
+)
+MEDIA_MAX_WORDS = 14  # a player's line or a teaser: a title and its running time
+PROMOTION_MAX_WORDS = 20
 _SEPARATOR = re.compile(r"\s(?:·|\||»|›|•)\s")
 
 
@@ -73,8 +85,10 @@ def form(line: str, language: str | None, *, outside_body: bool) -> str:
         return PICTURE_CREDIT
     if _byline(text, language):
         return BYLINE
-    if _DURATION_END.search(text) and not SENTENCE_END.search(text.rstrip(")").rstrip()):
+    if _media(text):
         return VIDEO_TEASER
+    if _promotion(text, language):
+        return PROMOTION
     if _separated(text, language):
         return SEPARATED_ITEMS
     if outside_body and _date_line(text, language):
@@ -98,6 +112,21 @@ def _separator_count(line: str) -> int:
     return len(found)
 
 
+def _media(text: str) -> bool:
+    return (
+        len(text.split()) <= MEDIA_MAX_WORDS
+        and _RUNNING_TIME.search(text) is not None
+        and not SENTENCE_END.search(text.rstrip(")").rstrip())
+    )
+
+
+def _promotion(text: str, language: str | None) -> bool:
+    if len(text.split()) > PROMOTION_MAX_WORDS or SENTENCE_END.search(text):
+        return False
+    words = {w.casefold() for w in LETTER_WORD.findall(text)}
+    return bool(words & {w.casefold() for w in _listed(language, "promotions")})
+
+
 def _has_clause(text: str, language: str | None) -> bool:
     return is_clause(LETTER_WORD.findall(text), profile(language).stopwords)
 
@@ -106,6 +135,9 @@ def _picture_credit(text: str, language: str | None) -> bool:
     if len(text.split()) > CAPTION_MAX_WORDS:
         return False
     if text.endswith("©"):
+        return True
+    opening = re.match(r"([^\W\d_]+)\s*:\s", text)  # "Photo: A nurse prepares a dose …"
+    if opening and opening.group(1).casefold() in _listed(language, "picture_credits"):
         return True
     labels = "|".join(re.escape(w) for w in _listed(language, "picture_credits"))
     credit = rf"(?:^|[.(\[]\s*|\.\s+)(?i:{labels})\.?(?:\s*:\s*|\s+)" if labels else r"(?!)"

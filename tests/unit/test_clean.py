@@ -302,6 +302,7 @@ def test_protected_line_survives_at_the_end(line: str) -> None:
         "Watch this space: bridge reopens early",
         "Contact tracing app launched in Millbrook",
         "Our app is ready, says council",
+        "Council launches a podcast on flood defences",  # a headline may name one
     ],
 )
 def test_headline_is_kept(headline: str) -> None:

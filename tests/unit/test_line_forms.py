@@ -32,6 +32,13 @@ FURNITURE = [
     ("pl", "Autor: Kamil Szymanek", "byline"),
     ("en", "Video: the manager's press conference (4:12)", "video_teaser"),
     ("de", "Video: Drohnenflug über das Tal (1:48)", "video_teaser"),
+    ("en", "Hear this story read aloud (2 min)", "video_teaser"),
+    ("fr", "Écouter · 2 min 40", "video_teaser"),
+    ("en", "▶ Video 2:14 | Our reporter at the bus station", "video_teaser"),
+    ("en", "Newsletter: The Grid — our weekly guide to the energy industry", "promotion"),
+    ("es", "Recibe el boletín de la mañana en tu correo", "promotion"),
+    ("nl", "Schrijf je in voor onze nieuwsbrief", "promotion"),
+    ("en", "Photo: A nurse prepares a dose at one of the trial clinics", "picture_credit"),
     ("en", "News · Sport · Business · Opinion · Puzzles", "separated_items"),
     ("pl", "Strona główna » Region » Lipowiec Dolny", "separated_items"),
     ("it", "Condividi: Facebook · X · WhatsApp · Email", "separated_items"),
@@ -53,6 +60,9 @@ ARTICLE_LINES = [
     ("en", "- 12 March 2025: the strike began"),  # a list item of a timeline
     ("en", "The photo shows the bridge before the flood."),
     ("fr", "MONTBRAC (AFP) –"),  # a dateline
+    ("en", "The podcast's host said the council had not replied."),  # a sentence about one
+    ("en", "The app crashed twice on Monday"),  # news is often about an app
+    ("en", "Photographers waited outside the court: none was let in."),
 ]
 
 
