@@ -733,10 +733,11 @@ _CONTACT = re.compile(
     r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+|(?<![\w/.:-])\+?\d{2,5}(?:[ -]\d{2,5}){1,4}(?![\w/.:-])"
 )
 _NAME = re.compile(r"\b[^\W\d_a-zß-ÿ][^\W\d_]{2,}")  # a capitalised word of three letters+
-NAME_PREFIX = 5
-PHONE_MIN_DIGITS = 7
+NAME_PREFIX = int(_LIMITS["NAME_PREFIX"])
+PHONE_MIN_DIGITS = int(_LIMITS["PHONE_MIN_DIGITS"])
 _CLOSES = re.compile(r"(?<!\.)[.!][\"'”’»)]*$")  # a full stop or an exclamation, not "…" or "?"
-CLOSING_LINE_MAX_WORDS = 4  # "Bravo, Orkan!", "Buon viaggio, Montefosco."
+#: "Bravo, Orkan!", "Buon viaggio, Montefosco."
+CLOSING_LINE_MAX_WORDS = int(_LIMITS["CLOSING_LINE_MAX_WORDS"])
 
 
 def _contacts(page: PageText, signals: Sequence[LineSignals]) -> set[int]:

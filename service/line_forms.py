@@ -31,8 +31,11 @@ from dateparser.search import search_dates
 
 from service.junk_signals import LETTER_WORD, LIST_MARK, SENTENCE_END, is_clause
 from service.language import profile
+from service.thresholds import thresholds
 
 __all__ = ["DATE_LINE", "PROMOTION", "form", "line_date", "table_rows"]
+
+_LIMITS = thresholds("line_forms")  # service/data/clean_thresholds.json
 
 DATE_LINE = "date_line"
 PICTURE_CREDIT = "picture_credit"
@@ -51,13 +54,17 @@ REASONS = {
     SEPARATED_ITEMS: "short items joined by a separator, outside a table: a menu or a ticker",
 }
 
-BYLINE_MAX_WORDS = 10  # a byline names a writer, a role, a place: no more
-DATE_LINE_MAX_WORDS = 14
-DATE_LINE_OTHER_WORDS = 3  # words besides the date, the time and stop words ("Last modified")
-SEPARATED_MIN_ITEMS = 3
-SEPARATED_ITEM_MAX_WORDS = 5
-CREDIT_MAX_WORDS = 7  # the credit after "Foto:" / "©": a name, an agency, an archive
-CAPTION_MAX_WORDS = 40  # a caption is a sentence or two; a longer line is text that ends in one
+#: A byline names a writer, a role, a place: no more
+BYLINE_MAX_WORDS = int(_LIMITS["BYLINE_MAX_WORDS"])
+DATE_LINE_MAX_WORDS = int(_LIMITS["DATE_LINE_MAX_WORDS"])
+#: Words besides the date, the time and stop words ("Last modified")
+DATE_LINE_OTHER_WORDS = int(_LIMITS["DATE_LINE_OTHER_WORDS"])
+SEPARATED_MIN_ITEMS = int(_LIMITS["SEPARATED_MIN_ITEMS"])
+SEPARATED_ITEM_MAX_WORDS = int(_LIMITS["SEPARATED_ITEM_MAX_WORDS"])
+#: The credit after "Foto:" / "©": a name, an agency, an archive
+CREDIT_MAX_WORDS = int(_LIMITS["CREDIT_MAX_WORDS"])
+#: A caption is a sentence or two; a longer line is text that ends in one
+CAPTION_MAX_WORDS = int(_LIMITS["CAPTION_MAX_WORDS"])
 
 _TIME = re.compile(r"(?<![\d,.])\d{1,2}[:h]\d{2}(?![\d,])(?:\s*(?:uhr|h)\b)?", re.IGNORECASE)
 _MINUTES = re.compile(r"\b\d{1,3}\s?min\w*\.?", re.IGNORECASE)  # a reading time, with a date
@@ -69,8 +76,9 @@ _RUNNING_TIME = re.compile(
     r"(?:\s*min\w*)?\s*\)?",
     re.IGNORECASE,
 )
-MEDIA_MAX_WORDS = 14  # a player's line or a teaser: a title and its running time
-PROMOTION_MAX_WORDS = 20
+#: A player's line or a teaser: a title and its running time
+MEDIA_MAX_WORDS = int(_LIMITS["MEDIA_MAX_WORDS"])
+PROMOTION_MAX_WORDS = int(_LIMITS["PROMOTION_MAX_WORDS"])
 _SEPARATOR = re.compile(r"\s(?:·|\||»|›|•)\s")
 
 
