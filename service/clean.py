@@ -956,14 +956,25 @@ def _shareable(line: str, index: int) -> bool:
     )
 
 
+def _masthead(line: str, outlet: str) -> bool:
+    """The outlet's name alone, or opening a short line without a sentence's end ("Alpenland-Bote
+    – Die Zeitung für das Sarntal"), wherever it stands: the first line too."""
+    key, name = line_key(line), line_key(outlet)
+    return key == name or (
+        key.startswith(f"{name} ")
+        and len(line.split()) <= SHARED_LINE_MAX_WORDS
+        and not SENTENCE_END.search(line)
+    )
+
+
 SHARED_LINE_RULE = "shared_line"
 OWN_OUTLET_RULE = "own_outlet"
 
 
 def _bundle_removal(line: str, index: int, seen_in: Counter[str], outlet: str) -> Removal | None:
     """The bundle-level removal of paragraph ``index``, if one applies."""
-    if outlet and line_key(line) == line_key(outlet):
-        return Removal(line, OWN_OUTLET_RULE, f"{outlet}'s name alone: its masthead")
+    if outlet and _masthead(line, outlet):
+        return Removal(line, OWN_OUTLET_RULE, f"opens with {outlet}'s name: its masthead")
     if not _shareable(line, index):
         return None
     pages = seen_in[line_key(line)]

@@ -10,8 +10,9 @@ words, and its words for a picture credit and a byline from ``prompts/words.json
 - ``byline``: a short line that names who wrote the article ("By …", "Par …", "Autor: …");
 - ``video_teaser``: a short unpunctuated line with a running time ("… (4:12)", "Listen · 2 min
   40", "▶ Video 2:14 | …"): a player or a teaser for one;
-- ``promotion``: a short unpunctuated line naming a newsletter, a podcast or an app (the
-  language's ``promotions`` words): the outlet's pitch;
+- ``promotion``: a short unpunctuated line naming a newsletter or a podcast (the language's
+  ``promotions`` words): the outlet's pitch;
+- ``notice``: a line opening with © (a copyright notice), or holding a run of rating stars;
 - ``separated_items``: three or more short items joined by a separator ("·", "|", "»", "›",
   "•"), as menus, breadcrumbs, tickers and share rows are, outside a table (a run of such rows;
   a line split by "|" with figures in it is a table's row even alone).
@@ -33,7 +34,7 @@ from service.junk_signals import LETTER_WORD, LIST_MARK, SENTENCE_END, is_clause
 from service.language import profile
 from service.thresholds import thresholds
 
-__all__ = ["DATE_LINE", "PROMOTION", "form", "line_date", "table_rows"]
+__all__ = ["DATE_LINE", "PROMOTION", "REASONS", "form", "line_date", "table_rows"]
 
 _LIMITS = thresholds("line_forms")  # service/data/clean_thresholds.json
 
@@ -42,6 +43,7 @@ PICTURE_CREDIT = "picture_credit"
 BYLINE = "byline"
 VIDEO_TEASER = "video_teaser"
 PROMOTION = "promotion"
+NOTICE = "notice"
 SEPARATED_ITEMS = "separated_items"
 
 #: Why each form is furniture (for ``fusebrief extract --explain``).
@@ -50,7 +52,8 @@ REASONS = {
     PICTURE_CREDIT: "ends by crediting a picture: a caption or a credit",
     BYLINE: "a short line naming who wrote the article",
     VIDEO_TEASER: "a short unpunctuated line with a running time: a video, audio or podcast",
-    PROMOTION: "a short unpunctuated line naming the outlet's newsletter, podcast or app",
+    PROMOTION: "a short unpunctuated line naming the outlet's newsletter or podcast",
+    NOTICE: "a line opening with ©, or a run of rating stars: a copyright notice or a widget",
     SEPARATED_ITEMS: "short items joined by a separator, outside a table: a menu or a ticker",
 }
 
@@ -70,9 +73,11 @@ _TIME = re.compile(r"(?<![\d,.])\d{1,2}[:h]\d{2}(?![\d,])(?:\s*(?:uhr|h)\b)?", r
 _MINUTES = re.compile(r"\b\d{1,3}\s?min\w*\.?", re.IGNORECASE)  # a reading time, with a date
 _NUMERIC_DATE = re.compile(r"(?<![\d,.])\d{1,4}[./-]\d{1,2}[./-]\d{2,4}(?!\d|[.,]\d)")
 _WORD = re.compile(r"[^\W_][\w'’.-]*", re.UNICODE)
-# A running time: "(4:12)", "(2 min)", "· 3 minutes", "· 2 min 40", or a play sign before it.
+# A running time: "(4:12)", "(2 min)", "· 3 minutes", "· 2 min 40", a play sign before it, or a
+# reading time after a label ("Temps de lecture : 3 min").
 _RUNNING_TIME = re.compile(
     r"(?:\(\s*|[·|]\s*|▶.*?)(?:(?:\d{1,2}:)?\d{1,2}:\d{2}|\d{1,3}\s?min\w*\.?(?:\s\d{1,2})?)"
+    r"|:\s*\d{1,3}\s?min\w*\.?$"
     r"(?:\s*min\w*)?\s*\)?",
     re.IGNORECASE,
 )
@@ -80,6 +85,7 @@ _RUNNING_TIME = re.compile(
 MEDIA_MAX_WORDS = int(_LIMITS["MEDIA_MAX_WORDS"])
 PROMOTION_MAX_WORDS = int(_LIMITS["PROMOTION_MAX_WORDS"])
 _SEPARATOR = re.compile(r"\s(?:·|\||»|›|•)\s")
+_NOTICE = re.compile(r"^\W*(?:©|\(c\)\s*\d{4})|[★☆]{3,}")
 
 
 def form(line: str, language: str | None, *, outside_body: bool) -> str:
@@ -89,6 +95,8 @@ def form(line: str, language: str | None, *, outside_body: bool) -> str:
     text = line.strip()
     if not text or LIST_MARK.match(text):
         return ""
+    if _NOTICE.search(text):
+        return NOTICE
     if _picture_credit(text, language):
         return PICTURE_CREDIT
     if _byline(text, language):

@@ -985,6 +985,16 @@ def test_an_undated_article_takes_its_pages_date_and_a_dated_one_keeps_its_own()
     assert dated.published_at == given
 
 
+def test_a_first_line_opening_with_the_outlets_name_is_its_masthead() -> None:
+    text = f"Wend Valley Gazette – the paper for the valley\n\n{HEADLINE}\n\n{LEAD}\n\n{BODY}"
+    [result] = remove_shared_lines([text], ["Wend Valley Gazette"])
+    assert "Wend Valley Gazette – the paper for the valley" not in result.text
+    assert ("Wend Valley Gazette – the paper for the valley", "own_outlet") in [
+        (r.line, r.rule) for r in result.removals
+    ]
+    assert LEAD in result.text and BODY in result.text
+
+
 def test_a_place_in_the_outlets_name_is_not_the_outlet() -> None:
     timeline = "12/12/2024 Inspection of the bridge over the Sarno finds six corroded cables"
     texts = [f"{LEAD}\n\n{timeline}\n\n{BODY}", f"{LEAD}\n\nIl Corriere del Sarno\n\n{BODY}"]

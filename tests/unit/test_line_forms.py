@@ -39,6 +39,9 @@ FURNITURE = [
     ("es", "Recibe el boletín de la mañana en tu correo", "promotion"),
     ("nl", "Schrijf je in voor onze nieuwsbrief", "promotion"),
     ("en", "Photo: A nurse prepares a dose at one of the trial clinics", "picture_credit"),
+    ("fr", "Temps de lecture : 3 min", "video_teaser"),  # a reading time after its label
+    ("pl", "© Kurier Sp. z o.o. Wszelkie prawa zastrzeżone.", "notice"),
+    ("pl", "Oceń artykuł: ★★★★★ (23 głosy)", "notice"),
     ("en", "News · Sport · Business · Opinion · Puzzles", "separated_items"),
     ("pl", "Strona główna » Region » Lipowiec Dolny", "separated_items"),
     ("it", "Condividi: Facebook · X · WhatsApp · Email", "separated_items"),
@@ -62,6 +65,8 @@ ARTICLE_LINES = [
     ("fr", "MONTBRAC (AFP) –"),  # a dateline
     ("en", "The podcast's host said the council had not replied."),  # a sentence about one
     ("en", "The app crashed twice on Monday"),  # news is often about an app
+    ("en", "Kick-off: 20:30"),  # a time after a label is no running time
+    ("en", "The match lasted 90 min."),
     ("en", "Photographers waited outside the court: none was let in."),
 ]
 
