@@ -747,7 +747,12 @@ def _contacts(page: PageText, signals: Sequence[LineSignals]) -> set[int]:
     line that names something the page's prose names (names compared by their first
     :data:`NAME_PREFIX` letters, so that inflected forms meet: "Orkana", "Orkan"). An outlet's
     own tip line names only the outlet."""
-    prose = [i for i, s in enumerate(signals) if s.prose]
+    named_in = {
+        i: {name[:NAME_PREFIX] for name in _NAME.findall(page.lines[i].text)}
+        for i, s in enumerate(signals)
+        if s.prose
+    }
+    spoken = Counter(name for names in named_in.values() for name in names)
     found: set[int] = set()
     for i, line in enumerate(page.lines):
         contact = _CONTACT.search(line.text)
@@ -758,13 +763,8 @@ def _contacts(page: PageText, signals: Sequence[LineSignals]) -> set[int]:
         if not (reached or short):
             continue
         named = {name[:NAME_PREFIX] for name in _NAME.findall(_CONTACT.sub(" ", line.text))}
-        spoken = {
-            name[:NAME_PREFIX]
-            for j in prose
-            if j != i
-            for name in _NAME.findall(page.lines[j].text)
-        }
-        if named & spoken:
+        own = named_in.get(i, set())  # a line of prose does not count for itself
+        if any(spoken[name] - (name in own) > 0 for name in named):
             found.add(i)
     return found
 
@@ -902,16 +902,15 @@ def _mark_cells(text: str) -> str:
     "News  Sport  Business") with " | " between cells, which collapsing spaces would lose: one
     tab is enough, wide gaps need two (a double space in prose is a typo); a line ending a
     sentence is prose, whatever its spaces."""
-    out = []
-    for line in text.split("\n"):
-        if SENTENCE_END.search(line.rstrip()):  # a sentence with a stray tab or double space
-            pass
-        elif _TAB_GAP.search(line):
-            line = _TAB_GAP.sub(" | ", line)
-        elif len(_WIDE_GAP.findall(line)) >= 2:
-            line = _WIDE_GAP.sub(" | ", line)
-        out.append(line)
-    return "\n".join(out)
+    return "\n".join(_cells_marked(line) for line in text.split("\n"))
+
+
+def _cells_marked(line: str) -> str:
+    if SENTENCE_END.search(line.rstrip()):  # a sentence with a stray tab or double space
+        return line
+    if _TAB_GAP.search(line):
+        return _TAB_GAP.sub(" | ", line)
+    return _WIDE_GAP.sub(" | ", line) if len(_WIDE_GAP.findall(line)) >= 2 else line
 
 
 def clean_text(

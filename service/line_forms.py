@@ -77,8 +77,7 @@ _WORD = re.compile(r"[^\W_][\w'’.-]*", re.UNICODE)
 # reading time after a label ("Temps de lecture : 3 min").
 _RUNNING_TIME = re.compile(
     r"(?:\(\s*|[·|]\s*|▶.*?)(?:(?:\d{1,2}:)?\d{1,2}:\d{2}|\d{1,3}\s?min\w*\.?(?:\s\d{1,2})?)"
-    r"|:\s*\d{1,3}\s?min\w*\.?$"
-    r"(?:\s*min\w*)?\s*\)?",
+    r"|:\s*\d{1,3}\s?min\w*\.?$",
     re.IGNORECASE,
 )
 #: A player's line or a teaser: a title and its running time
@@ -124,8 +123,7 @@ def table_rows(lines: Sequence[str]) -> set[int]:
 
 
 def _separator_count(line: str) -> int:
-    found = _SEPARATOR.findall(line) or re.findall(r"\s\|\s|\t", line)
-    return len(found)
+    return len(_SEPARATOR.findall(line))  # tabs are " | " or spaces by now (clean.as_written)
 
 
 def _media(text: str) -> bool:
@@ -140,7 +138,7 @@ def _promotion(text: str, language: str | None) -> bool:
     if len(text.split()) > PROMOTION_MAX_WORDS or SENTENCE_END.search(text):
         return False
     words = {w.casefold() for w in LETTER_WORD.findall(text)}
-    return bool(words & {w.casefold() for w in _listed(language, "promotions")})
+    return bool(words & _words(language, "promotions"))
 
 
 def _has_clause(text: str, language: str | None) -> bool:
@@ -153,11 +151,9 @@ def _picture_credit(text: str, language: str | None) -> bool:
     if text.endswith("©"):
         return True
     opening = re.match(r"([^\W\d_]+)\s*:\s", text)  # "Photo: A nurse prepares a dose …"
-    if opening and opening.group(1).casefold() in _listed(language, "picture_credits"):
+    if opening and opening.group(1).casefold() in _words(language, "picture_credits"):
         return True
-    labels = "|".join(re.escape(w) for w in _listed(language, "picture_credits"))
-    credit = rf"(?:^|[.(\[]\s*|\.\s+)(?i:{labels})\.?(?:\s*:\s*|\s+)" if labels else r"(?!)"
-    found = re.search(rf"(?:{credit}|©\s*)(?P<credit>[^:!?]*?)[)\]]?$", text)
+    found = _credit_pattern(language).search(text)
     if found is None:
         return False
     said = [w for w in _WORD.findall(found.group("credit")) if w[:1].isalpha()]
@@ -169,11 +165,10 @@ def _byline(text: str, language: str | None) -> bool:
     words = _WORD.findall(text)
     if not 2 <= len(words) <= BYLINE_MAX_WORDS or SENTENCE_END.search(text):
         return False
-    openers = {w.casefold() for w in _listed(language, "byline_openers")}
     first, *rest = text.split()
     named = [w for w in rest if w[:1].isalpha()]
     return (
-        first.rstrip(":").casefold() in openers
+        first.rstrip(":").casefold() in _words(language, "byline_openers")
         and bool(named)
         and named[0][:1].isupper()
         and sum(w[:1].isupper() for w in named) > len(named) / 2  # names, not a clause
@@ -246,5 +241,16 @@ def _parse_date(text: str, language: str) -> datetime | None:
     return found.replace(tzinfo=None) if found is not None else None
 
 
-def _listed(language: str | None, kind: str) -> tuple[str, ...]:
-    return profile(language).words(kind)
+@lru_cache(maxsize=256)
+def _words(language: str | None, kind: str) -> frozenset[str]:
+    """The language's word list ``kind``, lower-cased (a form is read on every line)."""
+    return frozenset(word.casefold() for word in profile(language).words(kind))
+
+
+@lru_cache(maxsize=64)
+def _credit_pattern(language: str | None) -> re.Pattern[str]:
+    """A picture's credit at the end of a line: a label of the language ("Foto:", "(foto",
+    ". Fot.") or ©, and the credit after it."""
+    labels = "|".join(re.escape(w) for w in profile(language).words("picture_credits"))
+    credit = rf"(?:^|[.(\[]\s*|\.\s+)(?i:{labels})\.?(?:\s*:\s*|\s+)" if labels else r"(?!)"
+    return re.compile(rf"(?:{credit}|©\s*)(?P<credit>[^:!?]*?)[)\]]?$")
