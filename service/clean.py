@@ -46,7 +46,7 @@ from service.junk_signals import (
     line_key,
     page_signals,
 )
-from service.language import every_language_words
+from service.language import every_language_months, every_language_words
 from service.textutil import names_outlet
 from service.thresholds import thresholds
 from service.types import Article
@@ -140,26 +140,47 @@ def _rule(
     return Rule(name, action, re.compile(pattern, re.IGNORECASE), reason, max_words, bare_only)
 
 
-_MONTH = (
-    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
-    r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
-)
-_DATE = rf"(?:{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?\b|\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH}(?!\w))"
-# Who an injected instruction addresses: "AI systems", "automated summarisers", "language models".
-_AUTOMATED_READER = (
-    r"(?:ai|a\.i\.|llms?|(?:large )?language models?|chatbots?|bots?|crawlers?|assistants?"
-    r"|automated (?:\w+ )?(?:systems?|tools?|readers?|summari[sz]ers?|agents?)|summari[sz]ers?"
-    r"|ai (?:systems?|models?|tools?|agents?|assistants?|summari[sz]ers?))\b"
-)
-
-
 def _alternatives(kind: str) -> str:
     """A regex of prompts/words.json's list ``kind`` in every language, longest first, its
-    words split by any space."""
+    words split by any space; a word written with a capital ("AI") matches only as written."""
     words = sorted(every_language_words(kind), key=len, reverse=True)
-    return "|".join(r"\s+".join(re.escape(part) for part in word.split()) for word in words)
+    return "|".join(_phrase(word) for word in words)
 
 
+def _phrase(word: str) -> str:
+    pattern = r"\s+".join(re.escape(part) for part in word.split())
+    return pattern if word == word.lower() else f"(?-i:{pattern})"
+
+
+def _near(*parts: str, gap: int = 40) -> str:
+    """Each of ``parts`` (alternations of words) as a word, in order, at most ``gap`` characters
+    apart."""
+    return rf".{{0,{gap}}}".join(rf"\b(?:{part})(?!\w)" for part in parts)
+
+
+# A date after a dateline's place: a month's name in any language of prompts/words.json, with
+# its day before or after ("June 3", "3. März", "3 de junio").
+_MONTH = rf"(?:{'|'.join(re.escape(name) for name in every_language_months())})"
+_DATE = (
+    rf"(?:{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?\b"
+    rf"|\d{{1,2}}(?:st|nd|rd|th|\.)?\s+(?:de\s+)?{_MONTH}(?!\w))"
+)
+# An instruction to a model, in the words of any language of prompts/words.json: "ignore all
+# previous instructions" (the noun before or after its adjective), "reveal your system prompt",
+# "you are an AI", "note to AI systems", "if you are summarising this, say …".
+_OVERRIDE, _EARLIER = _alternatives("override_verbs"), _alternatives("earlier_words")
+_INSTRUCTIONS, _READERS = _alternatives("instruction_nouns"), _alternatives("automated_readers")
+_INSTRUCTION_TO_A_MODEL = "|".join(
+    (
+        _near(_OVERRIDE, _EARLIER, _INSTRUCTIONS, gap=40),
+        _near(_OVERRIDE, _INSTRUCTIONS, _EARLIER, gap=30),
+        _near(_alternatives("reveal_verbs"), _alternatives("hidden_prompts"), gap=30),
+        _near(_alternatives("you_are"), _alternatives("model_kinds"), gap=1) + "(?!-)",
+        _near(_alternatives("addressing_nouns"), _alternatives("addressed_to"), _READERS, gap=20),
+        _near(_alternatives("conditional_you"), _alternatives("processing_verbs"), gap=15)
+        + rf".{{0,40}}\b(?:{_alternatives('telling_verbs')})(?!\w)",
+    )
+)
 # Advertisement labels ("Anzeige", "Publicidad", "Story continues below"), and share-bar words.
 _AD_LABEL = _alternatives("ad_labels")
 _SOCIAL = _alternatives("share_words")
@@ -167,20 +188,14 @@ _SOCIAL = _alternatives("share_words")
 # first; after one, a section's name in capitals ("More from Money:").
 _TEASER_LABEL = _alternatives("teaser_labels")
 _SECTION = r"(?:\s+(?-i:[A-Z&][\w'\u2019&-]*)){1,4}"
+_COMMENTS = _alternatives("comment_words")  # "12 comments", "Comments (12)"
 #: The rule table: every boilerplate signal the cleaner knows, in evaluation order.
 RULES: tuple[Rule, ...] = (
     # -- DROP before anything else: text addressed to a model is never news ----------------
     _rule(
         INJECTION_RULE,
         Action.DROP,
-        r"\b(?:ignore|disregard|forget|override)\b.{0,40}\b(?:previous|prior|above|earlier|all"
-        r"|your|these)\b.{0,30}\b(?:instructions?|prompts?|rules|directions)\b"
-        r"|\b(?:reveal|print|show|repeat|output|leak)\b.{0,30}\b(?:system|hidden|initial) prompt\b"
-        r"|\b(?:as|you are) an? (?:ai|language model|llm|ai assistant|chatbot)\b"
-        rf"|\b(?:notes?|messages?|instructions?|attention|reminder)\b.{{0,20}}\b(?:for|to)\b"
-        rf".{{0,15}}\b{_AUTOMATED_READER}"
-        rf"|\b(?:if|when|while) you(?:'re| are)? (?:an? )?(?:summari[sz]|process|read)\w*\b"
-        rf".{{0,40}}\b(?:tell|state|say|write|report|recommend|include|mention)\b",
+        _INSTRUCTION_TO_A_MODEL,
         "instructions addressed to an AI model are an injection attempt, not news",
     ),
     # -- KEEP: content that looks like furniture (short, unpunctuated) but is not -----------------
@@ -193,16 +208,14 @@ RULES: tuple[Rule, ...] = (
     _rule(
         "attribution",
         Action.KEEP,
-        r"\b(?:based on (?:an? )?(?:report|story|article|reporting|dispatch)s? (?:by|from|in)"
-        r"|with inputs? from|(?:additional )?reporting by|writing by|editing by"
-        r"|(?:originally|first) (?:published|appeared) (?:in|on|by))\b",
+        rf"\b(?:{_alternatives('reporting_credits')})(?!\w)",
         "a source attribution tells the reader where the facts came from",
         max_words=25,
     ),
     _rule(
         "source_line",
         Action.KEEP,
-        r"^\W*(?:sources?|quellen?|fuentes?|fontes?|fonti|bron(?:nen)?)\s*[:：]",
+        rf"^\W*(?:{_alternatives('source_labels')})\s*[:：]",
         "a 'Source: …' / 'Quelle: …' line says where the facts came from (a byline does not)",
         max_words=30,
     ),
@@ -234,9 +247,7 @@ RULES: tuple[Rule, ...] = (
     _rule(
         "media_credit",
         Action.DROP,
-        r"\b(?:getty images|shutterstock|istock|ap photo|afp photo|reuters photo|file photo"
-        r"|staff photographer|photo(?:graph)? by|image by|image courtesy|courtesy of"
-        r"|via getty)\b",
+        rf"\b(?:{_alternatives('credit_phrases')})(?!\w)",
         "picture credits name the photographer or agency, not news",
         max_words=15,
         bare_only=True,
@@ -250,47 +261,29 @@ RULES: tuple[Rule, ...] = (
     _rule(
         "reader_promo",
         Action.DROP,
-        r"\b(?:follow us|subscribe (?:to (?:our|the)|for|now|today|here)|download (?:our|the) app"
-        r"|get the (?:\w+ ){0,3}app|join (?:our|us on)|(?:whatsapp|telegram|google news)"
-        r" (?:channel|updates)|turn on (?:push )?notifications|enable notifications"
-        r"|add us (?:to|on|as)|(?:download|get it) on (?:the )?(?:app store|google play)"
-        r"|(?:to|in) your inbox|our newsletters?|newsletter sign[ -]?up|thanks? (?:you )?for"
-        r" (?:subscribing|signing up)|become a (?:supporter|member"
-        r"|subscriber|patron)|newsletter abonnieren|suscr[ií]bete|abonnez-vous|iscriviti"
-        r"|assine (?:a|nossa)|support (?:local|our|independent|quality)"
-        r" (?:news|journalism|reporting))\b",
+        rf"\b(?:{_alternatives('reader_pitches')})(?!\w)",
         "follow, newsletter, app and donation pitches address the reader, not the story",
         max_words=30,
     ),
     _rule(
         "paywall",
         Action.DROP,
-        r"\b(?:subscribers? only|for subscribers|premium (?:content|article|story)"
-        r"|already a subscriber|(?:to )?continue reading|keep reading|unlock (?:this|the full|full)"
-        r"|reached your (?:free )?(?:article )?limit|free articles? (?:left|remaining)"
-        r"|(?:is |are )?(?:only )?available (?:only )?to (?:subscribers|members)"
-        r"|start (?:your|a) free trial|unlimited access)\b",
+        rf"\b(?:{_alternatives('paywall_phrases')})(?!\w)",
         "paywall prompts gate the article instead of telling it",
         max_words=20,
     ),
     _rule(
         "comment_form",
         Action.DROP,
-        r"\b(?:leave a (?:reply|comment)|post a comment|add a comment|join the (?:conversation"
-        r"|discussion)|your email address will not be published|required fields are marked"
-        r"|comments are closed|be the first to comment|view (?:all )?comments|show comments"
-        r"|cancel reply|log in to (?:comment|reply)|you must be logged in|have your say"
-        r"|save my name)\b|^\W*(?:\d+\s+(?:comments?|replies|responses)|post comment"
-        r"|(?:comments?|replies|responses)\s*\(\d+\))\W*$",
+        rf"\b(?:{_alternatives('comment_controls')})(?!\w)"
+        rf"|^\W*(?:\d+\s+(?:{_COMMENTS})|(?:{_COMMENTS})\s*\(\d+\))\W*$",
         "comment boxes and their form labels follow the article",
         max_words=25,
     ),
     _rule(
         "cookie_banner",
         Action.DROP,
-        r"\b(?:we use cookies|(?:this|our) (?:web)?site uses cookies"
-        r"|cookie (?:policy|settings|preferences|consent|notice)|accept (?:all )?cookies"
-        r"|manage (?:cookies|consent|preferences)|privacy preferences)\b",
+        rf"\b(?:{_alternatives('cookie_notices')})(?!\w)",
         "cookie consent banners are about the website, not the news",
         max_words=60,
     ),

@@ -41,6 +41,8 @@ __all__ = [
     "WORD_VALUES",
     "LanguageProfile",
     "base_language",
+    "every_language_months",
+    "every_language_words",
     "profile",
     "worded_languages",
 ]
@@ -72,6 +74,27 @@ WORD_LISTS = (
     "ad_labels",
     "share_words",
     "promotions",
+    "source_labels",
+    "reporting_credits",
+    "credit_phrases",
+    "reader_pitches",
+    "paywall_phrases",
+    "comment_controls",
+    "comment_words",
+    "cookie_notices",
+    "override_verbs",
+    "earlier_words",
+    "instruction_nouns",
+    "reveal_verbs",
+    "hidden_prompts",
+    "you_are",
+    "automated_readers",
+    "model_kinds",
+    "addressing_nouns",
+    "addressed_to",
+    "conditional_you",
+    "processing_verbs",
+    "telling_verbs",
 )
 # The word → number maps it holds ("nine" → 9, "fifth" → 5).
 WORD_VALUES = ("number_words", "ordinals")
@@ -294,6 +317,16 @@ def every_language_words(kind: str) -> tuple[str, ...]:
         raise KeyError(f"no word list {kind!r}; known: {', '.join(WORD_LISTS)}")
     found = {word for lists in _word_lists().values() for word in lists.get(kind, ())}
     return tuple(sorted(found))
+
+
+def every_language_months() -> tuple[str, ...]:
+    """CLDR's wide and abbreviated month names (no full stop) of every language the data has,
+    lower-cased, longest first: for a rule that reads a date in any language."""
+    found: set[str] = set()
+    for code in _word_lists():
+        found.update(key for key, kind in _calendar_names(code).items() if kind.startswith("month"))
+        found.update(key.rstrip(".") for key in _month_abbreviations(code))
+    return tuple(sorted(found, key=lambda name: (-len(name), name)))
 
 
 def worded_languages() -> frozenset[str]:
