@@ -19,6 +19,7 @@ one object). Only for languages that write in that order and capitalise names on
 import re
 from collections.abc import Collection
 from dataclasses import dataclass
+from functools import lru_cache
 
 from service.language import profile
 from service.textutil import short_stopwords, stem, stopwords
@@ -27,7 +28,6 @@ ACTOR_LANGUAGES = frozenset({"en", "fr", "es", "it", "pt"})
 ACTION_SHARED = 2  # content words of the action a passage's sentence must share to state it
 LEADING_PHRASE = 10  # a comma within this many words closes a leading phrase ("On Sunday,")
 _TOKEN = re.compile(r"[^\W_]+(?:[-'’.][^\W_]+)*|,")
-_ORDINAL = re.compile(r"^(\d+(?:[.,]\d+)?)(?:st|nd|rd|th|e|er|re|ème|ª|º|°)?$", re.IGNORECASE)
 _YEAR = re.compile(r"^(1[89]|20)\d\d$")
 
 
@@ -94,7 +94,9 @@ def clause(text: str, language: str, names: frozenset[str] | None = None) -> Cla
         subject=tuple(run),
         actors=frozenset(_name(w) for w in run if w.lower() not in connectors),
         action=frozenset(
-            stem(t) for t in after if not _capitalised(t) and len(t) >= 3 and t.lower() not in short
+            stem(t, language)
+            for t in after
+            if not _capitalised(t) and len(t) >= 3 and t.lower() not in short
         ),
         objects=tuple(
             t for t in after if _capitalised(t) and t.lower() not in stop and not calendar(t)
@@ -104,9 +106,16 @@ def clause(text: str, language: str, names: frozenset[str] | None = None) -> Cla
     )
 
 
+@lru_cache(maxsize=64)
+def _ordinal(language: str) -> re.Pattern[str]:
+    """A number with or without the language's ordinal suffix ("15", "5.8", "15th", "15e")."""
+    suffixes = "|".join(re.escape(s) for s in profile(language).words("ordinal_suffixes"))
+    return re.compile(rf"^(\d+(?:[.,]\d+)?)(?:{suffixes})?$", re.IGNORECASE)
+
+
 def _numbers(tokens: list[str], language: str) -> frozenset[str]:
     """Counts, measures and ordinals ("15", "5.8", "15th", "fifth": the language's ordinal
-    words, prompts/words.json), not a day of a month nor a year."""
+    words and suffixes, prompts/words.json), not a day of a month nor a year."""
     calendar = profile(language).calendar_kind
     ordinals = profile(language).values("ordinals")
     found = set()
@@ -114,7 +123,7 @@ def _numbers(tokens: list[str], language: str) -> frozenset[str]:
         low = token.lower()
         if any(calendar(t) for t in tokens[max(0, i - 1) : i + 2]) or _YEAR.match(low):
             continue
-        match = _ORDINAL.match(low)
+        match = _ordinal(language).match(low)
         if match:
             found.add(f"{float(match.group(1).replace(',', '.')):g}")
         elif low in ordinals:

@@ -87,7 +87,7 @@ def _terms(fact: Fact, language: str) -> frozenset[str]:
 
 def _said(fact: Fact, language: str) -> frozenset[str]:
     """What a fact says about its names: its terms that are not names."""
-    named = {stem(n) for n in features(fact.text, language).names}
+    named = {stem(n, language) for n in features(fact.text, language).names}
     return _terms(fact, language) - named
 
 

@@ -159,11 +159,12 @@ def _near(*parts: str, gap: int = 40) -> str:
 
 
 # A date after a dateline's place: a month's name in any language of prompts/words.json, with
-# its day before or after ("June 3", "3. März", "3 de junio").
+# its day before or after, ordinal or not ("June 3rd", "3. März", "3 de junio").
 _MONTH = rf"(?:{'|'.join(re.escape(name) for name in every_language_months())})"
+_ORDINAL_SUFFIX = rf"(?:{'|'.join(re.escape(s) for s in every_language_words('ordinal_suffixes'))})"
 _DATE = (
-    rf"(?:{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?\b"
-    rf"|\d{{1,2}}(?:st|nd|rd|th|\.)?\s+(?:de\s+)?{_MONTH}(?!\w))"
+    rf"(?:{_MONTH}\s+\d{{1,2}}{_ORDINAL_SUFFIX}?(?!\w)"
+    rf"|\d{{1,2}}{_ORDINAL_SUFFIX}?\s+(?:de\s+)?{_MONTH}(?!\w))"
 )
 # An instruction to a model, in the words of any language of prompts/words.json: "ignore all
 # previous instructions" (the noun before or after its adjective), "reveal your system prompt",

@@ -79,18 +79,18 @@ def _context(
     fact: Fact, quantity: Quantity, stated: set[tuple[float, str]], language: str
 ) -> _Context:
     before, _, after = fact.text.partition(quantity.text)
-    unit = {stem(w) for w in quantity.unit.split()}
+    unit = {stem(w, language) for w in quantity.unit.split()}
 
     def stems(part: str) -> list[str]:
-        return [s for s in map(stem, fact_words(part, language)) if s not in unit]
+        return [s for w in fact_words(part, language) if (s := stem(w, language)) not in unit]
 
     text = f"{before} {after}"
     calendar = profile(language).calendar_kind
     return _Context(
         words=set(stems(text)),
         near=set(stems(before)[-NEAR_WORDS:] + stems(after)[:NEAR_WORDS]),
-        names={stem(n) for n in names(text, language) if not calendar(n)},
-        all_stems={stem(w) for w in words(text)},
+        names={stem(n, language) for n in names(text, language) if not calendar(n)},
+        all_stems={stem(w, language) for w in words(text)},
         stated=stated,
     )
 
@@ -184,11 +184,13 @@ def _actions(fact: Fact, language: str) -> list[_Action]:
     found = []
     for i, token in enumerate(tokens):
         if calendar(token):
-            before = [stem(w) for w in tokens[:i] if content(w) and w not in named]
+            before = [stem(w, language) for w in tokens[:i] if content(w) and w not in named]
             done = frozenset(before[-ACTION_WORDS:])
             found.append(_Action(fact, "when", token, done, before[-1] if before else ""))
         elif token in named and (i + 1 == len(tokens) or tokens[i + 1] not in named):
-            after = [stem(w) for w in tokens[i + 1 : i + 1 + ACTION_WORDS * 2] if content(w)]
+            after = [
+                stem(w, language) for w in tokens[i + 1 : i + 1 + ACTION_WORDS * 2] if content(w)
+            ]
             action = [w for w in after if w.capitalize() not in named][:ACTION_WORDS]
             if after and after[0] in action:  # the name is followed by what it did
                 found.append(_Action(fact, "who", token, frozenset(action), after[0]))
@@ -435,7 +437,9 @@ def _own_names(mine: Features, other: Features, other_text: str, language: str) 
     weekday or a month is a date, not a name."""
     lower = other_text.lower()
     calendar = profile(language).calendar_kind
-    return sorted(n for n in mine.names - other.names if stem(n) not in lower and not calendar(n))
+    return sorted(
+        n for n in mine.names - other.names if stem(n, language) not in lower and not calendar(n)
+    )
 
 
 def _comparable_dates(a: str, b: str, language: str) -> bool:
@@ -486,7 +490,7 @@ def disputed_values(conflicts: Sequence[Conflict], language: str) -> Disputed:
     for c in conflicts:
         if c.unit not in ACTION_KINDS:
             continue
-        anchors_said = {stem(w) for v in c.values for w in words(v)}
+        anchors_said = {stem(w, language) for v in c.values for w in words(v)}
         shared = set.intersection(*(set(features(f.text, language).stems) for f in c.facts))
         action = frozenset(shared - anchors_said)  # what both say was done, to whom, where
         for value in c.values:

@@ -57,6 +57,7 @@ WORD_LISTS = (
     "continuations",
     "stopwords",
     "percent",
+    "ordinal_suffixes",
     "scale_of",
     "age",
     "day_words",

@@ -323,16 +323,11 @@ def number_values(text: str, language: str) -> set[float]:
     return {q.value for q in quantities(text, language)}
 
 
-_SUFFIXES = ("ing", "ed", "es", "s", "e")
-
-
-def stem(word: str) -> str:
-    """A crude stem, alike for both sides: "fined"/"fine", "Quillon's"/"Quillon", "jobs"/"job"."""
-    word = word.lower().removesuffix("'s").removesuffix("’s")
-    for suffix in _SUFFIXES:
-        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
-            return word[: -len(suffix)]
-    return word
+def stem(word: str, language: str) -> str:
+    """A word's stem as compared across facts, by its language's Snowball stemmer
+    (service.language): "fined"/"fine", "Quillon's"/"Quillon", "jobs"/"job", "Arbeiter"/
+    "Arbeitern"; lower case only for a language without one."""
+    return profile(language).stem(word.removesuffix("'s").removesuffix("’s"))
 
 
 @dataclass(frozen=True)
@@ -360,7 +355,7 @@ def features(text: str, language: str) -> Features:
         numbers=frozenset(q.value for q in found),
         figures=frozenset((q.value, q.unit) for q in found if q.unit),
         names=frozenset(names(text, language)),
-        stems=frozenset(stem(w) for w in content),
+        stems=frozenset(stem(w, language) for w in content),
         calendar=frozenset(w for w in content if calendar(w)),
     )
 

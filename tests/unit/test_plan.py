@@ -429,6 +429,50 @@ def test_two_facts_are_one_disputed_claim_only_for_one_action_on_one_object(
     assert [c.unit for c in plan.conflicts] == ([unit] if unit else [])
 
 
+# The same in other languages: ordinals by their suffixes and words (prompts/words.json).
+ONE_ACTION_ELSEWHERE = [
+    (
+        "fr",
+        "Le coureur Contador a remporté la 5e étape.",
+        "Le coureur Schleck a remporté la 7e étape.",
+        None,
+    ),
+    (
+        "fr",
+        "Le coureur Contador a remporté la 5e étape.",
+        "Le coureur Schleck a remporté la cinquième étape.",
+        "who",
+    ),
+    ("es", "El ciclista Contador ganó la 5ª etapa.", "El ciclista Schleck ganó la 7ª etapa.", None),
+    (
+        "es",
+        "El ciclista Contador ganó la 5ª etapa.",
+        "El ciclista Schleck ganó la quinta etapa.",
+        "who",
+    ),
+    (
+        "it",
+        "Il ciclista Contador ha vinto la 5ª tappa.",
+        "Il ciclista Schleck ha vinto la 7ª tappa.",
+        None,
+    ),
+    (
+        "it",
+        "Il ciclista Contador ha vinto la 5ª tappa.",
+        "Il ciclista Schleck ha vinto la quinta tappa.",
+        "who",
+    ),
+]
+
+
+@pytest.mark.parametrize(("language", "a", "b", "unit"), ONE_ACTION_ELSEWHERE)
+def test_ordinals_are_read_in_the_facts_language(
+    language: str, a: str, b: str, unit: str | None
+) -> None:
+    differs = differing(Fact("S1.F1", "S1", a), Fact("S2.F1", "S2", b), language)
+    assert (differs[0] if differs else None) == unit
+
+
 def test_a_fact_stopped_at_a_comma_ends_with_a_full_stop() -> None:
     text = "The quake was felt 70 km from Curicó, 95 km from San Antonio, and in Santiago."
     sentences, _ = _written(
