@@ -24,17 +24,19 @@ sources disagree, rank the claims and choose what the brief says.
 """
 
 import math
+import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from service.conflicts import ACTION_KINDS, differing, find_conflicts
 from service.meaning import similarities
-from service.textutil import features, stem
+from service.textutil import features, sentence_spans, stem
 from service.timeline import concurrent, in_earlier_period
 from service.tuning import (
     HEADLINE_LEAD,
     HEAVIER_SHARE_WEIGHT,
+    LEAD_SENTENCES,
     MAX_SENTENCE_WORDS,
     MIN_STATED_CLAIMS,
     RESTATES_NEWS,
@@ -42,6 +44,7 @@ from service.tuning import (
     SAME_CLAIM_MEANING,
     SAME_CLAIM_MIN_SHARED,
     SHARED_SHARE,
+    STORY_NAME_SOURCES,
 )
 from service.types import ArticleSummary, Conflict, Fact, Source
 
@@ -303,16 +306,69 @@ def centrality(claims: Sequence[Claim], summaries: Sequence[ArticleSummary]) -> 
     return total
 
 
+def story_names(summaries: Sequence[ArticleSummary], language: str) -> frozenset[str]:
+    """The names the story is about: those the facts of at least half the sources (two at
+    least) give — the company, the place, the people every outlet names."""
+    named: Counter[str] = Counter()
+    for summary in summaries:
+        named.update({n for f in summary.facts for n in _names(f, language)})
+    need = max(STORY_NAME_SOURCES, math.ceil(len(summaries) / 2))
+    return frozenset(n for n, count in named.items() if count >= need)
+
+
+def _names(fact: Fact, language: str) -> frozenset[str]:
+    found = features(fact.text, language)
+    return frozenset(n.lower() for n in found.names) - {w.lower() for w in found.calendar}
+
+
+def _lead_ends(sources: Sequence[Source]) -> dict[str, int]:
+    """Where each source's lead ends: the offset in its text after its first LEAD_SENTENCES
+    sentences (what its writer put first)."""
+    ends = {}
+    for source in sources:
+        spans = sentence_spans(source.text, source.language)[:LEAD_SENTENCES]
+        ends[source.sid] = spans[-1][1] if spans else 0
+    return ends
+
+
+def _in_a_lead(claim: Claim, ends: Mapping[str, int]) -> bool:
+    """Whether some source states the claim in its lead (its first passage starts there)."""
+    return any(f.passages and f.passages[0].start < ends.get(f.sid, 0) for f in claim.facts)
+
+
+def _names_any(text: str, names: frozenset[str]) -> bool:
+    """Whether the text names one of ``names`` (lower-cased), wherever it stands: the first
+    word of a sentence is a name too ("Carnbury council voted …")."""
+    lowered = text.lower()
+    return any(re.search(rf"(?<!\w){re.escape(n)}(?!\w)", lowered) for n in names)
+
+
 def by_centrality(
-    claims: Sequence[Claim], summaries: Sequence[ArticleSummary], language: str
+    claims: Sequence[Claim],
+    summaries: Sequence[ArticleSummary],
+    sources: Sequence[Source],
+    language: str,
 ) -> list[Claim]:
     """The claims, most central first: the writer opens the brief with the first of them it
     can state (the news, even when its most central wording is a headline it cannot use). A
     claim about an earlier period (`timeline.in_earlier_period`) is background, never the
-    news: it comes after the others."""
+    news: it comes after the others; so does one that names none of the story's names (the
+    names most sources give): "The fire continued to burn on Thursday" is near every fact of
+    a wildfire's bundle in meaning, and tells a reader nothing first; and then one that no
+    source states in its lead (its first sentences, where news writing puts the news: a
+    scene or a reaction further down is not what happened)."""
     scores = centrality(claims, summaries)
     earlier = [in_earlier_period(c.text, language) for c in claims]
-    return [claims[i] for i in sorted(range(len(claims)), key=lambda i: (earlier[i], -scores[i]))]
+    story = story_names(summaries, language)
+    unnamed = [bool(story) and not _names_any(c.facts[0].text, story) for c in claims]
+    ends = _lead_ends(sources)
+    later = [not _in_a_lead(c, ends) for c in claims]
+    return [
+        claims[i]
+        for i in sorted(
+            range(len(claims)), key=lambda i: (earlier[i], unnamed[i], later[i], -scores[i])
+        )
+    ]
 
 
 def plan_brief(
@@ -327,6 +383,6 @@ def plan_brief(
     room = max(MIN_STATED_CLAIMS, max_sentences - len(conflicts))
     usable = [s.sid for s in sources if not s.set_aside]
     headlines = {s.sid: s.article.title for s in sources}
-    lead = by_centrality(standing, summaries, language)
+    lead = by_centrality(standing, summaries, sources, language)
     news = lead[0] if lead else None
     return Plan(rank(standing, usable, room, language, headlines, news), conflicts, room, lead)

@@ -8,7 +8,8 @@ anything ("CHAIR:", "From a reader, Gregor:", "Map data:", "Photo:"), is a speak
 page's label with what follows it, not the writer's statement ("The minister said: …" is one);
 a sentence that addresses its reader ("you") is a message, a promotion or an instruction; one in
 the first person with no speaker named is a reader's or a writer's own voice; one that opens
-with a continuation word, or has fewer than MIN_STATEMENT_WORDS words, is a fragment; so is one
+with a continuation word, or has fewer than MIN_STATEMENT_WORDS words, is a fragment, as is one
+that closes a quotation it never opened (its speaker's first words cut off); so is one
 that copies its passage's sentence less the auxiliary of its passive ("25 arrests made by
 police"). Pronouns, continuation words and auxiliaries are the language's own (service.language,
 prompts/words.json); a language without word lists gets only the checks of form.
@@ -32,6 +33,9 @@ _TIME_STAMP = re.compile(
     re.IGNORECASE,
 )
 _QUESTION = re.compile(r"\?[\"”’»)]*\s*$|^\s*¿")
+# Quotation marks that only close a quotation, and those that open one before them: “…”, „…”,
+# «…» (and »…« where » comes first).
+_CLOSING_QUOTES = {"”": "“„", "»": "«"}
 
 
 def _lowered_words(text: str) -> list[str]:
@@ -91,6 +95,19 @@ def without_label(headline: str) -> str:
     return rest[:1].upper() + rest[1:] if rest else headline
 
 
+def cut_quotation(text: str) -> bool:
+    """Whether the text closes a quotation it never opened ("Today a judge agreed with us,” Ms
+    Inglis said."): it starts inside what someone said, whose first words are missing."""
+    for closing, openings in _CLOSING_QUOTES.items():
+        at = text.find(closing)
+        if at == -1 or any(o in text[:at] for o in openings):
+            continue
+        if closing == "»" and "«" in text[at:]:
+            continue  # »…«: the mark opens
+        return True
+    return False
+
+
 def not_a_statement(text: str, language: str) -> str | None:
     """Why the text cannot be stated as a fact in the brief's voice, or None if it can."""
     if addresses_a_model(text):
@@ -100,6 +117,8 @@ def not_a_statement(text: str, language: str) -> str | None:
     text = without_time_stamp(text)
     if _QUESTION.search(text):
         return "it is a question, not a statement"
+    if cut_quotation(text):
+        return "it is a fragment of a quotation (it closes one it never opened)"
     if labelled(text, language):
         return "it opens with a label (a transcript's speaker, a reader's message, a page's credit)"
     if second_person(text, language):

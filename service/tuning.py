@@ -48,6 +48,12 @@ RESTATED_FIGURE_WORDS = 2
 # Share of the brief's room for what several sources agree on, before each source's own claims.
 # Higher favours corroborated context; lower favours what each source alone reports.
 SHARED_SHARE = 0.25
+# The fewest sources whose facts give a name for it to be one of the story's names (the opening
+# sentence names one of them).
+STORY_NAME_SOURCES = 2
+# An article's lead: its first sentences, where news writing states the news (a claim some
+# source states there may open the brief before one no source leads with).
+LEAD_SENTENCES = 2
 # A sentence of the brief is at most this many words; a longer fact is not used as a sentence
 # when its claim has a shorter wording (a long one is a paragraph copied whole).
 MAX_SENTENCE_WORDS = 40

@@ -601,3 +601,42 @@ def test_a_body_line_that_ends_no_sentence_is_not_stated() -> None:
     texts = [s.text for s in _written([_summary("S1", *facts)], sources)[0]]
     assert "Photo gallery (9 images)" not in texts
     assert news in texts
+
+
+def _opening(summaries: list[ArticleSummary], sources: list[Source]) -> str:
+    sentences, _ = _written(summaries, sources)
+    return sentences[0].text
+
+
+FIRE_NEWS = [
+    "A wildfire spread through the Kesselwald forest on Wednesday.",
+    "Villages at the edge of the Kesselwald were evacuated as the fire spread.",
+    "The Kesselwald blaze has burned 2,400 hectares of pine.",
+]
+
+
+def test_the_opening_names_what_the_story_is_about() -> None:
+    """A wording near every fact in meaning but naming nothing ("The fire went on burning")
+    tells a reader nothing first: the opening names one of the names most sources give."""
+    vague = "The fire continued to burn on Thursday."
+    sids = ["S1", "S2", "S3"]
+    sources = [_source(sid, f"{vague} {n}") for sid, n in zip(sids, FIRE_NEWS, strict=True)]
+    summaries = [_summary(sid, vague, n) for sid, n in zip(sids, FIRE_NEWS, strict=True)]
+    assert _opening(summaries, sources) in FIRE_NEWS
+
+
+def test_the_opening_is_news_a_source_leads_with_not_a_scene_further_down() -> None:
+    """What every source tells in its first sentences is the news; a scene their reporters
+    describe further down, however alike, is not."""
+    scene = [
+        "Residents of the Kesselwald villages watched the fire from the road at night.",
+        "In the Kesselwald villages people watched the glow of the fire from the road.",
+        "Kesselwald villagers stood on the road and watched the fire glow at night.",
+    ]
+    filler = "Crews from four districts were called in. Roads were closed. Schools shut."
+    sids = ["S1", "S2", "S3"]
+    sources = [
+        _source(sid, f"{n} {filler} {s}") for sid, n, s in zip(sids, FIRE_NEWS, scene, strict=True)
+    ]
+    summaries = [_summary(sid, s, n) for sid, n, s in zip(sids, FIRE_NEWS, scene, strict=True)]
+    assert _opening(summaries, sources) in FIRE_NEWS

@@ -23,6 +23,10 @@ STATEMENTS = [
     ("en", "Talks ended."),
     ("en", 'The coroner said: "The crew could not have seen the rock."'),
     ("es", "La alcaldesa dijo: el puente se abrirá en mayo."),
+    ("en", "“Today a judge agreed with us,” Ms Inglis said."),
+    ("de", "„Heute hat uns ein Richter recht gegeben”, sagte Inglis."),
+    ("de", "»Heute hat uns ein Richter recht gegeben«, sagte Inglis."),
+    ("fr", "« Aujourd'hui, un juge nous a donné raison », a dit Mme Inglis."),
 ]
 
 NOT_STATEMENTS = [
@@ -47,6 +51,9 @@ NOT_STATEMENTS = [
     ("en", "and then the crowd left the square quietly.", "fragment"),
     ("fr", "et puis la foule a quitté la place.", "fragment"),
     ("en", "Overnight.", "fragment"),
+    ("en", "Today a judge agreed with us,” Ms Inglis said.", "quotation"),
+    ("fr", "un juge nous a donné raison », a dit Mme Inglis.", "quotation"),
+    ("it", "Oggi un giudice ci ha dato ragione», ha detto Inglis.", "quotation"),
 ]
 
 
