@@ -336,6 +336,22 @@ def _in_a_lead(claim: Claim, ends: Mapping[str, int]) -> bool:
     return any(f.passages and f.passages[0].start < ends.get(f.sid, 0) for f in claim.facts)
 
 
+_YEAR = re.compile(r"(?<![\d,.])(?:1[89]|20)\d\d(?![\d]|[,.]\d)")
+
+
+def _story_year(sources: Sequence[Source]) -> int | None:
+    """The year of the latest report of the story, from the sources' publication dates."""
+    years = [s.article.published_at.year for s in sources if s.article.published_at is not None]
+    return max(years) if years else None
+
+
+def _dated_before(text: str, year: int | None) -> bool:
+    """Whether the text dates what it states only by years before the story's ("bought Skyfold
+    in 2023", "bequeathed to the town in 1923"): background, not the news."""
+    said = [int(y) for y in _YEAR.findall(text)]
+    return year is not None and bool(said) and max(said) < year
+
+
 def _names_any(text: str, names: frozenset[str]) -> bool:
     """Whether the text names one of ``names`` (lower-cased), wherever it stands: the first
     word of a sentence is a name too ("Carnbury council voted …")."""
@@ -351,14 +367,19 @@ def by_centrality(
 ) -> list[Claim]:
     """The claims, most central first: the writer opens the brief with the first of them it
     can state (the news, even when its most central wording is a headline it cannot use). A
-    claim about an earlier period (`timeline.in_earlier_period`) is background, never the
-    news: it comes after the others; so does one that names none of the story's names (the
-    names most sources give): "The fire continued to burn on Thursday" is near every fact of
-    a wildfire's bundle in meaning, and tells a reader nothing first; and then one that no
+    claim about an earlier period (`timeline.in_earlier_period`, or dated only by years before
+    the latest report's, in any of its wordings) is background, never the news: it comes
+    after the others; so does one that names none of the story's names (the names most
+    sources give): "The fire continued to burn on Thursday" is near every fact of a
+    wildfire's bundle in meaning, and tells a reader nothing first; and then one that no
     source states in its lead (its first sentences, where news writing puts the news: a
     scene or a reaction further down is not what happened)."""
     scores = centrality(claims, summaries)
-    earlier = [in_earlier_period(c.text, language) for c in claims]
+    year = _story_year(sources)
+    earlier = [
+        in_earlier_period(c.text, language) or any(_dated_before(f.text, year) for f in c.facts)
+        for c in claims
+    ]
     story = story_names(summaries, language)
     unnamed = [bool(story) and not _names_any(c.facts[0].text, story) for c in claims]
     ends = _lead_ends(sources)

@@ -12,9 +12,11 @@ sentences in time order when the bundle spans days or more.
   report one moment of the story: a later article's figure (the toll a month on, the depth of
   another aftershock) updates or adds to an earlier one's, it does not dispute it.
 - **The order.** When the bundle's dated sources span more than one moment of the story (more
-  than CONCURRENT_DAYS), the sentences are told in plain chronological order, the oldest first:
-  a reader follows how the story got to where it is, and the last sentences are its latest
-  state. Sentences of one day keep the planner's order (the most important first), and undated
+  than CONCURRENT_DAYS), the opening sentence (the news, as the planner chose it) stays first
+  and the others are told in chronological order, the oldest first: a reader learns what
+  happened, then follows how the story got there (an old fact of background, "bequeathed to
+  the town in 1923", never opens a brief about a theft for coming from its oldest report).
+  Sentences of one day keep the planner's order (the most important first), and undated
   sentences follow the dated ones in the planner's order. A bundle of one moment (its articles
   within CONCURRENT_DAYS: the news and the next days' follow-ups) keeps the planner's order,
   which opens with the news.
@@ -130,8 +132,9 @@ def in_time(
     sources: Sequence[Source],
     summaries: Sequence[ArticleSummary],
 ) -> list[Sentence]:
-    """The sentences, each with its date, in time order when the bundle spans more than one
-    moment of the story (more than CONCURRENT_DAYS; else in the planner's order)."""
+    """The sentences, each with its date, the opening first and the rest in time order when
+    the bundle spans more than one moment of the story (more than CONCURRENT_DAYS; else in the
+    planner's order)."""
     usable = {s.sid for s in sources if not s.set_aside}
     dates = {sid: day for sid, day in source_dates(sources, summaries).items() if sid in usable}
     dated = [
@@ -141,4 +144,5 @@ def in_time(
     if not dates or (max(dates.values()) - min(dates.values())).days <= CONCURRENT_DAYS:
         return dated
     undated = date.max  # after every dated sentence; sorted() keeps the planner's order within
-    return sorted(dated, key=lambda s: s.day or undated)
+    opening, *rest = dated
+    return [opening, *sorted(rest, key=lambda s: s.day or undated)]

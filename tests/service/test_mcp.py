@@ -44,7 +44,7 @@ def _check_brief(result: Any) -> None:
     assert "[S1, S2]" in markdown and "## Where the sources disagree" in markdown
     brief = result.structured_content
     assert brief["title"] == canned.TITLE_REPLY["title"]
-    assert [s["sources"] for s in brief["sentences"]] == [["S1", "S2"], ["S1"], ["S1"], ["S2"]]
+    assert [s["sources"] for s in brief["sentences"]] == [["S1"], ["S1", "S2"], ["S1"], ["S2"]]
     assert all(s["evidence"] for s in brief["sentences"])
     assert brief["excluded"][0]["sid"] == "S3" and "off-topic" in brief["excluded"][0]["reason"]
 

@@ -68,16 +68,17 @@ ONE_DAY = [
 @pytest.mark.parametrize(
     ("sources", "planned", "told"),
     [
-        # A story spanning months: the oldest first, the latest state last; one day's sentences
-        # in the planner's order; a sentence citing no dated source after the dated ones.
+        # A story spanning months: the opening (the news) first, then the oldest first, the
+        # latest state last; one day's sentences in the planner's order; a sentence citing no
+        # dated source after the dated ones.
         (
             STORY,
             [("S3",), ("S4",), ("S1",), ("S2", "S3"), ("S1", "S3")],
             [
+                (("S3",), "2010-10-22"),
                 (("S1",), "2010-02-27"),
                 (("S1", "S3"), "2010-02-27"),
                 (("S2", "S3"), "2010-05-05"),
-                (("S3",), "2010-10-22"),
                 (("S4",), None),
             ],
         ),
@@ -106,8 +107,8 @@ def test_a_developing_story_is_told_in_time_order_and_each_sentence_dated(
 
 def test_a_set_aside_source_neither_dates_nor_spans_the_story() -> None:
     sources = [*ONE_DAY[:3], replace(STORY[2], sid="S4", set_aside=True)]
-    sentences = [Sentence("B.", ("S2",)), Sentence("A.", ("S1",))]
-    assert [s.sources for s in in_time(sentences, sources, [])] == [("S2",), ("S1",)]
+    sentences = [Sentence("B.", ("S2",)), Sentence("C.", ("S3",)), Sentence("A.", ("S1",))]
+    assert [s.sources for s in in_time(sentences, sources, [])] == [("S2",), ("S3",), ("S1",)]
 
 
 @pytest.mark.parametrize(
