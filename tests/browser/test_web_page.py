@@ -132,14 +132,14 @@ def test_paste_write_watch_the_stages_and_open_a_citation(
 
     # A citation: the cited source, and the passage that states the sentence where the brief
     # records one (its `evidence`), else the source as a whole.
-    marker = page.locator("#sentences p").nth(0).get_by_role("button", name="Source S2")
+    marker = page.locator("#sentences p").nth(1).get_by_role("button", name="Source S2")
     marker.click()
     panel = page.get_by_role("dialog")
     expect(panel).to_be_visible()
     expect(marker).to_have_attribute("aria-expanded", "true")
     expect(panel.get_by_role("heading")).to_have_text("S2 · Tarrow Valley Gazette")
     expect(panel.get_by_role("link")).to_have_attribute("href", canned.GAZETTE["url"])
-    quotes = [e["quote"] for e in brief["sentences"][0].get("evidence", []) if e["sid"] == "S2"]
+    quotes = [e["quote"] for e in brief["sentences"][1].get("evidence", []) if e["sid"] == "S2"]
     if quotes:  # the pipeline records evidence (the brief's JSON extension)
         expect(panel.locator("mark")).to_have_text(quotes[0])
     else:
@@ -149,7 +149,7 @@ def test_paste_write_watch_the_stages_and_open_a_citation(
     page.keyboard.press("Escape")
     expect(panel).to_be_hidden()
     expect(marker).to_be_focused()
-    other = page.locator("#sentences p").nth(1).get_by_role("button", name="Source S1")
+    other = page.locator("#sentences p").nth(0).get_by_role("button", name="Source S1")
     other.focus()
     page.keyboard.press("Enter")
     expect(panel.get_by_role("heading")).to_have_text("S1 · Quillmoor Courier")
@@ -213,9 +213,9 @@ def test_a_jobs_page_shows_the_passage_behind_a_citation_in_its_source(
     expect(page.locator("#result")).to_be_visible()
     expect(page.locator('[data-stage="check"]')).to_be_visible()  # the job's stored stages
 
-    page.locator("#sentences p").nth(1).get_by_role("button", name="Source S1").click()
+    page.locator("#sentences p").nth(0).get_by_role("button", name="Source S1").click()
     panel = page.get_by_role("dialog")
-    evidence = extended["sentences"][1]["evidence"][0]
+    evidence = extended["sentences"][0]["evidence"][0]
     expect(panel.locator("mark")).to_have_text(evidence["quote"])
     # The passage in context: the source's text around it, the headline included.
     expect(panel.locator("blockquote")).to_contain_text("closed for seven months")
