@@ -213,8 +213,7 @@ def _specifics(fact: Fact, language: str) -> set[str]:
     """A fact's numbers (a count, a year, a sum) and names, as compared across sources; a
     month or a weekday is not a name."""
     found = features(fact.text, language)
-    names = {n.lower() for n in found.names} - found.calendar
-    return {f"{v:g}" for v in found.numbers} | names
+    return {f"{v:g}" for v in found.numbers} | _names(fact, language)
 
 
 def _distinctive(claim: Claim, counts: Counter[str], language: str) -> int:
@@ -317,8 +316,9 @@ def story_names(summaries: Sequence[ArticleSummary], language: str) -> frozenset
 
 
 def _names(fact: Fact, language: str) -> frozenset[str]:
+    """A fact's names, lower-cased; a month or a weekday is a date, not a name."""
     found = features(fact.text, language)
-    return frozenset(n.lower() for n in found.names) - {w.lower() for w in found.calendar}
+    return frozenset(n.lower() for n in found.names) - found.calendar
 
 
 def _lead_ends(sources: Sequence[Source]) -> dict[str, int]:
@@ -346,17 +346,20 @@ def _story_year(sources: Sequence[Source]) -> int | None:
 
 
 def _dated_before(text: str, year: int | None) -> bool:
-    """Whether the text dates what it states only by years before the story's ("bought Skyfold
-    in 2023", "bequeathed to the town in 1923"): background, not the news."""
+    """Whether the text dates what it states only by years before the story's ("the firm was
+    founded in 1998" in a report of 2026): background, not the news."""
     said = [int(y) for y in _YEAR.findall(text)]
     return year is not None and bool(said) and max(said) < year
 
 
-def _names_any(text: str, names: frozenset[str]) -> bool:
-    """Whether the text names one of ``names`` (lower-cased), wherever it stands: the first
-    word of a sentence is a name too ("Carnbury council voted …")."""
-    lowered = text.lower()
-    return any(re.search(rf"(?<!\w){re.escape(n)}(?!\w)", lowered) for n in names)
+def _naming(names: frozenset[str]) -> re.Pattern[str] | None:
+    """A pattern finding any of ``names`` (lower-cased) in a lower-cased text, wherever it
+    stands: the first word of a sentence is a name too ("Dunmore council voted …"); None
+    without names."""
+    if not names:
+        return None
+    alternatives = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+    return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)")
 
 
 def by_centrality(
@@ -370,7 +373,7 @@ def by_centrality(
     claim about an earlier period (`timeline.in_earlier_period`, or dated only by years before
     the latest report's, in any of its wordings) is background, never the news: it comes
     after the others; so does one that names none of the story's names (the names most
-    sources give): "The fire continued to burn on Thursday" is near every fact of a
+    sources give): "Crews kept working through the night" is near every fact of a
     wildfire's bundle in meaning, and tells a reader nothing first; and then one that no
     source states in its lead (its first sentences, where news writing puts the news: a
     scene or a reaction further down is not what happened)."""
@@ -380,8 +383,8 @@ def by_centrality(
         in_earlier_period(c.text, language) or any(_dated_before(f.text, year) for f in c.facts)
         for c in claims
     ]
-    story = story_names(summaries, language)
-    unnamed = [bool(story) and not _names_any(c.facts[0].text, story) for c in claims]
+    story = _naming(story_names(summaries, language))
+    unnamed = [story is not None and not story.search(c.facts[0].text.lower()) for c in claims]
     ends = _lead_ends(sources)
     later = [not _in_a_lead(c, ends) for c in claims]
     return [

@@ -96,8 +96,8 @@ def without_label(headline: str) -> str:
 
 
 def cut_quotation(text: str) -> bool:
-    """Whether the text closes a quotation it never opened ("Today a judge agreed with us,” Ms
-    Inglis said."): it starts inside what someone said, whose first words are missing."""
+    """Whether the text closes a quotation it never opened ("the vote went our way,” the
+    organiser said."): it starts inside what someone said, whose first words are missing."""
     for closing, openings in _CLOSING_QUOTES.items():
         at = text.find(closing)
         if at == -1 or any(o in text[:at] for o in openings):

@@ -14,8 +14,8 @@ sentences in time order when the bundle spans days or more.
 - **The order.** When the bundle's dated sources span more than one moment of the story (more
   than CONCURRENT_DAYS), the opening sentence (the news, as the planner chose it) stays first
   and the others are told in chronological order, the oldest first: a reader learns what
-  happened, then follows how the story got there (an old fact of background, "bequeathed to
-  the town in 1923", never opens a brief about a theft for coming from its oldest report).
+  happened, then follows how the story got there (an old fact of background, "the museum
+  opened in 1931", never opens a brief about a theft for coming from its oldest report).
   Sentences of one day keep the planner's order (the most important first), and undated
   sentences follow the dated ones in the planner's order. A bundle of one moment (its articles
   within CONCURRENT_DAYS: the news and the next days' follow-ups) keeps the planner's order,
