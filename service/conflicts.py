@@ -500,12 +500,17 @@ def disputed_values(conflicts: Sequence[Conflict], language: str) -> Disputed:
 
 
 def disputes(text: str, disputed: Disputed, language: str) -> bool:
-    """Whether the text states a disputed figure, or names a disputed actor or day together
-    with the action disputed: two of the stems both sides use, or the meaning of a rival side's
-    fact (DISPUTED_ACTION_MEANING alike): "Mayor Kerr shut the Corn Exchange" where one source
-    says Deputy mayor Hebden signed the order closing it and another that Kerr did."""
+    """Whether the text states a disputed figure (its value and unit, or its value with no
+    unit of its own, as a headline writes it: "Blast injures 17" where sources dispute 17
+    workers), or names a disputed actor or day together with the action disputed: two of the
+    stems both sides use, or the meaning of a rival side's fact (DISPUTED_ACTION_MEANING alike):
+    "Mayor Kerr shut the Corn Exchange" where one source says Deputy mayor Hebden signed the
+    order closing it and another that Kerr did."""
     found = features(text, language)
     if any((q.value, noun) in disputed.figures for q in found.quantities for noun in q.nouns):
+        return True
+    values = {value for value, _ in disputed.figures}
+    if any(not q.nouns and q.value in values for q in found.quantities):
         return True
     said = {w.lower() for w in words(text)}
     named = [(a, action, rivals) for a, action, rivals in disputed.anchors if a.lower() in said]

@@ -36,7 +36,7 @@ from service.types import (
     Source,
     no_progress,
 )
-from service.write import state_claims, write_title
+from service.write import in_reading_order, state_claims, write_title
 
 
 async def build_brief(
@@ -122,9 +122,10 @@ async def build_brief(
     )
     progress(ProgressEvent("check", len(sentences), plan.room))
     passed = len(sentences)
-    if options.max_words is not None:
+    if options.max_words is not None:  # what is kept follows the planner's order of importance
         sentences, disagreements, cut = within_words(sentences, disagreements, options.max_words)
         left_out += cut
+    sentences = in_reading_order(sentences, language)
     progress(ProgressEvent("title", 0, 1))
     title, title_warning = await write_title(sentences, sources, model, language, disputed)
     progress(ProgressEvent("title", 1, 1))

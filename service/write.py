@@ -281,9 +281,10 @@ def state_claims(
     disputed: Disputed,
     lead: Sequence[Claim] = (),
 ) -> tuple[list[Sentence], list[str]]:
-    """Sentences for the ranked claims, in order, until `room` of them passed the check; and a
-    warning for each claim that could not be stated. The first sentence is the first claim of
-    `lead` (the claims by centrality) that can be stated."""
+    """Sentences for the ranked claims, in the planner's order (the order of importance, in
+    which a length limit cuts them: `in_reading_order` arranges what is kept), until `room` of
+    them passed the check; and a warning for each claim that could not be stated. The first
+    sentence is the first claim of `lead` (the claims by centrality) that can be stated."""
     bundle = _Bundle.of(sources, summaries, language, disputed)
     order = {s.sid: i for i, s in enumerate(sources)}
     stated: list[Sentence] = []
@@ -309,7 +310,7 @@ def state_claims(
             continue  # another wording of a claim already stated
         sids = tuple(sorted(sentence.sources, key=order.__getitem__))
         stated.append(Sentence(sentence.text, sids, sentence.evidence))
-    return in_reading_order(stated, language), warnings
+    return stated, warnings
 
 
 def in_reading_order(sentences: Sequence[Sentence], language: str) -> list[Sentence]:

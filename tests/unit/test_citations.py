@@ -156,6 +156,15 @@ def test_a_headline_stating_one_side_of_a_disagreement_is_no_fallback_title() ->
     assert warning is not None and "first sentence" in warning
 
 
+def test_a_headline_giving_a_disputed_count_without_its_noun_is_no_fallback_title() -> None:
+    """A headline writes "injures 17" where the sources dispute 17 workers against 19."""
+    disputed = Disputed(figures=frozenset({(17.0, "worker"), (19.0, "worker")}))
+    sources = [_source("S1", "Blast at Corvin plant injures 17"), _source("S2", "Dockers vote")]
+    sentences = [Sentence("The strike left 40 ships waiting.", ("S1",), (SHIPS,))]
+    title, _ = check_title("17 hurt", sentences, sources, [SHIPS], disputed, "en")
+    assert title == "Dockers vote"
+
+
 def test_a_title_case_title_is_checked_on_its_numbers_and_words_not_as_names() -> None:
     title, warning = check_title(
         "Dockers Accept Pay Rise On Friday", SENTENCES, SOURCES, [DOCKS], Disputed(), "en"

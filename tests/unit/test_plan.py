@@ -40,7 +40,10 @@ def _written(
     written; its sentences and the writer's warnings."""
     aligned, _ = align_summaries(summaries, sources, "en")
     plan = plan_brief(aligned, sources, max_sentences=5, language="en")
-    return state_claims(plan.ranked, plan.room, sources, aligned, "en", Disputed(), plan.lead)
+    stated, warnings = state_claims(
+        plan.ranked, plan.room, sources, aligned, "en", Disputed(), plan.lead
+    )
+    return in_reading_order(stated, "en"), warnings
 
 
 def test_two_sources_wording_one_claim_differently_make_one_claim_citing_both() -> None:
