@@ -55,6 +55,7 @@ WORD_LISTS = (
     "second_person",
     "attribution",
     "continuations",
+    "pronoun_subjects",
     "stopwords",
     "percent",
     "ordinal_suffixes",

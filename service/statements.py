@@ -129,6 +129,8 @@ def not_a_statement(text: str, language: str) -> str | None:
     continuations = profile(language).words("continuations")
     if first_word[:1].islower() and first_word in continuations:
         return "it is a fragment of a sentence"
+    if first_word.lower() in profile(language).words("pronoun_subjects"):
+        return "it opens with a pronoun (who or what it means is in another sentence)"
     if first_person(text, language):
         return "it is in a speaker's own voice (first person) and names no speaker"
     if not attributed(text, language) and first_person_plural(text, language):

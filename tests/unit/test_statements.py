@@ -54,6 +54,13 @@ NOT_STATEMENTS = [
     ("en", "Today a judge agreed with us,” Ms Inglis said.", "quotation"),
     ("fr", "un juge nous a donné raison », a dit Mme Inglis.", "quotation"),
     ("it", "Oggi un giudice ci ha dato ragione», ha detto Inglis.", "quotation"),
+    ("en", "It took place at 23:49 local time, 30 kilometres off the coast.", "pronoun"),
+    ("en", "They were taken to the district hospital in Larrow.", "pronoun"),
+    ("de", "Er wurde am Dienstag in Köln festgenommen.", "pronoun"),
+    ("fr", "Elle a été inaugurée en 1923 par le maire.", "pronoun"),
+    ("es", "Ella dimitió el martes tras la votación.", "pronoun"),
+    ("it", "Lei si è dimessa martedì dopo il voto.", "pronoun"),
+    ("pl", "Oni zostali zatrzymani we wtorek w Łodzi.", "pronoun"),
 ]
 
 
