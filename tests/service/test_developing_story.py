@@ -2,16 +2,10 @@
 brief's sentences come oldest first, each with its date, and max_words is honoured. The model's
 replies are injected on the replay server (one batched map call, then the title)."""
 
-import json
 from typing import Any
 
-from fastapi.testclient import TestClient
-
-from service.api.app import create_app
-from service.llm import LLMClient
-from tests.conftest import make_settings
 from tests.support import canned
-from tests.support.llm_server import Fault, ReplayServer
+from tests.support.llm_server import ReplayServer
 
 QUAKE = {
     "title": "Strong earthquake strikes the Varnholm coast",
@@ -72,17 +66,8 @@ MAP_REPLY = {
 
 
 def _brief(llm_server: ReplayServer, options: dict[str, Any]) -> dict[str, Any]:
-    llm_server.inject(
-        Fault("content", content=json.dumps(MAP_REPLY)),
-        Fault("content", content=json.dumps({"title": "Earthquake strikes the Varnholm coast"})),
-    )
-    settings = make_settings(llm_server, **canned.SETTINGS)
-    with TestClient(create_app(settings, LLMClient(settings))) as client:
-        response = client.post("/v1/briefs", json={"articles": ARTICLES, "options": options})
-    assert response.status_code == 200, response.text
-    brief: dict[str, Any] = response.json()
-    assert len(llm_server.requests) == 2  # one map call for the three articles, the title
-    return brief
+    title = "Earthquake strikes the Varnholm coast"
+    return canned.brief_through_api(llm_server, ARTICLES, MAP_REPLY, title, options)
 
 
 def test_a_story_over_months_keeps_every_article_opens_with_the_news_then_oldest_first(

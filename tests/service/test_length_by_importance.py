@@ -3,16 +3,10 @@ second source's lead, a reported statement, is read after the facts but kept bef
 source's second fact. The model's replies are injected on the replay server (one batched map
 call, then the title)."""
 
-import json
 from typing import Any
 
-from fastapi.testclient import TestClient
-
-from service.api.app import create_app
-from service.llm import LLMClient
-from tests.conftest import make_settings
 from tests.support import canned
-from tests.support.llm_server import Fault, ReplayServer
+from tests.support.llm_server import ReplayServer
 
 BRIDGE = {
     "title": "Harlow footbridge reopens after repairs",
@@ -54,16 +48,8 @@ MAP_REPLY = {
 
 
 def _brief(llm_server: ReplayServer, options: dict[str, Any]) -> dict[str, Any]:
-    llm_server.inject(
-        Fault("content", content=json.dumps(MAP_REPLY)),
-        Fault("content", content=json.dumps({"title": "Harlow footbridge reopens"})),
-    )
-    settings = make_settings(llm_server, **canned.SETTINGS)
-    with TestClient(create_app(settings, LLMClient(settings))) as client:
-        response = client.post("/v1/briefs", json={"articles": [BRIDGE, MAYOR], "options": options})
-    assert response.status_code == 200, response.text
-    brief: dict[str, Any] = response.json()
-    return brief
+    title = "Harlow footbridge reopens"
+    return canned.brief_through_api(llm_server, [BRIDGE, MAYOR], MAP_REPLY, title, options)
 
 
 def test_a_length_limit_keeps_the_planners_first_sentences_then_orders_them_for_reading(

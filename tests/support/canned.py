@@ -13,7 +13,12 @@ shape of their replies, this is the one place to update.
 import json
 from typing import Any
 
-from tests.support.llm_server import Fault
+from fastapi.testclient import TestClient
+
+from service.api.app import create_app
+from service.llm import LLMClient
+from tests.conftest import make_settings
+from tests.support.llm_server import Fault, ReplayServer
 
 # One map call for both articles (batched), and no reply cache: the replies are used every time.
 SETTINGS: dict[str, Any] = {"map_batch_tokens": 2000, "cache": "off", "llm_max_parallel": 1}
@@ -90,6 +95,29 @@ def replies() -> list[Fault]:
         Fault("content", content=json.dumps(MAP_REPLY)),
         Fault("content", content=json.dumps(TITLE_REPLY)),
     ]
+
+
+def brief_through_api(
+    llm_server: ReplayServer,
+    articles: list[dict[str, Any]],
+    map_reply: dict[str, Any],
+    title: str,
+    options: dict[str, Any],
+) -> dict[str, Any]:
+    """POST /v1/briefs for `articles` with `options` on an app with SETTINGS, the model answering
+    the one batched map call with `map_reply` and the title call with `title`; the brief's JSON."""
+    llm_server.inject(
+        Fault("content", content=json.dumps(map_reply)),
+        Fault("content", content=json.dumps({"title": title})),
+    )
+    calls_before = len(llm_server.requests)
+    settings = make_settings(llm_server, **SETTINGS)
+    with TestClient(create_app(settings, LLMClient(settings))) as client:
+        response = client.post("/v1/briefs", json={"articles": articles, "options": options})
+    assert response.status_code == 200, response.text
+    assert len(llm_server.requests) - calls_before == 2  # one map call for all, the title
+    brief: dict[str, Any] = response.json()
+    return brief
 
 
 def with_evidence(brief: dict[str, Any]) -> dict[str, Any]:
