@@ -11,8 +11,10 @@ the first person with no speaker named is a reader's or a writer's own voice; on
 with a continuation word, or has fewer than MIN_STATEMENT_WORDS words, is a fragment, as is one
 that closes a quotation it never opened (its speaker's first words cut off); so is one
 that copies its passage's sentence less the auxiliary of its passive ("25 arrests made by
-police"). Pronouns, continuation words and auxiliaries are the language's own (service.language,
-prompts/words.json); a language without word lists gets only the checks of form.
+police"). One that opens with a subject pronoun ("It", "They", "Er") leans on another sentence
+for what the pronoun means. Pronouns, continuation words and auxiliaries are the language's own
+(service.language, prompts/words.json); a language without word lists gets only the checks of
+form.
 """
 
 import re
@@ -126,10 +128,11 @@ def not_a_statement(text: str, language: str) -> str | None:
     if len(text.split()) < MIN_STATEMENT_WORDS:
         return "it is a fragment, not a sentence"
     first_word = text.split()[0]
-    continuations = profile(language).words("continuations")
-    if first_word[:1].islower() and first_word in continuations:
+    lang = profile(language)
+    if first_word[:1].islower() and first_word in lang.words("continuations"):
         return "it is a fragment of a sentence"
-    if first_word.lower() in profile(language).words("pronoun_subjects"):
+    # The pronoun with its sentence's capital ("It", "Er"), not a word in capitals ("IT").
+    if first_word[:1].lower() + first_word[1:] in lang.words("pronoun_subjects"):
         return "it opens with a pronoun (who or what it means is in another sentence)"
     if first_person(text, language):
         return "it is in a speaker's own voice (first person) and names no speaker"

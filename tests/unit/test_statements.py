@@ -27,6 +27,7 @@ STATEMENTS = [
     ("de", "„Heute hat uns ein Richter recht gegeben”, sagte Inglis."),
     ("de", "»Heute hat uns ein Richter recht gegeben«, sagte Inglis."),
     ("fr", "« Aujourd'hui, un juge nous a donné raison », a dit Mme Inglis."),
+    ("en", "IT systems at the port failed on Monday morning."),
 ]
 
 NOT_STATEMENTS = [
