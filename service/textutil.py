@@ -227,7 +227,9 @@ def _quantity_pattern(language: str) -> re.Pattern[str]:
         joined = rf"(?:(?:{of})(?<=['’])|(?:{of})\s+)?" if of else ""
         units.append(rf"(?P<scale>{scales})\.?\s+{joined}(?P<noun>[^\W\d_]+)")
     units.append(r"(?P<word>[^\W\d_]+)")
-    number = f"{_NUMBER}|{number_words}" if number_words else _NUMBER
+    # "fifty-eight", "vingt-huit": number words joined by hyphens are one number
+    compound = rf"(?:{number_words})(?:-(?:{number_words}))*"
+    number = f"{_NUMBER}|{compound}" if number_words else _NUMBER
     return re.compile(
         rf"(?<![\w.])(?<!\d:)(?P<num>{number})(?![\w])(?!:\d)(?:\s*-\s*|\s+)?"
         rf"(?P<unit>{'|'.join(units)})?",
@@ -299,7 +301,7 @@ def quantities(text: str, language: str) -> list[Quantity]:
     age = _age_pattern(language)
     for match in _quantity_pattern(language).finditer(rest):
         raw = match.group("num")
-        value = number_words.get(raw.lower())
+        value = _number_words_value(raw, number_words, language)
         number = value if value is not None else _number(raw, bool(match.group("dotted")))
         unit = _unit(match, language) if match.group("unit") else ""
         if unit and age and (old := age.match(rest, match.end())):  # "24-year-old": an age
@@ -311,6 +313,19 @@ def quantities(text: str, language: str) -> list[Quantity]:
         quantity = Quantity(number, unit, match_text.strip(), then)
         found.append((match.start(), quantity))
     return [quantity for _, quantity in sorted(found, key=lambda item: item[0])]
+
+
+def _number_words_value(raw: str, listed: dict[str, float], language: str) -> float | None:
+    """The value of a number in words: one of the language's number words, or several joined
+    by hyphens as text2num reads them ("fifty-eight" → 58, "quatre-vingt" → 80; their sum
+    where text2num does not know the compound); None for digits."""
+    parts = raw.lower().split("-")
+    if any(part not in listed for part in parts):
+        return None
+    if len(parts) == 1:
+        return listed[parts[0]]
+    read = profile(language).number_value(raw)
+    return float(read) if read is not None else sum(listed[part] for part in parts)
 
 
 def figures(text: str, language: str) -> set[tuple[float, str]]:

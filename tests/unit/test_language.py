@@ -336,3 +336,20 @@ def test_a_capital_in_german_marks_a_name_only_where_the_tagger_says_so() -> Non
         "Berger",
         "Dunmore",
     }
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "figure"),
+    [
+        ("en", "Fifty-eight per cent of voters said yes.", (58, "percent")),
+        ("en", "Twenty-three people were hurt.", (23, "people")),
+        ("fr", "Vingt-huit personnes ont été blessées.", (28, "personne")),
+        ("fr", "Le chantier durera quatre-vingt jours.", (80, "jour")),
+    ],
+)
+def test_number_words_joined_by_hyphens_are_one_number(
+    language: str, text: str, figure: tuple[float, str]
+) -> None:
+    """Read as "fifty", then a unit "eight", the share was no share at all: no other source's
+    61 per cent could be seen to differ from it."""
+    assert [(q.value, q.unit) for q in quantities(text, language)] == [figure]
