@@ -56,6 +56,7 @@ WORD_LISTS = (
     "attribution",
     "continuations",
     "pronoun_subjects",
+    "number_joiners",
     "stopwords",
     "percent",
     "ordinal_suffixes",

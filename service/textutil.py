@@ -1,7 +1,7 @@
 """Small deterministic text helpers shared by the stages: sentences, words, names and numbers."""
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import pairwise
@@ -213,12 +213,13 @@ _NUMBER = (
 )
 
 
-@lru_cache(maxsize=64)
-def _quantity_pattern(language: str) -> re.Pattern[str]:
-    """A number (digits, or one of the language's number words) and the unit after it: a
-    percent phrase, a scale with what it counts ("2,5 millions d'euros"), or a word."""
+@lru_cache(maxsize=256)
+def _quantity_pattern(language: str, written: tuple[str, ...] = ()) -> re.Pattern[str]:
+    """A number (digits, one of the language's number words, or one of the numbers ``written``
+    in several words that a text holds: `_written_numbers`) and the unit after it: a percent
+    phrase, a scale with what it counts ("2,5 millions d'euros"), or a word."""
     lang = profile(language)
-    number_words = _alternatives(lang.values("number_words"))
+    number_words = _alternatives([*lang.values("number_words"), *written])
     percent = _alternatives(lang.words("percent"))
     scales = _alternatives(lang.meanings("scales"))
     of = _alternatives(lang.words("scale_of"))
@@ -227,14 +228,61 @@ def _quantity_pattern(language: str) -> re.Pattern[str]:
         joined = rf"(?:(?:{of})(?<=['’])|(?:{of})\s+)?" if of else ""
         units.append(rf"(?P<scale>{scales})\.?\s+{joined}(?P<noun>[^\W\d_]+)")
     units.append(r"(?P<word>[^\W\d_]+)")
-    # "fifty-eight", "vingt-huit": number words joined by hyphens are one number
-    compound = rf"(?:{number_words})(?:-(?:{number_words}))*"
-    number = f"{_NUMBER}|{compound}" if number_words else _NUMBER
+    number = f"{_NUMBER}|{number_words}" if number_words else _NUMBER
     return re.compile(
         rf"(?<![\w.])(?<!\d:)(?P<num>{number})(?![\w])(?!:\d)(?:\s*-\s*|\s+)?"
         rf"(?P<unit>{'|'.join(units)})?",
         re.IGNORECASE,
     )
+
+
+@lru_cache(maxsize=64)
+def _number_run(language: str) -> re.Pattern[str] | None:
+    """Two or more of the language's number words joined by a hyphen or by one of its
+    "number_joiners" ("fifty-eight", "treinta y dos", "vingt et un"; "" joins by a space:
+    "dwadzieścia trzy")."""
+    lang = profile(language)
+    listed = _alternatives(lang.values("number_words"))
+    if not listed:
+        return None
+    joiners = lang.words("number_joiners")
+    joins = ["-", *(rf"\s+{re.escape(j)}\s+" if j else r"\s+" for j in joiners)]
+    return re.compile(
+        rf"(?<![\w-])(?:{listed})(?:(?:{'|'.join(joins)})(?:{listed}))+(?![\w-])", re.IGNORECASE
+    )
+
+
+_LONG_WORD = re.compile(r"[^\W\d_]{6,}")
+
+
+def _written_numbers(text: str, language: str, listed: Mapping[str, float]) -> dict[str, float]:
+    """The numbers ``text`` writes in more than one of the language's number words, lower-cased,
+    with their values: runs of listed words (`_number_run`) that text2num reads ("quatre-vingt"
+    is 80) or that are tens and a unit ("dwadzieścia trzy", where text2num has no Polish), and
+    single words text2num reads ("dreiundzwanzig", "ventotto", "sechzig"). "two and three" is no
+    number, nor is a scale's plural ("cientos de personas")."""
+    lang = profile(language)
+    found: dict[str, float] = {}
+    run = _number_run(language)
+    for match in run.finditer(text) if run else ():
+        raw = match.group(0).lower()
+        read = lang.number_value(raw)
+        parts = [listed[w] for w in re.findall(r"[^\W\d_]+", raw) if w in listed]
+        tens_and_unit = len(parts) == 2 and parts[0] >= 20 and parts[0] % 10 == 0 and parts[1] < 10
+        if read is not None or tens_and_unit:
+            found[raw] = float(read) if read is not None else sum(parts)
+    for match in _LONG_WORD.finditer(text):
+        word = match.group(0).lower()
+        read = None if word in listed else lang.number_value(word)
+        if read is not None and not _scale_word(read):  # "cientos": many, not 100
+            found[word] = float(read)
+    return found
+
+
+def _scale_word(value: int) -> bool:
+    """Whether a value read from one word is a power of ten from 100 up: the word is a scale
+    ("hundreds", "miles"), whose plural text2num reads as the scale itself."""
+    return value >= 100 and str(value).rstrip("0") == "1"
 
 
 @lru_cache(maxsize=64)
@@ -297,11 +345,13 @@ def quantities(text: str, language: str) -> list[Quantity]:
     found = _money(text, language)
     rest = _money_pattern(language).sub(lambda m: " " * len(m.group(0)), text)  # keep positions
     number_words = profile(language).values("number_words")
+    written = _written_numbers(rest, language, number_words)
+    number_words.update(written)
     stop = short_stopwords(language)
     age = _age_pattern(language)
-    for match in _quantity_pattern(language).finditer(rest):
+    for match in _quantity_pattern(language, tuple(sorted(written))).finditer(rest):
         raw = match.group("num")
-        value = _number_words_value(raw, number_words, language)
+        value = number_words.get(raw.lower())
         number = value if value is not None else _number(raw, bool(match.group("dotted")))
         unit = _unit(match, language) if match.group("unit") else ""
         if unit and age and (old := age.match(rest, match.end())):  # "24-year-old": an age
@@ -313,19 +363,6 @@ def quantities(text: str, language: str) -> list[Quantity]:
         quantity = Quantity(number, unit, match_text.strip(), then)
         found.append((match.start(), quantity))
     return [quantity for _, quantity in sorted(found, key=lambda item: item[0])]
-
-
-def _number_words_value(raw: str, listed: dict[str, float], language: str) -> float | None:
-    """The value of a number in words: one of the language's number words, or several joined
-    by hyphens as text2num reads them ("fifty-eight" → 58, "quatre-vingt" → 80; their sum
-    where text2num does not know the compound); None for digits."""
-    parts = raw.lower().split("-")
-    if any(part not in listed for part in parts):
-        return None
-    if len(parts) == 1:
-        return listed[parts[0]]
-    read = profile(language).number_value(raw)
-    return float(read) if read is not None else sum(listed[part] for part in parts)
 
 
 def figures(text: str, language: str) -> set[tuple[float, str]]:

@@ -6,6 +6,7 @@ from service.language import base_language, profile, worded_languages
 from service.textutil import (
     content_words,
     names,
+    number_values,
     quantities,
     split_sentences,
     stopwords,
@@ -345,11 +346,35 @@ def test_a_capital_in_german_marks_a_name_only_where_the_tagger_says_so() -> Non
         ("en", "Twenty-three people were hurt.", (23, "people")),
         ("fr", "Vingt-huit personnes ont été blessées.", (28, "personne")),
         ("fr", "Le chantier durera quatre-vingt jours.", (80, "jour")),
+        ("de", "Dreiundzwanzig Menschen wurden verletzt.", (23, "menschen")),
+        ("de", "Sechzig Häuser stehen unter Wasser.", (60, "häuser")),
+        ("it", "Ventotto persone sono rimaste ferite.", (28, "persone")),
+        ("es", "Treinta y dos personas resultaron heridas.", (32, "persona")),
+        ("es", "Hubo veintitrés heridos.", (23, "herido")),
+        ("pt", "Trinta e dois mortos foram confirmados.", (32, "morto")),
+        ("pl", "Rannych zostało dwadzieścia trzy osoby.", (23, "osoby")),
+        ("nl", "Drieëntwintig mensen raakten gewond.", (23, "mensen")),
     ],
 )
-def test_number_words_joined_by_hyphens_are_one_number(
+def test_numbers_written_in_words_are_one_number(
     language: str, text: str, figure: tuple[float, str]
 ) -> None:
-    """Read as "fifty", then a unit "eight", the share was no share at all: no other source's
-    61 per cent could be seen to differ from it."""
+    """Joined by hyphens, by the language's joining word or in one word: read as "fifty", then
+    a unit "eight", the share was no share at all, and no other source's 61 per cent could be
+    seen to differ from it."""
     assert [(q.value, q.unit) for q in quantities(text, language)] == [figure]
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "not_read"),
+    [
+        ("en", "The water rose between two and three metres.", 5),  # two numbers, not their sum
+        ("pl", "Most zamknięto na dwa lub trzy dni.", 5),
+        ("es", "Cientos de personas salieron a la calle.", 100),  # many, not a hundred
+        ("en", "Thousands of people marched.", 1000),
+    ],
+)
+def test_two_numbers_side_by_side_or_a_scales_plural_are_not_one_number(
+    language: str, text: str, not_read: float
+) -> None:
+    assert not_read not in number_values(text, language)
