@@ -237,15 +237,15 @@ def _quantity_pattern(language: str, written: tuple[str, ...] = ()) -> re.Patter
 
 
 @lru_cache(maxsize=64)
-def _number_run(language: str) -> re.Pattern[str] | None:
+def _number_run(language: str, loose: bool = False) -> re.Pattern[str] | None:
     """Two or more of the language's number words joined by a hyphen or by one of its
     "number_joiners" ("fifty-eight", "treinta y dos", "vingt et un"; "" joins by a space:
-    "dwadzieścia trzy")."""
+    "dwadzieścia trzy"); ``loose``, by a space too ("two hundred", "trois cents")."""
     lang = profile(language)
     listed = _alternatives(lang.values("number_words"))
     if not listed:
         return None
-    joiners = lang.words("number_joiners")
+    joiners = [*lang.words("number_joiners"), *([""] if loose else [])]
     joins = ["-", *(rf"\s+{re.escape(j)}\s+" if j else r"\s+" for j in joiners)]
     return re.compile(
         rf"(?<![\w-])(?:{listed})(?:(?:{'|'.join(joins)})(?:{listed}))+(?![\w-])", re.IGNORECASE
@@ -258,7 +258,8 @@ _LONG_WORD = re.compile(r"[^\W\d_]{6,}")
 def _written_numbers(text: str, language: str, listed: Mapping[str, float]) -> dict[str, float]:
     """The numbers ``text`` writes in more than one of the language's number words, lower-cased,
     with their values: runs of listed words (`_number_run`) that text2num reads ("quatre-vingt"
-    is 80) or that are tens and a unit ("dwadzieścia trzy", where text2num has no Polish), and
+    is 80) or that are tens and a unit ("dwadzieścia trzy", where text2num has no Polish), runs
+    joined by a space that text2num reads ("two hundred", "one hundred and twenty"), and
     single words text2num reads ("dreiundzwanzig", "ventotto", "sechzig"). "two and three" is no
     number, nor is a scale's plural ("cientos de personas")."""
     lang = profile(language)
@@ -271,6 +272,11 @@ def _written_numbers(text: str, language: str, listed: Mapping[str, float]) -> d
         tens_and_unit = len(parts) == 2 and parts[0] >= 20 and parts[0] % 10 == 0 and parts[1] < 10
         if read is not None or tens_and_unit:
             found[raw] = float(read) if read is not None else sum(parts)
+    loose = _number_run(language, loose=True)
+    for match in loose.finditer(text) if loose else ():  # only as text2num reads them
+        raw = match.group(0).lower()
+        if raw not in found and (read := lang.number_value(raw)) is not None:
+            found[raw] = float(read)
     for match in _LONG_WORD.finditer(text):
         word = match.group(0).lower()
         read = None if word in listed else lang.number_value(word)

@@ -344,6 +344,8 @@ def test_a_capital_in_german_marks_a_name_only_where_the_tagger_says_so() -> Non
     [
         ("en", "Fifty-eight per cent of voters said yes.", (58, "percent")),
         ("en", "Twenty-three people were hurt.", (23, "people")),
+        ("en", "Two hundred people were evacuated.", (200, "people")),
+        ("en", "One hundred and twenty homes were flooded.", (120, "home")),
         ("fr", "Vingt-huit personnes ont été blessées.", (28, "personne")),
         ("fr", "Le chantier durera quatre-vingt jours.", (80, "jour")),
         ("de", "Dreiundzwanzig Menschen wurden verletzt.", (23, "menschen")),
@@ -359,9 +361,9 @@ def test_a_capital_in_german_marks_a_name_only_where_the_tagger_says_so() -> Non
 def test_numbers_written_in_words_are_one_number(
     language: str, text: str, figure: tuple[float, str]
 ) -> None:
-    """Joined by hyphens, by the language's joining word or in one word: read as "fifty", then
-    a unit "eight", the share was no share at all, and no other source's 61 per cent could be
-    seen to differ from it."""
+    """Joined by hyphens, by the language's joining word, by a space where text2num reads the
+    whole, or in one word. Read as "fifty" with a unit "eight", the share was no share, and no
+    other source's 61 per cent could be seen to differ from it; "two hundred people" was 2."""
     assert [(q.value, q.unit) for q in quantities(text, language)] == [figure]
 
 
