@@ -31,7 +31,16 @@ import litellm
 litellm.suppress_debug_info = True
 litellm.telemetry = False
 
-_FORWARDED = ("messages", "response_format", "temperature", "max_tokens", "stop", "seed")
+_FORWARDED = (
+    "messages",
+    "response_format",
+    "temperature",
+    "max_tokens",
+    "stop",
+    "seed",
+    "logprobs",
+    "top_logprobs",
+)
 _TIMEOUT_S = 900.0
 STUB_MODEL = "stub"  # no model: canned answers, for checking what reaches the prompts
 

@@ -13,6 +13,7 @@ in-flight limit (`service.budget`) sit in front of both.
 
 import json
 import logging
+import math
 import re
 import socket
 import time
@@ -51,7 +52,7 @@ from service.config import Settings
 from service.errors import InvalidBundle, ModelOutputInvalid, ModelUnavailable
 from service.local_model import LocalModelServer
 from service.metrics import CACHE_LOOKUPS, LLM_CALLS, LLM_DURATION, LLM_ERRORS, LLM_TOKENS
-from service.prompts import prompt_version
+from service.prompts import reply_version
 from service.tracing import model_call_span, record_reply
 from service.types import Usage
 
@@ -77,6 +78,7 @@ _TRANSIENT = (
 )
 _MAX_RETRY_AFTER_S = 60.0
 _DEFAULT_CONTEXT_TOKENS = 8192
+TOP_TOKENS = 10  # the first token's alternatives a yes-or-no question reads (see yes_share)
 _FENCE = re.compile(r"```(?:json)?\s*(.*?)```", re.DOTALL)
 
 
@@ -102,6 +104,12 @@ class JsonModel(Protocol):
         """Ask for JSON matching `schema` (default: `output`'s schema), return it validated.
         With `cache=False` the reply is neither looked up nor stored (the caller stores its
         parts with `remember`)."""
+        ...
+
+    async def yes_probability(self, messages: list[Message]) -> float:
+        """How likely the model answers a yes-or-no question "yes", from 0 to 1: the share of
+        "yes" among its first token's "yes" and "no" where the provider returns token
+        probabilities, else 1.0 or 0.0 by its answer."""
         ...
 
     async def recall(self, part: dict[str, Any], output: type[T]) -> T | None:
@@ -213,6 +221,21 @@ class ModelSession:
             await self._store(request, result)
         return result
 
+    async def yes_probability(self, messages: list[Message]) -> float:
+        request = {"messages": messages, "answer": "yes or no"}
+        if (cached := await self._lookup(request, YesShare)) is not None:
+            return cached.yes
+        # drop_params: a provider without token probabilities answers in words (see yes_share)
+        params = {
+            "max_tokens": 1,
+            "logprobs": True,
+            "top_logprobs": TOP_TOKENS,
+            "drop_params": True,
+        }
+        result = YesShare(yes=yes_share(await self._complete(messages, params)))
+        await self._store(request, result)
+        return result.yes
+
     async def recall(self, part: dict[str, Any], output: type[T]) -> T | None:
         return await self._lookup({"part": part, "schema": output.model_json_schema()}, output)
 
@@ -220,7 +243,7 @@ class ModelSession:
         await self._store({"part": part, "schema": type(value).model_json_schema()}, value)
 
     async def _lookup(self, request: dict[str, Any], output: type[T]) -> T | None:
-        cached = await self.cache.get(reply_key(self.cache_as, prompt_version(), request))
+        cached = await self.cache.get(reply_key(self.cache_as, reply_version(), request))
         CACHE_LOOKUPS.labels("miss" if cached is None else "hit").inc()
         if cached is None:
             return None
@@ -229,13 +252,14 @@ class ModelSession:
 
     async def _store(self, request: dict[str, Any], value: BaseModel) -> None:
         await self.cache.put(
-            reply_key(self.cache_as, prompt_version(), request), value.model_dump_json()
+            reply_key(self.cache_as, reply_version(), request), value.model_dump_json()
         )
 
     async def _complete_valid(
         self, messages: list[Message], output: type[T], schema: dict[str, Any], max_tokens: int
     ) -> T:
-        reply = await self._complete(messages, schema, output.__name__, max_tokens)
+        params = {"max_tokens": max_tokens, "response_format": self._json_format(schema, output)}
+        reply = _content(await self._complete(messages, params))
         try:
             return output.model_validate(parse_json_reply(reply))
         except (ValueError, ValidationError) as first_error:
@@ -244,7 +268,7 @@ class ModelSession:
                 {"role": "assistant", "content": reply},
                 {"role": "user", "content": _repair_request(first_error)},
             ]
-            reply = await self._complete(repair, schema, output.__name__, max_tokens)
+            reply = _content(await self._complete(repair, params))
             try:
                 return output.model_validate(parse_json_reply(reply))
             except (ValueError, ValidationError) as error:
@@ -253,10 +277,14 @@ class ModelSession:
                     f"even after a repair request ({_short(error)}); try a larger model"
                 ) from error
 
-    async def _complete(
-        self, messages: list[Message], schema: dict[str, Any], name: str, max_tokens: int
-    ) -> str:
-        """The routed call, retried while the failure is transient."""
+    def _json_format(self, schema: dict[str, Any], output: type[BaseModel]) -> dict[str, Any]:
+        if not self.supports_schema:
+            return {"type": "json_object"}
+        return {"type": "json_schema", "json_schema": {"name": output.__name__, "schema": schema}}
+
+    async def _complete(self, messages: list[Message], params: dict[str, Any]) -> Any:
+        """The routed call (`params`: max_tokens and what else the call asks for), retried
+        while the failure is transient; the provider's response."""
         retrying = AsyncRetrying(
             retry=retry_if_exception_type(_TRANSIENT),
             wait=_WaitHonouringRetryAfter(),
@@ -266,7 +294,7 @@ class ModelSession:
         try:
             async for attempt in retrying:
                 with attempt:
-                    return await self._call(messages, schema, name, max_tokens)
+                    return await self._call(messages, params)
         except _TRANSIENT as error:
             where = f"the model server at {self.api_bases}" if self.api_bases else "its provider"
             raise ModelUnavailable(
@@ -287,21 +315,20 @@ class ModelSession:
             ) from e
         raise AssertionError("unreachable")  # pragma: no cover
 
-    async def _call(
-        self, messages: list[Message], schema: dict[str, Any], name: str, max_tokens: int
-    ) -> str:
+    async def _call(self, messages: list[Message], params: dict[str, Any]) -> Any:
+        max_tokens = int(params["max_tokens"])
         if self.budget is not None:
             tokens = sum(count_tokens(str(m.get("content") or "")) for m in messages) + max_tokens
             await wait_for_budget(self.budget, self.group, tokens)
-        response_format: dict[str, Any] = {"type": "json_object"}
-        if self.supports_schema:
-            response_format = {
-                "type": "json_schema",
-                "json_schema": {"name": name, "schema": schema},
-            }
         api_base = self.api_bases.split(", ")[0] or None
+        output_type = "json" if "response_format" in params else "text"
         span = model_call_span(
-            self.group, self.group, api_base, max_tokens=max_tokens, temperature=0
+            self.group,
+            self.group,
+            api_base,
+            max_tokens=max_tokens,
+            temperature=0,
+            output_type=output_type,
         )
         async with self.slots.hold():
             with span as current:
@@ -310,10 +337,9 @@ class ModelSession:
                     response = await self.router.acompletion(
                         model=self.group,
                         messages=messages,  # type: ignore[arg-type]
-                        response_format=response_format,
                         temperature=0,
-                        max_tokens=max_tokens,
                         timeout=self.timeout_s,
+                        **params,
                     )
                 except Exception as error:
                     LLM_ERRORS.labels(self.group, type(error).__name__).inc()
@@ -331,14 +357,40 @@ class ModelSession:
         LLM_CALLS.labels(model).inc()
         LLM_TOKENS.labels(model, "prompt").inc(prompt_tokens)
         LLM_TOKENS.labels(model, "completion").inc(completion_tokens)
-        content = response.choices[0].message.content
-        return content if isinstance(content, str) else ""
+        return response
 
     def _answered_by(self, response: Any) -> str:
         """The model group whose deployment answered (a fallback, perhaps), for the metrics:
         the part of the deployment's id (`<group>#<n>`, set by LLMClient) before the "#"."""
         model_id = (getattr(response, "_hidden_params", None) or {}).get("model_id") or ""
         return str(model_id).rpartition("#")[0] or self.group
+
+
+class YesShare(BaseModel):
+    """A yes-or-no answer as stored in the reply cache: the probability of "yes"."""
+
+    yes: float
+
+
+def _content(response: Any) -> str:
+    content = response.choices[0].message.content
+    return content if isinstance(content, str) else ""
+
+
+def yes_share(response: Any) -> float:
+    """P("yes") ÷ (P("yes") + P("no")) over the first token's most likely alternatives
+    (case and surrounding spaces ignored); without token probabilities, or when neither word is
+    among them, 1.0 if the answer starts with "yes", else 0.0."""
+    choice = response.choices[0]
+    tokens = getattr(getattr(choice, "logprobs", None), "content", None) or [None]
+    shares = {"yes": 0.0, "no": 0.0}
+    for candidate in getattr(tokens[0], "top_logprobs", None) or []:
+        word = str(candidate.token).strip().lower()
+        if word in shares:
+            shares[word] += math.exp(candidate.logprob)
+    if shares["yes"] + shares["no"] > 0:
+        return shares["yes"] / (shares["yes"] + shares["no"])
+    return 1.0 if _content(response).strip().lower().startswith("yes") else 0.0
 
 
 def draft_counts(response: Any) -> tuple[int, int] | None:

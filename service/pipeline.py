@@ -23,9 +23,11 @@ from service.length import within_words
 from service.limits import check_text_size
 from service.llm import JsonModel
 from service.prompts import prompt_version
+from service.restatements import without_restatements
 from service.summarize import summarize_all
 from service.timeline import in_time
 from service.translate import translate_copies
+from service.tuning import SPARE_SENTENCES
 from service.types import (
     Article,
     Brief,
@@ -118,8 +120,13 @@ async def build_brief(
     progress(ProgressEvent("check", 0, plan.room))
     disputed = disputed_values(plan.conflicts, language)
     sentences, left_out = state_claims(
-        plan.ranked, plan.room, sources, summaries, language, disputed, plan.lead
+        plan.ranked, plan.room + SPARE_SENTENCES, sources, summaries, language, disputed, plan.lead
     )
+    # 8b. A sentence that makes again the point of an earlier one, in other words, is left out
+    # (the model asked about each close pair); the spare sentences fill its place.
+    sentences, restated = await without_restatements(sentences, model, language)
+    sentences = sentences[: plan.room]
+    left_out += restated
     progress(ProgressEvent("check", len(sentences), plan.room))
     passed = len(sentences)
     if options.max_words is not None:  # what is kept follows the planner's order of importance

@@ -15,6 +15,7 @@ PROMPTS_DIR = _PACKAGED if _PACKAGED.is_dir() else _CHECKOUT
 MAP_PROMPT = ("map", "v5")
 TITLE_PROMPT = ("title", "v1")
 TRANSLATE_PROMPT = ("translate", "v1")
+SAME_POINT_PROMPT = ("same", "v1")
 PHRASES_FILE = "phrases.json"  # the sentences code writes: disagreements, attributed opinions
 
 LANGUAGE_NAMES = {
@@ -88,12 +89,20 @@ def phrases(language: str) -> dict[str, str]:
     return templates.get(language, templates["en"])
 
 
-def prompt_version() -> str:
-    """The version string that travels with every brief and is part of every cache key."""
+def reply_version() -> str:
+    """The prompts' versions in every reply-cache key (a batched map request stores each
+    article's reply under a description of the part, not under the prompt's text). A yes-or-no
+    question's reply is stored under its whole prompt, so its version is not needed here."""
     return "+".join(
         [f"{n}/{v}" for n, v in (MAP_PROMPT, TRANSLATE_PROMPT, TITLE_PROMPT)]
         + [f"phrases/{_phrases()['version']}"]
     )
+
+
+def prompt_version() -> str:
+    """The version string that travels with every brief: every prompt that made it."""
+    name, version = SAME_POINT_PROMPT
+    return f"{reply_version()}+{name}/{version}"
 
 
 def language_name(code: str) -> str:
@@ -111,6 +120,11 @@ def map_messages(
         max_facts=max_facts,
         articles=articles,
     )
+
+
+def same_point_messages(earlier: str, later: str) -> list[dict[str, str]]:
+    """The yes-or-no question whether `later` makes no point `earlier` has not made."""
+    return load_prompt(*SAME_POINT_PROMPT).messages(earlier=earlier, later=later)
 
 
 def title_messages(language: str, lines: str) -> list[dict[str, str]]:

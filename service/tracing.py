@@ -105,6 +105,7 @@ def model_call_span(
     *,
     max_tokens: int,
     temperature: float,
+    output_type: str = "json",
 ) -> Iterator[Span]:
     """The span of one model call (a retry is a call of its own): `chat <model>`, a client span
     with the request's GenAI attributes; `record_reply` adds the answer's."""
@@ -114,7 +115,7 @@ def model_call_span(
         "gen_ai.request.model": model,
         "gen_ai.request.max_tokens": max_tokens,
         "gen_ai.request.temperature": temperature,
-        "gen_ai.output.type": "json",
+        "gen_ai.output.type": output_type,
     }
     if api_base:
         parts = urlsplit(api_base)

@@ -32,9 +32,6 @@ SAME_CLAIM_MEANING = 0.65
 # longer fact for two facts to reach 0.5). Lower keeps a long fact that mentions a short one's
 # words in passing out of its claim; higher merges them.
 HEAVIER_SHARE_WEIGHT = 2.0
-# Content-word Jaccard at which a chosen claim's wording repeats an earlier one: it is skipped.
-# Lower drops distinct claims that share the story's words; higher lets restatements through.
-REPEATED_CLAIM = 0.5
 # A wording this much made of one earlier sentence's content words (stems), or holding this much
 # of its, with no number the earlier lacks, is a part of one claim (a group's view stated once as
 # its spokesman's words and again as the group's): it is skipped. On the development set's briefs
@@ -65,13 +62,22 @@ UNTRANSLATED_SHARE = 0.75
 
 # --- Meaning (service.meaning: sentence embeddings, cosine similarity) -------------------------
 
-# A wording whose meaning is this close to an earlier sentence's restates it (unrelated news
-# sentences score about 0.2-0.3): it is skipped. Lower drops distinct claims about the same
-# thing; higher lets restatements in other words through. Measured: paraphrases score
-# 0.66-0.82, and two different claims about the same people can score 0.78 ("X, elected on
-# Saturday, set out her plans" / "Y has not ruled out a challenge after losing to X"): the
-# writer also asks that the later wording name no one and no number the earlier did not.
-SAME_MEANING = 0.75
+# Two of the brief's sentences at least this alike in meaning (unless both state figures and
+# the later one a figure of its own) are put to the model as a yes-or-no question: is the
+# later one's main point already made (service.restatements)? Lower asks about more pairs (a
+# call each); higher misses restatements that share few words. Measured on
+# bench/pairs/dev.jsonl (written by someone who never read the pipeline): restatements
+# 0.43-0.86; in a brief of the seeds, the two restated claims 0.63 and 0.68, the other pairs
+# of sentences up to 0.59.
+SAME_POINT_MEANING = 0.5
+# … and the later sentence is left out when the model's "yes" has at least this share of its
+# "yes" and "no" (the embedded 1.5B's first-token probabilities; a model that answers without
+# probabilities counts as 1 or 0). Measured with the 1.5B on bench/pairs/dev.jsonl: 0.43-0.87
+# for restatements, 0.37-0.59 for a different point about the same people (number-free pairs).
+SAME_POINT = 0.6
+# The writer states this many claims beyond the brief's room, so that the sentences left out
+# as restatements leave no gap.
+SPARE_SENTENCES = 3
 # A source's own claim at least this close in meaning to its headline is its lead, ranked before
 # its other claims whether or not it names anything no other source does (service.claims).
 # Lower lets a headline that says nothing ("Live updates", a label) choose; higher keeps the map

@@ -23,13 +23,11 @@ from service.citations import MIN_WORD_SUPPORT, TITLE_SENTENCES, check_sentence,
 from service.claims import Claim
 from service.conflicts import Disputed
 from service.llm import JsonModel
-from service.meaning import similarity
 from service.prompts import phrases, title_messages
 from service.statements import dropped_auxiliary, not_a_statement, without_time_stamp
 from service.textutil import (
     content_words,
     features,
-    jaccard,
     names_outlet,
     short_stopwords,
     words,
@@ -39,9 +37,7 @@ from service.tuning import (
     ADDS_NOTHING_SHARE,
     COMMON_FIGURE_MAX,
     MAX_SENTENCE_WORDS,
-    REPEATED_CLAIM,
     RESTATED_FIGURE_WORDS,
-    SAME_MEANING,
 )
 from service.types import ArticleSummary, Fact, Passage, Sentence, Source
 from service.voice import attributed, names_speaker, quoted, stray_script
@@ -243,29 +239,38 @@ def state_claim(claim: Claim, bundle: _Bundle) -> tuple[Sentence | None, str]:
     return Sentence(text, sids, evidence), ""
 
 
-def _restates(text: str, earlier: str, language: str) -> bool:
-    """Whether the wording says again what an earlier sentence said: in other words (their
-    meanings as close as SAME_MEANING, and it names no one and no number the earlier did not),
-    most of its words, one of the two nearly all in the other and no new number (a part of one
-    claim),
-    or the same telling figure with words around it in common ("a 7.5% wage rise over two
-    years" after "a two-year deal that gives workers a 7.5% wage rise")."""
+def restates(text: str, earlier: str, language: str) -> bool:
+    """Whether the wording is a part of what an earlier sentence said: nearly all of its words
+    in the earlier sentence and no number the earlier lacks, or the same telling figure with
+    words around it in common ("a 7.5% wage rise over two years" after "a two-year deal that
+    gives workers a 7.5% wage rise"). A restatement in other words is the model's question
+    (service.restatements)."""
     mine, theirs = features(text, language), features(earlier, language)
-    adds = (mine.names - theirs.names) or (mine.numbers - theirs.numbers)
-    if not adds and similarity(text, earlier) >= SAME_MEANING:
-        return True
-    if jaccard(set(mine.stems), set(theirs.stems)) >= REPEATED_CLAIM:
-        return True
+    if not mine.stems or mine.numbers - theirs.numbers:
+        return False  # a figure the earlier sentence lacks: an update or the other side
     shared = len(mine.stems & theirs.stems)
-    within = shared >= ADDS_NOTHING_SHARE * min(len(mine.stems), len(theirs.stems))
-    if mine.stems and theirs.stems and within and not mine.numbers - theirs.numbers:
-        return True  # one is nearly all in the other: a part of one claim, stated already
+    if shared >= ADDS_NOTHING_SHARE * len(mine.stems):
+        return True  # nearly all in the earlier sentence: a part of its claim
     telling = {
         (value, unit)
         for value, unit in mine.figures & theirs.figures
         if not (value.is_integer() and value <= COMMON_FIGURE_MAX)
     }
-    return bool(telling) and len(mine.stems & theirs.stems) >= RESTATED_FIGURE_WORDS
+    return bool(telling) and shared >= RESTATED_FIGURE_WORDS
+
+
+def holds(text: str, earlier: str, language: str) -> bool:
+    """Whether the wording holds an earlier sentence and more: every number the earlier one
+    states and all its content words but one, at least ADDS_NOTHING_SHARE of them ("Marrow, a
+    former nurse who entered politics five years ago, was elected mayor on Sunday" holds
+    "Marrow, a former nurse, was elected mayor"; "Biden praised Blinken for his visit to China"
+    is not held by "Blinken is the first to visit China since Biden took office": two words
+    missing, one of them what the sentence says)."""
+    mine, theirs = features(text, language), features(earlier, language)
+    if not theirs.stems or theirs.numbers - mine.numbers:
+        return False
+    missing = len(theirs.stems - mine.stems)
+    return missing <= 1 and missing <= (1 - ADDS_NOTHING_SHARE) * len(theirs.stems)
 
 
 def _quote(text: str) -> str:
@@ -306,8 +311,14 @@ def state_claims(
         if sentence is None:
             warnings.append(f"left out a claim ({problem}): {_quote(claim.text)}")
             continue
-        if any(_restates(sentence.text, s.text, language) for s in stated):
+        if any(restates(sentence.text, s.text, language) for s in stated):
             continue  # another wording of a claim already stated
+        wider = [i for i, s in enumerate(stated) if holds(sentence.text, s.text, language)]
+        if wider:  # the longer wording takes the place of the part it holds, citing both
+            held = stated[wider[0]]
+            sids = tuple(sorted({*held.sources, *sentence.sources}, key=order.__getitem__))
+            stated[wider[0]] = Sentence(sentence.text, sids, held.evidence + sentence.evidence)
+            continue
         sids = tuple(sorted(sentence.sources, key=order.__getitem__))
         stated.append(Sentence(sentence.text, sids, sentence.evidence))
     return stated, warnings

@@ -16,7 +16,10 @@ from service.local_model import LocalModelServer
 from tests.conftest import fresh_data_dir, load_bundle, make_settings
 from tests.support.llm_server import Fault, ReplayServer
 
-SMALL = load_bundle("small.json")  # two articles: two map calls and one title call
+# Two articles: two map calls, one question whether a sentence restates another (its
+# pair of sentences is close in meaning: service.restatements) and one title call.
+SMALL = load_bundle("small.json")
+SMALL_CALLS = 4
 
 
 def _brief(settings: Settings, bundle: dict[str, Any] = SMALL) -> dict[str, Any]:
@@ -32,7 +35,7 @@ def test_a_repeated_bundle_is_served_from_the_cache_without_model_calls(
 ) -> None:
     settings = make_settings(llm_server)
     first = _brief(settings)
-    assert first["usage"]["llm_calls"] == 3 and first["usage"]["cache_hits"] == 0
+    assert first["usage"]["llm_calls"] == SMALL_CALLS and first["usage"]["cache_hits"] == 0
     calls = len(llm_server.requests)
 
     again = _brief(settings)  # a new app and client: the cache lives on disk, not in memory
@@ -41,8 +44,8 @@ def test_a_repeated_bundle_is_served_from_the_cache_without_model_calls(
         "llm_calls": 0,
         "prompt_tokens": 0,
         "completion_tokens": 0,
-        "cache_hits": 3,
-    }  # fmt: skip  (each article's summary, and the title reply)
+        "cache_hits": SMALL_CALLS,
+    }  # fmt: skip  (each article's summary, each answer, and the title reply)
     assert again["sentences"] == first["sentences"]
     assert again["title"] == first["title"]
 
@@ -54,10 +57,10 @@ def test_an_article_summary_is_reused_at_another_position_in_another_bundle(
     _brief(settings)
     swapped = {**SMALL, "articles": SMALL["articles"][::-1]}  # S1 is now S2 and S2 is S1
     brief = _brief(settings, swapped)
-    # Both articles' summaries, and the title: the brief opens with its most central claim and
-    # orders the rest by what they say, not by the articles' positions, so its sentences (and the
-    # title request over them) are the same as the first bundle's.
-    assert brief["usage"]["cache_hits"] == 3
+    # Both articles' summaries, the answers and the title: the brief opens with its most central
+    # claim and orders the rest by what they say, not by the articles' positions, so its
+    # sentences (and the questions and title request over them) are the first bundle's.
+    assert brief["usage"]["cache_hits"] == SMALL_CALLS
     assert brief["usage"]["llm_calls"] == 0
     assert [s["title"] for s in brief["sources"]] == [a["title"] for a in swapped["articles"]]
 
@@ -77,10 +80,13 @@ def test_an_article_mapped_with_another_is_reused_beside_a_new_one(
         ),
     }
     mixed = {**SMALL, "articles": [SMALL["articles"][1], third]}
+    before = len(llm_server.requests)
     brief = _brief(settings, mixed)
     assert brief["usage"]["cache_hits"] == 1  # the summary stored from the shared call
-    assert brief["usage"]["llm_calls"] == 2  # the new article's map call and the title call
-    (map_call,) = [r for r in llm_server.requests[-2:] if "<article" in str(r.body["messages"])]
+    made = llm_server.requests[before:]
+    assert brief["usage"]["llm_calls"] == len(made)
+    # The new article's map call (it alone), and the brief's new questions and title.
+    (map_call,) = [r for r in made if "<article" in str(r.body["messages"])]
     assert str(map_call.body["messages"]).count("<article ") == 1
 
 
@@ -88,7 +94,7 @@ def test_another_model_does_not_get_this_models_replies(llm_server: ReplayServer
     settings = make_settings(llm_server)
     _brief(settings)
     other = _brief(settings.model_copy(update={"llm_model": "openai/another-model"}))
-    assert other["usage"]["llm_calls"] == 3 and other["usage"]["cache_hits"] == 0
+    assert other["usage"]["llm_calls"] == SMALL_CALLS and other["usage"]["cache_hits"] == 0
 
 
 async def test_the_embedded_models_weights_are_part_of_the_key(llm_server: ReplayServer) -> None:
@@ -114,7 +120,7 @@ async def test_the_embedded_models_weights_are_part_of_the_key(llm_server: Repla
 def test_cache_off_calls_the_model_every_time(llm_server: ReplayServer) -> None:
     settings = make_settings(llm_server, cache="off")
     _brief(settings)
-    assert _brief(settings)["usage"]["llm_calls"] == 3
+    assert _brief(settings)["usage"]["llm_calls"] == SMALL_CALLS
     assert not (settings.data_dir / "cache.sqlite3").exists()
 
 

@@ -19,7 +19,9 @@ from tests.support.links import MALFORMED_LINKS
 from tests.support.llm_server import Fault, ReplayServer
 from tests.support.pages import Page, PageServer
 
-SMALL = load_bundle("small.json")  # two articles: two map calls and one fuse call
+# Two articles: two map calls, one question whether a sentence restates another, a title call.
+SMALL = load_bundle("small.json")
+BRIEF_CALLS = 4
 ASYNC = {**SMALL, "async": True}
 FINAL = ("done", "failed", "cancelled")
 
@@ -80,7 +82,7 @@ def test_the_same_idempotency_key_and_body_return_the_same_job_and_run_once(
     assert first.status_code == again.status_code == 202
     assert first.json()["id"] == again.json()["id"]
     _wait(client, first.headers["location"])
-    assert len(llm_server.requests) == 3  # one brief's calls, not two
+    assert len(llm_server.requests) == BRIEF_CALLS  # one brief's calls, not two
 
     other = client.post(
         "/v1/briefs", json={**ASYNC, "options": {"max_sentences": 5}}, headers=headers
@@ -178,7 +180,7 @@ def test_a_queued_job_cancelled_never_runs(llm_server: ReplayServer) -> None:
         assert client.delete(waiting).json()["status"] == "cancelled"
         assert _wait(client, busy)["status"] == "done"
         assert client.get(waiting).json()["status"] == "cancelled"
-    assert len(llm_server.requests) == 3  # only the first job's calls
+    assert len(llm_server.requests) == BRIEF_CALLS  # only the first job's calls
 
 
 def _signature_ok(secret: str, header: str, body: bytes) -> bool:

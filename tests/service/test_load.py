@@ -17,12 +17,15 @@ from tests.support.llm_server import ReplayServer
 
 JOBS = 50
 REPEATS = 10  # the first REPEATS keys are sent twice, both requests in flight together
-BODY = {**load_bundle("small.json"), "async": True}  # recorded: two map calls and one title call
+# Recorded: two map calls, one question whether a sentence restates another, one title call.
+BODY = {**load_bundle("small.json"), "async": True}
 FINAL = ("done", "failed", "cancelled")
 FINISH_WITHIN_S = 180  # 50 jobs finish in seconds on an idle machine; a loaded one is slower
 
 
 def _kind(body: dict[str, Any]) -> str:
+    if body.get("logprobs"):
+        return "question"
     schema = body.get("response_format", {}).get("json_schema", {}).get("schema", {})
     return "title" if "title" in schema.get("properties", {}) else "map"
 
@@ -63,5 +66,5 @@ def test_a_burst_of_async_jobs_loses_none_and_runs_none_twice(llm_server: Replay
     assert all(job["attempts"] == 1 and job["brief"]["sentences"] for job in final.values())
     # The cache is off, so each job made its own calls: exactly one brief's worth per job.
     calls = Counter(_kind(r.body) for r in llm_server.requests)
-    assert calls == {"map": 2 * JOBS, "title": JOBS}
+    assert calls == {"map": 2 * JOBS, "question": JOBS, "title": JOBS}
     assert llm_server.misses == []

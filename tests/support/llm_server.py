@@ -53,6 +53,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import os
 import tempfile
 import threading
@@ -90,6 +91,9 @@ class Fault:
     """For ``kind="delay"``: sleep this long before answering normally."""
     content: str = ""
     """For ``kind="content"``: reply 200 with exactly this assistant message content."""
+    first_token: dict[str, float] | None = None
+    """For ``kind="content"``, OpenAI dialect: the first token's most likely alternatives and
+    their probabilities, returned as ``logprobs`` (what a yes-or-no question reads)."""
 
 
 @dataclass
@@ -108,6 +112,7 @@ class _Reply:
     content: str
     prompt_tokens: int
     completion_tokens: int
+    first_token: dict[str, float] | None = None
 
 
 class _HTTPError(Exception):
@@ -329,7 +334,12 @@ class _Handler(BaseHTTPRequestHandler):
                     return
             elif fault.kind == "content":
                 prompt = "".join(m["content"] for m in messages)
-                reply = _Reply(fault.content, _rough_tokens(prompt), _rough_tokens(fault.content))
+                reply = _Reply(
+                    fault.content,
+                    _rough_tokens(prompt),
+                    _rough_tokens(fault.content),
+                    fault.first_token,
+                )
         if reply is None:
             reply = replay._lookup(key, messages, schema, body, dialect)
 
@@ -416,19 +426,35 @@ def _usage(reply: _Reply) -> dict[str, int]:
     }
 
 
+def _first_token(data: dict[str, Any]) -> dict[str, float] | None:
+    """An upstream reply's first-token alternatives and their probabilities, if it sent any."""
+    try:
+        top = data["choices"][0]["logprobs"]["content"][0]["top_logprobs"]
+        return {str(t["token"]): math.exp(float(t["logprob"])) for t in top}
+    except (KeyError, IndexError, TypeError, ValueError):
+        return None
+
+
 def _openai_completion(model: str, reply: _Reply) -> dict[str, Any]:
+    choice: dict[str, Any] = {
+        "index": 0,
+        "message": {"role": "assistant", "content": reply.content},
+        "finish_reason": "stop",
+    }
+    if reply.first_token is not None:
+        alternatives = [
+            {"token": token, "logprob": math.log(p), "bytes": None}
+            for token, p in reply.first_token.items()
+        ]
+        choice["logprobs"] = {
+            "content": [{**alternatives[0], "top_logprobs": alternatives}] if alternatives else []
+        }
     return {
         "id": f"chatcmpl-{uuid.uuid4().hex}",
         "object": "chat.completion",
         "created": int(time.time()),
         "model": model,
-        "choices": [
-            {
-                "index": 0,
-                "message": {"role": "assistant", "content": reply.content},
-                "finish_reason": "stop",
-            }
-        ],
+        "choices": [choice],
         "usage": _usage(reply),
     }
 
@@ -549,10 +575,12 @@ class ReplayServer:
         response = data.get("response") if isinstance(data, dict) else None
         if not isinstance(response, dict) or not isinstance(response.get("content"), str):
             raise _HTTPError(500, f"recording {path} has no response.content string")
+        first_token = response.get("first_token")
         return _Reply(
             content=response["content"],
             prompt_tokens=int(response.get("prompt_tokens") or 0),
             completion_tokens=int(response.get("completion_tokens") or 0),
+            first_token=first_token if isinstance(first_token, dict) else None,
         )
 
     def _lookup(
@@ -613,6 +641,9 @@ class ReplayServer:
         max_tokens = _max_tokens(dialect, body)
         if max_tokens is not None:
             payload["max_tokens"] = max_tokens
+        if body.get("logprobs"):  # a yes-or-no question: keep its first token's odds
+            payload["logprobs"] = True
+            payload["top_logprobs"] = body.get("top_logprobs", 10)
         url = f"{self.upstream}/chat/completions"
         try:
             response = httpx.post(url, json=payload, timeout=_UPSTREAM_TIMEOUT_S)
@@ -634,15 +665,19 @@ class ReplayServer:
             content=content,
             prompt_tokens=int(usage.get("prompt_tokens") or 0),
             completion_tokens=int(usage.get("completion_tokens") or 0),
+            first_token=_first_token(data),
         )
+        response_record: dict[str, Any] = {
+            "content": reply.content,
+            "prompt_tokens": reply.prompt_tokens,
+            "completion_tokens": reply.completion_tokens,
+        }
+        if reply.first_token is not None:
+            response_record["first_token"] = reply.first_token
         recording = {
             "key": key,
             "request": {"messages": messages, "schema": schema},
-            "response": {
-                "content": reply.content,
-                "prompt_tokens": reply.prompt_tokens,
-                "completion_tokens": reply.completion_tokens,
-            },
+            "response": response_record,
         }
         self._write_atomic(self._path_for(key), recording)
         return reply

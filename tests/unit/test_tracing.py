@@ -59,7 +59,7 @@ async def test_a_brief_is_a_span_with_a_genai_child_span_per_model_call(
     await _brief(settings)
     [brief] = _named(spans, "fusebrief.brief")
     calls = _named(spans, "chat openai/replay")
-    assert len(calls) == 3
+    assert len(calls) == 4  # two map calls, a question (service.restatements), the title
     for call in calls:
         assert call.parent is not None and call.parent.span_id == brief.context.span_id
         assert call.kind == SpanKind.CLIENT
@@ -68,13 +68,14 @@ async def test_a_brief_is_a_span_with_a_genai_child_span_per_model_call(
         assert attributes["gen_ai.provider.name"] == "openai"
         assert attributes["gen_ai.request.model"] == "openai/replay"
         assert attributes["gen_ai.request.temperature"] == 0
-        assert attributes["gen_ai.output.type"] == "json"
+        asked = attributes["gen_ai.request.max_tokens"] == 1  # a yes-or-no question
+        assert attributes["gen_ai.output.type"] == ("text" if asked else "json")
         assert attributes["gen_ai.response.finish_reasons"] == ("stop",)
         assert attributes["gen_ai.usage.input_tokens"] > 0
         assert attributes["gen_ai.usage.output_tokens"] > 0
         assert attributes["server.address"] == "127.0.0.1"
     totals = dict(brief.attributes or {})
-    assert totals["fusebrief.articles"] == 2 and totals["fusebrief.llm_calls"] == 3
+    assert totals["fusebrief.articles"] == 2 and totals["fusebrief.llm_calls"] == 4
     assert totals["gen_ai.usage.input_tokens"] == sum(
         dict(c.attributes or {})["gen_ai.usage.input_tokens"] for c in calls
     )
@@ -133,7 +134,7 @@ def _one_trace(spans: InMemorySpanExporter, trace_id: int, parent_id: int) -> No
     [job] = _named(spans, "fusebrief.job brief")
     [brief] = _named(spans, "fusebrief.brief")
     calls = _named(spans, "chat openai/replay")
-    assert job.kind == SpanKind.CONSUMER and len(calls) == 3
+    assert job.kind == SpanKind.CONSUMER and len(calls) == 4
     assert {s.context.trace_id for s in [job, brief, *calls]} == {trace_id}
     assert job.parent is not None and job.parent.span_id == parent_id
     assert brief.parent is not None and brief.parent.span_id == job.context.span_id
