@@ -313,13 +313,13 @@ def state_claims(
             continue
         if any(restates(sentence.text, s.text, language) for s in stated):
             continue  # another wording of a claim already stated
-        wider = [i for i, s in enumerate(stated) if holds(sentence.text, s.text, language)]
-        if wider:  # the longer wording takes the place of the part it holds, citing both
-            held = stated[wider[0]]
-            sids = tuple(sorted({*held.sources, *sentence.sources}, key=order.__getitem__))
-            stated[wider[0]] = Sentence(sentence.text, sids, held.evidence + sentence.evidence)
-            continue
         sids = tuple(sorted(sentence.sources, key=order.__getitem__))
+        wider = [i for i, s in enumerate(stated) if holds(sentence.text, s.text, language)]
+        if wider:
+            # The longer wording takes the place of the part it holds, citing its own sources:
+            # the part's need not state what the longer wording adds.
+            stated[wider[0]] = Sentence(sentence.text, sids, sentence.evidence)
+            continue
         stated.append(Sentence(sentence.text, sids, sentence.evidence))
     return stated, warnings
 
