@@ -2,17 +2,17 @@
 model.
 
 The writer's own checks (service.write) leave out a wording that copies or nearly copies an
-earlier sentence. Two wordings of one point that share few words — one outlet's "remained
-entrenched in their positions", another's "no sign that either would move from its stance" —
-need a reader, and sentence embeddings cannot tell them from two different points about the
-same people. So each pair of sentences at least SAME_POINT_MEANING alike in meaning, the later
-unless both state figures and the later one a figure of its own, is put to the model as one
-short yes-or-no question (prompts/same); the
-later sentence is left out when the model's "yes" reaches SAME_POINT, and the sources it cited
-(with their passages) are cited by the earlier sentence: the point rests on both. A figure
-the later sentence gives beside other figures of the earlier one is an update or one side of
-a disagreement, never a restatement; a figure added to a sentence without any ("the research
-ship, which spent five weeks surveying") is a detail, and the model judges the point.
+earlier sentence. Two wordings of one point that share few words — one outlet's "the union
+will not budge on night shifts", another's "no sign that the workers' side would give ground
+on overnight working" — need a reader, and sentence embeddings cannot tell them from two
+different points about the same people. So each pair of sentences at least
+SAME_POINT_MEANING alike in meaning is put to the model as one short yes-or-no question
+(prompts/same); the later sentence is left out when the model's "yes" reaches SAME_POINT, and
+the sources it cited (with their passages) are cited by the earlier sentence: the point rests
+on both. A pair is not asked about when both state figures and the later one a figure of its
+own: that is an update or one side of a disagreement, never a restatement. A figure added to
+a sentence without any ("the research ship, which spent five weeks surveying") is a detail,
+and the model judges the point.
 """
 
 import asyncio

@@ -196,8 +196,8 @@ def _headline_copy(text: str, headline: str) -> bool:
 
 
 def _title_case_copy(text: str, headline: str, names: frozenset[str]) -> bool:
-    """Whether the fact copies a run of its headline with the headline's capitals ("Blinken and
-    Xi met in Beijing, Pledge to Stabilize US-China Relations"): a run of HEADLINE_RUN words
+    """Whether the fact copies a run of its headline with the headline's capitals ("Mayor and
+    unions met at the Guildhall, Agree to Resume Pay Talks"): a run of HEADLINE_RUN words
     of it, in which two or more capitalised words are no name of the article's text."""
     tokens, title = words(text), words(headline)
     runs = {tuple(title[i : i + HEADLINE_RUN]) for i in range(len(title) - HEADLINE_RUN + 1)}
@@ -263,9 +263,9 @@ def holds(text: str, earlier: str, language: str) -> bool:
     """Whether the wording holds an earlier sentence and more: every number the earlier one
     states and all its content words but one, at least ADDS_NOTHING_SHARE of them ("Marrow, a
     former nurse who entered politics five years ago, was elected mayor on Sunday" holds
-    "Marrow, a former nurse, was elected mayor"; "Biden praised Blinken for his visit to China"
-    is not held by "Blinken is the first to visit China since Biden took office": two words
-    missing, one of them what the sentence says)."""
+    "Marrow, a former nurse, was elected mayor"; "Mayor Lorne praised the ferry crews for the
+    night rescue" is not held by "Mayor Lorne, a former ferry pilot, led the night rescue": two
+    words missing, one of them what the sentence says)."""
     mine, theirs = features(text, language), features(earlier, language)
     if not theirs.stems or theirs.numbers - mine.numbers:
         return False
