@@ -7,9 +7,8 @@ will not budge on night shifts", another's "no sign that the workers' side would
 on overnight working" — need a reader, and sentence embeddings cannot tell them from two
 different points about the same people. So each pair of sentences at least
 SAME_POINT_MEANING alike in meaning is put to the model as one short yes-or-no question
-(prompts/same); the later sentence is left out when the model's "yes" reaches SAME_POINT, and
-the sources it cited (with their passages) are cited by the earlier sentence: the point rests
-on both. A pair is not asked about when both state figures and the later one a figure of its
+(prompts/same); the later sentence is left out, with a warning, when the model's "yes" reaches
+SAME_POINT. A pair is not asked about when both state figures and the later one a figure of its
 own: that is an update or one side of a disagreement, never a restatement. A figure added to
 a sentence without any ("the research ship, which spent five weeks surveying") is a detail,
 and the model judges the point.
@@ -17,7 +16,6 @@ and the model judges the point.
 
 import asyncio
 from collections.abc import Sequence
-from dataclasses import replace
 
 from service.llm import JsonModel
 from service.meaning import similarities
@@ -44,9 +42,8 @@ def _worth_asking(sentences: Sequence[Sentence], language: str) -> list[tuple[in
 async def without_restatements(
     sentences: Sequence[Sentence], model: JsonModel, language: str
 ) -> tuple[list[Sentence], list[str]]:
-    """The sentences in their order less each that makes the point of an earlier one kept
-    (which then cites its sources too), and a warning for each left out. The first sentence is
-    always kept."""
+    """The sentences in their order less each that makes the point of an earlier one kept,
+    and a warning for each left out. The first sentence is always kept."""
     pairs = _worth_asking(sentences, language)
     answers = await asyncio.gather(
         *(
@@ -55,23 +52,15 @@ async def without_restatements(
         )
     )
     same = {pair for pair, yes in zip(pairs, answers, strict=True) if yes >= SAME_POINT}
-    kept: dict[int, Sentence] = {}
+    kept: list[int] = []
     warnings: list[str] = []
     for j, sentence in enumerate(sentences):
         earlier = next((i for i in kept if (i, j) in same), None)
         if earlier is None:
-            kept[j] = sentence
+            kept.append(j)
             continue
-        kept[earlier] = _citing_both(kept[earlier], sentence)
         warnings.append(
             f"left out a sentence that makes the point of an earlier one "
             f"(“{sentences[earlier].text[:80]}…”): “{sentence.text[:160]}”"
         )
-    return list(kept.values()), warnings
-
-
-def _citing_both(kept: Sentence, restated: Sentence) -> Sentence:
-    """`kept` citing the sources and passages of `restated` too, in the sources' order."""
-    sids = sorted(set(kept.sources) | set(restated.sources), key=lambda sid: (len(sid), sid))
-    evidence = kept.evidence + tuple(p for p in restated.evidence if p not in kept.evidence)
-    return replace(kept, sources=tuple(sids), evidence=evidence)
+    return [sentences[j] for j in kept], warnings

@@ -5,8 +5,9 @@ web page in a browser, the MCP tool, the screenshots).
 Two outlets report a footbridge reopening and disagree on how long it was closed; a third
 article, about another matter (a harbour contract), is set aside as off-topic without a model
 call: it shares too little with the other two.
-With SETTINGS the two on-topic articles are mapped in one call (A1, A2), then one call writes the
-title: `replies()` answers exactly those two calls. When the map or title prompts change the
+With SETTINGS the two on-topic articles are mapped in one call (A1, A2), the model is asked
+whether one sentence restates another, then one call writes the title: `replies()` answers
+exactly those three calls. When the map or title prompts change the
 shape of their replies, this is the one place to update.
 """
 
@@ -90,9 +91,12 @@ TITLE_REPLY = {"title": "Millrace footbridge in Quillmoor reopens after repairs"
 
 
 def replies() -> list[Fault]:
-    """The model's answers to one brief of ARTICLES with SETTINGS, in the order of the calls."""
+    """The model's answers to one brief of ARTICLES with SETTINGS, in the order of the calls:
+    the map call, the question whether "is open again" makes the point of "reopened on
+    Saturday" (service.restatements; "yes": it is left out), the title call."""
     return [
         Fault("content", content=json.dumps(MAP_REPLY)),
+        Fault("content", content="yes", first_token={"yes": 0.9, "no": 0.1}),
         Fault("content", content=json.dumps(TITLE_REPLY)),
     ]
 
