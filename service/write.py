@@ -314,11 +314,11 @@ def state_claims(
         if any(restates(sentence.text, s.text, language) for s in stated):
             continue  # another wording of a claim already stated
         sids = tuple(sorted(sentence.sources, key=order.__getitem__))
-        wider = [i for i, s in enumerate(stated) if holds(sentence.text, s.text, language)]
-        if wider:
+        held = next((i for i, s in enumerate(stated) if holds(sentence.text, s.text, language)), -1)
+        if held >= 0:
             # The longer wording takes the place of the part it holds, citing its own sources:
             # the part's need not state what the longer wording adds.
-            stated[wider[0]] = Sentence(sentence.text, sids, sentence.evidence)
+            stated[held] = Sentence(sentence.text, sids, sentence.evidence)
             continue
         stated.append(Sentence(sentence.text, sids, sentence.evidence))
     return stated, warnings
