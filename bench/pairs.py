@@ -53,7 +53,7 @@ async def left_out(
     results = []
     for pair in pairs:
         sentences = [Sentence(pair["a"], ("S1",)), Sentence(pair["b"], ("S2",))]
-        kept, _ = await without_restatements(sentences, model, pair["language"])
+        kept, _ = await without_restatements(sentences, model, pair["language"], room=2)
         results.append((restates(pair["b"], pair["a"], pair["language"]), len(kept) == 1))
     return results
 

@@ -124,8 +124,7 @@ async def build_brief(
     )
     # 8b. A sentence that makes again the point of an earlier one, in other words, is left out
     # (the model asked about each close pair); the spare sentences fill its place.
-    sentences, restated = await without_restatements(sentences, model, language)
-    sentences = sentences[: plan.room]
+    sentences, restated = await without_restatements(sentences, model, language, plan.room)
     left_out += restated
     progress(ProgressEvent("check", len(sentences), plan.room))
     passed = len(sentences)

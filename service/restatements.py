@@ -15,7 +15,7 @@ and the model judges the point.
 """
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from service.llm import JsonModel
 from service.meaning import similarities
@@ -40,27 +40,51 @@ def _worth_asking(sentences: Sequence[Sentence], language: str) -> list[tuple[in
 
 
 async def without_restatements(
-    sentences: Sequence[Sentence], model: JsonModel, language: str
+    sentences: Sequence[Sentence], model: JsonModel, language: str, room: int
 ) -> tuple[list[Sentence], list[str]]:
-    """The sentences in their order less each that makes the point of an earlier one kept,
-    and a warning for each left out. The first sentence is always kept."""
-    pairs = _worth_asking(sentences, language)
-    answers = await asyncio.gather(
-        *(
-            model.yes_probability(same_point_messages(sentences[i].text, sentences[j].text))
-            for i, j in pairs
+    """The first `room` sentences, in their order, that make no point of an earlier one kept,
+    and a warning for each left out among them. The first sentence is always kept.
+
+    Only pairs within the brief are asked about: those of the first `room` sentences, then,
+    when some are left out, those the next ones (the writer's spares) form with the sentences
+    kept before them, round by round, each round's questions asked together. Every pair of a
+    round's sentences is answered in that round, so what it decides is final."""
+    worth = _worth_asking(sentences, language)
+    same: dict[tuple[int, int], bool] = {}
+    while True:
+        kept, dropped = _kept(len(sentences), room, same)
+        window = len(kept) + len(dropped)  # the sentences walked: a prefix of them all
+        pairs = [(i, j) for i, j in worth if j < window and (i, j) not in same and i not in dropped]
+        if not pairs:
+            break
+        answers = await asyncio.gather(
+            *(
+                model.yes_probability(same_point_messages(sentences[i].text, sentences[j].text))
+                for i, j in pairs
+            )
         )
-    )
-    same = {pair for pair, yes in zip(pairs, answers, strict=True) if yes >= SAME_POINT}
+        same.update((pair, yes >= SAME_POINT) for pair, yes in zip(pairs, answers, strict=True))
+    warnings = [
+        f"left out a sentence that makes the point of an earlier one "
+        f"(“{sentences[earlier].text[:80]}…”): “{sentences[j].text[:160]}”"
+        for j, earlier in dropped.items()
+    ]
+    return [sentences[j] for j in kept], warnings
+
+
+def _kept(
+    count: int, room: int, same: Mapping[tuple[int, int], bool]
+) -> tuple[list[int], dict[int, int]]:
+    """Walking the sentences in order until `room` are kept: those kept, and each left out
+    with the kept sentence whose point it makes (by the answers in `same` so far)."""
     kept: list[int] = []
-    warnings: list[str] = []
-    for j, sentence in enumerate(sentences):
-        earlier = next((i for i in kept if (i, j) in same), None)
+    dropped: dict[int, int] = {}
+    for j in range(count):
+        if len(kept) >= room:
+            break
+        earlier = next((i for i in kept if same.get((i, j), False)), None)
         if earlier is None:
             kept.append(j)
-            continue
-        warnings.append(
-            f"left out a sentence that makes the point of an earlier one "
-            f"(“{sentences[earlier].text[:80]}…”): “{sentence.text[:160]}”"
-        )
-    return [sentences[j] for j in kept], warnings
+        else:
+            dropped[j] = earlier
+    return kept, dropped
