@@ -200,25 +200,41 @@ def fixed_prompts() -> list[list[dict[str, str]]]:
     return [map_messages("en", "", "", MAX_FACTS_PER_CHUNK), title_messages("en", "")]
 
 
-def warm(api_base: str, prompts: list[list[dict[str, str]]]) -> int:
-    """Have the server compute each prompt once (one token generated), and return how many
-    were computed. llama.cpp keeps a computed prompt in its RAM prompt cache
-    (`cache_ram_mib`) and loads the longest cached prefix into any slot that takes a new
-    request, so every map call of the first brief, in whichever slot, starts from the
-    instructions already computed, as every brief's calls do on a server that has briefed
-    before. A failure only costs that saving."""
+def warm(api_base: str, slots: int, saved: str = "instructions.bin") -> int:
+    """Have the server compute the fixed prompts (one token generated each) in a server of
+    `slots` slots, and return how many of the steps (two prompts, a copy each) succeeded.
+
+    Both are computed in the first slot, the title prompt first: the map prompt taking its
+    place moves it to llama.cpp's RAM prompt cache, where the title call finds it. The map
+    prompt's state is then copied into every other slot (llama.cpp's slot save and restore,
+    through the file `saved` in the server's `slot_save_path`: milliseconds), so each of the
+    first brief's concurrent map calls, in whichever slot, starts from the instructions
+    already computed. Computing them once is not enough: the RAM cache moves a cached prompt
+    into the one slot that loads it, so one copy served one or two of the four calls and the
+    others computed the ~250 instruction tokens again. A failure only costs that saving."""
     import httpx
 
+    root = api_base.removesuffix("/v1")
+    map_fixed, title_fixed = fixed_prompts()
     done = 0
     with httpx.Client(timeout=600) as http:
-        for messages in prompts:
-            body = {"model": "local", "messages": messages, "max_tokens": 1, "temperature": 0}
+
+        def post(url: str, body: dict[str, object]) -> bool:
             try:
-                http.post(f"{api_base}/chat/completions", json=body).raise_for_status()
+                http.post(url, json=body).raise_for_status()
             except httpx.HTTPError as error:
                 log.warning("the embedded model could not precompute a prompt: %s", error)
-                continue
-            done += 1
+                return False
+            return True
+
+        for messages in (title_fixed, map_fixed):
+            body = {"model": "local", "messages": messages, "max_tokens": 1, "temperature": 0}
+            done += post(f"{api_base}/chat/completions", body | {"id_slot": 0})
+        copies = range(1, slots)
+        if copies and post(f"{root}/slots/0?action=save", {"filename": saved}):
+            done += sum(
+                post(f"{root}/slots/{slot}?action=restore", {"filename": saved}) for slot in copies
+            )
     return done
 
 
@@ -265,10 +281,14 @@ class LocalModelServer:
         speculative_params(params, settings, draft)
         params.port = _free_port()
         params.verbosity = -1
+        params.endpoint_slots = True  # the slots' save and restore, for `warm`
+        saved = tempfile.TemporaryDirectory(prefix="fusebrief-slots-")
+        params.slot_save_path = saved.name + os.sep
         self._server = xllamacpp.Server(params)
         self.api_base = f"http://127.0.0.1:{params.port}/v1"
         self.state = "starting: computing the prompts' instructions"
-        warm(self.api_base, fixed_prompts())
+        with saved:
+            warm(self.api_base, settings.local_slots)
         self.state = "ready"
         return self.api_base
 

@@ -123,12 +123,12 @@ def test_the_fixed_prompts_are_what_every_call_begins_with() -> None:
 
 
 class _Counting(BaseHTTPRequestHandler):
-    bodies: ClassVar[list[dict[str, object]]] = []
+    requests: ClassVar[list[tuple[str, dict[str, object]]]] = []
 
     def do_POST(self) -> None:
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-        type(self).bodies.append(body)
-        status = 500 if len(type(self).bodies) == 1 else 200  # the first one fails
+        type(self).requests.append((self.path, body))
+        status = 500 if len(type(self).requests) == 1 else 200  # the first one fails
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
         self.end_headers()
@@ -138,14 +138,28 @@ class _Counting(BaseHTTPRequestHandler):
         pass
 
 
-def test_warm_computes_each_prompt_once_and_survives_a_failure() -> None:
+def test_warm_computes_each_prompt_once_copies_the_map_prompt_and_survives_a_failure() -> None:
+    """Four slots: the title prompt, then the map prompt, in the first; the map prompt's state
+    copied into the other three; the title request failing (500) costs only that step."""
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Counting)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
-        prompts = fixed_prompts()
-        done = warm(f"http://127.0.0.1:{server.server_address[1]}/v1", prompts)
+        done = warm(f"http://127.0.0.1:{server.server_address[1]}/v1", 4, "fixed.bin")
     finally:
         server.shutdown()
-    assert done == 1  # the first request answered 500
-    assert [b["messages"] for b in _Counting.bodies] == prompts
-    assert all(b["max_tokens"] == 1 and b["temperature"] == 0 for b in _Counting.bodies)
+    map_fixed, title_fixed = fixed_prompts()
+    paths = [path for path, _ in _Counting.requests]
+    assert paths == [
+        "/v1/chat/completions",
+        "/v1/chat/completions",
+        "/slots/0?action=save",
+        "/slots/1?action=restore",
+        "/slots/2?action=restore",
+        "/slots/3?action=restore",
+    ]
+    (_, title), (_, first), *copies = _Counting.requests
+    assert (title["messages"], title["id_slot"]) == (title_fixed, 0)
+    assert (first["messages"], first["id_slot"]) == (map_fixed, 0)
+    assert all(b["max_tokens"] == 1 and b["temperature"] == 0 for b in (title, first))
+    assert all(body == {"filename": "fixed.bin"} for _, body in copies)
+    assert done == 4  # the map prompt and its three copies; not the title
