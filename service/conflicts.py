@@ -1,6 +1,9 @@
 """Find where sources disagree on a number, deterministically, and write it up neutrally.
 
-Small models cannot judge "same quantity?" reliably (the 1.5B answered 54% of such pairs right),
+Small models cannot judge "same quantity?" reliably (the 1.5B answered 54% of such pairs right;
+read by its first token's odds, as service.restatements reads it, its "yes" to "do A and B give
+different values for the same thing?" reached 0.65-0.73 for pairs of facts that disagree on
+nothing, as high as for most planted disagreements: 131 pairs of the development sets, 2026-12-08),
 so candidates are found in code: two facts from different, independent sources that give
 different values in the same unit, in similar context (shared names or words); or two figures
 of one kind (a count of things, a measure in one unit, a date), close in value, whose facts say
