@@ -17,7 +17,7 @@ brief's warnings, never silent.
 
 import re
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping, Sequence, Set
 
 from service.actors import other_actor
 from service.clean import addresses_a_model
@@ -149,12 +149,15 @@ def check_title(
     evidence: Sequence[Passage],
     disputed: Disputed,
     language: str,
+    opinions: Set[str] = frozenset(),
 ) -> tuple[str, str | None]:
     """The title, or (when it states what the brief's evidence does not, or one side of a
-    disagreement) the headline of the most-cited source in the brief's language that states no
-    side of a disagreement (else the brief's first sentence); and the warning, if replaced. A
-    Title Case headline capitalises every word, so its names are not
-    told from its other words: only its numbers and words are checked."""
+    disagreement) a source's headline that states no side of a disagreement (else the brief's
+    first sentence); and the warning, if replaced. The headline is chosen in the brief's
+    language first, a report's before an opinion piece's (`opinions`, by sid: a column's
+    headline is its writer's view), and among those the most cited source's. A Title Case
+    headline capitalises every word, so its names are not told from its other words: only its
+    numbers and words are checked."""
     text = " ".join(title.split())
     problem: str | None = "it is empty"
     if text and addresses_a_model(text):
@@ -181,13 +184,21 @@ def check_title(
     usable = [s for s in sources if not s.set_aside and s.article.title.strip()]
     if problem is None or not usable:
         return text, None
+    headlines = [without_label(" ".join(s.article.title.split())) for s in usable]
     cited = Counter(sid for sentence in sentences for sid in sentence.sources)
-    ranked = sorted(usable, key=lambda s: (s.language == language, cited[s.sid]), reverse=True)
-    for source in ranked:  # a headline stating one side of a disagreement will not do either
-        headline = without_label(" ".join(source.article.title.split()))
-        if not disputes(headline, disputed, language):
-            why = f"replaced the title {_quote(text)} ({problem}) with {source.sid}'s headline"
-            return headline, why
+    order = sorted(
+        range(len(usable)),
+        key=lambda i: (
+            usable[i].language == language,
+            usable[i].sid not in opinions,
+            cited[usable[i].sid],
+        ),
+        reverse=True,
+    )
+    for i in order:  # a headline stating one side of a disagreement will not do either
+        if not disputes(headlines[i], disputed, language):
+            why = f"replaced the title {_quote(text)} ({problem}) with {usable[i].sid}'s headline"
+            return headlines[i], why
     if sentences:
         why = f"replaced the title {_quote(text)} ({problem}) with the brief's first sentence"
         return sentences[0].text, why + " (every headline states a disputed figure)"

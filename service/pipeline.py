@@ -133,7 +133,10 @@ async def build_brief(
         left_out += cut
     sentences = in_reading_order(sentences, language)
     progress(ProgressEvent("title", 0, 1))
-    title, title_warning = await write_title(sentences, sources, model, language, disputed)
+    opinions = {s.sid for s in summaries if s.kind == "opinion"}
+    title, title_warning = await write_title(
+        sentences, sources, model, language, disputed, opinions
+    )
     progress(ProgressEvent("title", 1, 1))
 
     # 9. Time: each sentence dated where a source dates it; a story spanning days told in order.

@@ -13,7 +13,7 @@ the check, itself checked.
 """
 
 import re
-from collections.abc import Sequence
+from collections.abc import Sequence, Set
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -342,10 +342,12 @@ async def write_title(
     model: JsonModel,
     language: str,
     disputed: Disputed,
+    opinions: Set[str] = frozenset(),
 ) -> tuple[str, str | None]:
-    """A checked headline for the brief, and a warning when the model's had to be replaced."""
+    """A checked headline for the brief, and a warning when the model's had to be replaced
+    (by a headline, a report's before an opinion piece's: `opinions`, by sid)."""
     lines = "\n".join(f"- {s.text}" for s in sentences[:TITLE_SENTENCES])
     messages = title_messages(language, lines)
     reply = await model.complete_json(messages, TitleOutput, max_tokens=TITLE_OUTPUT_TOKENS)
     evidence: list[Passage] = [p for s in sentences for p in s.evidence]
-    return check_title(reply.title, sentences, sources, evidence, disputed, language)
+    return check_title(reply.title, sentences, sources, evidence, disputed, language, opinions)

@@ -135,6 +135,27 @@ def test_a_title_stating_what_the_evidence_lacks_gives_way_to_the_most_cited_hea
     assert warning is not None and "the number 9" in warning
 
 
+def test_the_fallback_headline_is_a_reports_not_an_opinion_pieces() -> None:
+    """The model's title gives a figure no passage gives. The most cited source (S2) is a
+    column: its headline is its writer's view, so the report's headline (S1) is used."""
+    sources = [
+        _source("S1", "Port Halden dockers accept pay deal"),
+        _source("S2", "The dockers were right to take this deal"),
+    ]
+    sentences = [
+        Sentence("Dockers at Port Halden accepted a 6% pay rise on Friday.", ("S1",), (DOCKS,)),
+        Sentence("The deal ends a strike that left 40 ships waiting.", ("S2",), (SHIPS,)),
+        Sentence("The strike left 40 ships waiting, said Mara Quist.", ("S2",), (SHIPS,)),
+    ]
+    title, _ = check_title("Dockers win 9% rise", sentences, sources, [DOCKS], Disputed(), "en")
+    assert title == "The dockers were right to take this deal"  # no column known: most cited
+    title, warning = check_title(
+        "Dockers win 9% rise", sentences, sources, [DOCKS], Disputed(), "en", frozenset({"S2"})
+    )
+    assert title == "Port Halden dockers accept pay deal"
+    assert warning is not None and "S1's headline" in warning
+
+
 def test_a_title_stating_one_side_of_a_disagreement_is_replaced() -> None:
     disputed = Disputed(figures=frozenset({(40.0, "ship")}))
     title, _ = check_title("40 ships wait", SENTENCES, SOURCES, [SHIPS], disputed, "en")
