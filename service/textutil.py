@@ -140,11 +140,14 @@ def _vocabulary(text: str) -> frozenset[str]:
     return frozenset(content_words(text))
 
 
-def copies(text: str, original: str, share: float) -> bool:
-    """Whether `text` is mostly made of `original`'s words: a fact meant to be a translation
-    that copies its article's sentence instead (names alone are shared by a translation). The
-    original is an article, asked about each of its facts: its words are read once."""
-    mine = content_words(text)
+def copies(text: str, original: str, share: float, language: str) -> bool:
+    """Whether `text` (read as ``language``) is mostly made of `original`'s words: a fact meant
+    to be a translation that copies its article's sentence instead. Its names do not count: a
+    translation keeps them ("Tomás Ibarguren de Equipo Cordillera ganó …" shares all but one
+    word with an English article on that race), so a fact of names and one verb is judged by
+    the verb. The original is an article, asked about each of its facts: its words are read
+    once."""
+    mine = content_words(text) - {n.lower() for n in names(text, language)}
     return bool(mine) and len(mine & _vocabulary(original)) >= share * len(mine)
 
 

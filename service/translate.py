@@ -42,7 +42,9 @@ def _output(count: int) -> type[BaseModel]:
 def untranslated(fact: Fact, source: Source, language: str) -> bool:
     """Whether the fact, of an article in another language than the brief's, copies its
     article's words instead of translating them."""
-    return source.language != language and copies(fact.text, source.document, UNTRANSLATED_SHARE)
+    return source.language != language and copies(
+        fact.text, source.document, UNTRANSLATED_SHARE, source.language
+    )
 
 
 def _faithful(translation: str, fact: Fact, source: Source, language: str) -> bool:
@@ -55,7 +57,7 @@ def _faithful(translation: str, fact: Fact, source: Source, language: str) -> bo
     document = source.document.lower()
     names = {n for n in features(translation, language).names if not calendar(n)}
     return (
-        not copies(translation, source.document, UNTRANSLATED_SHARE)
+        not copies(translation, source.document, UNTRANSLATED_SHARE, language)
         and features(translation, language).numbers <= features(passages, source.language).numbers
         and calendar(translation) <= said
         and all(holds_name(document, name) for name in names)
