@@ -223,7 +223,7 @@ def warm(api_base: str, slots: int, saved: str = "instructions.bin") -> int:
             try:
                 http.post(url, json=body).raise_for_status()
             except httpx.HTTPError as error:
-                log.warning("the embedded model could not precompute a prompt: %s", error)
+                log.warning("the embedded model could not precompute the instructions: %s", error)
                 return False
             return True
 
@@ -287,8 +287,11 @@ class LocalModelServer:
         self._server = xllamacpp.Server(params)
         self.api_base = f"http://127.0.0.1:{params.port}/v1"
         self.state = "starting: computing the prompts' instructions"
+        # A slot's file holds the main model's cache, not a draft model's: with a draft model
+        # (not the default, and not measured with copied slots) no copies are made.
+        copied = settings.local_slots if settings.local_speculative != "draft" else 1
         with saved:
-            warm(self.api_base, settings.local_slots)
+            warm(self.api_base, copied)
         self.state = "ready"
         return self.api_base
 
