@@ -184,21 +184,17 @@ def check_title(
     usable = [s for s in sources if not s.set_aside and s.article.title.strip()]
     if problem is None or not usable:
         return text, None
-    headlines = [without_label(" ".join(s.article.title.split())) for s in usable]
     cited = Counter(sid for sentence in sentences for sid in sentence.sources)
-    order = sorted(
-        range(len(usable)),
-        key=lambda i: (
-            usable[i].language == language,
-            usable[i].sid not in opinions,
-            cited[usable[i].sid],
-        ),
+    ranked = sorted(
+        usable,
+        key=lambda s: (s.language == language, s.sid not in opinions, cited[s.sid]),
         reverse=True,
     )
-    for i in order:  # a headline stating one side of a disagreement will not do either
-        if not disputes(headlines[i], disputed, language):
-            why = f"replaced the title {_quote(text)} ({problem}) with {usable[i].sid}'s headline"
-            return headlines[i], why
+    for source in ranked:  # a headline stating one side of a disagreement will not do either
+        headline = without_label(" ".join(source.article.title.split()))
+        if not disputes(headline, disputed, language):
+            why = f"replaced the title {_quote(text)} ({problem}) with {source.sid}'s headline"
+            return headline, why
     if sentences:
         why = f"replaced the title {_quote(text)} ({problem}) with the brief's first sentence"
         return sentences[0].text, why + " (every headline states a disputed figure)"
