@@ -57,7 +57,9 @@ def score(pages: Sequence[dict[str, Any]], kinds: dict[str, Any]) -> list[Verdic
     verdicts: list[Verdict] = []
     for members in bundles.values():
         outlets = [kinds.get(p["id"], {}).get("outlet", "") for p in members]
-        cleaned = remove_shared_lines([p["text"] for p in members], outlets)
+        cleaned = remove_shared_lines(
+            [p["text"] for p in members], outlets, titles=[p["title"] for p in members]
+        )
         for page, result in zip(members, cleaned, strict=True):
             kept = {_norm(line) for line in result.text.splitlines()}
             labels = kinds.get(page["id"], {})

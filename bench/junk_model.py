@@ -73,6 +73,8 @@ SHARED_FEATURES = (
     "clause",
     "ends_colon",
     "page_repeats",
+    "topic_share",
+    "off_topic",
     "edge",
     "before_body",
     "after_body",

@@ -53,6 +53,7 @@ from service.types import Article
 
 __all__ = [
     "CLASSIFIER_RULE",
+    "LABELLED_TEASER_RULE",
     "LINK_LIST_RULE",
     "OWN_OUTLET_RULE",
     "RULES",
@@ -189,6 +190,7 @@ _SOCIAL = _alternatives("share_words")
 # first; after one, a section's name in capitals ("More from Money:").
 _TEASER_LABEL = _alternatives("teaser_labels")
 _SECTION = r"(?:\s+(?-i:[A-Z&][\w'\u2019&-]*)){1,4}"
+_LONE_LABEL = re.compile(rf"^\W*(?:{_TEASER_LABEL})\W*$", re.IGNORECASE)
 _COMMENTS = _alternatives("comment_words")  # "12 comments", "Comments (12)"
 #: The rule table: every boilerplate signal the cleaner knows, in evaluation order.
 RULES: tuple[Rule, ...] = (
@@ -317,6 +319,9 @@ SUBHEADING_MAX_WORDS = int(_LIMITS["SUBHEADING_MAX_WORDS"])
 LIST_INTRO_MIN_WORDS = int(_LIMITS["LIST_INTRO_MIN_WORDS"])
 #: … and its items have at most this many.
 LIST_ITEM_MAX_WORDS = int(_LIMITS["LIST_ITEM_MAX_WORDS"])
+#: After a teaser label alone on its line, the lines of its block without a sentence's end, each
+#: of at most this many words, are the headlines it links to.
+LABELLED_TEASER_MAX_WORDS = int(_LIMITS["LABELLED_TEASER_MAX_WORDS"])
 #: A line of at most this many words, no sentence punctuation, right over a link list heads it.
 LINK_LIST_HEADING_MAX_WORDS = int(_LIMITS["LINK_LIST_HEADING_MAX_WORDS"])
 _ENDS_MID_SENTENCE = re.compile(r"\s[a-z][\w'\u2019-]*[,;]?$")  # last word is lower-case
@@ -533,11 +538,13 @@ def _line_width(text: str) -> int:
     return lengths[int(0.9 * (len(lengths) - 1))] if lengths else 0
 
 
-def _plain_page(text: str) -> PageText:
+def _plain_page(text: str, title: str = "") -> PageText:
     """Plain text's lines (blank lines separate blocks), hard-wrapped sentences re-joined: a run
     of lines that break off mid-sentence and the line that goes on with each, when the run ends
     a sentence (a run that never does is a list of headlines, and stays lines). The first line
-    (a headline) takes no continuation."""
+    and a line that is the article's ``title`` (a headline) take no continuation and join no
+    run."""
+    headline = line_key(title)
     lines: list[str] = []
     blocks: list[int] = []
     run: list[str] = []  # a sentence being re-joined
@@ -555,6 +562,10 @@ def _plain_page(text: str) -> PageText:
         if not line:
             flush()
             block += 1
+        elif headline and line_key(line) == headline:
+            flush()
+            lines.append(line)
+            blocks.append(block)
         elif run and _STARTS_WITH_WORD.search(line) and not _caught(line):
             run.append(line)
             if not _breaks_off(line, width):
@@ -581,15 +592,21 @@ def _html_page(blocks: Sequence[Block]) -> PageText:
     return PageText(tuple(lines), tuple(owners), "html")
 
 
-def _headline(page: PageText, signals: Sequence[LineSignals], language: str) -> int:
-    """A plain text's headline (-1: none): of the unpunctuated lines before its first line of
-    prose that have no furniture's form (:mod:`service.line_forms`: a caption, a date line, a
-    menu) and that no rule catches, the first of at least :data:`HEADLINE_MIN_WORDS` words (of
-    two letters or more) with a word in lower case after its first or a share of the stop-word
-    density of the page's prose (a menu of capitalised words has neither); else the one right
-    before that prose. An HTML page's title is a field of its own."""
+def _headline(page: PageText, signals: Sequence[LineSignals], language: str, title: str) -> int:
+    """A plain text's headline (-1: none): the first line that is the article's ``title`` when
+    the title is known (a known title the text does not repeat leaves no line to guess); else,
+    of the unpunctuated lines before its first line of prose that have no furniture's form
+    (:mod:`service.line_forms`: a caption, a date line, a menu) and that no rule catches, the
+    first of at least :data:`HEADLINE_MIN_WORDS` words (of two letters or more) with a word in
+    lower case after its first or a share of the stop-word density of the page's prose (a menu
+    of capitalised words has neither); else the one right before that prose. An HTML page's
+    title is a field of its own."""
     if page.kind != "plain":
         return -1
+    if line_key(title):
+        return next(
+            (i for i, line in enumerate(page.lines) if line_key(line.text) == line_key(title)), -1
+        )
     top = [
         i
         for i, s in enumerate(signals)
@@ -655,6 +672,30 @@ def _link_lists(page: PageText, headline: int) -> dict[int, int]:
                 run.insert(0, above)
             found.update(dict.fromkeys(run, len(run)))
         run = []
+    return found
+
+
+#: The name under which the headlines after a teaser label are listed.
+LABELLED_TEASER_RULE = "labelled_teaser"
+
+
+def _labelled_teasers(page: PageText) -> set[int]:
+    """The lines a teaser label alone on its line ("You may also like", "Czytaj także:")
+    introduces: the next lines of its block, up to one that ends a sentence or runs longer than
+    :data:`LABELLED_TEASER_MAX_WORDS` words (a headline has neither)."""
+    found: set[int] = set()
+    for i, line in enumerate(page.lines):
+        if not _LONE_LABEL.search(line.text):
+            continue
+        for j in range(i + 1, len(page.lines)):
+            text = page.lines[j].text
+            if (
+                page.blocks[j] != page.blocks[i]
+                or SENTENCE_END.search(text)
+                or _words(text) > LABELLED_TEASER_MAX_WORDS
+            ):
+                break
+            found.add(j)
     return found
 
 
@@ -767,17 +808,19 @@ def _digits(text: str) -> int:
     return sum(c.isdigit() for c in text)
 
 
-def _verdicts(page: PageText, language: str, model: JunkModel) -> list[Removal | None]:
-    """For each line, its removal (the rule or the classifier's signals), or None to keep it.
+def _verdicts(page: PageText, language: str, model: JunkModel, title: str) -> list[Removal | None]:
+    """For each line, its removal (the rule or the classifier's signals), or None to keep it;
+    ``title``: the article's, where known.
 
     The classifier reads each line against the page's prose: a text without a line of prose
     (a finite clause ending a sentence) is left to the phrase rules."""
     lines = [line.text for line in page.lines]
     signals = page_signals(page.lines, language)
     scores = model.score(signals, page.kind)
-    headline = _headline(page, signals, language)
+    headline = _headline(page, signals, language, title)
     judged = any(s.prose for s in signals)
     listed = _link_lists(page, headline)
+    labelled = _labelled_teasers(page)
     spared = _spared(page, signals, language)
     tables = line_forms.table_rows(lines)
     prose = [i for i, s in enumerate(signals) if s.prose]
@@ -795,6 +838,8 @@ def _verdicts(page: PageText, language: str, model: JunkModel) -> list[Removal |
             out.append(Removal(line, rule.name))
         elif shape:
             out.append(Removal(line, shape))
+        elif i in labelled and rule is None:
+            out.append(Removal(line, LABELLED_TEASER_RULE, "a headline under a teaser label"))
         elif i in listed and i not in spared:
             out.append(Removal(line, LINK_LIST_RULE, f"a run of {listed[i]} headline-like lines"))
         elif rule is None and judged and i != headline and i not in spared and scores[i].removed:
@@ -809,12 +854,13 @@ def _clean_lines(
     language: str | None,
     model: JunkModel | None,
     prior: Sequence[Removal] = (),
+    title: str = "",
 ) -> CleanedText:
     """The line stage over one input's lines: each kept plain line becomes a paragraph; an HTML
     block's kept lines (its ``<br>`` breaks) stay lines of one paragraph."""
     lines = [line.text for line in page.lines]
     found = language or detect_language("\n".join(lines))
-    verdict = _verdicts(page, found, model or default_model())
+    verdict = _verdicts(page, found, model or default_model(), title)
     paragraphs: list[str] = []
     last_kept = -1
     for i, line in enumerate(lines):
@@ -875,10 +921,11 @@ def clean_extraction(
     return _clean_lines(page, language, model, prior)
 
 
-def plain_page_text(raw: str) -> PageText:
+def plain_page_text(raw: str, title: str = "") -> PageText:
     """Plain text's lines for the line stage: stray tags cut, cells split by tabs or wide gaps
-    marked " | " (before spaces collapse), quotes and spaces normalised."""
-    return _plain_page(as_written(_plain_to_text(raw)))
+    marked " | " (before spaces collapse), quotes and spaces normalised; a line that is the
+    article's ``title`` stays a line of its own."""
+    return _plain_page(as_written(_plain_to_text(raw)), normalise_quotes(title))
 
 
 _TAB_GAP = re.compile(r"(?<=\S)[ \t]*\t[ \t]*(?=\S)")
@@ -913,8 +960,10 @@ def clean_text(
     url: str | None = None,
     language: str | None = None,
     model: JunkModel | None = None,
+    title: str = "",
 ) -> CleanedText:
-    """Clean one scraped article (plain text or HTML, auto-detected).
+    """Clean one scraped article (plain text or HTML, auto-detected); ``title``: the article's,
+    where known (plain text's headline is the line that repeats it, and no other).
 
     HTML goes through :func:`clean_html`: the article's blocks as trafilatura (with readability
     filling gaps) finds them, less the page's title and link teasers. Plain text has its stray
@@ -929,7 +978,7 @@ def clean_text(
     """
     if looks_like_html(raw):
         return clean_html(raw, url, language=language, model=model)[0]
-    return _clean_lines(plain_page_text(raw), language, model)
+    return _clean_lines(plain_page_text(raw, title), language, model, title=normalise_quotes(title))
 
 
 def _is_protected(line: str) -> bool:
@@ -983,21 +1032,26 @@ def remove_shared_lines(
     texts: Sequence[str],
     outlets: Sequence[str] | None = None,
     languages: Sequence[str | None] | None = None,
+    titles: Sequence[str] | None = None,
 ) -> list[CleanedText]:
     """Clean every article of a bundle, then drop site furniture shared across articles, and
     each article's lines about its own outlet.
 
-    Each text goes through :func:`clean_text` first (in its language from ``languages``, where
-    known). A short line (at most :data:`SHARED_LINE_MAX_WORDS` words, no final sentence
-    punctuation, not protected by a KEEP rule, not the headline) that appears in two or more
-    different articles (kept there, or removed there already) is boilerplate and is removed
-    from all of them. Shared real sentences,
-    as in a syndicated rewrite, stay. Such a short line that names the article's own outlet
-    ("Kingsholm Advertiser - your town, your news", "Subscribe to Rail Review for full access")
-    is the outlet's masthead or promotion, and goes too.
+    Each text goes through :func:`clean_text` first (in its language from ``languages`` and with
+    its title from ``titles``, where known). A short line (at most
+    :data:`SHARED_LINE_MAX_WORDS` words, no final sentence punctuation, not protected by a KEEP
+    rule, not the headline) that appears in two or more different articles (kept there, or
+    removed there already) is boilerplate and is removed from all of them. Shared real
+    sentences, as in a syndicated rewrite, stay. Such a short line that names the article's own
+    outlet ("Kingsholm Advertiser - your town, your news", "Subscribe to Rail Review for full
+    access") is the outlet's masthead or promotion, and goes too.
     """
     given = languages or [None] * len(texts)
-    cleaned = [clean_text(text, language=lang) for text, lang in zip(texts, given, strict=True)]
+    named = titles or [""] * len(texts)
+    cleaned = [
+        clean_text(text, language=lang, title=title)
+        for text, lang, title in zip(texts, given, named, strict=True)
+    ]
     articles = [item.text.split("\n\n") if item.text else [] for item in cleaned]
     seen_in = Counter(
         key

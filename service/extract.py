@@ -20,6 +20,7 @@ from pathlib import Path
 from service import line_forms
 from service.clean import (
     CLASSIFIER_RULE,
+    LABELLED_TEASER_RULE,
     LINK_LIST_RULE,
     OWN_OUTLET_RULE,
     RULES,
@@ -66,6 +67,8 @@ _REASONS: dict[str, str] = {
     OWN_OUTLET_RULE: "a short line naming the article's own outlet is its masthead or promotion",
     LINK_LIST_RULE: "in plain text, a run of short capitalised lines without sentence punctuation,"
     " colons or table cells is a list of links to other articles",
+    LABELLED_TEASER_RULE: "the lines right after a teaser label alone on its line ('You may also"
+    " like'), up to a sentence, are the headlines it links to",
     CLASSIFIER_RULE: "the junk classifier scored the line as page furniture on its signals"
     " (service/junk_model.py); the signals that weighed most are listed with it",
 }
@@ -153,6 +156,7 @@ def extract_articles(
         [item.article.text for item in inputs],
         [item.article.source for item in inputs],
         [item.article.language for item in inputs],
+        [item.article.title for item in inputs],
     )
     results: list[Extracted] = []
     for item, result in zip(inputs, cleaned, strict=True):

@@ -110,6 +110,8 @@ _SAY: dict[str, Callable[[LineSignals, bool], str]] = {
     "clause": _side("no finite clause", "a finite clause"),
     "ends_colon": _side("no colon at the end", "ends in a colon"),
     "page_repeats": lambda s, above: f"on the page {s.page_repeats + 1} times",
+    "topic_share": lambda s, above: f"content words in the page's prose {s.topic_share:.0%}",
+    "off_topic": _side("shares a word with the prose", "no content word of the page's prose"),
     "edge": lambda s, above: "at the page's edge" if above else "in the page's middle",
     "before_body": _side("not before the first paragraph", "before the first paragraph"),
     "after_body": _side("not after the last paragraph", "after the last paragraph"),

@@ -2,7 +2,10 @@
 
 :func:`page_signals` measures every line of a page (justext's idea, widened): how dense it is in
 its language's stop words (stopwords-iso, through :mod:`service.language`) measured against the
-page's own prose, so one threshold serves English's long list and Polish's short one; its length;
+page's own prose, so one threshold serves English's long list and Polish's short one; how many of
+its content words (stems, stop words aside) the page's prose also uses, so a headline of another
+story or a button shares few while a subheading, a table row or a caption of the story shares
+many; its length;
 whether it has the form of a sentence (sentence punctuation at the end, lower-case words after
 the first, a finite-clause shape); its share of capitalised words, digits and symbols; how often
 it repeats within the page; where it stands (before the first paragraph of prose, after the last,
@@ -21,7 +24,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from service.language import profile
+from service.language import LanguageProfile, profile
 from service.thresholds import thresholds
 
 __all__ = [
@@ -81,6 +84,8 @@ class LineSignals:
     prose: bool  # a finite clause of PROSE_MIN_WORDS+ words ending a sentence
     ends_colon: bool
     page_repeats: int  # other lines of the page with the same words
+    topic_share: float  # share of its content words' stems used by the page's other prose lines
+    content_words: int  # its words that are not stop words
     position: float  # 0.0 first line, 1.0 last line
     before_body: bool  # before the page's first paragraph of prose
     after_body: bool  # after the page's last paragraph of prose
@@ -110,6 +115,8 @@ FEATURES: dict[str, Callable[[LineSignals], float]] = {
     "clause": lambda s: _flag(s.clause),
     "ends_colon": lambda s: _flag(s.ends_colon),
     "page_repeats": lambda s: float(min(s.page_repeats, REPEATS_CAP)),
+    "topic_share": lambda s: s.topic_share,
+    "off_topic": lambda s: _flag(s.content_words > 0 and s.topic_share == 0.0),
     "edge": lambda s: 1.0 - 2.0 * min(s.position, 1.0 - s.position),
     "before_body": lambda s: _flag(s.before_body),
     "after_body": lambda s: _flag(s.after_body),
@@ -140,9 +147,29 @@ def is_clause(words: Sequence[str], stopwords: frozenset[str]) -> bool:
     )
 
 
+def _content_stems(words: Sequence[str], language: LanguageProfile) -> set[str]:
+    return {language.stem(w) for w in words if len(w) > 1 and not language.is_stopword(w)}
+
+
+def _topic_shares(
+    words: Sequence[Sequence[str]], prose: Sequence[bool], language: LanguageProfile
+) -> list[tuple[float, int]]:
+    """For each line, the share of its content stems that some *other* prose line uses, and how
+    many content words it has."""
+    stems = [_content_stems(w, language) for w in words]
+    used = Counter(stem for i, found in enumerate(stems) if prose[i] for stem in found)
+    out: list[tuple[float, int]] = []
+    for i, found in enumerate(stems):
+        own = 1 if prose[i] else 0
+        shared = sum(used[stem] > own for stem in found)
+        out.append((shared / len(found) if found else 0.0, len(found)))
+    return out
+
+
 def page_signals(lines: Sequence[PageLine], language: str | None) -> list[LineSignals]:
     """The signals of every line of one page, in order; ``language`` is the page's (ISO 639-1)."""
-    stopwords = profile(language).stopwords
+    language_profile = profile(language)
+    stopwords = language_profile.stopwords
     words = [LETTER_WORD.findall(line.text) for line in lines]
     densities = [_density(w, stopwords) for w in words]
     long = [
@@ -161,6 +188,7 @@ def page_signals(lines: Sequence[PageLine], language: str | None) -> list[LineSi
     body = [i for i, is_prose in enumerate(prose) if is_prose]
     first, last = (body[0], body[-1]) if body else (0, len(lines))  # no prose: no edges
     keys = Counter(line_key(line.text) for line in lines)
+    topics = _topic_shares(words, prose, language_profile)
     span = max(len(lines) - 1, 1)
     out: list[LineSignals] = []
     for i, line in enumerate(lines):
@@ -185,6 +213,8 @@ def page_signals(lines: Sequence[PageLine], language: str | None) -> list[LineSi
                 prose=prose[i],
                 ends_colon=text.rstrip().endswith(":"),
                 page_repeats=keys[line_key(text)] - 1,
+                topic_share=topics[i][0],
+                content_words=topics[i][1],
                 position=i / span,
                 before_body=i < first,
                 after_body=i > last,

@@ -55,7 +55,10 @@ async def build_brief(
 
     # 1. Clean: boilerplate and instructions aimed at the model out before any model call.
     cleaned = remove_shared_lines(
-        [a.text for a in articles], [a.source for a in articles], [a.language for a in articles]
+        [a.text for a in articles],
+        [a.source for a in articles],
+        [a.language for a in articles],
+        [a.title for a in articles],
     )
     if max_article_chars is not None:
         for number, article in enumerate(cleaned, start=1):

@@ -387,6 +387,72 @@ def test_a_link_lists_short_heading_goes_with_it() -> None:
     assert {r.rule for r in result.removals} == {"link_list"}
 
 
+LABELLED = {  # a teaser label alone on its line, and the headline it links to
+    "en": ("You may also like", "Harbour café wins regional prize"),
+    "de": ("Lesen Sie auch:", "Neue Buslinie für das Hafenviertel"),
+    "fr": ("Lire aussi", "Le marché couvert rouvre ses portes"),
+    "es": ("Noticias relacionadas", "El mercado de abastos reabre sus puertas"),
+    "it": ("Leggi anche", "Il mercato coperto riapre le porte"),
+    "pl": ("Czytaj także:", "Nowa linia autobusowa dla portu"),
+}
+
+
+@pytest.mark.parametrize("language", sorted(LABELLED))
+def test_the_headline_under_a_teaser_label_goes_with_it(language: str) -> None:
+    label, teaser = LABELLED[language]
+    raw = "\n\n".join([HEADLINE, LEAD, f"{label}\n{teaser}", BODY, CLOSE])
+    result = clean_text(raw)
+    assert paragraphs(result) == [HEADLINE, LEAD, BODY, CLOSE]
+    assert [(r.line, r.rule) for r in result.removals] == [
+        (label, "teaser_label"),
+        (teaser, "labelled_teaser"),
+    ]
+
+
+def test_a_teaser_label_takes_no_sentence_and_no_other_block() -> None:
+    raw = "\n\n".join([HEADLINE, LEAD, "Read more\n" + BODY, "Repairs ahead of schedule", CLOSE])
+    result = clean_text(raw)
+    assert paragraphs(result) == [HEADLINE, LEAD, BODY, "Repairs ahead of schedule", CLOSE]
+    assert [r.rule for r in result.removals] == ["teaser_label"]
+
+
+LONG_HEADLINE = "Millbrook opens repaired footbridge after the winter closure of the path"
+TOP = [  # a page's top: masthead, a search control, the headline, a standfirst, a byline
+    "Wend Valley Gazette",
+    "Open the search box",
+    LONG_HEADLINE,
+    "Walkers are back on the Wend footbridge after four months of repairs and a long closure",
+    "By Dana Ilves",
+]
+
+
+def test_the_articles_title_tells_its_headline_from_the_lines_around_it() -> None:
+    raw = "\n".join([*TOP, LEAD, BODY])
+    guessed = clean_text(raw, language="en")  # no title: the line before the prose is a guess
+    assert "Open the search box" in paragraphs(guessed)
+    titled = clean_text(raw, language="en", title=LONG_HEADLINE)
+    assert paragraphs(titled)[0] == LONG_HEADLINE  # a line of its own: no wrapped sentence
+    assert paragraphs(titled)[-2:] == [LEAD, BODY]
+    assert "Open the search box" in titled.removed
+
+
+def test_a_title_the_text_does_not_repeat_protects_no_line() -> None:
+    raw = "\n".join([*TOP[:2], *TOP[3:], LEAD, BODY])
+    result = clean_text(raw, language="en", title=LONG_HEADLINE)
+    assert paragraphs(result) == [LEAD, BODY]
+
+
+def test_remove_shared_lines_reads_each_articles_title() -> None:
+    raw = "\n".join([*TOP, LEAD, BODY])
+    [untitled], [titled] = (
+        remove_shared_lines([raw]),
+        remove_shared_lines([raw], titles=[LONG_HEADLINE]),
+    )
+    assert "Open the search box" in paragraphs(untitled)
+    assert paragraphs(titled)[0] == LONG_HEADLINE
+    assert "Open the search box" in titled.removed
+
+
 def test_short_sentences_and_subheadings_outside_the_prose_are_spared() -> None:
     lines = [
         "Council reopens the Millbrook footbridge",

@@ -151,6 +151,7 @@ def test_every_rule_has_a_reason() -> None:
     assert reason("page_title").startswith("the page's own title")
     assert "junk classifier" in reason("junk_signals")
     assert "bundle" in reason("shared_line")
+    assert "teaser label" in reason("labelled_teaser")
 
 
 # --------------------------------------------------------------------------------------------
@@ -208,8 +209,8 @@ def test_cli_explain_lists_removed_lines_and_rules(clean_settings: None, tmp_pat
     assert result.exit_code == 0, result.output
     assert "[ad_marker] - Advertisement -" in result.stdout
     assert (
-        "[junk_signals] Sign me up  (at the page's edge, short (10 characters), after the last"
-        " paragraph)" in result.stdout
+        "[junk_signals] Sign me up  (at the page's edge, short (10 characters), content words in"
+        " the page's prose 0%)" in result.stdout
     )
     assert "ad_marker: advertisement slot markers" in result.stdout
 

@@ -119,3 +119,25 @@ def test_every_threshold_in_the_data_file_is_a_constant_of_its_module() -> None:
     for section, module in (("clean", clean), ("junk_signals", junk_signals)):
         for name, value in thresholds(section).items():
             assert getattr(module, name) == value, name
+
+
+TOPIC = {  # a line of the story's words, and a headline of another story
+    "en": ("Bridge repairs before winter", "Pop singer announces farewell tour"),
+    "de": ("Reparatur der Brücke im Winter", "Popsängerin kündigt Abschiedstournee an"),
+    "fr": ("Travaux du pont avant l'hiver", "Une chanteuse annonce sa tournée d'adieu"),
+    "es": ("Obras del puente en invierno", "Una cantante anuncia su gira de despedida"),
+    "it": ("Lavori del ponte prima dell'inverno", "Una cantante annuncia il tour d'addio"),
+    "pl": ("Remont mostu przed zimą", "Piosenkarka zapowiada pożegnalną trasę koncertową"),
+}
+
+
+@pytest.mark.parametrize("language", sorted(TOPIC))
+def test_topic_share_counts_the_content_words_the_pages_prose_uses(language: str) -> None:
+    story, other = TOPIC[language]
+    lines = [PageLine(PROSE[language]), PageLine(story), PageLine(other), PageLine("1952")]
+    prose, subhead, teaser, figure = page_signals(lines, language)
+    assert subhead.topic_share >= 0.5 and subhead.content_words >= 2
+    assert teaser.topic_share == 0.0 and teaser.content_words >= 3
+    assert FEATURES["off_topic"](teaser) == 1.0 and FEATURES["off_topic"](subhead) == 0.0
+    assert prose.topic_share == 0.0  # the only prose line: no other prose to share with
+    assert figure.content_words == 0 and FEATURES["off_topic"](figure) == 0.0
