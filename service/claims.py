@@ -26,7 +26,7 @@ sources disagree, rank the claims and choose what the brief says.
 import math
 import re
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from service.conflicts import ACTION_KINDS, differing, find_conflicts
@@ -222,11 +222,16 @@ def _distinctive(claim: Claim, counts: Counter[str], language: str) -> int:
 
 
 def _nearest_headline(
-    own: Sequence[Claim], headline: str, news: Claim | None = None
+    own: Sequence[Claim],
+    headline: str,
+    news: Claim | None = None,
+    together: Callable[[str, str], bool] | None = None,
 ) -> Claim | None:
     """Of a source's own claims, the one closest in meaning to its headline (the news its
     editor put on top); None without a headline, when no claim comes HEADLINE_LEAD close, or
-    when that claim restates the bundle's `news` (RESTATES_NEWS close to it)."""
+    when that claim restates the bundle's `news` (RESTATES_NEWS close to it) and its source
+    reports the news's moment (`together`: a source days away from it tells another stage of
+    the story, not the news again)."""
     if not own or not headline.strip():
         return None
     alike = similarities([headline], [c.text for c in own])[0]
@@ -234,9 +239,10 @@ def _nearest_headline(
     if alike[best] < HEADLINE_LEAD:
         return None
     lead = own[best]
-    if news is not None and similarities([lead.text], [news.text])[0][0] >= RESTATES_NEWS:
-        return None
-    return lead
+    if news is None or similarities([lead.text], [news.text])[0][0] < RESTATES_NEWS:
+        return lead
+    same_moment = together is None or any(together(lead.sources[0], n) for n in news.sources)
+    return None if same_moment else lead
 
 
 def rank(
@@ -246,11 +252,12 @@ def rank(
     language: str,
     headlines: Mapping[str, str] | None = None,
     news: Claim | None = None,
+    together: Callable[[str, str], bool] | None = None,
 ) -> list[Claim]:
     """Every claim, in the order the brief should state them: the most corroborated first (a
     share of the room), then each source's lead in turn (its own claim nearest its headline,
-    `headlines` by sid, unless it restates the bundle's `news`), then each source's distinctive
-    claims in turn, then the rest."""
+    `headlines` by sid, unless it restates the bundle's `news` at the news's moment, `together`),
+    then each source's distinctive claims in turn, then the rest."""
     stated: dict[str, set[str]] = {}  # figure or name → the sources stating it
     for claim in claims:
         for fact in claim.facts:
@@ -268,7 +275,7 @@ def rank(
     leads: dict[str, Claim] = {}
     for sid, own in alone.items():
         own.sort(key=lambda c: (-min(_distinctive(c, counts, language), 1), position[id(c)]))
-        lead = _nearest_headline(own, (headlines or {}).get(sid, ""), news)
+        lead = _nearest_headline(own, (headlines or {}).get(sid, ""), news, together)
         if lead is not None:
             leads[sid] = lead
             own.remove(lead)
@@ -409,4 +416,6 @@ def plan_brief(
     headlines = {s.sid: s.article.title for s in sources}
     lead = by_centrality(standing, summaries, sources, language)
     news = lead[0] if lead else None
-    return Plan(rank(standing, usable, room, language, headlines, news), conflicts, room, lead)
+    together = concurrent(sources, summaries)
+    ranked = rank(standing, usable, room, language, headlines, news, together)
+    return Plan(ranked, conflicts, room, lead)

@@ -20,6 +20,7 @@ form.
 import re
 from collections.abc import Sequence
 from itertools import pairwise
+from typing import NamedTuple
 
 from service.clean import addresses_a_model
 from service.language import profile
@@ -44,12 +45,19 @@ def _lowered_words(text: str) -> list[str]:
     return re.findall(r"[^\W_]+(?:['’][^\W_]+)*", text.lower())
 
 
-def dropped_auxiliary(text: str, passages: Sequence[str], language: str) -> str | None:
-    """The auxiliary a fact copied from its passage left out, if it is a headline's fragment:
-    its words are one of the passage's sentences in order, less a run between two it keeps of
-    stop words holding the auxiliary of the passive or of a state and no continuation word
-    ("25 arrests made by police" for "Around 25 arrests have been made by police"; "The man
-    arrested" for "The man who was arrested" is no fragment)."""
+class Fragment(NamedTuple):
+    """A headline's fragment: the auxiliary it left out, and its passage's sentence."""
+
+    auxiliary: str
+    sentence: str
+
+
+def dropped_auxiliary(text: str, passages: Sequence[str], language: str) -> Fragment | None:
+    """The auxiliary a fact copied from its passage left out, if it is a headline's fragment,
+    with the sentence it was cut from: its words are one of the passage's sentences in order,
+    less a run between two it keeps of stop words holding the auxiliary of the passive or of a
+    state and no continuation word ("25 arrests made by police" for "Around 25 arrests have
+    been made by police"; "The man arrested" for "The man who was arrested" is no fragment)."""
     lang = profile(language)
     auxiliaries = set(lang.words("passive_auxiliaries"))
     if not auxiliaries:
@@ -77,7 +85,7 @@ def dropped_auxiliary(text: str, passages: Sequence[str], language: str) -> str 
                     and not set(gap) & continuations
                     and all(w in auxiliaries or lang.is_stopword(w) for w in gap)
                 ):
-                    return " ".join(gap)
+                    return Fragment(" ".join(gap), sentence.strip())
     return None
 
 

@@ -14,7 +14,7 @@ the check, itself checked.
 
 import re
 from collections.abc import Sequence, Set
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Annotated
 
 from pydantic import BaseModel, StringConstraints
@@ -167,9 +167,9 @@ def _unusable(fact: Fact, bundle: _Bundle) -> str | None:
     if _line_not_sentence(text, [p.quote for p in fact.passages[:1]], headline_text):
         return "it is a line that ends no sentence (a heading, a caption, a label)"
     if (
-        auxiliary := dropped_auxiliary(text, [p.quote for p in fact.passages], language)
+        fragment := dropped_auxiliary(text, [p.quote for p in fact.passages], language)
     ) is not None:
-        return f"it is a headline's fragment (its passage's “{auxiliary}” left out)"
+        return f"it is a headline's fragment (its passage's “{fragment.auxiliary}” left out)"
     if stray_script(text, headline_text + " " + " ".join(p.quote for p in fact.passages)):
         return "it holds characters of a script its article does not use"
     if any(quoted(text, p.quote) for p in fact.passages[:1]) and not (
@@ -208,11 +208,22 @@ def _title_case_copy(text: str, headline: str, names: frozenset[str]) -> bool:
     return False
 
 
+def _restored(fact: Fact, bundle: _Bundle) -> Fact | None:
+    """The fact in its passage's own sentence when the model cut that sentence into a headline's
+    fragment ("25 arrests made by Metropolitan Police officers" → "Around 25 arrests have been
+    made by Metropolitan Police officers …"): the same statement, its grammar whole."""
+    found = dropped_auxiliary(fact.text, [p.quote for p in fact.passages], bundle.language)
+    return replace(fact, text=found.sentence) if found is not None else None
+
+
 def state_claim(claim: Claim, bundle: _Bundle) -> tuple[Sentence | None, str]:
     """The claim's sentence, or None and why it cannot be stated: its best wording that can be
     a sentence, citing every fact of the claim whose passages hold the wording's numbers."""
     problems = [_unusable(f, bundle) for f in claim.facts]
     usable = [f for f, problem in zip(claim.facts, problems, strict=True) if problem is None]
+    if not usable:  # a headline's fragment is told in the sentence it was cut from, if it can be
+        restored = (_restored(f, bundle) for f in claim.facts)
+        usable = [f for f in restored if f is not None and _unusable(f, bundle) is None][:1]
     # A source's own words before a translation of another's: the check can test a wording in
     # the brief's language against its passage, a translation only on its numbers.
     usable.sort(key=lambda f: f.sid in bundle.translated)

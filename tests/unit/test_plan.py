@@ -652,3 +652,51 @@ def test_a_longer_wording_holding_a_stated_one_takes_its_place() -> None:
     summaries = [_summary("S1", praised, first), _summary("S2", other)]
     texts = [s.text for s in _written(summaries, sources)[0]]
     assert praised in texts and first in texts
+
+
+@pytest.mark.parametrize(("day", "lead_first"), [(24, True), (9, False)])
+def test_a_later_stage_of_a_developing_story_is_no_restatement_of_its_news(
+    day: int, lead_first: bool
+) -> None:
+    """A source days away from the news's reports tells another stage of the story: its lead
+    takes its turn though it reads like the news; the next day's report of it does not."""
+    opened = datetime(2008, 8, 8, tzinfo=UTC)
+    news = "The Olympic Games opened in Beijing on Friday."
+    detail = "Fireworks lit the sky above the stadium for 20 minutes."
+    closed = "The Olympic Games closed in Beijing on Sunday."
+    sources = [
+        _source("S1", news, published=opened, title="Olympic Games open in Beijing"),
+        _source("S2", news, published=opened, title="Beijing opens the Games"),
+        _source(
+            "S3",
+            f"{detail} {closed}",
+            published=datetime(2008, 8, day, tzinfo=UTC),
+            title="Beijing Olympics come to a close",
+        ),
+    ]
+    summaries = [_summary("S1", news), _summary("S2", news), _summary("S3", detail, closed)]
+    ranked = [c.text for c in plan_brief(summaries, sources, 5, "en").ranked]
+    assert ranked[0] == news
+    assert ranked[1] == (closed if lead_first else detail)
+
+
+def test_a_headline_fragment_is_told_in_the_sentence_it_was_cut_from() -> None:
+    text = (
+        "The torch relay began at Wembley Stadium on Sunday. Around 25 arrests have been made "
+        "by Metropolitan Police officers during the relay."
+    )
+    sentences, warnings = _written(
+        [
+            _summary(
+                "S1",
+                "The torch relay began at Wembley Stadium on Sunday.",
+                "25 arrests made by Metropolitan Police officers",
+            )
+        ],
+        [_source("S1", text)],
+    )
+    assert [s.text for s in sentences] == [
+        "The torch relay began at Wembley Stadium on Sunday.",
+        "Around 25 arrests have been made by Metropolitan Police officers during the relay.",
+    ]
+    assert warnings == []

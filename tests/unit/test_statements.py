@@ -163,7 +163,10 @@ HEADLINE_FRAGMENTS = [
 def test_a_fact_that_leaves_out_its_passages_auxiliary_is_a_fragment(
     language: str, fact: str, passage: str, left_out: str | None
 ) -> None:
-    assert dropped_auxiliary(fact, [passage], language) == left_out
+    found = dropped_auxiliary(fact, [passage], language)
+    assert (found and found.auxiliary) == left_out
+    if found is not None:
+        assert found.sentence == passage  # the sentence it was cut from
 
 
 def test_a_transcripts_speakers_do_not_make_it_an_opinion_piece() -> None:
