@@ -838,7 +838,7 @@ def _verdicts(page: PageText, language: str, model: JunkModel, title: str) -> li
             out.append(Removal(line, rule.name))
         elif shape:
             out.append(Removal(line, shape))
-        elif i in labelled and rule is None:
+        elif i in labelled and rule is None and i != headline:
             out.append(Removal(line, LABELLED_TEASER_RULE, "a headline under a teaser label"))
         elif i in listed and i not in spared:
             out.append(Removal(line, LINK_LIST_RULE, f"a run of {listed[i]} headline-like lines"))

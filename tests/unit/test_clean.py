@@ -409,6 +409,13 @@ def test_the_headline_under_a_teaser_label_goes_with_it(language: str) -> None:
     ]
 
 
+def test_a_teaser_label_takes_not_the_headline() -> None:
+    raw = "\n\n".join(["LIVE\n" + HEADLINE, LEAD, BODY, CLOSE])
+    result = clean_text(raw, title=HEADLINE)
+    assert paragraphs(result) == [HEADLINE, LEAD, BODY, CLOSE]
+    assert [(r.line, r.rule) for r in result.removals] == [("LIVE", "teaser_label")]
+
+
 def test_a_teaser_label_takes_no_sentence_and_no_other_block() -> None:
     raw = "\n\n".join([HEADLINE, LEAD, "Read more\n" + BODY, "Repairs ahead of schedule", CLOSE])
     result = clean_text(raw)
