@@ -5,10 +5,10 @@ A sentence's *subject* is the run of capitalised words it opens with (after a le
 closed by a comma: "On Sunday, Tom Boonen of Belgium …"), up to its first lower-case word that
 is no connector of names ("of", "de"): "Tom Boonen of Belgium". A sentence that opens with a
 stop word ("The government …", "He …") names no subject, and neither does one whose first word
-the text also uses in lower case ("Heavy rains …"). That first lower-case word is taken for its
-*verb*; from there on, its content words are the *action*, its capitalised words the *objects*
-and its counts and ordinals ("stage 15", "the fifth stage") its *numbers*, dates and years left
-out.
+the text also uses in lower case ("Heavy rains …"), nor one that opens with weekdays or months
+only ("Thursday's vote …": a date). That first lower-case word is taken for its *verb*; from
+there on, its content words are the *action*, its capitalised words the *objects* and its
+counts and ordinals ("stage 15", "the fifth stage") its *numbers*, dates and years left out.
 
 Used by service.citations (a sentence's actor must be the one its passage names for the same
 action) and service.conflicts (two facts dispute one claim only when they state one action on
@@ -87,9 +87,11 @@ def clause(text: str, language: str, names: frozenset[str] | None = None) -> Cla
         run.pop()
     if len(run) == 1 and names is not None and run[0] not in names:
         run = []  # "Heavy rains", "Drivers of older vehicles": a word, not a name
+    calendar = profile(language).calendar_kind
+    if run and all(calendar(_name(w)) for w in run if w.lower() not in connectors):
+        run = []  # "Thursday's vote …", "March was …": a date, not who acts
     after = found[verb_at:]
     short = short_stopwords(language)
-    calendar = profile(language).calendar_kind
     return Clause(
         subject=tuple(run),
         actors=frozenset(_name(w) for w in run if w.lower() not in connectors),

@@ -2,6 +2,7 @@
 
 import pytest
 
+from service.actors import clause, other_actor
 from service.citations import check_sentence, check_title
 from service.conflicts import Disputed, disputed_values, disputes
 from service.types import Article, Conflict, Fact, Passage, Sentence, Source
@@ -327,3 +328,26 @@ def test_a_title_figure_its_passages_give_for_something_else_is_replaced() -> No
         "Board backs rise by nine votes", sentences, sources, [votes], Disputed(), "en"
     )
     assert kept == "Board backs rise by nine votes"
+
+
+@pytest.mark.parametrize(
+    ("language", "dated"),
+    [
+        ("en", "Thursday's vote will raise bus fares by 9 per cent from April."),
+        ("fr", "Mardi a vu le conseil relever les tarifs des bus de 9 %."),
+        ("es", "Marzo trajo una subida de las tarifas de autobús del 9 %."),
+    ],
+)
+def test_a_sentence_opening_with_a_date_names_no_actor(language: str, dated: str) -> None:
+    assert clause(dated, language).subject == ()
+
+
+def test_a_passage_opening_with_a_date_does_not_refuse_who_acted() -> None:
+    """ "Thursday's vote …" is dated, not done by Thursday: a sentence naming who voted is not
+    refused for naming someone else than its passage."""
+    sentence = "Thessford Transit Board voted to raise bus fares by 9 per cent."
+    passages = [
+        "Thessford Transit Board met on Thursday.",
+        "Thursday's vote will raise bus fares by 9 per cent from April.",
+    ]
+    assert other_actor(sentence, passages, frozenset({"Thessford"}), "en") is None
