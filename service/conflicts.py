@@ -33,6 +33,7 @@ from service.textutil import (
     words,
 )
 from service.timeline import concurrent, in_earlier_period
+from service.translate import untranslated
 from service.tuning import (
     DISPUTED_ACTION_MEANING,
     LONE_MEASURE_MEANING,
@@ -119,6 +120,24 @@ def _same_quantity(qa: Quantity, a: _Context, qb: Quantity, b: _Context, languag
     return _overlap(a.words, b.words) >= CONTEXT_OVERLAP
 
 
+def _readings(
+    summaries: Sequence[ArticleSummary], sources: Sequence[Source], language: str
+) -> dict[str, str]:
+    """Fact ID → the language to read its figures in: the brief's, or its article's for a fact
+    the map step left in its article's words ("saranno tagliati milleduecento posti" is 1,200
+    jobs, read in Italian)."""
+    by_sid = {s.sid: s for s in sources}
+    return {
+        f.fid: (
+            by_sid[f.sid].language
+            if f.sid in by_sid and untranslated(f, by_sid[f.sid], language)
+            else language
+        )
+        for s in summaries
+        for f in s.facts
+    }
+
+
 def find_conflicts(
     summaries: Sequence[ArticleSummary], sources: Sequence[Source], language: str
 ) -> list[Conflict]:
@@ -126,13 +145,14 @@ def find_conflicts(
     each group spanning 2+ sources."""
     original = {s.sid: s.duplicate_of or s.sid for s in sources}
     together = concurrent(sources, summaries)
+    read = _readings(summaries, sources, language)
     items = [
-        (f, q) for s in summaries for f in s.facts for q in features(f.text, language).quantities
+        (f, q) for s in summaries for f in s.facts for q in features(f.text, read[f.fid]).quantities
     ]
-    stated = {f: set(features(f.text, language).figures) for f, _ in items}
+    stated = {f: set(features(f.text, read[f.fid]).figures) for f, _ in items}
     # once per item, not once per pair
-    contexts = [_context(f, q, stated[f], language) for f, q in items]
-    measured = _alike_measures(items, original, together, language)
+    contexts = [_context(f, q, stated[f], read[f.fid]) for f, q in items]
+    measured = _alike_measures(items, original, together, language, read)
     groups: list[list[tuple[Fact, Quantity]]] = []
     for i, (fact_a, qa) in enumerate(items):
         for j in range(i + 1, len(items)):
@@ -307,6 +327,7 @@ def _alike_measures(
     original: dict[str, str],
     together: Callable[[str, str], bool],
     language: str,
+    read: dict[str, str],
 ) -> set[tuple[int, int]]:
     """Pairs of `items` (by index, both orders) that give one quantity different values: two
     sources' figures of one kind (`_kind`) and close values (or two dates), whose facts are the
@@ -317,17 +338,21 @@ def _alike_measures(
     states too is that source's, not a rival's. A source that states the other's value anywhere
     agrees on it (its other figure measures something else), so do two facts that agree on
     another figure in the unit, and two facts each naming someone the other never mentions tell
-    of two events."""
-    kinds = [_kind(q, language, f.text) for f, q in items]
+    of two events. `read`: the language each fact's figures are read in, by fact ID."""
+    kinds = [_kind(q, read[f.fid], f.text) for f, q in items]
     if sum(k is not None for k in kinds) < 2:
         return set()
     alike = similarities([f.text for f, _ in items], [f.text for f, _ in items])
 
     def value(i: int) -> tuple[float, str]:
-        """What two figures of one kind compare: a date's day and month, else the number (two
-        counts of one value agree, whatever their nouns: "23 people" and "23 customers")."""
-        q = items[i][1]
-        return (q.value, q.unit if kinds[i] == "date" else "")
+        """What two figures of one kind compare: a date's day and month (the month's number,
+        whatever the language), else the number (two counts of one value agree, whatever their
+        nouns: "23 people" and "23 customers")."""
+        fact, q = items[i]
+        if kinds[i] != "date":
+            return (q.value, "")
+        month = profile(read[fact.fid]).month(q.unit)
+        return (q.value, str(month) if month is not None else q.unit)
 
     stated: dict[tuple[str, str], set[tuple[float, str]]] = {}
     units: dict[tuple[str, str], set[float]] = {}
@@ -369,7 +394,7 @@ def _alike_measures(
         kind = kinds[i] or ""
         if value(i) == value(j) or value(j) in stated[sa, kind] or value(i) in stated[sb, kind]:
             continue
-        figures_a, figures_b = (features(f.text, language).figures for f in (fa, fb))
+        figures_a, figures_b = (features(f.text, read[f.fid]).figures for f in (fa, fb))
         if _rival_actors(fa, fb, language) or _agree_on_another(figures_a, figures_b, qa.unit):
             continue
         found |= {(i, j), (j, i)}

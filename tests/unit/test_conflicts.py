@@ -267,3 +267,32 @@ def test_figures_of_different_periods_are_two_quantities() -> None:
         )
         != []
     )
+
+
+def _italian(sid: str, text: str) -> Source:
+    article = Article(title="La fusione", source="Corriere", text=text, language="it")
+    return Source(sid=sid, article=article, text=text, language="it")
+
+
+ITALIAN = (
+    "Con la fusione saranno tagliati milleduecento posti di lavoro nei prossimi tre anni. "
+    "L'accordo sarà firmato il 3 marzo."
+)
+
+
+def test_a_fact_left_in_its_articles_language_is_read_in_that_language() -> None:
+    """The map step copied an Italian sentence instead of translating it: its figures are
+    Italian words ("milleduecento" is 1,200), read in Italian, not in the brief's English."""
+    sources = [_source("S1", "Wire"), _italian("S2", ITALIAN)]
+    summaries = [
+        _summary(
+            "S1",
+            "The combined group will cut 900 jobs over the next three years.",
+            "The agreement will be signed on 3 March.",
+        ),
+        _summary("S2", *ITALIAN.replace(". ", ".|").split("|")),
+    ]
+    found = find_conflicts(summaries, sources, "en")
+    assert [(c.values, tuple(f.sid for f in c.facts)) for c in found] == [
+        (("900 jobs", "milleduecento posti"), ("S1", "S2"))
+    ]  # and 3 March is il 3 marzo: one date
