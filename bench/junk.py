@@ -6,8 +6,8 @@ sets written by people who never read the cleaner (bench/junk/<set>.json, see it
     python bench/junk.py                    # the blind set: score it only on finished changes
 
 Each bundle of the set is cleaned as the pipeline cleans a bundle (`remove_shared_lines`, with each
-page's outlet); a listed line counts as removed when no line of the cleaned text is that line
-(whitespace-normalised). ``dev`` is the development set (read its lines while making a change);
+page's outlet and title); a listed line counts as removed when no line of the cleaned text is that
+line (whitespace-normalised). ``dev`` is the development set (read its lines while making a change);
 ``blind`` is the test: score it only when a change to the cleaner is finished, and read its totals.
 """
 
