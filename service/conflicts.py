@@ -138,6 +138,14 @@ def _readings(
     }
 
 
+def _shown(quantity: Quantity, read: str, language: str) -> str:
+    """A figure as a disagreement reports it: as its fact gives it, with, for a fact read in its
+    article's language, the number in the brief's digits first ("1,200 (milleduecento posti)")."""
+    if read == language or _kind(quantity, read) == "date":
+        return quantity.text
+    return f"{profile(language).written(quantity.value)} ({quantity.text})"
+
+
 def find_conflicts(
     summaries: Sequence[ArticleSummary], sources: Sequence[Source], language: str
 ) -> list[Conflict]:
@@ -173,7 +181,7 @@ def find_conflicts(
         Conflict(
             unit="when" if _kind(g[0][1], language) == "date" else g[0][1].unit,
             facts=tuple(f for f, _ in g),
-            values=tuple(q.text for _, q in g),
+            values=tuple(_shown(q, read[f.fid], language) for f, q in g),
         )
         for g in groups
     ]

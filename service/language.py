@@ -294,6 +294,17 @@ class LanguageProfile:
             return None
         return _number_value(self.code, words.strip().casefold())
 
+    def written(self, value: float) -> str:
+        """A number as this language writes it in digits (CLDR, Babel: 1200 → "1,200" in
+        English, "1.200" in German); plain digits for a language CLDR does not know."""
+        from babel import UnknownLocaleError
+        from babel.numbers import format_decimal
+
+        try:
+            return str(format_decimal(value, locale=self.code or "und"))
+        except (UnknownLocaleError, ValueError):
+            return f"{value:g}"
+
     def digits(self, text: str) -> str:
         """``text`` with its numbers in words written as digits ("drei Schiffe" -> "3 Schiffe");
         lone small numbers ("one of them") stay words, as text2num leaves them."""

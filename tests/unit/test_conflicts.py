@@ -294,5 +294,5 @@ def test_a_fact_left_in_its_articles_language_is_read_in_that_language() -> None
     ]
     found = find_conflicts(summaries, sources, "en")
     assert [(c.values, tuple(f.sid for f in c.facts)) for c in found] == [
-        (("900 jobs", "milleduecento posti"), ("S1", "S2"))
+        (("900 jobs", "1,200 (milleduecento posti)"), ("S1", "S2"))
     ]  # and 3 March is il 3 marzo: one date

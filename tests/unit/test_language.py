@@ -380,3 +380,19 @@ def test_two_numbers_side_by_side_or_a_scales_plural_are_not_one_number(
     language: str, text: str, not_read: float
 ) -> None:
     assert not_read not in number_values(text, language)
+
+
+@pytest.mark.parametrize(
+    ("language", "value", "written"),
+    [
+        ("en", 1200, "1,200"),
+        ("de", 1200, "1.200"),
+        ("it", 1.85, "1,85"),
+        ("pl", 1200, "1\xa0200"),
+        ("xx", 1200, "1200"),  # a language CLDR does not know: plain digits
+    ],
+)
+def test_a_number_is_written_in_a_languages_digits(
+    language: str, value: float, written: str
+) -> None:
+    assert profile(language).written(value) == written
