@@ -52,9 +52,9 @@ class Fragment(NamedTuple):
     sentence: str
 
 
-def dropped_auxiliary(text: str, passages: Sequence[str], language: str) -> Fragment | None:
-    """The auxiliary a fact copied from its passage left out, if it is a headline's fragment,
-    with the sentence it was cut from: its words are one of the passage's sentences in order,
+def headline_fragment(text: str, passages: Sequence[str], language: str) -> Fragment | None:
+    """The fact as a headline's fragment of its passage, if it is one: the auxiliary it left
+    out and the sentence it was cut from; its words are one of the passage's sentences in order,
     less a run between two it keeps of stop words holding the auxiliary of the passive or of a
     state and no continuation word ("25 arrests made by police" for "Around 25 arrests have
     been made by police"; "The man arrested" for "The man who was arrested" is no fragment)."""

@@ -24,7 +24,7 @@ from service.claims import Claim
 from service.conflicts import Disputed
 from service.llm import JsonModel
 from service.prompts import phrases, title_messages
-from service.statements import dropped_auxiliary, not_a_statement, without_time_stamp
+from service.statements import headline_fragment, not_a_statement, without_time_stamp
 from service.textutil import (
     content_words,
     features,
@@ -167,7 +167,7 @@ def _unusable(fact: Fact, bundle: _Bundle) -> str | None:
     if _line_not_sentence(text, [p.quote for p in fact.passages[:1]], headline_text):
         return "it is a line that ends no sentence (a heading, a caption, a label)"
     if (
-        fragment := dropped_auxiliary(text, [p.quote for p in fact.passages], language)
+        fragment := headline_fragment(text, [p.quote for p in fact.passages], language)
     ) is not None:
         return f"it is a headline's fragment (its passage's “{fragment.auxiliary}” left out)"
     if stray_script(text, headline_text + " " + " ".join(p.quote for p in fact.passages)):
@@ -212,7 +212,7 @@ def _restored(fact: Fact, bundle: _Bundle) -> Fact | None:
     """The fact in its passage's own sentence when the model cut that sentence into a headline's
     fragment ("25 arrests made by Metropolitan Police officers" → "Around 25 arrests have been
     made by Metropolitan Police officers …"): the same statement, its grammar whole."""
-    found = dropped_auxiliary(fact.text, [p.quote for p in fact.passages], bundle.language)
+    found = headline_fragment(fact.text, [p.quote for p in fact.passages], bundle.language)
     return replace(fact, text=found.sentence) if found is not None else None
 
 

@@ -4,7 +4,7 @@ import pytest
 
 from service.language import profile, worded_languages
 from service.statements import (
-    dropped_auxiliary,
+    headline_fragment,
     not_a_statement,
     without_label,
     without_time_stamp,
@@ -163,7 +163,7 @@ HEADLINE_FRAGMENTS = [
 def test_a_fact_that_leaves_out_its_passages_auxiliary_is_a_fragment(
     language: str, fact: str, passage: str, left_out: str | None
 ) -> None:
-    found = dropped_auxiliary(fact, [passage], language)
+    found = headline_fragment(fact, [passage], language)
     assert (found and found.auxiliary) == left_out
     if found is not None:
         assert found.sentence == passage  # the sentence it was cut from
