@@ -603,10 +603,8 @@ def _headline(page: PageText, signals: Sequence[LineSignals], language: str, tit
     title is a field of its own."""
     if page.kind != "plain":
         return -1
-    if line_key(title):
-        return next(
-            (i for i, line in enumerate(page.lines) if line_key(line.text) == line_key(title)), -1
-        )
+    if headline := line_key(title):
+        return next((i for i, line in enumerate(page.lines) if line_key(line.text) == headline), -1)
     top = [
         i
         for i, s in enumerate(signals)
@@ -925,7 +923,7 @@ def plain_page_text(raw: str, title: str = "") -> PageText:
     """Plain text's lines for the line stage: stray tags cut, cells split by tabs or wide gaps
     marked " | " (before spaces collapse), quotes and spaces normalised; a line that is the
     article's ``title`` stays a line of its own."""
-    return _plain_page(as_written(_plain_to_text(raw)), normalise_quotes(title))
+    return _plain_page(as_written(_plain_to_text(raw)), title)
 
 
 _TAB_GAP = re.compile(r"(?<=\S)[ \t]*\t[ \t]*(?=\S)")
@@ -978,7 +976,7 @@ def clean_text(
     """
     if looks_like_html(raw):
         return clean_html(raw, url, language=language, model=model)[0]
-    return _clean_lines(plain_page_text(raw, title), language, model, title=normalise_quotes(title))
+    return _clean_lines(plain_page_text(raw, title), language, model, title=title)
 
 
 def _is_protected(line: str) -> bool:
